@@ -1,0 +1,10 @@
+/**
+ * @tsalt/core: what every lib shares. The structured logger (pino), the base
+ * error class with a stable `code`, and small filesystem helpers.
+ *
+ *   const log = createLogger({ level: 'info', name: 'master' });
+ *   throw new TsaltError('BAD_THING', 'what was wrong');
+ */
+export { TsaltError, errorLine } from './errors.js';
+export { createLogger, silentLogger, toPinoLevel, type Logger, type LoggerOptions } from './logger.js';
+export { writeFileAtomic, writeFileAtomicAsync, readIfExists } from './fs-util.js';

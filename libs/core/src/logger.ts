@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pino, type Logger as PinoLogger, type Level } from 'pino';
+
+/** The structured logger every lib receives. It is pino's. */
+export type Logger = PinoLogger;
+
+/** Salt's level names, mapped onto pino's. `garbage`/`trace` are the same. */
+const LEVELS: Record<string, Level | 'silent'> = {
+  all: 'trace', garbage: 'trace', trace: 'trace', debug: 'debug', profile: 'debug',
+  info: 'info', warning: 'warn', warn: 'warn', error: 'error', critical: 'fatal',
+  quiet: 'silent',
+};
+
+export function toPinoLevel(level: string | undefined, fallback: Level = 'warn'): Level | 'silent' {
+  if (!level) return fallback;
+  return LEVELS[level.toLowerCase()] ?? fallback;
+}
+
+export interface LoggerOptions {
+  /** Console level, Salt names (`warning`, `debug`, ...). @default warning */
+  level?: string;
+  /** Path of the log file; empty for none. */
+  logFile?: string;
+  /** File level, Salt names. @default warning */
+  fileLevel?: string;
+  /** Component name bound on every line. */
+  name?: string;
+}
+
+const LABEL: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARNING', 50: 'ERROR', 60: 'CRITICAL' };
+
+/** Console lines for people: `[LEVEL   ] msg key=value`, like Salt's console log format. */
+function consoleStream(): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        try {
+          const rec = JSON.parse(line) as Record<string, unknown>;
+          const { level, msg, time: _t, pid: _p, hostname: _h, ...rest } = rec;
+          const extras = Object.entries(rest)
+            .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+            .join(' ');
+          const label = (LABEL[level as number] ?? String(level)).padEnd(8);
+          process.stderr.write(`[${label}] ${String(msg ?? '')}${extras ? ' ' + extras : ''}\n`);
+        } catch {
+          process.stderr.write(line + '\n');
+        }
+      }
+      cb();
+    },
+  });
+}
+
+/** Builds the process logger: human lines on stderr, JSON lines in the log file. */
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const consoleLevel = toPinoLevel(opts.level);
+  const fileLevel = toPinoLevel(opts.fileLevel);
+  const streams: pino.StreamEntry[] = [];
+  if (consoleLevel !== 'silent') streams.push({ level: consoleLevel, stream: consoleStream() });
+  if (opts.logFile && fileLevel !== 'silent') {
+    try {
+      fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
+      streams.push({ level: fileLevel, stream: pino.destination({ dest: opts.logFile, sync: false, mkdir: true }) });
+    } catch {
+      // An unwritable log file must not stop a daemon; the console still works.
+    }
+  }
+  if (streams.length === 0) return pino({ level: 'silent' });
+  const levels = streams.map((s) => pino.levels.values[s.level ?? 'warn'] ?? 40);
+  const min = Object.entries(pino.levels.values).find(([, v]) => v === Math.min(...levels))?.[0] ?? 'warn';
+  return pino({ level: min, base: opts.name ? { component: opts.name } : {} }, pino.multistream(streams));
+}
+
+/** A logger that drops everything, for tests and library defaults. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

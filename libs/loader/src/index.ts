@@ -1,0 +1,14 @@
+/**
+ * @tsalt/loader: Salt's loader, typed. One plugin shape for every kind
+ * (execution module, runner, returner, wheel, state, outputter) and one
+ * registry per kind indexing `"mod.fun"`.
+ *
+ *   export default definePlugin({ name: 'test', functions: { ping: { doc: '...', fn: () => true } } });
+ *   const reg = new Registry({ kind: 'module', opts, log }, await loadPluginDir(dir));
+ *   const { return: ret, retcode } = await reg.call('test.ping');
+ */
+export * from './types.js';
+export { Registry, type RegistryOptions, type CallOptions, type CallResult } from './registry.js';
+export { bindArgs, signature } from './bind-args.js';
+export { loadPluginDir } from './load-dir.js';
+export { FunctionNotAvailableError, InvalidArgumentsError, PluginLoadError } from './errors.js';
