@@ -8,3 +8,4 @@
 export { TsaltError, errorLine } from './errors.js';
 export { createLogger, silentLogger, toPinoLevel, type Logger, type LoggerOptions } from './logger.js';
 export { writeFileAtomic, writeFileAtomicAsync, readIfExists } from './fs-util.js';
+export { daemonizeIfAsked, writePidfile, runUntilSignalled } from './daemon.js';

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import { Command } from 'commander';
+import { createLogger } from '@tsalt/core';
+import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
+import { Registry, FunctionNotAvailableError, InvalidArgumentsError } from '@tsalt/loader';
+import { computeRetcode, coreGrains, executionModulePlugins, parseCliArgs, splitPublishArgs } from '@tsalt/modules';
+import { returnerPlugins } from '@tsalt/returners';
+import { CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
+
+interface CallFlags extends OutFlags {
+  configDir: string;
+  logLevel?: string;
+  local?: boolean;
+  id?: string;
+  retcodePassthrough?: boolean;
+}
+
+export function callProgram(): Command {
+  return salty(new Command('tsalt-call'))
+    .description('Run an execution function on this minion, in this process.')
+    .usage('[options] <function> [arguments]')
+    .argument('<function>', 'the execution function, e.g. test.ping')
+    .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
+    .option('-c, --config-dir <dir>', 'directory holding the minion config file', DEFAULT_CONFIG_DIR)
+    .option('-l, --log-level <level>', 'console log level')
+    .option('--local', 'run masterless: do not contact the master')
+    .option('--id <id>', 'the minion id to use')
+    .option('--retcode-passthrough', "exit with the function's retcode")
+    .option('--out <outputter>', 'nested, json, yaml, raw or txt')
+    .option('--out-indent, --output-indent <n>', 'indent for the json outputter')
+    .option('--out-file, --output-file <file>', 'write the output to this file')
+    .option('--no-color', 'never colour the output')
+    .option('--force-color', 'colour the output even when not a terminal')
+    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
+    .allowExcessArguments(true);
+}
+
+/**
+ * tsalt-call: the function runs here, and the result prints under `local:`.
+ * Sending the result to the master as a `req` job comes with the job system.
+ */
+export async function callMain(argv: string[]): Promise<number> {
+  const program = callProgram();
+  program.parse(argv);
+  const f = program.opts<CallFlags>();
+  const [fun, rest] = program.processedArgs as [string, string[]];
+  const overrides: Record<string, unknown> = {};
+  if (f.logLevel) overrides['log_level'] = f.logLevel;
+  if (f.id) overrides['id'] = f.id;
+  const opts = loadMinionOpts(f.configDir, overrides);
+  const log = createLogger({ level: opts.log_level, name: 'call' });
+  const grains = coreGrains(opts.id, opts.grains ?? {});
+  const registry = new Registry(
+    { kind: 'module', opts, grains, log, services: { returnerNames: () => returnerPlugins().map((p) => p.name) } },
+    executionModulePlugins(),
+  );
+  const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
+  if (f.outFile) fs.writeFileSync(f.outFile, '');
+  let ret: unknown;
+  let retcode: number;
+  let outputter = f.out;
+  try {
+    const r = await registry.call(fun, args, kwargs);
+    ret = r.return;
+    retcode = computeRetcode(r.return, r.retcode);
+    outputter ??= r.outputter;
+  } catch (err) {
+    if (err instanceof FunctionNotAvailableError) throw new CliExit(EXIT.GENERIC, `'${fun}' is not available.`);
+    if (err instanceof InvalidArgumentsError) throw new CliExit(EXIT.USAGE, err.message);
+    throw err;
+  }
+  printOut({ local: ret }, outputter ?? 'nested', f, retcode);
+  return f.retcodePassthrough ? retcode : EXIT.OK;
+}

@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, type CommanderError } from 'commander';
+import { errorLine } from '@tsalt/core';
+import { loadConfig, type MasterOpts, type MinionOpts } from '@tsalt/config';
+import { renderOutput } from '@tsalt/output';
+
+/** Salt's exit codes: EX_GENERIC for minion failures, 2 for usage, auth and "no return". */
+export const EXIT = { OK: 0, GENERIC: 1, USAGE: 2, NO_RETURN: 2, AUTH: 2 } as const;
+
+/** A CLI failure: one line on stderr and an exit code. */
+export class CliExit extends Error {
+  constructor(readonly exitCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** Makes commander exit with Salt's usage code 2 rather than 1. */
+export function salty(cmd: Command): Command {
+  return cmd.exitOverride((err: CommanderError) => {
+    process.exit(err.exitCode === 0 ? 0 : EXIT.USAGE);
+  });
+}
+
+export function loadMasterOpts(dir: string, overrides: Record<string, unknown> = {}): MasterOpts {
+  try {
+    return loadConfig('master', dir, overrides);
+  } catch (err) {
+    throw new CliExit(EXIT.USAGE, errorLine(err));
+  }
+}
+
+export function loadMinionOpts(dir: string, overrides: Record<string, unknown> = {}): MinionOpts {
+  try {
+    return loadConfig('minion', dir, overrides);
+  } catch (err) {
+    throw new CliExit(EXIT.USAGE, errorLine(err));
+  }
+}
+
+/** The key that lets local clients publish: `<cachedir>/.root_key`, written by the master at start. */
+export function readRootKey(opts: MasterOpts): string {
+  const file = path.join(opts.cachedir, '.root_key');
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist (is tsalt-master running with this config?)' : errorLine(err);
+    throw new CliExit(EXIT.AUTH, `Unable to read the root key ${file}: ${why}. Run tsalt as the master's user.`);
+  }
+}
+
+/** Where local clients reach the master's request port: loopback when it listens on every interface. */
+export function masterReqAddress(opts: MasterOpts): string {
+  const host = opts.interface === '0.0.0.0' || opts.interface === '::' ? '127.0.0.1' : opts.interface;
+  return `tcp://${host.includes(':') ? `[${host}]` : host}:${opts.ret_port}`;
+}
+
+export interface OutFlags {
+  out?: string;
+  outIndent?: string;
+  outFile?: string;
+  color?: boolean;
+  forceColor?: boolean;
+}
+
+/** Colour only on a TTY, unless forced; never into a file. */
+export function useColor(f: OutFlags): boolean {
+  if (f.color === false || f.outFile) return false;
+  if (f.forceColor) return true;
+  return process.stdout.isTTY === true && !process.env['NO_COLOR'];
+}
+
+/** Prints through an outputter, to stdout or appended to `--out-file`. */
+export function printOut(data: unknown, outputter: string, f: OutFlags, retcode = 0): void {
+  const indent = f.outIndent === undefined ? undefined : Number(f.outIndent);
+  const text = renderOutput(outputter, data, { color: useColor(f), retcode, ...(indent !== undefined && !Number.isNaN(indent) ? { indent } : {}) });
+  if (f.outFile) fs.appendFileSync(f.outFile, text + '\n');
+  else process.stdout.write(text + '\n');
+}
+
+/** Runs a CLI main: CliExit becomes its one line and code; anything else is exit 1 with one line. */
+export function runMain(name: string, main: () => Promise<number>): void {
+  main()
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => {
+      if (err instanceof CliExit) {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(err.exitCode);
+      }
+      process.stderr.write(`${name}: ${errorLine(err)}\n`);
+      if (process.env['TSALT_DEBUG']) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+      process.exit(EXIT.GENERIC);
+    });
+}

@@ -1,0 +1,230 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline/promises';
+import { Command } from 'commander';
+import { DEFAULT_CONFIG_DIR, type MasterOpts } from '@tsalt/config';
+import { KeyStore, pemFingerprint, type KeyState, type KeyListing } from '@tsalt/crypto';
+import { fnmatch } from '@tsalt/targeting';
+import { busAddresses, fireMasterEvent } from '@tsalt/events';
+import { CliExit, EXIT, loadMasterOpts, salty, useColor } from './common.js';
+
+interface KeyFlags {
+  configDir: string;
+  list?: string;
+  listAll?: boolean;
+  accept?: string;
+  acceptAll?: boolean;
+  reject?: string;
+  rejectAll?: boolean;
+  delete?: string;
+  deleteAll?: boolean;
+  finger?: string;
+  fingerAll?: boolean;
+  print?: string;
+  yes?: boolean;
+  out?: string;
+  color?: boolean;
+  includeRejected?: boolean;
+  includeDenied?: boolean;
+  includeAccepted?: boolean;
+}
+
+/** Salt's section titles and colours, in `salt-key -L` order. */
+const SECTIONS: { state: KeyState; key: keyof KeyListing; title: string; color: string }[] = [
+  { state: 'accepted', key: 'minions', title: 'Accepted Keys:', color: '\x1b[0;32m' },
+  { state: 'denied', key: 'minions_denied', title: 'Denied Keys:', color: '\x1b[0;35m' },
+  { state: 'pending', key: 'minions_pre', title: 'Unaccepted Keys:', color: '\x1b[0;31m' },
+  { state: 'rejected', key: 'minions_rejected', title: 'Rejected Keys:', color: '\x1b[0;34m' },
+];
+
+const STATE_ALIASES: Record<string, KeyState[] | 'all'> = {
+  acc: ['accepted'], accepted: ['accepted'], pre: ['pending'], un: ['pending'], unaccepted: ['pending'], pending: ['pending'],
+  rej: ['rejected'], rejected: ['rejected'], den: ['denied'], denied: ['denied'], all: 'all',
+};
+
+export function keyProgram(): Command {
+  return salty(new Command('tsalt-key'))
+    .description('Manage the master public keys of minions.')
+    .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
+    .option('-L, --list-all', 'list all keys')
+    .option('-l, --list <state>', 'list keys in one state: acc, pre/un, rej, den or all')
+    .option('-a, --accept <glob>', 'accept the matching pending keys')
+    .option('-A, --accept-all', 'accept all pending keys')
+    .option('-r, --reject <glob>', 'reject the matching pending keys')
+    .option('-R, --reject-all', 'reject all pending keys')
+    .option('-d, --delete <glob>', 'delete the matching keys')
+    .option('-D, --delete-all', 'delete all keys')
+    .option('-f, --finger <glob>', 'print the fingerprints of the matching keys')
+    .option('-F, --finger-all', 'print all fingerprints')
+    .option('-p, --print <glob>', 'print the matching public keys')
+    .option('-y, --yes', 'answer yes to every question')
+    .option('--include-rejected', 'accept or delete rejected keys too')
+    .option('--include-denied', 'accept or delete denied keys too')
+    .option('--include-accepted', 'reject accepted keys too')
+    .option('--out <outputter>', 'json for machine-readable output')
+    .option('--no-color', 'never colour the output')
+    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version');
+}
+
+class KeyCli {
+  readonly store: KeyStore;
+  constructor(readonly opts: MasterOpts, readonly f: KeyFlags) {
+    this.store = new KeyStore(opts.pki_dir, opts.hash_type);
+  }
+
+  private color(c: string): { on: string; off: string } {
+    return useColor({ color: this.f.color !== false }) ? { on: c, off: '\x1b[0;0m' } : { on: '', off: '' };
+  }
+
+  print(listing: Partial<KeyListing>, states: KeyState[] | 'all' = 'all'): void {
+    if (this.f.out === 'json') {
+      process.stdout.write(JSON.stringify(listing, null, 4) + '\n');
+      return;
+    }
+    for (const s of SECTIONS) {
+      if (states !== 'all' && !states.includes(s.state)) continue;
+      const c = this.color(s.color);
+      process.stdout.write(`${c.on}${s.title}${c.off}\n`);
+      for (const id of listing[s.key] ?? []) process.stdout.write(`${c.on}${id}${c.off}\n`);
+    }
+  }
+
+  matching(glob: string, states: KeyState[]): Partial<KeyListing> {
+    const all = this.store.list();
+    const out: Partial<KeyListing> = {};
+    for (const s of SECTIONS) {
+      if (!states.includes(s.state)) continue;
+      const ids = all[s.key].filter((id) => fnmatch(id, glob));
+      if (ids.length) out[s.key] = ids;
+    }
+    return out;
+  }
+
+  async confirm(verb: string, found: Partial<KeyListing>, defaultYes: boolean): Promise<boolean> {
+    process.stdout.write(`The following keys are going to be ${verb}:\n`);
+    this.print(found, SECTIONS.filter((s) => found[s.key]).map((s) => s.state));
+    if (this.f.yes) return true;
+    if (!process.stdin.isTTY) {
+      // No one to ask: take the default, as a script piping `salt-key -a` would get.
+      return defaultYes;
+    }
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+    const answer = (await rl.question(defaultYes ? 'Proceed? [n/Y] ' : 'Proceed? [N/y] ')).trim().toLowerCase();
+    rl.close();
+    return answer === '' ? defaultYes : answer.startsWith('y');
+  }
+
+  async event(act: string, id: string): Promise<void> {
+    const sock = busAddresses(this.opts.sock_dir).pull.slice('ipc://'.length);
+    if (!fs.existsSync(sock)) return;
+    await fireMasterEvent(this.opts.sock_dir, 'salt/key', { result: true, act, id }, 1000).catch(() => undefined);
+  }
+
+  /** Salt's `rotate_aes_key`: ask the master to rotate the session key so removed minions lose it. */
+  rotate(): void {
+    if (this.opts.rotate_aes_key === false) return;
+    const dfn = path.join(this.opts.cachedir, '.dfn');
+    try {
+      fs.mkdirSync(this.opts.cachedir, { recursive: true });
+      fs.rmSync(dfn, { force: true });
+      fs.writeFileSync(dfn, '', { mode: 0o400 });
+    } catch {
+      // The master's publish_session rotation still happens.
+    }
+  }
+
+  async act(glob: string, kind: 'accept' | 'reject' | 'delete'): Promise<number> {
+    const f = this.f;
+    const from: KeyState[] =
+      kind === 'accept' ? ['pending', ...(f.includeRejected ? ['rejected' as const] : []), ...(f.includeDenied ? ['denied' as const] : [])]
+      : kind === 'reject' ? ['pending', ...(f.includeAccepted ? ['accepted' as const] : []), ...(f.includeDenied ? ['denied' as const] : [])]
+      : ['accepted', 'pending', 'rejected', 'denied'];
+    const found = this.matching(glob, from);
+    const ids = Object.values(found).flat();
+    if (ids.length === 0) {
+      const which = kind === 'delete' ? '' : kind === 'accept' ? 'unaccepted ' : 'pending ';
+      process.stdout.write(`The key glob '${glob}' does not match any ${which}keys.\n`);
+      return EXIT.OK;
+    }
+    const verb = { accept: 'accepted', reject: 'rejected', delete: 'deleted' }[kind];
+    if (!(await this.confirm(verb, found, kind === 'accept'))) return EXIT.OK;
+    for (const id of ids) {
+      if (kind === 'accept') this.store.move(id, from, 'accepted');
+      else if (kind === 'reject') this.store.move(id, from, 'rejected');
+      else this.store.deleteAll(id);
+      if (f.out !== 'json') process.stdout.write(`Key for minion ${id} ${verb}.\n`);
+      await this.event(kind, id);
+    }
+    if (kind !== 'accept') this.rotate();
+    if (f.out === 'json') process.stdout.write(JSON.stringify({ [kind === 'accept' ? 'minions' : kind === 'reject' ? 'minions_rejected' : 'deleted']: ids }, null, 4) + '\n');
+    return EXIT.OK;
+  }
+
+  fingers(glob: string): number {
+    const local: Record<string, string> = {};
+    for (const name of ['master.pem', 'master.pub']) {
+      const file = path.join(this.opts.pki_dir, name);
+      if (fs.existsSync(file)) local[name] = pemFingerprint(fs.readFileSync(file, 'utf8'), this.opts.hash_type);
+    }
+    const all = this.store.list();
+    const result: Record<string, Record<string, string>> = { local };
+    for (const s of SECTIONS) {
+      const entries: Record<string, string> = {};
+      for (const id of all[s.key].filter((i) => fnmatch(i, glob))) {
+        const pem = this.store.read(s.state, id);
+        if (pem) entries[id] = this.store.fingerprint(pem);
+      }
+      if (Object.keys(entries).length) result[s.key] = entries;
+    }
+    if (this.f.out === 'json') {
+      process.stdout.write(JSON.stringify(result, null, 4) + '\n');
+      return EXIT.OK;
+    }
+    const titles: Record<string, string> = { local: 'Local Keys:', ...Object.fromEntries(SECTIONS.map((s) => [s.key, s.title])) };
+    for (const [section, entries] of Object.entries(result)) {
+      if (section !== 'local' && Object.keys(entries).length === 0) continue;
+      process.stdout.write(`${titles[section]}\n`);
+      for (const [id, fp] of Object.entries(entries)) process.stdout.write(`${id}:  ${fp}\n`);
+    }
+    return EXIT.OK;
+  }
+
+  printKeys(glob: string): number {
+    const all = this.store.list();
+    for (const s of SECTIONS) {
+      const ids = all[s.key].filter((i) => fnmatch(i, glob));
+      if (!ids.length) continue;
+      process.stdout.write(`${s.title}\n`);
+      for (const id of ids) process.stdout.write(`${id}:  ${this.store.read(s.state, id) ?? ''}\n`);
+    }
+    return EXIT.OK;
+  }
+}
+
+export async function keyMain(argv: string[]): Promise<number> {
+  const program = keyProgram();
+  program.parse(argv);
+  const f = program.opts<KeyFlags>();
+  const opts = loadMasterOpts(f.configDir);
+  const cli = new KeyCli(opts, f);
+  cli.store.ensureDirs();
+  if (f.accept !== undefined) return cli.act(f.accept, 'accept');
+  if (f.acceptAll) return cli.act('*', 'accept');
+  if (f.reject !== undefined) return cli.act(f.reject, 'reject');
+  if (f.rejectAll) return cli.act('*', 'reject');
+  if (f.delete !== undefined) return cli.act(f.delete, 'delete');
+  if (f.deleteAll) return cli.act('*', 'delete');
+  if (f.finger !== undefined) return cli.fingers(f.finger);
+  if (f.fingerAll) return cli.fingers('*');
+  if (f.print !== undefined) return cli.printKeys(f.print);
+  if (f.list !== undefined) {
+    const states = STATE_ALIASES[f.list.toLowerCase()];
+    if (!states) throw new CliExit(EXIT.USAGE, `tsalt-key: error: invalid key state '${f.list}': use acc, pre, un, rej, den or all`);
+    const all = cli.store.list();
+    const sel = states === 'all' ? all : Object.fromEntries(SECTIONS.filter((s) => states.includes(s.state)).map((s) => [s.key, all[s.key]]));
+    cli.print(sel, states);
+    return EXIT.OK;
+  }
+  cli.print(cli.store.list());
+  return EXIT.OK;
+}

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { Command } from 'commander';
+import { createLogger, errorLine, isRecordLike } from './util.js';
+import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
+import { Registry, FunctionNotAvailableError, InvalidArgumentsError } from '@tsalt/loader';
+import { jobCacheFrom, returnerPlugins } from '@tsalt/returners';
+import { runnerPlugins } from '@tsalt/runners';
+import { genJid } from '@tsalt/job';
+import { parseCliArgs, splitPublishArgs } from '@tsalt/modules';
+import { busAddresses, fireMasterEvent } from '@tsalt/events';
+import { CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
+
+interface RunFlags extends OutFlags {
+  configDir: string;
+  logLevel?: string;
+}
+
+export function runProgram(): Command {
+  return salty(new Command('tsalt-run'))
+    .description('Run a runner function on the master.')
+    .usage('[options] <function> [arguments]')
+    .argument('<function>', 'the runner function, e.g. jobs.lookup_jid')
+    .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
+    .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
+    .option('-l, --log-level <level>', 'console log level')
+    .option('--out <outputter>', 'nested, json, yaml, raw or txt')
+    .option('--out-indent, --output-indent <n>', 'indent for the json outputter')
+    .option('--out-file, --output-file <file>', 'write the output to this file')
+    .option('--no-color', 'never colour the output')
+    .option('--force-color', 'colour the output even when not a terminal')
+    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
+    .allowExcessArguments(true);
+}
+
+/** tsalt-run: runs the runner in this process with the master's config, as salt-run does. */
+export async function runnerMain(argv: string[]): Promise<number> {
+  const program = runProgram();
+  program.parse(argv);
+  const f = program.opts<RunFlags>();
+  const [fun, rest] = program.processedArgs as [string, string[]];
+  const opts = loadMasterOpts(f.configDir, f.logLevel ? { log_level: f.logLevel } : {});
+  const log = createLogger({ level: opts.log_level, name: 'runner' });
+  const returners = new Registry({ kind: 'returner', opts, log }, returnerPlugins());
+  const jobCache = jobCacheFrom(returners, opts.master_job_cache);
+  const fire = async (tag: string, data: Record<string, unknown>): Promise<void> => {
+    if (!fs.existsSync(busAddresses(opts.sock_dir).pull.slice('ipc://'.length))) return;
+    await fireMasterEvent(opts.sock_dir, tag, data, 1000).catch(() => undefined);
+  };
+  const runners = new Registry({ kind: 'runner', opts, log, services: { jobCache }, fireEvent: fire }, runnerPlugins());
+  const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
+  const jid = genJid(opts);
+  const user = os.userInfo().username;
+  await fire(`salt/run/${jid}/new`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user });
+  if (f.outFile) fs.writeFileSync(f.outFile, '');
+  let result;
+  try {
+    result = await runners.call(fun, args, kwargs, { jid });
+  } catch (err) {
+    if (err instanceof FunctionNotAvailableError) throw new CliExit(EXIT.GENERIC, `'${fun}' is not available.`);
+    if (err instanceof InvalidArgumentsError) throw new CliExit(EXIT.USAGE, err.message);
+    await fire(`salt/run/${jid}/ret`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user, return: errorLine(err), success: false });
+    throw new CliExit(EXIT.GENERIC, `Exception occurred in runner ${fun}: ${errorLine(err)}`);
+  }
+  await fire(`salt/run/${jid}/ret`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user, return: result.return, success: true });
+  let data = result.return;
+  let outputter = f.out ?? result.outputter ?? 'nested';
+  // lookup_jid hands back {outputter, data} so a job's own outputter re-renders it.
+  if (isRecordLike(data) && typeof data['outputter'] === 'string' && 'data' in data && Object.keys(data).length === 2) {
+    outputter = f.out ?? data['outputter'];
+    data = data['data'];
+  }
+  printOut(data, outputter, f, result.retcode);
+  return result.retcode === 0 ? EXIT.OK : EXIT.GENERIC;
+}

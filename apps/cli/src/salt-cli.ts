@@ -1,0 +1,178 @@
+import { Command } from 'commander';
+import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
+import { parseCliArgs } from '@tsalt/modules';
+import { validateTarget } from '@tsalt/targeting';
+import { errorLine } from '@tsalt/core';
+import { CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
+import { LocalClient } from './local-client.js';
+
+interface SaltFlags extends OutFlags {
+  configDir: string;
+  logLevel?: string;
+  pcre?: boolean;
+  list?: boolean;
+  grain?: boolean;
+  compound?: boolean;
+  nodegroup?: boolean;
+  pillar?: boolean;
+  ipcidr?: boolean;
+  timeout?: string;
+  verbose?: boolean;
+  async?: boolean;
+  showJid?: boolean;
+  static?: boolean;
+  summary?: boolean;
+  return?: string;
+  returnConfig?: string;
+  returnKwargs?: string;
+  delimiter?: string;
+}
+
+const HINT = (jid: string): string =>
+  `The minions may not have all finished running and any remaining minions will return upon completion. To look up the return data for this job later, run the following command:\n\ntsalt-run jobs.lookup_jid ${jid}`;
+
+function tgtType(f: SaltFlags): string {
+  if (f.pcre) return 'pcre';
+  if (f.list) return 'list';
+  if (f.grain) return 'grain';
+  if (f.compound) return 'compound';
+  if (f.nodegroup) return 'nodegroup';
+  if (f.pillar) return 'pillar';
+  if (f.ipcidr) return 'ipcidr';
+  return 'glob';
+}
+
+export function saltProgram(): Command {
+  return salty(new Command('tsalt'))
+    .description('Publish a command to minions and print their returns.')
+    .usage("[options] '<target>' <function> [arguments]")
+    .argument('<target>', 'which minions (a glob by default)')
+    .argument('<function>', 'the execution function, e.g. test.ping')
+    .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
+    .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
+    .option('-l, --log-level <level>', 'console log level')
+    .option('-E, --pcre', 'the target is a regular expression on the minion id')
+    .option('-L, --list', 'the target is a comma-separated list of minion ids')
+    .option('-G, --grain', 'the target is a grain glob, key:value')
+    .option('-C, --compound', 'the target is a compound expression')
+    .option('-N, --nodegroup', 'the target is a nodegroup name')
+    .option('-I, --pillar', 'the target is a pillar glob, key:value')
+    .option('-S, --ipcidr', 'the target is an IP address or CIDR network')
+    .option('--delimiter <char>', 'delimiter for grain and pillar targets', ':')
+    .option('-t, --timeout <seconds>', 'seconds to wait for the minions to return')
+    .option('-v, --verbose', 'print the jid and what is happening while waiting')
+    .option('--async', 'publish and print the jid without waiting')
+    .option('--show-jid', 'print the jid')
+    .option('--out <outputter>', 'nested, json, yaml, raw or txt')
+    .option('--out-indent, --output-indent <n>', 'indent for the json outputter; negative for one line')
+    .option('--out-file, --output-file <file>', 'write the output to this file')
+    .option('--no-color', 'never colour the output')
+    .option('--force-color', 'colour the output even when not a terminal')
+    .option('--static', 'print all returns at once, as one document')
+    .option('--summary', 'print a summary of the returns')
+    .option('--return <returners>', 'returners the minions also send their results to (comma list)')
+    .option('--return_config <prefix>', 'alternative config prefix for the returners')
+    .option('--return_kwargs <json>', 'returner settings as a JSON dict')
+    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
+    .allowExcessArguments(true);
+}
+
+/** tsalt: returns Salt's exit code. */
+export async function saltMain(argv: string[]): Promise<number> {
+  const program = saltProgram();
+  program.parse(argv);
+  const f = program.opts<SaltFlags>();
+  const [target, fun, rest] = program.processedArgs as [string, string, string[]];
+  const opts = loadMasterOpts(f.configDir, f.logLevel ? { log_level: f.logLevel } : {});
+  const type = tgtType(f);
+  const tgt: string | string[] = type === 'list' ? target.split(',').map((s) => s.trim()).filter(Boolean) : target;
+  try {
+    validateTarget(tgt, type);
+  } catch (err) {
+    throw new CliExit(EXIT.USAGE, `ERROR: ${errorLine(err)}`);
+  }
+  if (f.outFile) (await import('node:fs')).writeFileSync(f.outFile, '');
+  const timeoutS = f.timeout !== undefined ? Number(f.timeout) : opts.timeout;
+  if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new CliExit(EXIT.USAGE, `ERROR: invalid timeout '${f.timeout}'`);
+  const kwargs: Record<string, unknown> = {};
+  if (f.returnConfig) kwargs['ret_config'] = f.returnConfig;
+  if (f.returnKwargs) {
+    try {
+      kwargs['ret_kwargs'] = JSON.parse(f.returnKwargs);
+    } catch {
+      throw new CliExit(EXIT.USAGE, `ERROR: --return_kwargs is not valid JSON: ${f.returnKwargs}`);
+    }
+  }
+  if (f.delimiter && f.delimiter !== ':') kwargs['delimiter'] = f.delimiter;
+
+  const client = new LocalClient(opts);
+  try {
+    const pub = await client.publish({ tgt, fun, arg: parseCliArgs(rest ?? []), tgt_type: type, ret: f.return ?? '', kwargs }, !f.async);
+    if (!pub.jid) {
+      process.stderr.write('No minions matched the target. No command was sent, no jid was assigned.\n');
+      return EXIT.NO_RETURN;
+    }
+    if (f.async) {
+      process.stdout.write(`Executed command with job ID: ${pub.jid}\n`);
+      return EXIT.OK;
+    }
+    if (f.verbose) process.stdout.write(`Executing job with jid ${pub.jid}\n-------------------------------------------\n\n`);
+    if (f.showJid) process.stdout.write(`jid: ${pub.jid}\n`);
+    installCtrlC(pub.jid, client);
+    return await gather(client, pub.jid, [...pub.minions, ...pub.missing], timeoutS, f, opts.show_timeout !== false);
+  } finally {
+    client.close();
+  }
+}
+
+/** Salt's SIGINT handler: the job goes on; only the wait stops. */
+function installCtrlC(jid: string, client: LocalClient): void {
+  process.once('SIGINT', () => {
+    process.stderr.write(`\nExiting gracefully on Ctrl-c\nThis job's jid is: ${jid}\n${HINT(jid)}\n`);
+    client.close();
+    process.exit(EXIT.GENERIC);
+  });
+}
+
+async function gather(client: LocalClient, jid: string, expected: string[], timeoutS: number, f: SaltFlags, showTimeout: boolean): Promise<number> {
+  const want = new Set(expected);
+  const deadline = Date.now() + timeoutS * 1000;
+  const outName = (data: Record<string, unknown>): string => f.out ?? (typeof data['out'] === 'string' ? data['out'] : 'nested');
+  const collected: Record<string, unknown> = {};
+  const returned = new Set<string>();
+  let failed = 0;
+  for await (const r of client.returns(jid, want, () => deadline)) {
+    returned.add(r.id);
+    const rc = typeof r.data['retcode'] === 'number' ? r.data['retcode'] : 0;
+    if (rc !== 0 || r.data['success'] === false) failed++;
+    if (f.static) collected[r.id] = r.data['return'];
+    else printOut({ [r.id]: r.data['return'] }, outName(r.data), f, rc);
+  }
+  const silent = expected.filter((m) => !returned.has(m)).sort();
+  if (showTimeout) {
+    for (const m of silent) {
+      const text = `Minion did not return. [No response]\n${HINT(jid)}`;
+      if (f.static) collected[m] = text;
+      else printOut({ [m]: text }, f.out ?? 'nested', f, 1);
+    }
+  }
+  if (f.static) printOut(collected, f.out ?? 'nested', f, failed || silent.length ? 1 : 0);
+  if (f.summary) {
+    process.stdout.write(
+      `\n-------------------------------------------\nSummary\n-------------------------------------------\n` +
+        `# of minions targeted: ${expected.length}\n# of minions returned: ${returned.size}\n` +
+        `# of minions that did not return: ${silent.length}\n# of minions with errors: ${failed}\n` +
+        `-------------------------------------------\n`,
+    );
+  }
+  if (returned.size === 0 && expected.length > 0) {
+    process.stderr.write('ERROR: No return received\n');
+    return EXIT.NO_RETURN;
+  }
+  if (silent.length) return EXIT.NO_RETURN;
+  if (failed) {
+    process.stderr.write('ERROR: Minions returned with non-zero exit code\n');
+    return EXIT.GENERIC;
+  }
+  return EXIT.OK;
+}

@@ -1,0 +1,117 @@
+import type { Logger } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import { type KeyStore, DecryptError, invalidIdReason, publicDecrypt } from '@tsalt/crypto';
+import { asBytes, isRecord, openAes, sealAes, type Envelope } from '@tsalt/transport';
+import type { JobCache, ReturnLoad } from '@tsalt/returners';
+import { isJid } from '@tsalt/job';
+import type { MasterOpts } from '@tsalt/config';
+import type { SessionKeys } from './session.js';
+
+export interface AesDeps {
+  opts: MasterOpts;
+  keys: KeyStore;
+  session: SessionKeys;
+  jobCache: JobCache;
+  log: Logger;
+  fire(tag: string, data: Record<string, unknown>): void;
+}
+
+/** Salt's AESFuncs allow-list, for what this master implements so far. */
+export const AES_COMMANDS = new Set(['_return', '_minion_event']);
+
+/** What the minion gets when its request does not decrypt: it re-authenticates and retries. */
+const BAD_LOAD = 'bad load';
+
+/**
+ * Verified tokens per minion: a token is RSA work to check, and a minion
+ * sends the same one until it re-authenticates. Cleared on key changes.
+ */
+const verifiedTokens = new Map<string, string>();
+
+function tokenValid(keys: KeyStore, id: string, tok: unknown): boolean {
+  const key = keys.acceptedKey(id);
+  const bytes = asBytes(tok);
+  if (!key || !bytes) return false;
+  const hex = bytes.toString('hex');
+  if (verifiedTokens.get(id) === `${key.pem.length}:${hex}`) return true;
+  const plain = publicDecrypt(key.key, bytes);
+  if (!plain || plain.toString() !== 'salt') return false;
+  verifiedTokens.set(id, `${key.pem.length}:${hex}`);
+  return true;
+}
+
+/**
+ * Requests from minions, encrypted with the session key. Each must name an
+ * accepted minion and carry that minion's token (CVE-2024-38822), so one
+ * minion cannot speak for another.
+ */
+export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
+  const ct = asBytes(env.load);
+  if (!ct) return BAD_LOAD;
+  let load: unknown;
+  try {
+    load = openAes(d.session.aes, ct);
+  } catch (err) {
+    if (err instanceof DecryptError) d.log.debug('request did not decrypt with the current session key');
+    else d.log.warn({ err: errorLine(err) }, 'dropped undecodable AES request');
+    return BAD_LOAD;
+  }
+  if (!isRecord(load)) return BAD_LOAD;
+  const nonce = typeof load['nonce'] === 'string' ? load['nonce'] : undefined;
+  const cmd = load['cmd'];
+  const id = load['id'];
+  const answer = (value: unknown): Buffer => sealAes(d.session.aes, value, nonce);
+  if (typeof cmd !== 'string' || !AES_COMMANDS.has(cmd)) {
+    d.log.warn({ cmd: String(cmd).slice(0, 40) }, 'refused AES command outside the allow-list');
+    return answer(false);
+  }
+  if (typeof id !== 'string' || invalidIdReason(id)) {
+    d.log.warn('refused AES request with a bad minion id');
+    return answer(false);
+  }
+  if (!tokenValid(d.keys, id, load['tok'])) {
+    d.log.warn({ minion: id, cmd }, 'refused request: minion key not accepted or token invalid');
+    return answer(false);
+  }
+  if (cmd === '_return') return answer(await storeReturn(load, id, d));
+  if (cmd === '_minion_event') return answer(fireMinionEvents(load, id, d));
+  return answer(false);
+}
+
+/** Salt's `store_job`: cache the return, then fire `salt/job/<jid>/ret/<id>`. */
+async function storeReturn(load: Record<string, unknown>, id: string, d: AesDeps): Promise<boolean> {
+  const jid = load['jid'];
+  if (typeof jid !== 'string' || !isJid(jid)) {
+    d.log.warn({ minion: id }, 'dropped return with a bad jid');
+    return false;
+  }
+  const { tok: _tok, nonce: _nonce, ...ret } = load;
+  ret['id'] = id;
+  if (d.opts.job_cache) {
+    try {
+      await d.jobCache.returner(ret as ReturnLoad);
+    } catch (err) {
+      d.log.error({ jid, minion: id, err: errorLine(err) }, 'job cache failed to store the return');
+    }
+  }
+  d.fire(`salt/job/${jid}/ret/${id}`, ret);
+  return true;
+}
+
+/** `event.send` / `event.fire_master` from a minion: Salt nests the whole load as the event data. */
+function fireMinionEvents(load: Record<string, unknown>, id: string, d: AesDeps): boolean {
+  const { tok: _tok, nonce: _nonce, ...rest } = load;
+  if (Array.isArray(load['events'])) {
+    for (const ev of load['events']) {
+      if (isRecord(ev) && typeof ev['tag'] === 'string') {
+        const data = isRecord(ev['data']) ? ev['data'] : { data: ev['data'] };
+        d.fire(ev['tag'], { ...data, id });
+      }
+    }
+    return true;
+  }
+  const tag = load['tag'];
+  if (typeof tag !== 'string' || !tag) return false;
+  d.fire(tag, { ...rest, id });
+  return true;
+}

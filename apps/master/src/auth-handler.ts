@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import { type KeyStore, invalidIdReason, parsePublicKey } from '@tsalt/crypto';
+import { acceptedInner, asBytes, signAuthReply } from '@tsalt/transport';
+import { fnmatch } from '@tsalt/targeting';
+import type { MasterOpts } from '@tsalt/config';
+import type { SessionKeys } from './session.js';
+
+export interface AuthDeps {
+  opts: MasterOpts;
+  keys: KeyStore;
+  session: SessionKeys;
+  masterPrivate: KeyObject;
+  masterPubPem: string;
+  log: Logger;
+  fire(tag: string, data: Record<string, unknown>): void;
+}
+
+type Act = 'accept' | 'pend' | 'reject' | 'denied' | 'full' | 'error';
+
+/** Lines of an autosign/autoreject file: globs, or regexes when they compile and the glob does not match. */
+function listedIn(file: string | undefined, id: string): boolean {
+  if (!file) return false;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    if (fnmatch(id, line)) return true;
+    try {
+      if (new RegExp(`^(?:${line})$`).test(id)) return true;
+    } catch {
+      // Not a regex: the glob test above was the whole check.
+    }
+  }
+  return false;
+}
+
+/**
+ * Salt's `ReqServerChannel._auth`: decides the key state of a minion and,
+ * only for an accepted key, hands out the session key. Every decision fires
+ * `salt/auth` (when `auth_events`).
+ */
+export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<string, unknown> {
+  const nonce = typeof load['nonce'] === 'string' ? load['nonce'] : '';
+  const id = load['id'];
+  const pub = load['pub'];
+  const reply = (act: Act, extra: Record<string, unknown> = {}): Record<string, unknown> => {
+    const result = act === 'accept' || act === 'pend';
+    if (d.opts.auth_events && typeof id === 'string' && act !== 'error') {
+      d.fire('salt/auth', { result, act, id, pub: typeof pub === 'string' ? pub : '' });
+    }
+    const ret = act === 'full' ? 'full' : act === 'pend';
+    return signAuthReply(d.masterPrivate, { enc: 'clear', load: { ret, ...extra }, nonce });
+  };
+
+  const reason = invalidIdReason(id);
+  if (reason || typeof id !== 'string') {
+    d.log.warn({ id: typeof id === 'string' ? JSON.stringify(id) : typeof id, reason }, 'refused authentication: bad minion id');
+    return reply('error', { reason: reason ?? 'bad id' });
+  }
+  if (typeof pub !== 'string') {
+    d.log.warn({ minion: id }, 'refused authentication: no public key');
+    return reply('error', { reason: 'no public key in the auth request' });
+  }
+  let minionKey: KeyObject;
+  try {
+    minionKey = parsePublicKey(pub);
+  } catch (err) {
+    d.log.warn({ minion: id, err: errorLine(err) }, 'refused authentication: bad public key');
+    return reply('error', { reason: 'public key does not parse' });
+  }
+  const { keys, opts } = d;
+  const accepted = keys.read('accepted', id);
+  const accept = (): Record<string, unknown> => {
+    if (opts.auth_events) d.fire('salt/auth', { result: true, act: 'accept', id, pub });
+    const inner = acceptedInner({
+      masterPrivate: d.masterPrivate, masterPubPem: d.masterPubPem, minionPub: minionKey,
+      sessionKey: d.session.aes.keyString, publishPort: opts.publish_port, nonce,
+      ...(asBytes(load['token']) ? { token: asBytes(load['token'])! } : {}),
+    });
+    return signAuthReply(d.masterPrivate, inner);
+  };
+
+  if (opts.open_mode) {
+    if (!accepted || !keys.sameKey(accepted, pub)) keys.write('accepted', id, pub);
+    return accept();
+  }
+  if (opts.max_minions > 0 && !accepted && keys.ids('accepted').length >= opts.max_minions) {
+    d.log.info({ minion: id }, 'refused authentication: max_minions reached');
+    return reply('full');
+  }
+  if (keys.read('rejected', id) !== undefined) {
+    d.log.info({ minion: id }, 'public key is rejected');
+    return reply('reject');
+  }
+  if (accepted !== undefined) {
+    if (keys.sameKey(accepted, pub)) return accept();
+    keys.write('denied', id, pub);
+    d.log.warn({ minion: id }, 'a different key was offered for an accepted minion id; written to minions_denied');
+    return reply('denied');
+  }
+  const autoReject = typeof opts['autoreject_file'] === 'string' ? (opts['autoreject_file'] as string) : undefined;
+  if (listedIn(autoReject, id)) {
+    keys.remove('pending', id);
+    keys.write('rejected', id, pub);
+    return reply('reject');
+  }
+  const autoSign = opts.auto_accept || listedIn(typeof opts['autosign_file'] === 'string' ? (opts['autosign_file'] as string) : undefined, id);
+  const pending = keys.read('pending', id);
+  if (pending !== undefined && !keys.sameKey(pending, pub)) {
+    keys.write('denied', id, pub);
+    d.log.warn({ minion: id }, 'a different key was offered for a pending minion id; written to minions_denied');
+    return reply('denied');
+  }
+  if (autoSign) {
+    keys.write('accepted', id, pub);
+    keys.remove('pending', id);
+    return accept();
+  }
+  if (pending === undefined) {
+    keys.write('pending', id, pub);
+    d.log.info({ minion: id }, 'new minion key is pending acceptance');
+  }
+  return reply('pend');
+}

@@ -1,0 +1,83 @@
+import type { Logger } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import type { KeyObject } from 'node:crypto';
+import type { KeyStore } from '@tsalt/crypto';
+import { isRecord, sealPublish, type PubServer } from '@tsalt/transport';
+import { checkMinions, validateTarget } from '@tsalt/targeting';
+import type { JobCache } from '@tsalt/returners';
+import type { MasterOpts } from '@tsalt/config';
+import { rootKeyMatches } from './root-key.js';
+import type { SessionKeys } from './session.js';
+
+export interface ClearDeps {
+  opts: MasterOpts;
+  rootKey: string;
+  keys: KeyStore;
+  session: SessionKeys;
+  masterPrivate: KeyObject;
+  pub: PubServer;
+  jobCache: JobCache;
+  log: Logger;
+  fire(tag: string, data: Record<string, unknown>): void;
+}
+
+/** Salt's ClearFuncs allow-list: only these may arrive unencrypted (besides `_auth`). */
+export const CLEAR_COMMANDS = new Set(['publish', 'ping']);
+
+function clearError(name: string, message: string): Record<string, unknown> {
+  return { enc: 'clear', load: { error: { name, message } } };
+}
+
+/**
+ * `publish` from a local client: checks the root key, resolves the expected
+ * minions from the accepted keys, records the job, fires the bare-jid and
+ * `salt/job/<jid>/new` events and publishes once on PUB.
+ */
+export async function handlePublish(load: Record<string, unknown>, d: ClearDeps): Promise<Record<string, unknown>> {
+  if (!rootKeyMatches(d.rootKey, load['key'])) {
+    d.log.warn('publish refused: bad or missing root key');
+    return clearError('AuthenticationError', 'Authentication failure of type "user" occurred.');
+  }
+  const fun = load['fun'];
+  const tgt = load['tgt'];
+  const tgtType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
+  if (typeof fun !== 'string' && !Array.isArray(fun)) return clearError('SaltInvocationError', 'publish has no function');
+  if (typeof tgt !== 'string' && !Array.isArray(tgt)) return clearError('SaltInvocationError', 'publish has no target');
+  const target = tgt as string | string[];
+  let matched: { minions: string[]; missing: string[] };
+  try {
+    validateTarget(target, tgtType);
+    matched = checkMinions(target, tgtType, d.keys.ids('accepted'), {
+      ...(typeof load['delimiter'] === 'string' ? { delimiter: load['delimiter'] } : {}),
+      ...(isRecord(d.opts['nodegroups']) ? { nodegroups: d.opts['nodegroups'] as Record<string, string | string[]> } : {}),
+    });
+  } catch (err) {
+    return clearError('SaltInvocationError', errorLine(err));
+  }
+  if (matched.minions.length === 0 && matched.missing.length === 0) {
+    return { enc: 'clear', load: { jid: '', minions: [], missing: [] } };
+  }
+  const passed = typeof load['jid'] === 'string' && load['jid'] ? load['jid'] : undefined;
+  const jid = await d.jobCache.prepJid(false, passed);
+  const user = typeof load['user'] === 'string' ? load['user'] : 'root';
+  const arg = Array.isArray(load['arg']) ? load['arg'] : [];
+  const ret = typeof load['ret'] === 'string' ? load['ret'] : '';
+  const kwargs = isRecord(load['kwargs']) ? load['kwargs'] : {};
+  const pubLoad: Record<string, unknown> = { fun, arg, tgt: target, jid, ret, tgt_type: tgtType, user };
+  for (const k of ['ret_config', 'ret_kwargs', 'metadata', 'delimiter'] as const) {
+    if (kwargs[k] !== undefined) pubLoad[k] = kwargs[k];
+  }
+  try {
+    await d.jobCache.saveLoad(jid, { ...pubLoad }, matched.minions);
+  } catch (err) {
+    // A job cache that cannot write must not stop the job: Salt's #21449.
+    d.log.error({ jid, err: errorLine(err) }, 'job cache failed to save the load');
+  }
+  d.fire(jid, { minions: matched.minions });
+  d.fire(`salt/job/${jid}/new`, { jid, tgt_type: tgtType, tgt: target, user, fun, arg, minions: matched.minions, missing: matched.missing });
+  pubLoad['serial'] = d.session.nextSerial();
+  const signer = d.opts.sign_pub_messages ? d.masterPrivate : undefined;
+  await d.pub.publish(sealPublish(d.session.aes, signer, pubLoad));
+  d.log.info({ jid, fun, tgt: target, minions: matched.minions.length }, 'published job');
+  return { enc: 'clear', load: { jid, minions: matched.minions, missing: matched.missing } };
+}

@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import type { Logger } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import { KeyStore, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
+import { isRecord, PubServer, ReqServer, type Envelope } from '@tsalt/transport';
+import { EventBus } from '@tsalt/events';
+import { Registry } from '@tsalt/loader';
+import { jobCacheFrom, returnerPlugins, type JobCache } from '@tsalt/returners';
+import type { MasterOpts } from '@tsalt/config';
+import { handleAuth } from './auth-handler.js';
+import { CLEAR_COMMANDS, handlePublish } from './clear-funcs.js';
+import { handleAes } from './aes-funcs.js';
+import { SessionKeys, dropfilePath } from './session.js';
+import { writeRootKey } from './root-key.js';
+
+function tcp(host: string, port: number): string {
+  return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * tsalt-master: the request server on `ret_port`, the publisher on
+ * `publish_port`, the event bus in `sock_dir`, the job cache and the
+ * maintenance loop, in one process.
+ */
+export class Master {
+  private readonly keys: KeyStore;
+  private readonly session = new SessionKeys();
+  private pair!: KeyPair;
+  private rootKey = '';
+  private bus!: EventBus;
+  private pub!: PubServer;
+  private req!: ReqServer;
+  private jobCache!: JobCache;
+  private timer: NodeJS.Timeout | undefined;
+  private watcher: fs.FSWatcher | undefined;
+  private lastClean = 0;
+
+  constructor(private readonly opts: MasterOpts, private readonly log: Logger) {
+    this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
+  }
+
+  async start(): Promise<void> {
+    const { opts, log } = this;
+    fs.mkdirSync(opts.cachedir, { recursive: true, mode: 0o700 });
+    this.keys.ensureDirs();
+    this.pair = loadOrCreateKeyPair(opts.pki_dir, 'master', opts.keysize);
+    this.rootKey = writeRootKey(opts.cachedir);
+    fs.rmSync(dropfilePath(opts.cachedir), { force: true });
+    const registry = new Registry({ kind: 'returner', opts, log: log.child({ component: 'returner' }) }, returnerPlugins());
+    this.jobCache = jobCacheFrom(registry, opts.master_job_cache);
+
+    this.bus = new EventBus({ sockDir: opts.sock_dir, maxEventSize: opts.max_event_size, log: log.child({ component: 'event' }) });
+    await this.bus.start();
+    this.pub = new PubServer({ address: tcp(opts.interface, opts.publish_port), highWaterMark: opts.pub_hwm, backlog: opts.zmq_backlog, log });
+    await this.pub.start();
+    this.req = new ReqServer(
+      { address: tcp(opts.interface, opts.ret_port), maxRequestSize: opts.max_request_size, backlog: opts.zmq_backlog, log: log.child({ component: 'req' }) },
+      (env) => this.dispatch(env),
+    );
+    await this.req.start();
+    this.startMaintenance();
+    log.info({ publish_port: opts.publish_port, ret_port: opts.ret_port }, 'tsalt-master started');
+  }
+
+  private fire = (tag: string, data: Record<string, unknown>): void => {
+    this.bus.fire(tag, data);
+  };
+
+  private async dispatch(env: Envelope): Promise<unknown> {
+    if (env.enc === 'aes') {
+      return handleAes(env, { opts: this.opts, keys: this.keys, session: this.session, jobCache: this.jobCache, log: this.log, fire: this.fire });
+    }
+    if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';
+    const load = env.load;
+    const cmd = load['cmd'];
+    if (cmd === '_auth') {
+      return handleAuth(load, {
+        opts: this.opts, keys: this.keys, session: this.session, masterPrivate: this.pair.privateKey,
+        masterPubPem: this.pair.publicPem, log: this.log, fire: this.fire,
+      });
+    }
+    if (typeof cmd !== 'string' || !CLEAR_COMMANDS.has(cmd)) {
+      this.log.warn({ cmd: String(cmd).slice(0, 40) }, 'refused clear command outside the allow-list');
+      return { enc: 'clear', load: { error: { name: 'AuthorizationError', message: `'${String(cmd).slice(0, 40)}' is not allowed` } } };
+    }
+    if (cmd === 'ping') return { enc: 'clear', load: true };
+    return handlePublish(load, {
+      opts: this.opts, rootKey: this.rootKey, keys: this.keys, session: this.session, masterPrivate: this.pair.privateKey,
+      pub: this.pub, jobCache: this.jobCache, log: this.log, fire: this.fire,
+    });
+  }
+
+  /**
+   * Salt's Maintenance process: rotate the session key on the dropfile or
+   * after `publish_session` seconds, and clean old jobs. The dropfile is
+   * also watched, so a `tsalt-key -d` cuts the minion off at once rather
+   * than within `loop_interval`.
+   */
+  private startMaintenance(): void {
+    const tick = (): void => {
+      try {
+        this.maintain();
+      } catch (err) {
+        this.log.error({ err: errorLine(err) }, 'maintenance failed');
+      }
+    };
+    this.timer = setInterval(tick, Math.max(1, this.opts.loop_interval) * 1000);
+    this.timer.unref();
+    try {
+      this.watcher = fs.watch(this.opts.cachedir, (_ev, name) => {
+        if (name === '.dfn') tick();
+      });
+      this.watcher.on('error', () => undefined);
+    } catch {
+      // The loop still catches the dropfile.
+    }
+  }
+
+  private maintain(): void {
+    const dfn = dropfilePath(this.opts.cachedir);
+    const expired = this.opts.publish_session > 0 && Date.now() - this.session.createdAt > this.opts.publish_session * 1000;
+    if (fs.existsSync(dfn) || expired) {
+      fs.rmSync(dfn, { force: true });
+      this.session.rotate();
+      this.log.info('rotated the AES session key');
+      this.fire('key', { rotate_aes_key: true });
+    }
+    const now = Date.now();
+    if (now - this.lastClean >= this.opts.loop_interval * 1000) {
+      this.lastClean = now;
+      this.jobCache.cleanOldJobs().catch((err: unknown) => this.log.error({ err: errorLine(err) }, 'clean_old_jobs failed'));
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.watcher?.close();
+    await this.req?.close();
+    this.pub?.close();
+    await this.bus?.close();
+    this.log.info('tsalt-master stopped');
+  }
+}

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Crypticle } from '@tsalt/crypto';
+
+/**
+ * The AES session key every accepted minion shares, and the publish serial.
+ * Salt keeps this in shared memory across MWorkers; here one process owns it.
+ */
+export class SessionKeys {
+  private current: Crypticle;
+  private serial = 0;
+  /** When the key was made (ms since epoch), for `publish_session`. */
+  createdAt = Date.now();
+
+  constructor() {
+    this.current = new Crypticle(Crypticle.generateKeyString());
+  }
+
+  get aes(): Crypticle {
+    return this.current;
+  }
+
+  /** Serials only have to increase per key: minions reset theirs on re-auth. */
+  nextSerial(): number {
+    this.serial += 1;
+    return this.serial;
+  }
+
+  rotate(): void {
+    this.current = new Crypticle(Crypticle.generateKeyString());
+    this.serial = 0;
+    this.createdAt = Date.now();
+  }
+}
+
+/** Salt's dropfile: `<cachedir>/.dfn`, written by tsalt-key to ask for a rotation. */
+export function dropfilePath(cachedir: string): string {
+  return path.join(cachedir, '.dfn');
+}
+
+export function writeDropfile(cachedir: string): void {
+  fs.mkdirSync(cachedir, { recursive: true });
+  const f = dropfilePath(cachedir);
+  fs.rmSync(f, { force: true });
+  fs.writeFileSync(f, '', { mode: 0o400 });
+}

@@ -1,0 +1,89 @@
+import crypto, { type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '@tsalt/core';
+import { errorLine, TsaltError, writeFileAtomic } from '@tsalt/core';
+import { Crypticle, parsePublicKey, pemFingerprint, privateEncrypt, samePublicKey, type KeyPair } from '@tsalt/crypto';
+import { buildAuthRequest, newNonce, pack, parseAuthReply, unpack, type ReqClient } from '@tsalt/transport';
+import type { MinionOpts } from '@tsalt/config';
+
+/** The session a successful sign-in yields. */
+export interface Session {
+  aes: Crypticle;
+  masterPub: KeyObject;
+  publishPort: number;
+  /** Salt's `tok`: proves this minion's identity on every AES request. */
+  tok: Buffer;
+}
+
+/** The master refused this minion for good (rejected, denied, or a master key change with master_finger). */
+export class AuthRefusedError extends TsaltError {
+  constructor(message: string) {
+    super('AUTH_REJECTED', message);
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Salt's AsyncAuth.sign_in: sends `_auth` until the master accepts the key.
+ * Pending: wait `acceptance_wait_time`, doubling up to `_max`. Rejected:
+ * exit unless `rejected_retry`. The master key is pinned on first contact
+ * (`minion_master.pub`) and a different key is refused afterwards.
+ */
+export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, log: Logger, stopped: () => boolean): Promise<Session> {
+  const pinFile = path.join(opts.pki_dir, 'minion_master.pub');
+  let wait = opts.acceptance_wait_time * 1000;
+  for (;;) {
+    if (stopped()) throw new TsaltError('STOPPED', 'minion stopped');
+    const pinnedPem = fs.existsSync(pinFile) ? fs.readFileSync(pinFile, 'utf8') : undefined;
+    const pinned = pinnedPem ? parsePublicKey(pinnedPem) : undefined;
+    const nonce = newNonce();
+    const token = pinned ? Buffer.from(crypto.randomBytes(16).toString('hex')) : undefined;
+    const load = buildAuthRequest(opts.id, pair.publicPem, nonce, pinned, token);
+    let outcome;
+    try {
+      const raw = await req.request(pack({ enc: 'clear', load, version: 2 }), opts.auth_timeout * 1000);
+      outcome = parseAuthReply(unpack(raw), { minionPrivate: pair.privateKey, nonce, ...(pinned ? { pinnedMasterPub: pinned } : {}), ...(token ? { token } : {}) });
+    } catch (err) {
+      log.warn({ err: errorLine(err) }, 'authentication attempt failed; retrying');
+      await sleep(Math.min(wait, opts.recon_max || wait));
+      continue;
+    }
+    if (outcome.kind === 'pending') {
+      log.info(`Waiting ${wait / 1000} seconds for the master to accept the key of minion ${opts.id}`);
+      await sleep(wait);
+      if (opts.acceptance_wait_time_max > 0) wait = Math.min(wait * 2, opts.acceptance_wait_time_max * 1000);
+      continue;
+    }
+    if (outcome.kind === 'full') {
+      log.error('The master has reached its max_minions limit; retrying');
+      await sleep(wait);
+      continue;
+    }
+    if (outcome.kind === 'rejected') {
+      const msg = "The Salt Master has rejected this minion's public key! To repair this issue, delete the public key for this minion on the Salt Master and restart this minion.";
+      if (opts.rejected_retry) {
+        log.error(msg);
+        await sleep(wait);
+        continue;
+      }
+      throw new AuthRefusedError(`${msg} The Salt Minion will now exit.`);
+    }
+    if (opts.master_finger && pemFingerprint(outcome.masterPub, opts.hash_type) !== opts.master_finger) {
+      throw new AuthRefusedError(`The master's public key fingerprint does not match master_finger ${opts.master_finger}`);
+    }
+    if (pinnedPem && !samePublicKey(pinnedPem, outcome.masterPub)) {
+      log.error("The master key has changed, the salt master could have been subverted, verify salt master's public key");
+      await sleep(wait);
+      continue;
+    }
+    if (!pinnedPem) writeFileAtomic(pinFile, outcome.masterPub, 0o644);
+    return {
+      aes: new Crypticle(outcome.sessionKey),
+      masterPub: parsePublicKey(outcome.masterPub),
+      publishPort: outcome.publishPort,
+      tok: privateEncrypt(pair.privateKey, Buffer.from('salt')),
+    };
+  }
+}

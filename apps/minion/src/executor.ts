@@ -1,0 +1,60 @@
+import type { Logger } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import { FunctionNotAvailableError, InvalidArgumentsError, type Registry } from '@tsalt/loader';
+import { computeRetcode, splitPublishArgs } from '@tsalt/modules';
+
+/** Salt's EX_GENERIC: the retcode of a job whose function failed. */
+const EX_GENERIC = 1;
+
+/** The `_return` load, less the transport fields (tok, nonce). */
+export interface JobReturn {
+  cmd: '_return';
+  id: string;
+  jid: string;
+  fun: string;
+  fun_args: unknown[];
+  return: unknown;
+  retcode: number;
+  success: boolean;
+  out?: string;
+  user?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Runs one published function and shapes the return as Salt's minion does
+ * (`_thread_return`): unknown functions, bad arguments and exceptions become
+ * a return with retcode 1, never a crash.
+ */
+export async function runJob(registry: Registry, id: string, load: Record<string, unknown>, log: Logger): Promise<JobReturn> {
+  const fun = String(load['fun']);
+  const jid = String(load['jid']);
+  const arg = Array.isArray(load['arg']) ? load['arg'] : [];
+  const ret: JobReturn = { cmd: '_return', id, jid, fun, fun_args: arg, return: null, retcode: 0, success: true };
+  if (typeof load['user'] === 'string') ret.user = load['user'];
+  if (load['metadata'] !== undefined) ret['metadata'] = load['metadata'];
+  try {
+    const { args, kwargs } = splitPublishArgs(arg);
+    for (const k of ['jid', 'tgt', 'tgt_type', 'user'] as const) {
+      if (load[k] !== undefined) kwargs[`__pub_${k}`] = load[k];
+    }
+    kwargs['__pub_fun'] = fun;
+    const result = await registry.call(fun, args, kwargs, { jid });
+    ret.return = result.return;
+    ret.retcode = computeRetcode(result.return, result.retcode);
+    if (result.outputter) ret.out = result.outputter;
+  } catch (err) {
+    ret.retcode = EX_GENERIC;
+    if (err instanceof FunctionNotAvailableError) {
+      ret.return = `'${fun}' is not available.`;
+    } else if (err instanceof InvalidArgumentsError) {
+      ret.return = err.message;
+    } else {
+      log.warn({ jid, fun, err: errorLine(err) }, 'job function raised');
+      ret.return = `The minion function caused an exception: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+      ret.out = 'nested';
+    }
+  }
+  ret.success = ret.retcode === 0;
+  return ret;
+}

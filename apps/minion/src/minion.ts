@@ -1,0 +1,197 @@
+import type { Logger } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import { DecryptError, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
+import { newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
+import { matchMinion } from '@tsalt/targeting';
+import { Registry } from '@tsalt/loader';
+import { executionModulePlugins } from '@tsalt/modules';
+import type { MinionOpts } from '@tsalt/config';
+import { signIn, type Session } from './auth-client.js';
+import { coreGrains } from './grains.js';
+import { runJob, type JobReturn } from './executor.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function tcp(host: string, port: number): string {
+  return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * tsalt-minion: signs in, listens on the master's PUB, selects itself by
+ * target, runs the function and returns over the request socket.
+ */
+export class Minion {
+  private pair!: KeyPair;
+  private req!: ReqClient;
+  private sub: SubClient | undefined;
+  private session: Session | undefined;
+  private reauth: Promise<void> | undefined;
+  private lastSerial = 0;
+  private readonly recentJids: string[] = [];
+  private registry!: Registry;
+  private grains: Record<string, unknown> = {};
+  private stopped = false;
+  /** Called when the master refuses this minion for good; the bin exits. */
+  onFatal: (err: unknown) => void = () => undefined;
+
+  constructor(private readonly opts: MinionOpts, private readonly log: Logger) {}
+
+  private get masterHost(): string {
+    const m = this.opts.master;
+    return Array.isArray(m) ? String(m[0] ?? 'salt') : m;
+  }
+
+  async start(): Promise<void> {
+    const { opts } = this;
+    this.pair = loadOrCreateKeyPair(opts.pki_dir, 'minion', opts.keysize);
+    this.grains = coreGrains(opts.id, opts.grains ?? {});
+    this.registry = new Registry(
+      { kind: 'module', opts, grains: this.grains, log: this.log.child({ component: 'module' }), fireEvent: (tag, data) => this.fireMaster(tag, data) },
+      executionModulePlugins(),
+    );
+    this.req = new ReqClient({ address: tcp(this.masterHost, opts.master_port), reconnectInterval: this.reconInterval(), reconnectMaxInterval: opts.recon_max, maxMessageSize: opts.max_request_size * 2 });
+    void this.connect();
+  }
+
+  /** Salt's `recon_randomize`: the first reconnect interval is random in [default, default+max]. */
+  private reconInterval(): number {
+    const { recon_default: d, recon_max: m, recon_randomize: r } = this.opts;
+    return r ? d + Math.floor(Math.random() * m) : d;
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      await this.authenticate();
+      this.log.info({ master: this.masterHost }, 'minion authenticated');
+      await this.fireStartEvents();
+    } catch (err) {
+      if (!this.stopped) this.onFatal(err);
+    }
+  }
+
+  private async authenticate(): Promise<void> {
+    const session = await signIn(this.opts, this.pair, this.req, this.log, () => this.stopped);
+    this.session = session;
+    this.lastSerial = 0;
+    if (!this.sub) {
+      this.sub = new SubClient({ address: tcp(this.masterHost, session.publishPort), identity: this.opts.id, reconnectInterval: this.reconInterval(), reconnectMaxInterval: this.opts.recon_max, maxMessageSize: this.opts.max_request_size * 2 });
+      void this.publishLoop(this.sub);
+    }
+  }
+
+  /** Re-authenticates once, however many publishes or replies failed to decrypt meanwhile. */
+  private reauthenticate(delayMs: number): Promise<void> {
+    this.reauth ??= (async () => {
+      await sleep(delayMs);
+      this.log.info('session key no longer valid; re-authenticating');
+      await this.authenticate();
+    })().finally(() => (this.reauth = undefined));
+    return this.reauth;
+  }
+
+  private async publishLoop(sub: SubClient): Promise<void> {
+    for await (const msg of sub.messages()) {
+      if (this.stopped) break;
+      const session = this.session;
+      if (!session) continue;
+      let load: Record<string, unknown>;
+      try {
+        load = openPublish(msg, session.aes, this.opts.sign_pub_messages ? session.masterPub : undefined);
+      } catch (err) {
+        if (err instanceof DecryptError) {
+          // Salt's random_reauth_delay spreads the re-auth storm after a rotation (s).
+          void this.reauthenticate(Math.random() * this.opts.random_reauth_delay * 1000).catch((e: unknown) => this.onFatal(e));
+        } else {
+          this.log.warn({ err: errorLine(err) }, 'dropped a publish that does not verify');
+        }
+        continue;
+      }
+      this.handlePublish(load);
+    }
+  }
+
+  private handlePublish(load: Record<string, unknown>): void {
+    const serial = typeof load['serial'] === 'number' ? load['serial'] : 0;
+    if (serial <= this.lastSerial) {
+      this.log.warn({ serial }, 'dropped a replayed publish');
+      return;
+    }
+    this.lastSerial = serial;
+    const { tgt, jid, fun } = load;
+    if (tgt === undefined || typeof jid !== 'string' || fun === undefined) return;
+    try {
+      const tgtType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
+      if (!matchMinion(tgt as string | string[], tgtType, { id: this.opts.id, grains: this.grains })) return;
+    } catch (err) {
+      this.log.warn({ jid, err: errorLine(err) }, 'dropped a publish with a bad target');
+      return;
+    }
+    if (this.recentJids.includes(jid)) return;
+    this.recentJids.push(jid);
+    if (this.recentJids.length > this.opts.minion_jid_queue_hwm) this.recentJids.shift();
+    void this.execute(load);
+  }
+
+  private async execute(load: Record<string, unknown>): Promise<void> {
+    const ret = await runJob(this.registry, this.opts.id, load, this.log);
+    await this.sendReturn(ret);
+  }
+
+  /** Sends an AES request, re-authenticating once if the master no longer knows our session key. */
+  private async aesRequest(load: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      const session = this.session ?? (await this.reauthenticate(0).then(() => this.session));
+      if (!session) throw new Error('not authenticated');
+      const nonce = newNonce();
+      const body = sealAes(session.aes, { ...load, id: this.opts.id, tok: session.tok, nonce });
+      const raw = await this.req.request(pack({ enc: 'aes', load: body, version: 2 }), timeoutMs);
+      const reply = unpack(raw);
+      if (reply instanceof Uint8Array) {
+        try {
+          return openAes(session.aes, reply, nonce);
+        } catch (err) {
+          if (!(err instanceof DecryptError) || attempt > 0) throw err;
+        }
+      } else if (attempt > 0) {
+        throw new Error(`master answered ${JSON.stringify(reply)}`);
+      }
+      await this.reauthenticate(0);
+    }
+  }
+
+  private async sendReturn(ret: JobReturn): Promise<void> {
+    const { return_retry_tries: tries, return_retry_timer: lo, return_retry_timer_max: hi } = this.opts;
+    for (let i = 0; i <= tries; i++) {
+      const timeout = (lo + Math.random() * Math.max(0, hi - lo)) * 1000;
+      try {
+        const ok = await this.aesRequest(ret, timeout);
+        if (ok !== true) this.log.warn({ jid: ret.jid }, 'master refused the return');
+        return;
+      } catch (err) {
+        this.log.warn({ jid: ret.jid, err: errorLine(err) }, 'return not acknowledged; retrying');
+      }
+    }
+    this.log.error({ jid: ret.jid }, `The minion failed to return the job information for job ${ret.jid}.`);
+  }
+
+  /** `event.fire_master`: Salt's `_minion_event` request. */
+  async fireMaster(tag: string, data: Record<string, unknown>): Promise<void> {
+    await this.aesRequest({ cmd: '_minion_event', tag, data, pretag: undefined }, this.opts.auth_timeout * 1000);
+  }
+
+  private async fireStartEvents(): Promise<void> {
+    const msg = `Minion ${this.opts.id} started at ${new Date().toString()}`;
+    try {
+      await this.aesRequest({ cmd: '_minion_event', tag: `salt/minion/${this.opts.id}/start`, data: msg }, this.opts.auth_timeout * 1000);
+      await this.aesRequest({ cmd: '_minion_event', tag: 'minion_start', data: msg }, this.opts.auth_timeout * 1000);
+    } catch (err) {
+      this.log.warn({ err: errorLine(err) }, 'could not fire the start events');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sub?.close();
+    this.req?.close();
+  }
+}

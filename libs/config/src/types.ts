@@ -1,0 +1,201 @@
+/**
+ * The typed shape of a loaded configuration. Keys keep Salt's names so that
+ * `opts.keep_jobs` means exactly what it means in Salt. Every typed key below
+ * is always present after `loadConfig` (defaults fill the gaps); keys the lib
+ * does not know (including dotted plugin keys like `mysql.host`) are kept and
+ * reachable through the index signature.
+ */
+export type Role = 'master' | 'minion';
+
+/** Keys both daemons share. Durations are seconds unless the name says otherwise. */
+export interface CommonOpts {
+  [key: string]: unknown;
+  id: string;
+  user: string;
+  /** Prefix for every path key; `/` means none. Always absolute after loading. */
+  root_dir: string;
+  pki_dir: string;
+  cachedir: string;
+  sock_dir: string;
+  log_file: string;
+  pidfile: string;
+  /** Salt level names: all, garbage, trace, debug, profile, info, warning, error, critical, quiet. */
+  log_level: string;
+  /** When the files do not set it, it follows `log_level`. */
+  log_level_logfile: string;
+  /** Path of the main config file (`<config_dir>/<role>`), set by the loader. */
+  conf_file: string;
+  /** Absolute path of the config folder, set by the loader. */
+  config_dir: string;
+  default_include: string;
+  hash_type: string;
+  /** RSA key size, bits. */
+  keysize: number;
+  sign_pub_messages: boolean;
+  /** Events above this are trimmed, bytes. */
+  max_event_size: number;
+  /** Largest request message the daemon accepts, bytes (tsalt extra). */
+  max_request_size: number;
+  transport: string;
+  ipv6: boolean;
+  zmq_filtering: boolean;
+  tcp_keepalive: boolean;
+  tcp_keepalive_idle: number;
+  tcp_keepalive_cnt: number;
+  tcp_keepalive_intvl: number;
+  open_mode: boolean;
+  permissive_pki_access: boolean;
+  verify_env: boolean;
+  unique_jid: boolean;
+  loop_interval: number;
+  file_roots: Record<string, unknown>;
+  pillar_roots: Record<string, unknown>;
+  renderer: string;
+  state_top: string;
+  failhard: boolean;
+  state_verbose: boolean;
+  state_output: string;
+  test: boolean;
+  event_match_type: string;
+  schedule: Record<string, unknown>;
+}
+
+export interface MasterOpts extends CommonOpts {
+  interface: string;
+  publish_port: number;
+  ret_port: number;
+  worker_threads: number;
+  pub_hwm: number;
+  zmq_backlog: number;
+  /** Default CLI wait for returns, s. */
+  timeout: number;
+  gather_job_timeout: number;
+  /** Hours; see keepJobsSeconds(). */
+  keep_jobs: number;
+  /** Seconds; 0 keeps jobs forever. */
+  keep_jobs_seconds: number;
+  archive_jobs: boolean;
+  key_logfile: string;
+  autosign_file: string;
+  autoreject_file: string;
+  autosign_grains_dir: string;
+  autosign_timeout: number;
+  auto_accept: boolean;
+  publish_session: number;
+  rotate_aes_key: boolean;
+  ping_on_rotate: boolean;
+  max_minions: number;
+  auth_events: boolean;
+  presence_events: boolean;
+  job_cache: boolean;
+  master_job_cache: string;
+  ext_job_cache: string;
+  job_cache_store_endtime: boolean;
+  minion_data_cache: boolean;
+  minion_data_cache_events: boolean;
+  event_return: string | string[];
+  event_return_queue: number;
+  event_return_queue_max_seconds: number;
+  event_return_whitelist: string[];
+  event_return_blacklist: string[];
+  reactor: unknown[];
+  reactor_refresh_interval: number;
+  reactor_worker_threads: number;
+  reactor_worker_hwm: number;
+  master_sign_pubkey: boolean;
+  master_sign_key_name: string;
+  master_pubkey_signature: string;
+  master_use_pubkey_signature: boolean;
+  show_timeout: boolean;
+  show_jid: boolean;
+  cli_summary: boolean;
+  utc_jid: boolean;
+  peer: Record<string, unknown>;
+  peer_run: Record<string, unknown>;
+  publisher_acl: Record<string, unknown>;
+  publisher_acl_blacklist: Record<string, unknown>;
+  external_auth: Record<string, unknown>;
+  token_expire: number;
+  nodegroups: Record<string, unknown> | unknown[];
+  ext_pillar: unknown[];
+  pillar_opts: boolean;
+  allow_minion_key_revoke: boolean;
+  preserve_minion_cache: boolean;
+  order_masters: boolean;
+  runner_returns: boolean;
+  enforce_mine_cache: boolean;
+  file_recv: boolean;
+  /** MiB, as in Salt. */
+  file_recv_max_size: number;
+  engines: unknown[];
+}
+
+export interface MinionOpts extends CommonOpts {
+  master: string | string[];
+  master_port: number;
+  publish_port: number;
+  master_type: string;
+  master_finger: string;
+  master_shuffle: boolean;
+  random_master: boolean;
+  master_alive_interval: number;
+  master_failback: boolean;
+  master_failback_interval: number;
+  /** -1 = forever. */
+  master_tries: number;
+  retry_dns: number;
+  acceptance_wait_time: number;
+  acceptance_wait_time_max: number;
+  /** ZMQ reconnect interval, ms. */
+  recon_default: number;
+  /** ZMQ reconnect interval cap, ms. */
+  recon_max: number;
+  recon_randomize: boolean;
+  auth_tries: number;
+  auth_timeout: number;
+  auth_safemode: boolean;
+  random_reauth_delay: number;
+  rejected_retry: boolean;
+  /** Minutes; 0 disables. */
+  ping_interval: number;
+  return_retry_timer: number;
+  return_retry_timer_max: number;
+  return_retry_tries: number;
+  multiprocessing: boolean;
+  process_count_max: number;
+  cache_jobs: boolean;
+  minion_jid_queue_hwm: number;
+  return: string | string[];
+  grains: Record<string, unknown>;
+  verify_master_pubkey_sign: boolean;
+  always_verify_signature: boolean;
+  master_sign_key_name: string;
+  minion_sign_messages: boolean;
+  mine_enabled: boolean;
+  mine_interval: number;
+  mine_return_job: boolean;
+  mine_functions: Record<string, unknown>;
+  file_client: string;
+  startup_states: string;
+  top_file: string;
+  sls_list: unknown[];
+  pub_ret: boolean;
+  enable_legacy_startup_events: boolean;
+  start_event_grains: string[];
+  random_startup_delay: number;
+  ipc_mode: string;
+  tcp_pub_port: number;
+  tcp_pull_port: number;
+  grains_refresh_every: number;
+  grains_cache: boolean;
+  disable_modules: string[];
+  disable_returners: string[];
+  whitelist_modules: string[];
+  module_dirs: string[];
+  returner_dirs: string[];
+  cmd_safe: boolean;
+  sudo_user: string;
+  multifunc_ordered: boolean;
+  saltenv: string | null;
+  pillarenv: string | null;
+}

@@ -1,0 +1,83 @@
+import crypto, { type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '@tsalt/core';
+import { KeyError } from './errors.js';
+
+/** An RSA key pair as Salt stores it: PKCS#1 private PEM, SPKI public PEM. */
+export interface KeyPair {
+  privatePem: string;
+  publicPem: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+/** RSA with e = 65537, as Salt's `gen_keys`. `bits` defaults to Salt's keysize, 2048. */
+export function generateKeyPair(bits = 2048): KeyPair {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+  return {
+    privateKey,
+    publicKey,
+    privatePem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+/**
+ * Loads `<dir>/<name>.pem` and `<name>.pub`, creating them on first start.
+ * The private key is mode 0400, as Salt writes it; the folder is 0700.
+ */
+export function loadOrCreateKeyPair(dir: string, name: string, bits = 2048): KeyPair {
+  const priv = path.join(dir, `${name}.pem`);
+  const pub = path.join(dir, `${name}.pub`);
+  if (fs.existsSync(priv)) {
+    try {
+      const privatePem = fs.readFileSync(priv, 'utf8');
+      const privateKey = crypto.createPrivateKey(privatePem);
+      const publicKey = crypto.createPublicKey(privateKey);
+      const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      if (!fs.existsSync(pub)) writeFileAtomic(pub, publicPem, 0o644);
+      return { privatePem, publicPem, privateKey, publicKey };
+    } catch (err) {
+      throw new KeyError(`cannot read key ${priv}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const pair = generateKeyPair(bits);
+  writeFileAtomic(priv, pair.privatePem, 0o400);
+  writeFileAtomic(pub, pair.publicPem, 0o644);
+  return pair;
+}
+
+/** Parses a public key PEM (SPKI or PKCS#1), throwing KeyError for garbage. */
+export function parsePublicKey(pem: string): KeyObject {
+  try {
+    return crypto.createPublicKey(pem);
+  } catch (err) {
+    throw new KeyError('not a valid RSA public key', { cause: err });
+  }
+}
+
+/** Compares two public keys by their DER encoding, ignoring PEM formatting. */
+export function samePublicKey(a: string | KeyObject, b: string | KeyObject): boolean {
+  try {
+    const da = (typeof a === 'string' ? parsePublicKey(a) : a).export({ type: 'spki', format: 'der' });
+    const db = (typeof b === 'string' ? parsePublicKey(b) : b).export({ type: 'spki', format: 'der' });
+    return da.length === db.length && crypto.timingSafeEqual(da, db);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Salt's `pem_finger`: drop the armour lines, base64-decode the body, hash
+ * with `hash_type` (sha256 by default) and print colon-separated hex pairs.
+ */
+export function pemFingerprint(pem: string, hashType = 'sha256'): string {
+  const body = pem
+    .split(/\r?\n/)
+    .filter((l) => l && !l.startsWith('-----'))
+    .join('');
+  const digest = crypto.createHash(hashType).update(Buffer.from(body, 'base64')).digest('hex');
+  return digest.match(/../g)!.join(':');
+}

@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import { writeFileAtomic } from '@tsalt/core';
+import { parsePublicKey, pemFingerprint, samePublicKey } from './keys.js';
+import { KeyError } from './errors.js';
+
+export type KeyState = 'accepted' | 'pending' | 'rejected' | 'denied';
+
+/** Salt's folder per key state, under the master's pki_dir. */
+export const STATE_DIRS: Readonly<Record<KeyState, string>> = {
+  accepted: 'minions',
+  pending: 'minions_pre',
+  rejected: 'minions_rejected',
+  denied: 'minions_denied',
+};
+
+export type KeyListing = Record<'minions' | 'minions_pre' | 'minions_rejected' | 'minions_denied', string[]>;
+
+/**
+ * Salt's `valid_id`: a minion id must be a non-empty string that cannot
+ * leave the pki folder. Returns the reason it is invalid, or undefined.
+ */
+export function invalidIdReason(id: unknown): string | undefined {
+  if (typeof id !== 'string') return 'minion id is not a string';
+  if (id.length === 0) return 'minion id is empty';
+  if (id.length > 255) return 'minion id is longer than 255 characters';
+  if (id.includes('\0')) return 'minion id contains a NUL byte';
+  if (id.includes('/') || id.includes('\\')) return 'minion id contains a path separator';
+  if (id.includes('..')) return "minion id contains '..'";
+  if (id === '.' || /[\x00-\x1f\x7f]/.test(id)) return 'minion id contains control characters';
+  return undefined;
+}
+
+/**
+ * The master's key folders. Every method re-checks ids, so no caller can
+ * make it write outside pki_dir. `tsalt-key` and the master share this code.
+ */
+export class KeyStore {
+  private acceptedCache = new Map<string, { pem: string; key: KeyObject }>();
+  private acceptedMtimeMs = -1;
+
+  constructor(readonly pkiDir: string, private readonly hashType = 'sha256') {}
+
+  ensureDirs(): void {
+    fs.mkdirSync(this.pkiDir, { recursive: true, mode: 0o700 });
+    for (const d of Object.values(STATE_DIRS)) fs.mkdirSync(path.join(this.pkiDir, d), { recursive: true, mode: 0o700 });
+  }
+
+  private file(state: KeyState, id: string): string {
+    const reason = invalidIdReason(id);
+    if (reason) throw new KeyError(`refused key for '${id.replace(/[\x00-\x1f]/g, '?')}': ${reason}`);
+    return path.join(this.pkiDir, STATE_DIRS[state], id);
+  }
+
+  /** The stored PEM of `id` in `state`, or undefined. */
+  read(state: KeyState, id: string): string | undefined {
+    try {
+      return fs.readFileSync(this.file(state, id), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  write(state: KeyState, id: string, pem: string): void {
+    writeFileAtomic(this.file(state, id), pem, 0o644);
+  }
+
+  remove(state: KeyState, id: string): boolean {
+    try {
+      fs.unlinkSync(this.file(state, id));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  ids(state: KeyState): string[] {
+    try {
+      return fs
+        .readdirSync(path.join(this.pkiDir, STATE_DIRS[state]))
+        .filter((f) => !f.startsWith('.') && !f.endsWith('.tmp') && invalidIdReason(f) === undefined)
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
+  list(): KeyListing {
+    return {
+      minions: this.ids('accepted'),
+      minions_pre: this.ids('pending'),
+      minions_rejected: this.ids('rejected'),
+      minions_denied: this.ids('denied'),
+    };
+  }
+
+  /**
+   * The accepted key of `id`, parsed, from a cache that is dropped whenever
+   * the `minions` folder changes (tsalt-key runs in another process).
+   */
+  acceptedKey(id: string): { pem: string; key: KeyObject } | undefined {
+    if (invalidIdReason(id)) return undefined;
+    let mtime = -1;
+    try {
+      mtime = fs.statSync(path.join(this.pkiDir, STATE_DIRS.accepted)).mtimeMs;
+    } catch {
+      return undefined;
+    }
+    if (mtime !== this.acceptedMtimeMs) {
+      this.acceptedCache.clear();
+      this.acceptedMtimeMs = mtime;
+    }
+    const hit = this.acceptedCache.get(id);
+    if (hit) return hit;
+    const pem = this.read('accepted', id);
+    if (!pem) return undefined;
+    try {
+      const entry = { pem, key: parsePublicKey(pem) };
+      this.acceptedCache.set(id, entry);
+      return entry;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Moves `id` from one of `from` to `to`; returns the state it came from. */
+  move(id: string, from: KeyState[], to: KeyState): KeyState | undefined {
+    for (const s of from) {
+      const pem = this.read(s, id);
+      if (pem === undefined) continue;
+      this.write(to, id, pem);
+      this.remove(s, id);
+      return s;
+    }
+    return undefined;
+  }
+
+  /** Deletes `id` from every state; true if anything was removed. */
+  deleteAll(id: string): boolean {
+    let any = false;
+    for (const s of Object.keys(STATE_DIRS) as KeyState[]) any = this.remove(s, id) || any;
+    return any;
+  }
+
+  fingerprint(pem: string): string {
+    return pemFingerprint(pem, this.hashType);
+  }
+
+  sameKey(a: string, b: string): boolean {
+    return samePublicKey(a, b);
+  }
+}

@@ -1,0 +1,22 @@
+import { TsaltError } from '@tsalt/core';
+
+/** An event over `max_event_size`, refused rather than trimmed. */
+export class EventTooLargeError extends TsaltError {
+  constructor(tag: string, size: number, limit: number) {
+    super('EVENT_TOO_LARGE', `event ${tag} is ${size} bytes, over max_event_size ${limit}`);
+  }
+}
+
+/** Bytes on the bus that are not `tag\n\nmsgpack`. */
+export class BadEventError extends TsaltError {
+  constructor(message: string) {
+    super('BAD_EVENT', message);
+  }
+}
+
+/** The bus did not answer in time (the master is not running, or sock_dir is wrong). */
+export class BusUnavailableError extends TsaltError {
+  constructor(sockDir: string) {
+    super('BUS_UNAVAILABLE', `cannot reach the master event bus in ${sockDir}: is tsalt-master running?`);
+  }
+}

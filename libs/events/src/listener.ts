@@ -1,0 +1,141 @@
+import crypto from 'node:crypto';
+import { Push, Subscriber } from 'zeromq';
+import { BusUnavailableError } from './errors.js';
+import { busAddresses, decodeEvent, encodeEvent, stamp, type BusEvent } from './wire.js';
+
+const SYNC_PREFIX = 'tsalt/sync/';
+
+export interface ListenerOptions {
+  sockDir: string;
+  /** Tag prefixes to receive (ZeroMQ prefix subscriptions; Salt's `startswith` matching). Empty: everything. */
+  prefixes?: string[];
+  /** Events held for a slow reader before the bus drops them, per listener. */
+  highWaterMark?: number;
+}
+
+/**
+ * A listener on the master event bus: the documented way for any program on
+ * the master host to watch events (`docs/event-bus.md`).
+ *
+ *   const l = new EventListener({ sockDir: '/var/run/tsalt/master', prefixes: ['salt/job/'] });
+ *   await l.ready();
+ *   for await (const ev of l.events()) console.log(ev.tag, ev.data);
+ */
+export class EventListener {
+  private readonly sub: Subscriber;
+  private readonly sockDir: string;
+  private readonly syncTag = `${SYNC_PREFIX}${crypto.randomBytes(8).toString('hex')}`;
+  private readonly buffered: BusEvent[] = [];
+  private iterator: AsyncIterator<unknown[]> | undefined;
+
+  constructor(opts: ListenerOptions) {
+    this.sockDir = opts.sockDir;
+    this.sub = new Subscriber({ linger: 0, receiveHighWaterMark: opts.highWaterMark ?? 100000 });
+    this.sub.connect(busAddresses(opts.sockDir).pub);
+    const prefixes = opts.prefixes ?? [];
+    if (prefixes.length === 0) this.sub.subscribe();
+    else this.sub.subscribe(...prefixes, this.syncTag);
+  }
+
+  /**
+   * Resolves once the subscription is live: fires a private sync event and
+   * waits to see it come back, so no event fired afterwards can be missed.
+   */
+  async ready(timeoutMs = 5000): Promise<void> {
+    const push = new Push({ linger: 2000, sendTimeout: timeoutMs });
+    push.connect(busAddresses(this.sockDir).pull);
+    const deadline = Date.now() + timeoutMs;
+    const it = this.rawIterator();
+    try {
+      // The first sync may be sent before the subscription reaches the bus; resend until one arrives.
+      for (;;) {
+        if (Date.now() > deadline) throw new BusUnavailableError(this.sockDir);
+        await push.send(encodeEvent(this.syncTag, { _stamp: stamp() })).catch(() => undefined);
+        const got = await this.nextWithin(it, 100);
+        if (got === 'timeout') continue;
+        if (got === 'end') throw new BusUnavailableError(this.sockDir);
+        if (got.tag === this.syncTag) return;
+        this.buffered.push(got);
+        // Keep draining: the sync event may be right behind.
+        for (;;) {
+          const more = await this.nextWithin(it, 100);
+          if (more === 'timeout' || more === 'end') break;
+          if (more.tag === this.syncTag) return;
+          this.buffered.push(more);
+        }
+      }
+    } finally {
+      push.close();
+    }
+  }
+
+  private rawIterator(): AsyncIterator<unknown[]> {
+    this.iterator ??= this.sub[Symbol.asyncIterator]();
+    return this.iterator;
+  }
+
+  private pending: Promise<IteratorResult<unknown[]>> | undefined;
+
+  private async nextWithin(it: AsyncIterator<unknown[]>, ms: number): Promise<BusEvent | 'timeout' | 'end'> {
+    this.pending ??= it.next();
+    let timer: NodeJS.Timeout | undefined;
+    const t = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
+    try {
+      const r = await Promise.race([this.pending.catch(() => ({ done: true, value: undefined }) as IteratorResult<unknown[]>), t]);
+      if (r === 'timeout') return 'timeout';
+      this.pending = undefined;
+      if (r.done) return 'end';
+      const frame = r.value[0];
+      if (!(frame instanceof Uint8Array)) return 'timeout';
+      try {
+        return decodeEvent(frame);
+      } catch {
+        return 'timeout';
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits up to `ms` for the next event; undefined on timeout or close. */
+  async next(ms: number): Promise<BusEvent | undefined> {
+    for (;;) {
+      const b = this.buffered.shift();
+      if (b) return b;
+      const got = await this.nextWithin(this.rawIterator(), ms);
+      if (got === 'timeout' || got === 'end') return undefined;
+      if (got.tag.startsWith(SYNC_PREFIX)) continue;
+      return got;
+    }
+  }
+
+  /** All events until close(). */
+  async *events(): AsyncGenerator<BusEvent> {
+    for (;;) {
+      const b = this.buffered.shift();
+      if (b) {
+        yield b;
+        continue;
+      }
+      const got = await this.nextWithin(this.rawIterator(), 60_000);
+      if (got === 'end') return;
+      if (got === 'timeout' || got.tag.startsWith(SYNC_PREFIX)) continue;
+      yield got;
+    }
+  }
+
+  close(): void {
+    this.sub.close();
+  }
+}
+
+/** Fires one event onto the master bus from another process (the CLI, tsalt-run). */
+export async function fireMasterEvent(sockDir: string, tag: string, data: Record<string, unknown>, timeoutMs = 2000): Promise<void> {
+  const push = new Push({ linger: timeoutMs, sendTimeout: timeoutMs });
+  try {
+    push.connect(busAddresses(sockDir).pull);
+    await push.send(encodeEvent(tag, { ...data, _stamp: data['_stamp'] ?? stamp() }));
+  } finally {
+    push.close();
+  }
+}

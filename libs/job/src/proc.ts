@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { decode, encode } from '@msgpack/msgpack';
+import { readIfExists, writeFileAtomic } from '@tsalt/core';
+import { assertJid, isJid } from './jid.js';
+import { JobError } from './errors.js';
+
+/*
+ * Proc files: `<cachedir>/proc/<jid>` holds the publish load plus the pid of
+ * the process running it, so `saltutil.running` / `find_job` can answer
+ * without asking the worker. Written atomically: a reader never sees half a file.
+ */
+
+function procDir(cachedir: string): string {
+  return path.join(cachedir, 'proc');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+/** Decodes one proc file, or undefined for a missing, unreadable or garbage file. */
+function readOne(file: string): Record<string, unknown> | undefined {
+  let buf: Buffer | undefined;
+  try {
+    buf = readIfExists(file);
+  } catch {
+    return undefined;
+  }
+  if (!buf || buf.length === 0) return undefined;
+  try {
+    const v = decode(buf);
+    return isRecord(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records a running job. `pid` wins over any `pid` key in the load. */
+export function writeProcFile(cachedir: string, load: Record<string, unknown>, pid: number): void {
+  const jid = load['jid'];
+  assertJid(jid);
+  if (!Number.isInteger(pid) || pid <= 0) throw new JobError('BAD_PID', `Invalid pid: ${pid}`);
+  const data = encode({ ...load, pid }, { ignoreUndefined: true });
+  // 0600: the load can carry arguments (passwords on a command line) not meant for other users.
+  writeFileAtomic(path.join(procDir(cachedir), jid), data, 0o600);
+}
+
+export function removeProcFile(cachedir: string, jid: string): void {
+  assertJid(jid);
+  fs.rmSync(path.join(procDir(cachedir), jid), { force: true });
+}
+
+export function readProcFile(cachedir: string, jid: string): Record<string, unknown> | undefined {
+  assertJid(jid);
+  return readOne(path.join(procDir(cachedir), jid));
+}
+
+function procNames(cachedir: string): string[] {
+  try {
+    // Names that are not jids are temp files of in-flight atomic writes, or not ours.
+    return fs.readdirSync(procDir(cachedir)).filter(isJid).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** Every readable proc file, oldest jid first; unreadable or garbage files are skipped. */
+export function readProcFiles(cachedir: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const name of procNames(cachedir)) {
+    const data = readOne(path.join(procDir(cachedir), name));
+    if (data) out.push(data);
+  }
+  return out;
+}
+
+/** `kill(pid, 0)`: EPERM means the process exists but belongs to someone else. */
+export function pidIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes proc files left by workers that died without cleaning up (and
+ * files with no usable pid, as Salt's `clean_proc_dir` does). Returns how
+ * many were removed.
+ */
+export function cleanStaleProcFiles(cachedir: string, isAlive: (pid: number) => boolean = pidIsAlive): number {
+  let removed = 0;
+  for (const name of procNames(cachedir)) {
+    const file = path.join(procDir(cachedir), name);
+    const data = readOne(file);
+    const pid = data?.['pid'];
+    const stale = typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || !isAlive(pid);
+    if (!stale) continue;
+    fs.rmSync(file, { force: true });
+    removed += 1;
+  }
+  return removed;
+}

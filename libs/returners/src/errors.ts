@@ -1,0 +1,13 @@
+import { TsaltError } from '@tsalt/core';
+
+/**
+ * A returner or job-cache failure. Codes: `BAD_JID` (a jid failing `isJid`;
+ * no path is ever built from one), `BAD_RETURN` (a return load without a
+ * string `id`), `RETURNER_MISSING` (the named returner is not loaded, or
+ * lacks a job-cache function).
+ */
+export class ReturnerError extends TsaltError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * @tsalt/returners: Salt's returner interface, and `local_cache`, the default
+ * master job cache. Returners are loader plugins; the master uses one of them
+ * as its job cache through the typed `JobCache` facade.
+ *
+ *   const reg = new Registry({ kind: 'returner', opts, log }, returnerPlugins());
+ *   const cache = jobCacheFrom(reg, opts.master_job_cache ?? 'local_cache');
+ *   const jid = await cache.prepJid();
+ *   await cache.saveLoad(jid, load, minions);
+ */
+import type { PluginDefinition } from '@tsalt/loader';
+import localCache from './plugins/local_cache.js';
+
+export type { ReturnLoad, JidSummary, JidResult, JobCache } from './types.js';
+export { jobCacheFrom } from './job-cache.js';
+export { formatJidInstance, keepJobsSeconds } from './format.js';
+export { ReturnerError } from './errors.js';
+export { jobCacheContract, type JobCacheHarness } from './contract.js';
+
+/** Every returner shipped here, as a static list (no directory scan at startup). */
+export function returnerPlugins(): PluginDefinition[] {
+  return [localCache];
+}

@@ -1,0 +1,40 @@
+import type { PluginContext } from '@tsalt/loader';
+import type { JobCache } from '@tsalt/returners';
+import { RunnerError } from './errors.js';
+
+/**
+ * What the master injects into the runner registry's `services`:
+ * `jobCache` (the master job cache), and optionally `jobCacheFor(name)` to
+ * reach another returner by name (ext_job_cache / ext_source).
+ */
+export interface JobsRunnerServices {
+  jobCache?: JobCache;
+  jobCacheFor?: (name: string) => JobCache;
+}
+
+function nonEmpty(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Salt's `_get_returner`: the first of ext_job_cache, ext_source, master_job_cache. */
+export function pickJobCache(ctx: PluginContext, extSource: unknown): JobCache {
+  const services = ctx.services as JobsRunnerServices;
+  const explicit = nonEmpty(ctx.opts['ext_job_cache']) ?? nonEmpty(extSource);
+  const name = explicit ?? nonEmpty(ctx.opts['master_job_cache']);
+  if (typeof services.jobCacheFor === 'function' && name) return services.jobCacheFor(name);
+  const cache = services.jobCache;
+  if (!cache) {
+    throw new RunnerError('JOB_CACHE_MISSING', 'No job cache is available to the jobs runner (the master did not provide services.jobCache)');
+  }
+  if (explicit && explicit !== cache.name) {
+    throw new RunnerError('JOB_CACHE_MISSING', `Returner '${explicit}' is not available as a job cache (only '${cache.name}' is)`);
+  }
+  return cache;
+}
+
+/** A jid from the command line. A number has already lost digits (20 > 15 significant), so refuse it. */
+export function jidArg(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint') return v.toString();
+  throw new RunnerError('BAD_JID', `The jid must be given as a string, got ${JSON.stringify(v) ?? String(v)}`);
+}

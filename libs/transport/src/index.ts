@@ -1,0 +1,21 @@
+/**
+ * @tsalt/transport: Salt's ZeroMQ wire. A ROUTER request server and a
+ * DEALER request client (REQ framing) on `ret_port`, PUB/SUB on
+ * `publish_port`, the msgpack envelope `{enc, load, sig?, version?}`, the
+ * `pickle::` AES payload and the `_auth` handshake. Knows nothing of jobs.
+ *
+ *   const srv = new ReqServer({ address: 'tcp://127.0.0.1:4506', maxRequestSize, log }, async (env) => reply);
+ *   const cli = new ReqClient({ address: 'tcp://127.0.0.1:4506' });
+ *   const reply = unpack(await cli.request(pack({ enc: 'clear', load, version: 2 }), 5000));
+ */
+export { pack, unpack, decodeEnvelope, asBytes, isRecord, type Envelope } from './serialize.js';
+export { sealAes, openAes, NONCE_LENGTH } from './aes-payload.js';
+export { ReqServer, type ReqServerOptions, type RequestHandler } from './req-server.js';
+export { ReqClient, type ReqClientOptions } from './req-client.js';
+export { PubServer, SubClient, type PublisherOptions, type SubClientOptions } from './pub-channel.js';
+export {
+  buildAuthRequest, signAuthReply, acceptedInner, parseAuthReply, newNonce,
+  type AuthRequest, type AuthOutcome, type AcceptedReplyParams, type ParseAuthParams,
+} from './auth.js';
+export { sealPublish, openPublish } from './publish.js';
+export { BadMessageError, MessageTooLargeError, RequestTimeoutError, SocketClosedError } from './errors.js';

@@ -1,0 +1,78 @@
+import { Publisher, Subscriber } from 'zeromq';
+import type { Logger } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import { SendQueue } from './send-queue.js';
+
+export interface PublisherOptions {
+  address: string;
+  /** Per-subscriber queue limit in messages, Salt's `pub_hwm`. */
+  highWaterMark?: number;
+  backlog?: number;
+  log: Logger;
+}
+
+/** The publish side on `publish_port`: one PUB, one frame per job, every minion receives it. */
+export class PubServer {
+  private readonly sock: Publisher;
+  private readonly queue: SendQueue;
+
+  constructor(private readonly opts: PublisherOptions) {
+    this.sock = new Publisher({ sendHighWaterMark: opts.highWaterMark ?? 1000, backlog: opts.backlog ?? 1000, linger: 0 });
+    this.queue = new SendQueue((f) => this.sock.send(f), (err) => opts.log.warn({ err: errorLine(err) }, 'publish send failed'));
+  }
+
+  async start(): Promise<void> {
+    await this.sock.bind(this.opts.address);
+  }
+
+  publish(payload: Buffer): Promise<void> {
+    return this.queue.send([payload]);
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+}
+
+export interface SubClientOptions {
+  address: string;
+  /** The minion's id, set as the socket identity as Salt does. */
+  identity?: string;
+  reconnectInterval?: number;
+  reconnectMaxInterval?: number;
+  maxMessageSize?: number;
+}
+
+/** The minion's SUB to `publish_port`, subscribed to everything (`zmq_filtering` off). */
+export class SubClient {
+  private readonly sock: Subscriber;
+
+  constructor(opts: SubClientOptions) {
+    this.sock = new Subscriber({
+      linger: 0,
+      reconnectInterval: opts.reconnectInterval ?? 1000,
+      reconnectMaxInterval: opts.reconnectMaxInterval ?? 10000,
+      maxMessageSize: opts.maxMessageSize ?? -1,
+      tcpKeepalive: 1,
+      ...(opts.identity ? { routingId: opts.identity.slice(0, 255) } : {}),
+    });
+    this.sock.connect(opts.address);
+    this.sock.subscribe();
+  }
+
+  /** Yields each publish's last frame (the payload), until closed. */
+  async *messages(): AsyncGenerator<Buffer> {
+    try {
+      for await (const frames of this.sock) {
+        const last = (frames as Buffer[])[frames.length - 1];
+        if (last) yield last;
+      }
+    } catch {
+      // Closing the socket ends the iteration.
+    }
+  }
+
+  close(): void {
+    this.sock.close();
+  }
+}

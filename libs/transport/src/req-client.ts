@@ -1,0 +1,84 @@
+import { Dealer } from 'zeromq';
+import { RequestTimeoutError, SocketClosedError } from './errors.js';
+
+export interface ReqClientOptions {
+  /** e.g. `tcp://127.0.0.1:4506`. */
+  address: string;
+  /** ZMQ reconnect interval, Salt's `recon_default` (ms). */
+  reconnectInterval?: number;
+  /** ZMQ reconnect interval cap, Salt's `recon_max` (ms). */
+  reconnectMaxInterval?: number;
+  /** Largest reply accepted (bytes). */
+  maxMessageSize?: number;
+}
+
+/**
+ * A request client with REQ semantics (one request in flight, replies in
+ * order) built on a DEALER, so that a timeout does not wedge the socket: on
+ * timeout the socket is replaced, as Salt does with its REQ socket. The
+ * framing (`['', payload]`) is what a REQ sends, so a Salt ROUTER accepts it.
+ */
+export class ReqClient {
+  private sock: Dealer;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: ReqClientOptions) {
+    this.sock = this.open();
+  }
+
+  private open(): Dealer {
+    const sock = new Dealer({
+      linger: 0,
+      reconnectInterval: this.opts.reconnectInterval ?? 1000,
+      reconnectMaxInterval: this.opts.reconnectMaxInterval ?? 10000,
+      maxMessageSize: this.opts.maxMessageSize ?? -1,
+      tcpKeepalive: 1,
+    });
+    sock.connect(this.opts.address);
+    return sock;
+  }
+
+  /** Sends one request and waits up to `timeoutMs` for its reply. */
+  request(payload: Buffer, timeoutMs: number): Promise<Buffer> {
+    const run = this.chain.then(() => this.once(payload, timeoutMs));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async once(payload: Buffer, timeoutMs: number): Promise<Buffer> {
+    if (this.closed) throw new SocketClosedError();
+    const sock = this.sock;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RequestTimeoutError(this.opts.address, timeoutMs)), timeoutMs);
+    });
+    try {
+      const exchange = (async () => {
+        await sock.send([Buffer.alloc(0), payload]);
+        for (;;) {
+          const frames = (await sock.receive()) as Buffer[];
+          const body = frames.length >= 2 && frames[0]?.length === 0 ? frames[1] : frames[0];
+          if (body) return body;
+        }
+      })();
+      exchange.catch(() => undefined);
+      return await Promise.race([exchange, timeout]);
+    } catch (err) {
+      if (err instanceof RequestTimeoutError && !this.closed) {
+        // A late reply must never be read as the answer to the next request.
+        sock.close();
+        this.sock = this.open();
+      }
+      if (this.closed) throw new SocketClosedError();
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.sock.close();
+  }
+}
