@@ -6,4 +6,4 @@
  */
 export { Minion } from './minion.js';
 export { runJob, type JobReturn } from './executor.js';
-export { coreGrains } from './grains.js';
+

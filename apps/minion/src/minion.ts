@@ -4,10 +4,10 @@ import { DecryptError, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
 import { newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
 import { Registry } from '@tsalt/loader';
-import { executionModulePlugins } from '@tsalt/modules';
+
 import type { MinionOpts } from '@tsalt/config';
 import { signIn, type Session } from './auth-client.js';
-import { coreGrains } from './grains.js';
+import { coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { runJob, type JobReturn } from './executor.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -46,6 +46,9 @@ export interface PreparedCommand {
 const LOCALE_VARS = ['LC_CTYPE', 'LC_NUMERIC', 'LC_TIME', 'LC_COLLATE', 'LC_MONETARY', 'LC_MESSAGES', 'LC_PAPER',
   'LC_NAME', 'LC_ADDRESS', 'LC_TELEPHONE', 'LC_MEASUREMENT', 'LC_IDENTIFICATION', 'LANGUAGE'];
 
+/** The search path exec uses when the environment has no PATH (as Node and Python do). */
+const DEFAULT_EXEC_PATH = '/usr/bin:/bin';
+
 function arg(a: BoundArgs, name: string): unknown {
   return a[name] ?? CMD_DEFAULTS[name] ?? null;
 }
@@ -179,14 +182,21 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
   }
 
   const pythonShell = forcePythonShell ?? pythonShellDefault(ctx, a['python_shell'], fromJob);
-  const argv = pythonShell ? [shell, '-c', cmdText] : typeof cmd === 'string' ? shlexSplit(cmd) : cmd;
+  const argv = pythonShell ? [shell, '-c', cmdText] : typeof cmd === 'string' ? shlexSplit(cmd) : [...cmd];
   const first = argv[0];
   if (first === undefined || first === '') throw new ModuleError('CMD_SPAWN_FAILED', 'Unable to run an empty command');
-  if (!pythonShell && !which(first, runEnv['PATH'])) {
-    throw new ModuleError(
-      'CMD_SPAWN_FAILED',
-      `Unable to run command '${pyStrCommand(argv)}', reason: [Errno 2] No such file or directory: ${pyRepr(first)}`,
-    );
+  const display = pythonShell ? cmdText : [...argv];
+  if (!pythonShell) {
+    // Resolved here, on the child's PATH (exec's default when it has none),
+    // so a missing program is an error as in Salt, not a shell's exit 127.
+    const resolved = which(first, runEnv['PATH'] ?? DEFAULT_EXEC_PATH);
+    if (!resolved) {
+      throw new ModuleError(
+        'CMD_SPAWN_FAILED',
+        `Unable to run command '${pyStrCommand(argv)}', reason: [Errno 2] No such file or directory: ${pyRepr(first)}`,
+      );
+    }
+    argv[0] = resolved;
   }
 
   const stdinRaw = arg(a, 'stdin');
@@ -215,7 +225,7 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
 
   return {
     spec,
-    display: pythonShell ? cmdText : argv,
+    display,
     logName,
     quiet,
     rstrip: pyTruthy(arg(a, 'rstrip')),

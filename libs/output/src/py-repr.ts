@@ -29,11 +29,12 @@ export function pyRepr(value: unknown): string {
   return String(value);
 }
 
-/** Integers print bare; others like Python's float repr (shortest round-trip, exponent outside 1e-4..1e16). */
+/** Safe integers print bare; others like Python's float repr (shortest round-trip, exponent outside 1e-4..1e16). */
 export function pyNumber(x: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(x)) return Number.isSafeInteger(x) ? String(x) : BigInt(x).toString();
+  // Beyond 2**53 the value came through a double anyway: print it as Python prints that float.
+  if (Number.isSafeInteger(x)) return String(x);
   const [mant = '', expStr = '0'] = x.toExponential().split('e');
   const exp = Number(expStr);
   const neg = mant.startsWith('-');

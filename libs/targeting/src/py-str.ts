@@ -32,7 +32,8 @@ function pyRepr(v: unknown): string {
 function pyNumber(x: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(x)) return Number.isSafeInteger(x) ? String(x) : BigInt(x).toString();
+  // Beyond 2**53 the value came through a double anyway: print it as Python prints that float.
+  if (Number.isSafeInteger(x)) return String(x);
   const [mant = '', expStr = '0'] = x.toExponential().split('e');
   const exp = Number(expStr);
   const neg = mant.startsWith('-');

@@ -36,7 +36,7 @@ export class PubServer {
 
 export interface SubClientOptions {
   address: string;
-  /** The minion's id, set as the socket identity as Salt does. */
+  /** The minion's id (Salt sets it as the SUB identity; zeromq.js SUB sockets take none, so it is informational). */
   identity?: string;
   reconnectInterval?: number;
   reconnectMaxInterval?: number;
@@ -54,7 +54,6 @@ export class SubClient {
       reconnectMaxInterval: opts.reconnectMaxInterval ?? 10000,
       maxMessageSize: opts.maxMessageSize ?? -1,
       tcpKeepalive: 1,
-      ...(opts.identity ? { routingId: opts.identity.slice(0, 255) } : {}),
     });
     this.sock.connect(opts.address);
     this.sock.subscribe();

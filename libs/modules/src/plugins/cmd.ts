@@ -2,6 +2,7 @@ import type { BoundArgs, PluginContext } from '@tsalt/loader';
 import { definePlugin } from '@tsalt/loader';
 import { cmdParams, prepareCommand } from '../cmd-prepare.js';
 import { ModuleError } from '../errors.js';
+import { pyTruthy } from '../retcode.js';
 import { pyStrCommand } from '../shlex.js';
 import { runProcess, spawnBackground } from '../run-process.js';
 import { which } from '../which.js';
@@ -96,7 +97,7 @@ export default definePlugin({
       varkw: true,
       fn: async (ctx, a) => {
         const ret = await execute(ctx, a, true);
-        if (a['raise_err'] && !a['ignore_retcode'] && ret.retcode !== 0 && ret.retcode !== null) {
+        if (pyTruthy(a['raise_err']) && !pyTruthy(a['ignore_retcode']) && ret.retcode !== 0 && ret.retcode !== null) {
           throw new ModuleError('CMD_FAILED', ret.stdout);
         }
         return ret.stdout;
@@ -108,7 +109,7 @@ export default definePlugin({
       varkw: true,
       fn: async (ctx, a) => {
         const kw = (a['__kwargs__'] ?? {}) as Record<string, unknown>;
-        const ps = 'python_shell' in kw ? Boolean(kw['python_shell']) : true;
+        const ps = 'python_shell' in kw ? pyTruthy(kw['python_shell']) : true;
         return (await execute(ctx, a, true, ps)).stdout;
       },
     },

@@ -1,0 +1,31 @@
+/**
+ * @tsalt/modules: Salt's execution modules (test, cmd, sys) as plugins, and
+ * the argument handling around them.
+ *
+ *   const reg = new Registry({ kind: 'module', opts, log }, executionModulePlugins());
+ *   const { args, kwargs } = splitPublishArgs(load.arg, pubData);   // minion side
+ *   const r = await reg.call(load.fun, args, kwargs, { jid: load.jid });
+ *   const retcode = computeRetcode(r.return, r.retcode);
+ *
+ * CLI side: `parseCliArgs(['echo', 'a=b'])` gives `['echo', {__kwarg__: true, a: 'b'}]`.
+ */
+import type { PluginDefinition } from '@tsalt/loader';
+import cmd from './plugins/cmd.js';
+import sys from './plugins/sys.js';
+import test from './plugins/test.js';
+
+/** Every execution module in this lib, for a `kind: 'module'` Registry. */
+export function executionModulePlugins(): PluginDefinition[] {
+  return [cmd, sys, test];
+}
+
+export { parseCliArgs, splitPublishArgs, parseKwarg } from './args.js';
+export { yamlifyArg } from './yamlify.js';
+export { computeRetcode, pyTruthy } from './retcode.js';
+export { ModuleError } from './errors.js';
+export { killJobProcesses } from './run-process.js';
+export { shlexSplit } from './shlex.js';
+export { fnmatch } from './fnmatch.js';
+export { tsaltVersion } from './version.js';
+export type { RunAllResult } from './plugins/cmd.js';
+export { coreGrains } from './grains-core.js';
