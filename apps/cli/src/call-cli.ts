@@ -55,7 +55,7 @@ export async function callMain(argv: string[]): Promise<number> {
     executionModulePlugins(),
   );
   const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
-  if (f.outFile) fs.writeFileSync(f.outFile, '');
+  if (f.outputFile) fs.writeFileSync(f.outputFile, '');
   let ret: unknown;
   let retcode: number;
   let outputter = f.out;

@@ -55,26 +55,27 @@ export function masterReqAddress(opts: MasterOpts): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${opts.ret_port}`;
 }
 
+/** Output flags; commander names `--out-file, --output-file` after the last long flag. */
 export interface OutFlags {
   out?: string;
-  outIndent?: string;
-  outFile?: string;
+  outputIndent?: string;
+  outputFile?: string;
   color?: boolean;
   forceColor?: boolean;
 }
 
 /** Colour only on a TTY, unless forced; never into a file. */
 export function useColor(f: OutFlags): boolean {
-  if (f.color === false || f.outFile) return false;
+  if (f.color === false || f.outputFile) return false;
   if (f.forceColor) return true;
   return process.stdout.isTTY === true && !process.env['NO_COLOR'];
 }
 
 /** Prints through an outputter, to stdout or appended to `--out-file`. */
 export function printOut(data: unknown, outputter: string, f: OutFlags, retcode = 0): void {
-  const indent = f.outIndent === undefined ? undefined : Number(f.outIndent);
+  const indent = f.outputIndent === undefined ? undefined : Number(f.outputIndent);
   const text = renderOutput(outputter, data, { color: useColor(f), retcode, ...(indent !== undefined && !Number.isNaN(indent) ? { indent } : {}) });
-  if (f.outFile) fs.appendFileSync(f.outFile, text + '\n');
+  if (f.outputFile) fs.appendFileSync(f.outputFile, text + '\n');
   else process.stdout.write(text + '\n');
 }
 

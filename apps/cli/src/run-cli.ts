@@ -52,7 +52,7 @@ export async function runnerMain(argv: string[]): Promise<number> {
   const jid = genJid(opts);
   const user = os.userInfo().username;
   await fire(`salt/run/${jid}/new`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user });
-  if (f.outFile) fs.writeFileSync(f.outFile, '');
+  if (f.outputFile) fs.writeFileSync(f.outputFile, '');
   let result;
   try {
     result = await runners.call(fun, args, kwargs, { jid });

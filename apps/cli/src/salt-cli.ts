@@ -91,7 +91,7 @@ export async function saltMain(argv: string[]): Promise<number> {
   } catch (err) {
     throw new CliExit(EXIT.USAGE, `ERROR: ${errorLine(err)}`);
   }
-  if (f.outFile) (await import('node:fs')).writeFileSync(f.outFile, '');
+  if (f.outputFile) (await import('node:fs')).writeFileSync(f.outputFile, '');
   const timeoutS = f.timeout !== undefined ? Number(f.timeout) : opts.timeout;
   if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new CliExit(EXIT.USAGE, `ERROR: invalid timeout '${f.timeout}'`);
   const kwargs: Record<string, unknown> = {};

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@tsalt/core';
 import { errorLine, TsaltError, writeFileAtomic } from '@tsalt/core';
-import { Crypticle, parsePublicKey, pemFingerprint, privateEncrypt, samePublicKey, type KeyPair } from '@tsalt/crypto';
-import { buildAuthRequest, newNonce, pack, parseAuthReply, unpack, type ReqClient } from '@tsalt/transport';
+import { Crypticle, parsePublicKey, pemFingerprint, privateEncrypt, type KeyPair } from '@tsalt/crypto';
+import { buildAuthRequest, MasterKeyChangedError, newNonce, pack, parseAuthReply, unpack, type ReqClient } from '@tsalt/transport';
 import type { MinionOpts } from '@tsalt/config';
 
 /** The session a successful sign-in yields. */
@@ -46,8 +46,9 @@ export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, lo
       const raw = await req.request(pack({ enc: 'clear', load, version: 2 }), opts.auth_timeout * 1000);
       outcome = parseAuthReply(unpack(raw), { minionPrivate: pair.privateKey, nonce, ...(pinned ? { pinnedMasterPub: pinned } : {}), ...(token ? { token } : {}) });
     } catch (err) {
-      log.warn({ err: errorLine(err) }, 'authentication attempt failed; retrying');
-      await sleep(Math.min(wait, opts.recon_max || wait));
+      if (err instanceof MasterKeyChangedError) log.error(err.message);
+      else log.warn({ err: errorLine(err) }, 'authentication attempt failed; retrying');
+      await sleep(wait);
       continue;
     }
     if (outcome.kind === 'pending') {
@@ -72,11 +73,6 @@ export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, lo
     }
     if (opts.master_finger && pemFingerprint(outcome.masterPub, opts.hash_type) !== opts.master_finger) {
       throw new AuthRefusedError(`The master's public key fingerprint does not match master_finger ${opts.master_finger}`);
-    }
-    if (pinnedPem && !samePublicKey(pinnedPem, outcome.masterPub)) {
-      log.error("The master key has changed, the salt master could have been subverted, verify salt master's public key");
-      await sleep(wait);
-      continue;
     }
     if (!pinnedPem) writeFileAtomic(pinFile, outcome.masterPub, 0o644);
     return {

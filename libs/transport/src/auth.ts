@@ -1,8 +1,8 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import {
-  rsaOaepDecrypt, rsaOaepEncrypt, rsaSign, rsaVerify, sessionKeyDigest, x931Recover, x931Sign, parsePublicKey,
+  rsaOaepDecrypt, rsaOaepEncrypt, rsaSign, rsaVerify, sessionKeyDigest, x931Recover, x931Sign, parsePublicKey, samePublicKey,
 } from '@tsalt/crypto';
-import { BadMessageError } from './errors.js';
+import { BadMessageError, MasterKeyChangedError } from './errors.js';
 import { asBytes, isRecord, pack, unpack } from './serialize.js';
 
 /** The clear `_auth` load a minion sends (Salt's `minion_sign_in_payload`). */
@@ -94,8 +94,11 @@ export function parseAuthReply(reply: unknown, p: ParseAuthParams): AuthOutcome 
   if (!isRecord(inner)) throw new BadMessageError('auth reply load is not a map');
   if (inner['nonce'] !== p.nonce) throw new BadMessageError('auth reply nonce does not match');
   const pubPem = typeof inner['pub_key'] === 'string' ? inner['pub_key'] : undefined;
-  const verifyKey = p.pinnedMasterPub ?? (pubPem ? parsePublicKey(pubPem) : undefined);
+  // The reply is checked against the key it carries; a pinned minion then
+  // refuses any key other than the pinned one (TOFU), with Salt's message.
+  const verifyKey = pubPem ? parsePublicKey(pubPem) : p.pinnedMasterPub;
   if (verifyKey && !rsaVerify(verifyKey, loadBytes, sig)) throw new BadMessageError('auth reply signature does not verify with the master key');
+  if (pubPem && p.pinnedMasterPub && !samePublicKey(p.pinnedMasterPub, pubPem)) throw new MasterKeyChangedError();
   if (inner['enc'] !== 'pub') {
     const ret = isRecord(inner['load']) ? inner['load']['ret'] : inner['ret'];
     if (ret === 'full') return { kind: 'full' };
@@ -107,7 +110,7 @@ export function parseAuthReply(reply: unknown, p: ParseAuthParams): AuthOutcome 
   const aesSig = asBytes(inner['sig']);
   if (!aes || !aesSig) throw new BadMessageError('auth reply has no session key');
   const sessionKey = rsaOaepDecrypt(p.minionPrivate, aes).toString('ascii');
-  const digest = x931Recover(verifyKey ?? parsePublicKey(pubPem), aesSig);
+  const digest = x931Recover(parsePublicKey(pubPem), aesSig);
   if (!digest || !digest.equals(sessionKeyDigest(sessionKey))) throw new BadMessageError('session key signature does not verify');
   if (p.token) {
     const echo = asBytes(inner['token']);

@@ -18,4 +18,4 @@ export {
   type AuthRequest, type AuthOutcome, type AcceptedReplyParams, type ParseAuthParams,
 } from './auth.js';
 export { sealPublish, openPublish } from './publish.js';
-export { BadMessageError, MessageTooLargeError, RequestTimeoutError, SocketClosedError } from './errors.js';
+export { BadMessageError, MasterKeyChangedError, MessageTooLargeError, RequestTimeoutError, SocketClosedError } from './errors.js';
