@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
 import { Registry, FunctionNotAvailableError, InvalidArgumentsError } from '@tsalt/loader';
 import { computeRetcode, coreGrains, executionModulePlugins, parseCliArgs, splitPublishArgs } from '@tsalt/modules';
 import { returnerPlugins } from '@tsalt/returners';
-import { CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
+import { withOutputOptions, CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
 
 interface CallFlags extends OutFlags {
   configDir: string;
@@ -16,7 +16,7 @@ interface CallFlags extends OutFlags {
 }
 
 export function callProgram(): Command {
-  return salty(new Command('tsalt-call'))
+  return withOutputOptions(salty(new Command('tsalt-call'))
     .description('Run an execution function on this minion, in this process.')
     .usage('[options] <function> [arguments]')
     .argument('<function>', 'the execution function, e.g. test.ping')
@@ -26,13 +26,8 @@ export function callProgram(): Command {
     .option('--local', 'run masterless: do not contact the master')
     .option('--id <id>', 'the minion id to use')
     .option('--retcode-passthrough', "exit with the function's retcode")
-    .option('--out <outputter>', 'nested, json, yaml, raw or txt')
-    .option('--out-indent, --output-indent <n>', 'indent for the json outputter')
-    .option('--out-file, --output-file <file>', 'write the output to this file')
-    .option('--no-color', 'never colour the output')
-    .option('--force-color', 'colour the output even when not a terminal')
     .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
-    .allowExcessArguments(true);
+    .allowExcessArguments(true));
 }
 
 /**

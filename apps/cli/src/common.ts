@@ -64,6 +64,16 @@ export interface OutFlags {
   forceColor?: boolean;
 }
 
+/** The output flags every command shares (Salt's `--out` family). */
+export function withOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('--out <outputter>', 'nested, json, yaml, raw or txt')
+    .option('--out-indent, --output-indent <n>', 'indent for the json outputter; negative for one line')
+    .option('--out-file, --output-file <file>', 'write the output to this file')
+    .option('--no-color', 'never colour the output')
+    .option('--force-color', 'colour the output even when not a terminal');
+}
+
 /** Colour only on a TTY, unless forced; never into a file. */
 export function useColor(f: OutFlags): boolean {
   if (f.color === false || f.outputFile) return false;

@@ -9,7 +9,7 @@ import { runnerPlugins } from '@tsalt/runners';
 import { genJid } from '@tsalt/job';
 import { parseCliArgs, splitPublishArgs } from '@tsalt/modules';
 import { busAddresses, fireMasterEvent } from '@tsalt/events';
-import { CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
+import { withOutputOptions, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
 
 interface RunFlags extends OutFlags {
   configDir: string;
@@ -17,20 +17,15 @@ interface RunFlags extends OutFlags {
 }
 
 export function runProgram(): Command {
-  return salty(new Command('tsalt-run'))
+  return withOutputOptions(salty(new Command('tsalt-run'))
     .description('Run a runner function on the master.')
     .usage('[options] <function> [arguments]')
     .argument('<function>', 'the runner function, e.g. jobs.lookup_jid')
     .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
     .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
     .option('-l, --log-level <level>', 'console log level')
-    .option('--out <outputter>', 'nested, json, yaml, raw or txt')
-    .option('--out-indent, --output-indent <n>', 'indent for the json outputter')
-    .option('--out-file, --output-file <file>', 'write the output to this file')
-    .option('--no-color', 'never colour the output')
-    .option('--force-color', 'colour the output even when not a terminal')
     .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
-    .allowExcessArguments(true);
+    .allowExcessArguments(true));
 }
 
 /** tsalt-run: runs the runner in this process with the master's config, as salt-run does. */

@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
 import { parseCliArgs } from '@tsalt/modules';
 import { validateTarget } from '@tsalt/targeting';
 import { errorLine } from '@tsalt/core';
-import { CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
+import { withOutputOptions, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
 import { LocalClient } from './local-client.js';
 
 interface SaltFlags extends OutFlags {
@@ -43,7 +43,7 @@ function tgtType(f: SaltFlags): string {
 }
 
 export function saltProgram(): Command {
-  return salty(new Command('tsalt'))
+  return withOutputOptions(salty(new Command('tsalt'))
     .description('Publish a command to minions and print their returns.')
     .usage("[options] '<target>' <function> [arguments]")
     .argument('<target>', 'which minions (a glob by default)')
@@ -63,18 +63,13 @@ export function saltProgram(): Command {
     .option('-v, --verbose', 'print the jid and what is happening while waiting')
     .option('--async', 'publish and print the jid without waiting')
     .option('--show-jid', 'print the jid')
-    .option('--out <outputter>', 'nested, json, yaml, raw or txt')
-    .option('--out-indent, --output-indent <n>', 'indent for the json outputter; negative for one line')
-    .option('--out-file, --output-file <file>', 'write the output to this file')
-    .option('--no-color', 'never colour the output')
-    .option('--force-color', 'colour the output even when not a terminal')
     .option('--static', 'print all returns at once, as one document')
     .option('--summary', 'print a summary of the returns')
     .option('--return <returners>', 'returners the minions also send their results to (comma list)')
     .option('--return_config <prefix>', 'alternative config prefix for the returners')
     .option('--return_kwargs <json>', 'returner settings as a JSON dict')
     .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
-    .allowExcessArguments(true);
+    .allowExcessArguments(true));
 }
 
 /** tsalt: returns Salt's exit code. */

@@ -2,24 +2,13 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { FunctionNotAvailableError, InvalidArgumentsError, type Registry } from '@tsalt/loader';
 import { computeRetcode, splitPublishArgs } from '@tsalt/modules';
+import type { ReturnLoad } from '@tsalt/returners';
 
 /** Salt's EX_GENERIC: the retcode of a job whose function failed. */
 const EX_GENERIC = 1;
 
-/** The `_return` load, less the transport fields (tok, nonce). */
-export interface JobReturn {
-  cmd: '_return';
-  id: string;
-  jid: string;
-  fun: string;
-  fun_args: unknown[];
-  return: unknown;
-  retcode: number;
-  success: boolean;
-  out?: string;
-  user?: string;
-  [key: string]: unknown;
-}
+/** The `_return` load, less the transport fields (tok, nonce): Salt's return shape. */
+export type JobReturn = ReturnLoad & { cmd: '_return'; user?: string };
 
 /**
  * Runs one published function and shapes the return as Salt's minion does

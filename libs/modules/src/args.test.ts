@@ -4,7 +4,7 @@ import { computeRetcode } from './retcode.js';
 import { parseCliArgs, splitPublishArgs } from './args.js';
 import { yamlifyArg } from './yamlify.js';
 import { shlexSplit } from './shlex.js';
-import { fnmatch } from './fnmatch.js';
+import { fnmatch } from '@tsalt/core';
 
 describe('yamlifyArg', () => {
   const cases: [string, unknown][] = [

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BoundArgs, PluginContext } from '@tsalt/loader';
 import { ModuleError } from './errors.js';
-import { fnmatch } from './fnmatch.js';
+import { fnmatch } from '@tsalt/core';
 import { pyTruthy } from './retcode.js';
 import type { ProcessSpec } from './run-process.js';
 import { pyRepr, pyStrCommand, shlexSplit } from './shlex.js';

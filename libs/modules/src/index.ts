@@ -25,7 +25,7 @@ export { computeRetcode, pyTruthy } from './retcode.js';
 export { ModuleError } from './errors.js';
 export { killJobProcesses } from './run-process.js';
 export { shlexSplit } from './shlex.js';
-export { fnmatch } from './fnmatch.js';
+export { fnmatch } from '@tsalt/core';
 export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';

@@ -10,7 +10,7 @@
  * are sorted; list items get `- `, and containers inside lists a `|_` line.
  */
 import { getColors, type Colors } from './colors.js';
-import { pyNumber, splitlines } from './py-repr.js';
+import { pyNumber, splitlines } from '@tsalt/core';
 
 function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Map);

@@ -4,7 +4,7 @@
  * ensure_ascii escapes (`\u00e9`), floats as Python prints them, NaN and
  * Infinity bare, and anything JSON cannot hold as its Python repr string.
  */
-import { pyNumber, pyRepr } from './py-repr.js';
+import { pyNumber, pyRepr } from '@tsalt/core';
 
 const SHORT_ESCAPES: Record<string, string> = {
   '"': '\\"',

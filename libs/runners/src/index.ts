@@ -10,7 +10,7 @@ import jobs from './plugins/jobs.js';
 
 export { RunnerError } from './errors.js';
 export { pickJobCache, type JobsRunnerServices } from './job-cache-service.js';
-export { fnmatch } from './fnmatch.js';
+export { fnmatch } from '@tsalt/core';
 export { parseDate } from './parse-date.js';
 
 /** Every runner module shipped here, as a static list. */

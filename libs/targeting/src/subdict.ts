@@ -4,9 +4,9 @@
  * split point is tried, deepest key first. Lists match element-wise. Both
  * sides are compared as `str(x).lower()`.
  */
-import { fnmatch } from './fnmatch.js';
+import { fnmatch } from '@tsalt/core';
 import { pyMatch } from './py-regex.js';
-import { pyStr } from './py-str.js';
+import { pyStr } from '@tsalt/core';
 import { DEFAULT_DELIMITER } from './types.js';
 
 export type SubdictMode = 'glob' | 'pcre' | 'exact';

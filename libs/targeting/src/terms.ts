@@ -4,7 +4,7 @@
  * so evaluating over thousands of ids does no parsing.
  */
 import { invalidTarget } from './errors.js';
-import { fnmatch } from './fnmatch.js';
+import { fnmatch } from '@tsalt/core';
 import { ipMatches, parseIpTarget, type IpTarget } from './ipcidr.js';
 import { compilePyMatch, regexReason } from './py-regex.js';
 import { candidatePatterns, subdictMatch, type SubdictMode } from './subdict.js';

@@ -1,6 +1,6 @@
 import type { PluginContext, PluginFunction } from '@tsalt/loader';
 import { definePlugin } from '@tsalt/loader';
-import { fnmatch } from '../fnmatch.js';
+import { fnmatch } from '@tsalt/core';
 
 /** The registry a call runs in; the real Registry also exposes each function's spec. */
 type RegistryWithSpec = PluginContext['registry'] & { spec?(fun: string): PluginFunction | undefined };

@@ -1,5 +1,5 @@
 import { definePlugin } from '@tsalt/loader';
-import { pyStr } from '../py-repr.js';
+import { pyStr } from '@tsalt/core';
 
 export default definePlugin({
   name: 'raw',

@@ -1,5 +1,5 @@
 import { definePlugin } from '@tsalt/loader';
-import { pyRepr, pyStr, splitlines } from '../py-repr.js';
+import { pyRepr, pyStr, splitlines } from '@tsalt/core';
 
 function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);

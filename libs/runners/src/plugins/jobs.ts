@@ -2,7 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { definePlugin, type PluginContext } from '@tsalt/loader';
 import { isJid, jidToDate, jidToTime } from '@tsalt/job';
 import { formatJidInstance, type JidSummary } from '@tsalt/returners';
-import { fnmatch, splitInput } from '../fnmatch.js';
+import { fnmatch } from '@tsalt/core';
+import { splitInput } from '../split-input.js';
 import { parseDate } from '../parse-date.js';
 import { jidArg, pickJobCache } from '../job-cache-service.js';
 
