@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const bin = (app, name) => path.join(root, 'apps', app, 'dist', 'bin', `${name}.js`);
+// The CLI commands run from their bundles, as installed; the daemons from dist/bin.
+const bin = (app, name) =>
+  app === 'cli' ? path.join(root, 'apps/cli/dist/bundle', `${name}.cjs`) : path.join(root, 'apps', app, 'dist', 'bin', `${name}.js`);
 if (!fs.existsSync(bin('cli', 'tsalt'))) {
   console.error('tsalt is not built yet: run `npm ci && npm run build` first');
   process.exit(1);

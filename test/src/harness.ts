@@ -10,10 +10,10 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BIN = {
   master: path.join(REPO, 'apps/master/dist/bin/tsalt-master.js'),
   minion: path.join(REPO, 'apps/minion/dist/bin/tsalt-minion.js'),
-  tsalt: path.join(REPO, 'apps/cli/dist/bin/tsalt.js'),
-  run: path.join(REPO, 'apps/cli/dist/bin/tsalt-run.js'),
-  key: path.join(REPO, 'apps/cli/dist/bin/tsalt-key.js'),
-  call: path.join(REPO, 'apps/cli/dist/bin/tsalt-call.js'),
+  tsalt: path.join(REPO, 'apps/cli/dist/bundle/tsalt.cjs'),
+  run: path.join(REPO, 'apps/cli/dist/bundle/tsalt-run.cjs'),
+  key: path.join(REPO, 'apps/cli/dist/bundle/tsalt-key.cjs'),
+  call: path.join(REPO, 'apps/cli/dist/bundle/tsalt-call.cjs'),
 } as const;
 
 /** A free TCP port on 127.0.0.1, as the OS hands one out. */

@@ -1,7 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { pino, type Logger as PinoLogger, type Level } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger, Level, StreamEntry } from 'pino';
+
+type Pino = typeof import('pino');
+let pinoModule: Pino | undefined;
+/**
+ * pino loads on first use (about 35 ms here): the CLI commands print through
+ * outputters and mostly never build a logger, and their start-up time counts.
+ */
+function loadPino(): Pino {
+  pinoModule ??= createRequire(import.meta.url)('pino') as Pino;
+  return pinoModule;
+}
 
 /** The structured logger every lib receives. It is pino's. */
 export type Logger = PinoLogger;
@@ -56,9 +68,10 @@ function consoleStream(): Writable {
 
 /** Builds the process logger: human lines on stderr, JSON lines in the log file. */
 export function createLogger(opts: LoggerOptions = {}): Logger {
+  const { pino } = loadPino();
   const consoleLevel = toPinoLevel(opts.level);
   const fileLevel = toPinoLevel(opts.fileLevel);
-  const streams: pino.StreamEntry[] = [];
+  const streams: StreamEntry[] = [];
   if (consoleLevel !== 'silent') streams.push({ level: consoleLevel, stream: consoleStream() });
   if (opts.logFile && fileLevel !== 'silent') {
     try {
@@ -76,5 +89,5 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
 
 /** A logger that drops everything, for tests and library defaults. */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return loadPino().pino({ level: 'silent' });
 }

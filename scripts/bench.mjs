@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// npm run bench: prints the figures the issues ask for. Not a test: nothing
+// here asserts; it measures on this machine and prints.
+//   - CLI start-up: `tsalt --version`
+//   - end to end `tsalt '*' test.ping`, median/p90 over RUNS runs, with 1 and with 10 minion processes
+//   - RSS of the master and of one minion
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+// The CLI commands run from their bundles, as installed; the daemons from dist/bin.
+const bin = (app, name) =>
+  app === 'cli' ? path.join(root, 'apps/cli/dist/bundle', `${name}.cjs`) : path.join(root, 'apps', app, 'dist', 'bin', `${name}.js`);
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+const rssMb = (pid) => {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? (Number(kb) / 1024).toFixed(1) : '?';
+  } catch {
+    return '?';
+  }
+};
+function timeCmd(args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, r };
+}
+
+async function clusterBench(nMinions) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-'));
+  const [pub, ret] = [await freePort(), await freePort()];
+  const conf = path.join(tmp, 'etc', 'master');
+  fs.mkdirSync(conf, { recursive: true });
+  fs.writeFileSync(path.join(conf, 'master'), `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\nauto_accept: True\nlog_level: error\n`);
+  const procs = [spawn(process.execPath, [bin('master', 'tsalt-master'), '-c', conf], { stdio: 'ignore' })];
+  await sleep(500);
+  for (let i = 0; i < nMinions; i++) {
+    const dir = path.join(tmp, 'etc', `m${i}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'minion'), `id: bench-${i}\nroot_dir: ${path.join(tmp, `m${i}`)}\nmaster: 127.0.0.1\nmaster_port: ${ret}\npublish_port: ${pub}\nlog_level: error\nacceptance_wait_time: 1\n`);
+    procs.push(spawn(process.execPath, [bin('minion', 'tsalt-minion'), '-c', dir], { stdio: 'ignore' }));
+  }
+  const ping = ['*', 'test.ping', '--out', 'json', '--static', '-t', '5'];
+  for (let i = 0; i < 150; i++) {
+    const { r } = timeCmd([bin('cli', 'tsalt'), '-c', conf, ...ping]);
+    if (r.status === 0 && Object.keys(JSON.parse(r.stdout)).length === nMinions) break;
+    await sleep(200);
+  }
+  const times = [];
+  let lost = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const { ms, r } = timeCmd([bin('cli', 'tsalt'), '-c', conf, ...ping]);
+    if (r.status !== 0 || Object.keys(JSON.parse(r.stdout || '{}')).length !== nMinions) lost++;
+    times.push(ms);
+  }
+  const rss = { master: rssMb(procs[0].pid), minion: rssMb(procs[1].pid) };
+  for (const p of procs) p.kill('SIGTERM');
+  await sleep(300);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  return { times, rss, lost };
+}
+
+if (!fs.existsSync(bin('cli', 'tsalt'))) {
+  console.error('build first: npm run build');
+  process.exit(1);
+}
+const startup = [];
+for (let i = 0; i < RUNS; i++) startup.push(timeCmd([bin('cli', 'tsalt'), '--version']).ms);
+const one = await clusterBench(1);
+const ten = await clusterBench(10);
+const f = (x) => x.toFixed(1).padStart(8);
+console.log(`\ntsalt benchmark (${os.cpus().length} cores, node ${process.version}, ${RUNS} runs each)\n`);
+console.log('what                                       median ms      p90 ms');
+console.log(`tsalt --version (CLI start-up)             ${f(median(startup))}    ${f(pct(startup, 90))}`);
+console.log(`tsalt '*' test.ping, 1 minion              ${f(median(one.times))}    ${f(pct(one.times, 90))}   (target <= 150; Salt 3006 ~580)`);
+console.log(`tsalt '*' test.ping, 10 minion processes   ${f(median(ten.times))}    ${f(pct(ten.times, 90))}`);
+console.log(`\nRSS: master ${one.rss.master} MB, one minion ${one.rss.minion} MB (1-minion run); master ${ten.rss.master} MB with 10 minions`);
+console.log(`incomplete runs: ${one.lost} of ${RUNS} (1 minion), ${ten.lost} of ${RUNS} (10 minions)`);
