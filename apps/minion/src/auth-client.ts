@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from '@tsalt/core';
 import { errorLine, TsaltError, writeFileAtomic } from '@tsalt/core';
 import { Crypticle, parsePublicKey, pemFingerprint, privateEncrypt, type KeyPair } from '@tsalt/crypto';
-import { buildAuthRequest, MasterKeyChangedError, newNonce, pack, parseAuthReply, unpack, type ReqClient } from '@tsalt/transport';
+import { buildAuthRequest, MasterKeyChangedError, RequestTimeoutError, newNonce, pack, parseAuthReply, unpack, type ReqClient } from '@tsalt/transport';
 import type { MinionOpts } from '@tsalt/config';
 
 /** The session a successful sign-in yields. */
@@ -46,6 +46,12 @@ export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, lo
       const raw = await req.request(pack({ enc: 'clear', load, version: 2 }), opts.auth_timeout * 1000);
       outcome = parseAuthReply(unpack(raw), { minionPrivate: pair.privateKey, nonce, ...(pinned ? { pinnedMasterPub: pinned } : {}), ...(token ? { token } : {}) });
     } catch (err) {
+      if (err instanceof RequestTimeoutError) {
+        // The request socket was replaced and connects afresh; the timeout
+        // itself (auth_timeout) paces these retries while the master is down.
+        log.warn(`The master at ${opts.master} did not answer within ${opts.auth_timeout} s; retrying`);
+        continue;
+      }
       if (err instanceof MasterKeyChangedError) log.error(err.message);
       else log.warn({ err: errorLine(err) }, 'authentication attempt failed; retrying');
       await sleep(wait);
