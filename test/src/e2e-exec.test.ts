@@ -2,6 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
+import { EventListener } from '@tsalt/events';
 import { cluster, type Cluster } from './harness.js';
 
 /** test.*, cmd.*, sys.*, outputters, targeting and exit codes against two real minions. */
@@ -82,6 +84,43 @@ describe('execution end to end (auto_accept, two minions)', { timeout: 120_000 }
     assert.match(JSON.parse(sh.stdout)['web-1'], /bash/);
     const to = await c.tsalt(['web-1', 'cmd.run', 'sleep 20', 'timeout=1', '--out', 'json']);
     assert.match(JSON.parse(to.stdout)['web-1'], /[Tt]imed out/);
+  });
+
+  test('cmd.run runas= runs as that user (when the minion runs as root)', { skip: os.userInfo().uid !== 0 && 'needs root' }, async () => {
+    const r = await c.tsalt(['web-1', 'cmd.run', 'id -un', 'runas=nobody', '--out', 'json']);
+    assert.equal(JSON.parse(r.stdout)['web-1'], 'nobody');
+    const bad = await c.tsalt(['web-1', 'cmd.run', 'id -un', 'runas=no-such-user-x']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /no-such-user-x/);
+  });
+
+  test('the bus carries the bare jid, salt/job/<jid>/new and salt/job/<jid>/ret/<id>, each with _stamp', async () => {
+    const l = new EventListener({ sockDir: path.join(c.root, 'var/run/tsalt/master') });
+    try {
+      await l.ready(5000);
+      const r = await c.tsalt(['web-1', 'test.ping', '--show-jid']);
+      const jid = /jid: (\d{20})/.exec(r.stdout)?.[1];
+      assert.ok(jid, r.stdout);
+      const seen = new Map<string, Record<string, unknown>>();
+      const end = Date.now() + 5000;
+      while (Date.now() < end && seen.size < 3) {
+        const ev = await l.next(500);
+        if (ev && ev.tag.includes(jid)) seen.set(ev.tag, ev.data);
+      }
+      assert.deepEqual(seen.get(jid)?.['minions'], ['web-1']);
+      const neu = seen.get(`salt/job/${jid}/new`);
+      assert.equal(neu?.['fun'], 'test.ping');
+      assert.deepEqual(neu?.['minions'], ['web-1']);
+      const ret = seen.get(`salt/job/${jid}/ret/web-1`);
+      assert.equal(ret?.['return'], true);
+      assert.equal(ret?.['retcode'], 0);
+      assert.equal(ret?.['success'], true);
+      assert.equal(ret?.['fun'], 'test.ping');
+      assert.deepEqual(ret?.['fun_args'], []);
+      for (const d of seen.values()) assert.match(String(d['_stamp']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    } finally {
+      l.close();
+    }
   });
 
   test('sys.list_functions, sys.list_modules, sys.doc', async () => {
