@@ -23,20 +23,25 @@ export const AES_COMMANDS = new Set(['_return', '_minion_event']);
 const BAD_LOAD = 'bad load';
 
 /**
- * Verified tokens per minion: a token is RSA work to check, and a minion
- * sends the same one until it re-authenticates. Cleared on key changes.
+ * Verified tokens per minion: checking one costs an RSA operation, and a
+ * minion sends the same token until it re-authenticates. An entry holds the
+ * accepted key it was checked against, so a deleted and re-accepted id with
+ * a new key never matches an old token.
  */
-const verifiedTokens = new Map<string, string>();
+const verifiedTokens = new Map<string, { pem: string; tok: string }>();
+const VERIFIED_MAX = 100_000;
 
 function tokenValid(keys: KeyStore, id: string, tok: unknown): boolean {
   const key = keys.acceptedKey(id);
   const bytes = asBytes(tok);
   if (!key || !bytes) return false;
   const hex = bytes.toString('hex');
-  if (verifiedTokens.get(id) === `${key.pem.length}:${hex}`) return true;
+  const hit = verifiedTokens.get(id);
+  if (hit && hit.pem === key.pem && hit.tok === hex) return true;
   const plain = publicDecrypt(key.key, bytes);
   if (!plain || plain.toString() !== 'salt') return false;
-  verifiedTokens.set(id, `${key.pem.length}:${hex}`);
+  if (verifiedTokens.size >= VERIFIED_MAX) verifiedTokens.clear();
+  verifiedTokens.set(id, { pem: key.pem, tok: hex });
   return true;
 }
 

@@ -22,7 +22,8 @@ if (o.logLevel) overrides['log_level'] = o.logLevel;
 if (o.logFile) overrides['log_file'] = o.logFile;
 let opts;
 try {
-  opts = loadConfig('master', o.configDir, overrides);
+  // Warnings about the config itself (unknown keys) go to the console before logging is set up.
+  opts = loadConfig('master', o.configDir, overrides, createLogger({ level: o.logLevel ?? 'warning', name: 'master' }));
 } catch (err) {
   process.stderr.write(`tsalt-master: ${errorLine(err)}\n`);
   process.exit(2);
