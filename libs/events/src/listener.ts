@@ -47,18 +47,22 @@ export class EventListener {
     const deadline = Date.now() + timeoutMs;
     const it = this.rawIterator();
     try {
-      // The first sync may be sent before the subscription reaches the bus; resend until one arrives.
+      // The first sync may be sent before the subscription reaches the bus;
+      // resend until one arrives, waiting 2 ms, then 4, 8... up to 100 ms, so
+      // the usual case (live within a millisecond or two) costs no more.
+      let waitMs = 2;
       for (;;) {
         if (Date.now() > deadline) throw new BusUnavailableError(this.sockDir);
         await push.send(encodeEvent(this.syncTag, { _stamp: stamp() })).catch(() => undefined);
-        const got = await this.nextWithin(it, 100);
+        const got = await this.nextWithin(it, waitMs);
+        waitMs = Math.min(waitMs * 2, 100);
         if (got === 'timeout') continue;
         if (got === 'end') throw new BusUnavailableError(this.sockDir);
         if (got.tag === this.syncTag) return;
         this.buffered.push(got);
         // Keep draining: the sync event may be right behind.
         for (;;) {
-          const more = await this.nextWithin(it, 100);
+          const more = await this.nextWithin(it, waitMs);
           if (more === 'timeout' || more === 'end') break;
           if (more.tag === this.syncTag) return;
           this.buffered.push(more);
