@@ -2,16 +2,17 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { type KeyStore, DecryptError, invalidIdReason, publicDecrypt } from '@tsalt/crypto';
 import { asBytes, isRecord, openAes, sealAes, type Envelope } from '@tsalt/transport';
-import type { JobCache, ReturnLoad } from '@tsalt/returners';
+import type { ReturnLoad } from '@tsalt/returners';
 import { isJid } from '@tsalt/job';
 import type { MasterOpts } from '@tsalt/config';
 import type { SessionKeys } from './session.js';
+import type { CacheWriter } from './cache-writer.js';
 
 export interface AesDeps {
   opts: MasterOpts;
   keys: KeyStore;
   session: SessionKeys;
-  jobCache: JobCache;
+  cache: CacheWriter;
   log: Logger;
   fire(tag: string, data: Record<string, unknown>): void;
 }
@@ -92,13 +93,7 @@ async function storeReturn(load: Record<string, unknown>, id: string, d: AesDeps
   }
   const { tok: _tok, nonce: _nonce, ...ret } = load;
   ret['id'] = id;
-  if (d.opts.job_cache) {
-    try {
-      await d.jobCache.returner(ret as ReturnLoad);
-    } catch (err) {
-      d.log.error({ jid, minion: id, err: errorLine(err) }, 'job cache failed to store the return');
-    }
-  }
+  if (d.opts.job_cache) await d.cache.returner(ret as ReturnLoad);
   d.fire(`salt/job/${jid}/ret/${id}`, ret);
   return true;
 }

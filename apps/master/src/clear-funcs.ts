@@ -4,10 +4,10 @@ import type { KeyObject } from 'node:crypto';
 import type { KeyStore } from '@tsalt/crypto';
 import { isRecord, sealPublish, type PubServer } from '@tsalt/transport';
 import { checkMinions, validateTarget } from '@tsalt/targeting';
-import type { JobCache } from '@tsalt/returners';
 import type { MasterOpts } from '@tsalt/config';
 import { rootKeyMatches } from './root-key.js';
 import type { SessionKeys } from './session.js';
+import type { CacheWriter } from './cache-writer.js';
 
 export interface ClearDeps {
   opts: MasterOpts;
@@ -16,7 +16,7 @@ export interface ClearDeps {
   session: SessionKeys;
   masterPrivate: KeyObject;
   pub: PubServer;
-  jobCache: JobCache;
+  cache: CacheWriter;
   log: Logger;
   fire(tag: string, data: Record<string, unknown>): void;
 }
@@ -58,7 +58,7 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
     return { enc: 'clear', load: { jid: '', minions: [], missing: [] } };
   }
   const passed = typeof load['jid'] === 'string' && load['jid'] ? load['jid'] : undefined;
-  const jid = await d.jobCache.prepJid(false, passed);
+  const jid = await d.cache.prepJid(passed);
   const user = typeof load['user'] === 'string' ? load['user'] : 'root';
   const arg = Array.isArray(load['arg']) ? load['arg'] : [];
   const ret = typeof load['ret'] === 'string' ? load['ret'] : '';
@@ -67,12 +67,8 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   for (const k of ['ret_config', 'ret_kwargs', 'metadata', 'delimiter'] as const) {
     if (kwargs[k] !== undefined) pubLoad[k] = kwargs[k];
   }
-  try {
-    await d.jobCache.saveLoad(jid, { ...pubLoad }, matched.minions);
-  } catch (err) {
-    // A job cache that cannot write must not stop the job: Salt's #21449.
-    d.log.error({ jid, err: errorLine(err) }, 'job cache failed to save the load');
-  }
+  // A job cache that cannot write must not stop the job (Salt's #21449): the writer holds and retries.
+  await d.cache.saveLoad(jid, { ...pubLoad }, matched.minions);
   d.fire(jid, { minions: matched.minions });
   d.fire(`salt/job/${jid}/new`, { jid, tgt_type: tgtType, tgt: target, user, fun, arg, minions: matched.minions, missing: matched.missing });
   pubLoad['serial'] = d.session.nextSerial();

@@ -12,6 +12,7 @@ import { CLEAR_COMMANDS, handlePublish } from './clear-funcs.js';
 import { handleAes } from './aes-funcs.js';
 import { SessionKeys, dropfilePath } from './session.js';
 import { writeRootKey } from './root-key.js';
+import { CacheWriter } from './cache-writer.js';
 
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -31,6 +32,7 @@ export class Master {
   private pub!: PubServer;
   private req!: ReqServer;
   private jobCache!: JobCache;
+  private cache!: CacheWriter;
   private timer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
   private lastClean = 0;
@@ -48,6 +50,7 @@ export class Master {
     fs.rmSync(dropfilePath(opts.cachedir), { force: true });
     const registry = new Registry({ kind: 'returner', opts, log: log.child({ component: 'returner' }) }, returnerPlugins());
     this.jobCache = jobCacheFrom(registry, opts.master_job_cache);
+    this.cache = new CacheWriter(this.jobCache, opts, log.child({ component: 'job-cache' }));
 
     this.bus = new EventBus({ sockDir: opts.sock_dir, maxEventSize: opts.max_event_size, log: log.child({ component: 'event' }) });
     await this.bus.start();
@@ -68,7 +71,7 @@ export class Master {
 
   private async dispatch(env: Envelope): Promise<unknown> {
     if (env.enc === 'aes') {
-      return handleAes(env, { opts: this.opts, keys: this.keys, session: this.session, jobCache: this.jobCache, log: this.log, fire: this.fire });
+      return handleAes(env, { opts: this.opts, keys: this.keys, session: this.session, cache: this.cache, log: this.log, fire: this.fire });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';
     const load = env.load;
@@ -86,7 +89,7 @@ export class Master {
     if (cmd === 'ping') return { enc: 'clear', load: true };
     return handlePublish(load, {
       opts: this.opts, rootKey: this.rootKey, keys: this.keys, session: this.session, masterPrivate: this.pair.privateKey,
-      pub: this.pub, jobCache: this.jobCache, log: this.log, fire: this.fire,
+      pub: this.pub, cache: this.cache, log: this.log, fire: this.fire,
     });
   }
 
@@ -136,6 +139,7 @@ export class Master {
     clearInterval(this.timer);
     this.watcher?.close();
     await this.req?.close();
+    await this.cache?.close();
     this.pub?.close();
     await this.bus?.close();
     this.log.info('tsalt-master stopped');
