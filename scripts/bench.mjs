@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pack, ReqClient, unpack } from '@tsalt/transport';
+import { EventListener } from '@tsalt/events';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 // The CLI commands run from their bundles, as installed; the daemons from dist/bin.
@@ -40,7 +42,7 @@ function timeCmd(args) {
   return { ms, r };
 }
 
-async function clusterBench(nMinions) {
+async function clusterBench(nMinions, extra) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-'));
   const [pub, ret] = [await freePort(), await freePort()];
   const conf = path.join(tmp, 'etc', 'master');
@@ -68,10 +70,11 @@ async function clusterBench(nMinions) {
     times.push(ms);
   }
   const rss = { master: rssMb(procs[0].pid), minion: rssMb(procs[1].pid) };
+  const more = extra ? await extra({ conf, tmp, ret, nMinions }) : undefined;
   for (const p of procs) p.kill('SIGTERM');
   await sleep(300);
   fs.rmSync(tmp, { recursive: true, force: true });
-  return { times, rss, lost };
+  return { times, rss, lost, more };
 }
 
 if (!fs.existsSync(bin('cli', 'tsalt'))) {
@@ -80,13 +83,63 @@ if (!fs.existsSync(bin('cli', 'tsalt'))) {
 }
 const startup = [];
 for (let i = 0; i < RUNS; i++) startup.push(timeCmd([bin('cli', 'tsalt'), '--version']).ms);
-const one = await clusterBench(1);
-const ten = await clusterBench(10);
+/** jobs.lookup_jid latency: tsalt-run end to end, as a user runs it. */
+async function lookupBench({ conf }) {
+  const r = timeCmd([bin('cli', 'tsalt'), '-c', conf, '*', 'test.ping', '--show-jid', '--out', 'json']);
+  const jid = /jid: (\d{20})/.exec(r.r.stdout)?.[1];
+  const times = [];
+  for (let i = 0; i < RUNS; i++) times.push(timeCmd([bin('cli', 'tsalt-run'), '-c', conf, 'jobs.lookup_jid', jid]).ms);
+  return times;
+}
+
+/**
+ * Jobs per second the master accepts and caches: JOBS publishes, INFLIGHT at
+ * a time over the request port with the root key, until every minion's return
+ * for every job has been fired on the bus (the master caches before firing).
+ */
+async function throughputBench({ tmp, ret, nMinions }) {
+  const JOBS = Number(process.env.BENCH_JOBS ?? 200);
+  const INFLIGHT = 20;
+  const key = fs.readFileSync(path.join(tmp, 'var/cache/tsalt/master/.root_key'), 'utf8');
+  const bus = new EventListener({ sockDir: path.join(tmp, 'var/run/tsalt/master'), prefixes: ['salt/job/'] });
+  await bus.ready();
+  let returns = 0;
+  const want = JOBS * nMinions;
+  const t0 = process.hrtime.bigint();
+  const counting = (async () => {
+    while (returns < want) {
+      const ev = await bus.next(10_000);
+      if (!ev) break;
+      if (ev.tag.includes('/ret/')) returns++;
+    }
+  })();
+  const clients = Array.from({ length: INFLIGHT }, () => new ReqClient({ address: `tcp://127.0.0.1:${ret}` }));
+  let next = 0;
+  await Promise.all(clients.map(async (c) => {
+    while (next < JOBS) {
+      next++;
+      const load = { cmd: 'publish', tgt: '*', fun: 'test.ping', arg: [], key, tgt_type: 'glob', ret: '', jid: '', kwargs: {}, user: 'bench' };
+      unpack(await c.request(pack({ enc: 'clear', load, version: 2 }), 10_000));
+    }
+  }));
+  const acceptedS = Number(process.hrtime.bigint() - t0) / 1e9;
+  await counting;
+  const allS = Number(process.hrtime.bigint() - t0) / 1e9;
+  for (const c of clients) c.close();
+  bus.close();
+  return { jobs: JOBS, acceptedPerS: JOBS / acceptedS, cachedPerS: JOBS / allS, returns, want };
+}
+
+const one = await clusterBench(1, lookupBench);
+const ten = await clusterBench(10, throughputBench);
 const f = (x) => x.toFixed(1).padStart(8);
 console.log(`\ntsalt benchmark (${os.cpus().length} cores, node ${process.version}, ${RUNS} runs each)\n`);
 console.log('what                                       median ms      p90 ms');
 console.log(`tsalt --version (CLI start-up)             ${f(median(startup))}    ${f(pct(startup, 90))}`);
 console.log(`tsalt '*' test.ping, 1 minion              ${f(median(one.times))}    ${f(pct(one.times, 90))}   (target <= 150; Salt 3006 ~580)`);
 console.log(`tsalt '*' test.ping, 10 minion processes   ${f(median(ten.times))}    ${f(pct(ten.times, 90))}`);
+console.log(`tsalt-run jobs.lookup_jid <jid>            ${f(median(one.more))}    ${f(pct(one.more, 90))}   (Salt 3006 ~1100)`);
+const tp = ten.more;
+console.log(`\njobs/s with 10 minions: ${tp.acceptedPerS.toFixed(0)} published and accepted, ${tp.cachedPerS.toFixed(0)} with all ${tp.want} returns cached (${tp.returns} of ${tp.want} returns seen, ${tp.jobs} jobs)`);
 console.log(`\nRSS: master ${one.rss.master} MB, one minion ${one.rss.minion} MB (1-minion run); master ${ten.rss.master} MB with 10 minions`);
 console.log(`incomplete runs: ${one.lost} of ${RUNS} (1 minion), ${ten.lost} of ${RUNS} (10 minions)`);
