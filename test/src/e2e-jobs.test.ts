@@ -8,6 +8,7 @@ import { loadConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins } from '@tsalt/returners';
 import { pack, ReqClient, unpack } from '@tsalt/transport';
+import { EventListener } from '@tsalt/events';
 import { cluster, sleep, waitFor, type Cluster } from './harness.js';
 
 /** The master side of the job system: the cache, retention, concurrency, faults. */
@@ -99,6 +100,23 @@ describe('jobs on the master', { timeout: 120_000 }, () => {
     }
     await waitFor('the held writes to land', async () => (await jobCache().getJid(jid!))['m1']?.return === 'kept');
     assert.match(c.master!.output(), /job cache is writable again/);
+  });
+
+  test('runner jobs get jids and fire salt/run/<jid>/new and salt/run/<jid>/ret', async () => {
+    const l = new EventListener({ sockDir: path.join(c.root, 'var/run/tsalt/master'), prefixes: ['salt/run/'] });
+    try {
+      await l.ready(5000);
+      const r = await c.runner(['jobs.list_jobs', '--out', 'json']);
+      assert.equal(r.code, 0, r.stderr);
+      const neu = await l.next(5000);
+      const ret = await l.next(5000);
+      assert.match(neu?.tag ?? '', /^salt\/run\/\d{20}\/new$/);
+      assert.equal(ret?.tag, neu?.tag.replace(/new$/, 'ret'));
+      assert.equal(neu?.data['fun'], 'runner.jobs.list_jobs');
+      assert.equal(ret?.data['success'], true);
+    } finally {
+      l.close();
+    }
   });
 
   test('bad jids get one clear line', async () => {

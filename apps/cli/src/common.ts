@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { Command, type CommanderError } from 'commander';
-import { errorLine } from '@tsalt/core';
+import { errorLine, TsaltError } from '@tsalt/core';
 import { loadConfig, type MasterOpts, type MinionOpts } from '@tsalt/config';
 import { renderOutput } from '@tsalt/output';
 
@@ -38,21 +37,31 @@ export function loadMinionOpts(dir: string, overrides: Record<string, unknown> =
   }
 }
 
-/** The key that lets local clients publish: `<cachedir>/.root_key`, written by the master at start. */
-export function readRootKey(opts: MasterOpts): string {
-  const file = path.join(opts.cachedir, '.root_key');
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist (is tsalt-master running with this config?)' : errorLine(err);
-    throw new CliExit(EXIT.AUTH, `Unable to read the root key ${file}: ${why}. Run tsalt as the master's user.`);
-  }
-}
+const TIMEOUT_TEXT =
+  'Salt request timed out. The master is not responding. You may need to run your command with `--async` in order to bypass the congested event bus. With `--async`, the CLI tool will print the job id (jid) and exit immediately without listening for responses. You can then use `tsalt-run jobs.lookup_jid` to look up the results of the job in the job cache later.';
 
-/** Where local clients reach the master's request port: loopback when it listens on every interface. */
-export function masterReqAddress(opts: MasterOpts): string {
-  const host = opts.interface === '0.0.0.0' || opts.interface === '::' ? '127.0.0.1' : opts.interface;
-  return `tcp://${host.includes(':') ? `[${host}]` : host}:${opts.ret_port}`;
+/**
+ * A @tsalt/client failure as Salt's CLI reports it: one line and an exit
+ * code. Undefined for errors that are not the client's.
+ */
+export function clientExit(err: unknown): CliExit | undefined {
+  const code = err instanceof TsaltError ? err.code : undefined;
+  const message = err instanceof Error ? err.message : String(err);
+  switch (code) {
+    case 'ROOT_KEY_UNREADABLE':
+    case 'AUTH_FAILED':
+      return new CliExit(EXIT.AUTH, message);
+    case 'MASTER_TIMEOUT':
+      return new CliExit(EXIT.NO_RETURN, TIMEOUT_TEXT);
+    case 'PUBLISH_REFUSED':
+      return new CliExit(EXIT.USAGE, `ERROR: ${message}`);
+    case 'BUS_UNAVAILABLE':
+    case 'BAD_REPLY':
+    case 'CLIENT_CLOSED':
+      return new CliExit(EXIT.GENERIC, message);
+    default:
+      return undefined;
+  }
 }
 
 /** Output flags; commander names `--out-file, --output-file` after the last long flag. */
@@ -94,9 +103,10 @@ export function runMain(name: string, main: () => Promise<number>): void {
   main()
     .then((code) => process.exit(code))
     .catch((err: unknown) => {
-      if (err instanceof CliExit) {
-        process.stderr.write(`${err.message}\n`);
-        process.exit(err.exitCode);
+      const exit = err instanceof CliExit ? err : clientExit(err);
+      if (exit) {
+        process.stderr.write(`${exit.message}\n`);
+        process.exit(exit.exitCode);
       }
       process.stderr.write(`${name}: ${errorLine(err)}\n`);
       if (process.env['TSALT_DEBUG']) process.stderr.write(`${(err as Error).stack ?? ''}\n`);

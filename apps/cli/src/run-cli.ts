@@ -9,7 +9,8 @@ import { runnerPlugins } from '@tsalt/runners';
 import { genJid } from '@tsalt/job';
 import { parseCliArgs, splitPublishArgs } from '@tsalt/modules';
 import { busAddresses, fireMasterEvent } from '@tsalt/events';
-import { withOutputOptions, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
+import { LocalClient } from '@tsalt/client';
+import { withOutputOptions, clientExit, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
 
 interface RunFlags extends OutFlags {
   configDir: string;
@@ -42,7 +43,9 @@ export async function runnerMain(argv: string[]): Promise<number> {
     if (!fs.existsSync(busAddresses(opts.sock_dir).pull.slice('ipc://'.length))) return;
     await fireMasterEvent(opts.sock_dir, tag, data, 1000).catch(() => undefined);
   };
-  const runners = new Registry({ kind: 'runner', opts, log, services: { jobCache }, fireEvent: fire }, runnerPlugins());
+  // No socket opens until a runner publishes (jobs.active, manage.*), so jobs.lookup_jid stays quick.
+  const local = new LocalClient(opts);
+  const runners = new Registry({ kind: 'runner', opts, log, services: { jobCache, local }, fireEvent: fire }, runnerPlugins());
   const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
   const jid = genJid(opts);
   const user = os.userInfo().username;
@@ -52,10 +55,11 @@ export async function runnerMain(argv: string[]): Promise<number> {
   try {
     result = await runners.call(fun, args, kwargs, { jid });
   } catch (err) {
-    if (err instanceof FunctionNotAvailableError) throw new CliExit(EXIT.GENERIC, `'${fun}' is not available.`);
-    if (err instanceof InvalidArgumentsError) throw new CliExit(EXIT.USAGE, err.message);
-    await fire(`salt/run/${jid}/ret`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user, return: errorLine(err), success: false });
-    throw new CliExit(EXIT.GENERIC, `Exception occurred in runner ${fun}: ${errorLine(err)}`);
+    const exit = runnerExit(fun, err);
+    await fire(`salt/run/${jid}/ret`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user, return: exit.message, success: false });
+    throw exit;
+  } finally {
+    local.close();
   }
   await fire(`salt/run/${jid}/ret`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user, return: result.return, success: true });
   let data = result.return;
@@ -67,4 +71,18 @@ export async function runnerMain(argv: string[]): Promise<number> {
   }
   printOut(data, outputter, f, result.retcode);
   return result.retcode === 0 ? EXIT.OK : EXIT.GENERIC;
+}
+
+/** Input errors a runner reports about its arguments: Salt's "Passed invalid arguments". */
+const BAD_INPUT_CODES = new Set(['BAD_JID', 'BAD_DATE']);
+
+/** A runner failure as one line and an exit code. */
+function runnerExit(fun: string, err: unknown): CliExit {
+  if (err instanceof FunctionNotAvailableError) return new CliExit(EXIT.GENERIC, `'${fun}' is not available.`);
+  if (err instanceof InvalidArgumentsError) return new CliExit(EXIT.USAGE, err.message);
+  const client = clientExit(err);
+  if (client) return client;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && BAD_INPUT_CODES.has(code)) return new CliExit(EXIT.GENERIC, `Passed invalid arguments: ${errorLine(err)}`);
+  return new CliExit(EXIT.GENERIC, `Exception occurred in runner ${fun}: ${errorLine(err)}`);
 }

@@ -4,7 +4,7 @@ import { parseCliArgs } from '@tsalt/modules';
 import { validateTarget } from '@tsalt/targeting';
 import { errorLine } from '@tsalt/core';
 import { withOutputOptions, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
-import { LocalClient } from './local-client.js';
+import { LocalClient, type NoReturnReason } from '@tsalt/client';
 
 interface SaltFlags extends OutFlags {
   configDir: string;
@@ -102,7 +102,7 @@ export async function saltMain(argv: string[]): Promise<number> {
 
   const client = new LocalClient(opts);
   try {
-    const pub = await client.publish({ tgt, fun, arg: parseCliArgs(rest ?? []), tgt_type: type, ret: f.return ?? '', kwargs }, !f.async);
+    const pub = await client.publish(tgt, fun, parseCliArgs(rest ?? []), { tgt_type: type, ret: f.return ?? '', kwargs, listen: !f.async });
     if (!pub.jid) {
       process.stderr.write('No minions matched the target. No command was sent, no jid was assigned.\n');
       return EXIT.NO_RETURN;
@@ -129,14 +129,21 @@ function installCtrlC(jid: string, client: LocalClient): void {
   });
 }
 
+/**
+ * Prints returns as they come (or all at once with --static), then the
+ * minions given up on, as Salt's CLI does after its find_job checks.
+ */
 async function gather(client: LocalClient, jid: string, expected: string[], timeoutS: number, f: SaltFlags, showTimeout: boolean): Promise<number> {
-  const want = new Set(expected);
-  const deadline = Date.now() + timeoutS * 1000;
   const outName = (data: Record<string, unknown>): string => f.out ?? (typeof data['out'] === 'string' ? data['out'] : 'nested');
   const collected: Record<string, unknown> = {};
   const returned = new Set<string>();
+  const gaveUp = new Map<string, NoReturnReason>();
   let failed = 0;
-  for await (const r of client.returns(jid, want, () => deadline)) {
+  for await (const r of client.getCliReturns(jid, expected, { timeout: timeoutS })) {
+    if (r.kind === 'missing') {
+      gaveUp.set(r.id, r.reason);
+      continue;
+    }
     returned.add(r.id);
     const rc = typeof r.data['retcode'] === 'number' ? r.data['retcode'] : 0;
     if (rc !== 0 || r.data['success'] === false) failed++;
@@ -146,7 +153,7 @@ async function gather(client: LocalClient, jid: string, expected: string[], time
   const silent = expected.filter((m) => !returned.has(m)).sort();
   if (showTimeout) {
     for (const m of silent) {
-      const text = `Minion did not return. [No response]\n${HINT(jid)}`;
+      const text = `Minion did not return. [${gaveUp.get(m) ?? 'No response'}]\n${HINT(jid)}`;
       if (f.static) collected[m] = text;
       else printOut({ [m]: text }, f.out ?? 'nested', f, 1);
     }

@@ -1,19 +1,24 @@
 /**
  * @tsalt/runners: master-side runner modules (`tsalt-run jobs.lookup_jid <jid>`).
- * Each runner module is a loader plugin; the job cache arrives injected.
+ * Each runner module is a loader plugin; the job cache and, for runners that
+ * publish (jobs.active, manage.*), a local client arrive injected.
  *
- *   const reg = new Registry({ kind: 'runner', opts, log, services: { jobCache } }, runnerPlugins());
+ *   const reg = new Registry({ kind: 'runner', opts, log, services: { jobCache, local } }, runnerPlugins());
  *   const { return: ret } = await reg.call('jobs.lookup_jid', [jid]);
  */
 import type { PluginDefinition } from '@tsalt/loader';
 import jobs from './plugins/jobs.js';
+import manage from './plugins/manage.js';
 
 export { RunnerError } from './errors.js';
-export { pickJobCache, type JobsRunnerServices } from './job-cache-service.js';
+export { pickJobCache, jidArg, type JobsRunnerServices } from './job-cache-service.js';
+export {
+  localClient, type RunnerLocalClient, type RunnerPublishReply, type RunnerWaitOptions, type RunnerCmdOptions,
+} from './local-client-service.js';
 export { fnmatch } from '@tsalt/core';
 export { parseDate } from './parse-date.js';
 
 /** Every runner module shipped here, as a static list. */
 export function runnerPlugins(): PluginDefinition[] {
-  return [jobs];
+  return [jobs, manage];
 }

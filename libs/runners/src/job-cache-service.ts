@@ -1,5 +1,6 @@
 import type { PluginContext } from '@tsalt/loader';
 import type { JobCache } from '@tsalt/returners';
+import { isJid } from '@tsalt/job';
 import { RunnerError } from './errors.js';
 
 /**
@@ -32,9 +33,17 @@ export function pickJobCache(ctx: PluginContext, extSource: unknown): JobCache {
   return cache;
 }
 
-/** A jid from the command line. A number has already lost digits (20 > 15 significant), so refuse it. */
+/**
+ * A jid from the command line. A number has already lost digits (20 > 15
+ * significant), so refuse it; so is anything that is not a jid, by name,
+ * rather than answering "no such job" for a typo.
+ */
 export function jidArg(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'bigint') return v.toString();
-  throw new RunnerError('BAD_JID', `The jid must be given as a string, got ${JSON.stringify(v) ?? String(v)}`);
+  const jid = typeof v === 'bigint' ? v.toString() : v;
+  if (typeof jid !== 'string') throw new RunnerError('BAD_JID', `The jid must be given as a string, got ${JSON.stringify(v) ?? String(v)}`);
+  if (!isJid(jid)) {
+    const shown = JSON.stringify(jid.length > 60 ? `${jid.slice(0, 60)}...` : jid);
+    throw new RunnerError('BAD_JID', `${shown} is not a jid: a jid is 20 digits, YYYYMMDDhhmmssffffff`);
+  }
+  return jid;
 }

@@ -6,11 +6,12 @@ import { fnmatch } from '@tsalt/core';
 import { splitInput } from '../split-input.js';
 import { parseDate } from '../parse-date.js';
 import { jidArg, pickJobCache } from '../job-cache-service.js';
+import { localClient } from '../local-client-service.js';
 
 /*
- * jobs.*: look at jobs already run, from the job cache (salt/runners/jobs.py).
- * jobs.active and jobs.master need to publish or see live runners; they are
- * added elsewhere.
+ * jobs.*: look at jobs already run, from the job cache, and at jobs running
+ * now, by asking the minions (salt/runners/jobs.py). jobs.master (live
+ * runners on the master) is not here.
  */
 
 type Dict = Record<string, unknown>;
@@ -118,10 +119,52 @@ async function listJobs(ctx: PluginContext, extSource: unknown, f: Filters, disp
   return out;
 }
 
+/**
+ * Salt's `jobs.active`: `saltutil.running` on every minion, grouped by jid,
+ * with the minions already in the job cache as Returned.
+ */
+async function active(ctx: PluginContext, displayProgress: unknown): Promise<Record<string, Dict>> {
+  const local = localClient(ctx);
+  const timeout = Number(ctx.opts['timeout'] ?? 5);
+  const replies = await local.cmd('*', 'saltutil.running', [], { timeout });
+  await progress(ctx, displayProgress, `Attempting to contact minions: ${JSON.stringify(Object.keys(replies))}`);
+  const ret: Record<string, Dict> = {};
+  for (const [minion, data] of Object.entries(replies)) {
+    await progress(ctx, displayProgress, `Received reply from minion ${minion}`);
+    if (!Array.isArray(data)) continue;
+    for (const job of data) {
+      if (!isDict(job) || typeof job['jid'] !== 'string') continue;
+      const jid = job['jid'];
+      const pid = job['pid'] ?? null;
+      const entry = ret[jid];
+      if (entry) (entry['Running'] as Dict[]).push({ [minion]: pid });
+      else ret[jid] = { ...formatJob(jid, job), Running: [{ [minion]: pid }], Returned: [] };
+    }
+  }
+  if (Object.keys(ret).length === 0) return ret;
+  const cache = pickJobCache(ctx, null);
+  for (const [jid, entry] of Object.entries(ret)) {
+    const returned = entry['Returned'] as string[];
+    for (const minion of Object.keys(await cache.getJid(jid))) if (!returned.includes(minion)) returned.push(minion);
+  }
+  return ret;
+}
+
 export default definePlugin({
   name: 'jobs',
   doc: 'A convenience system to manage jobs, both active and already run.',
   functions: {
+    active: {
+      doc: `Return a report on all actively running jobs from a job id centric perspective:
+{jid: {Function, Arguments, Target, Target-type, User, StartTime, Running: [{minion: pid}], Returned: [minions]}}.
+Asks every minion (saltutil.running), waiting the master's timeout.
+
+CLI Example:
+
+    tsalt-run jobs.active`,
+      params: [{ name: 'display_progress', default: false }],
+      fn: (ctx, a) => active(ctx, a['display_progress']),
+    },
     lookup_jid: {
       doc: `Return the printout from a previously executed job.
 

@@ -1,0 +1,173 @@
+import os from 'node:os';
+import { errorLine, type Logger } from '@tsalt/core';
+import { EventListener } from '@tsalt/events';
+import { isRecord, pack, ReqClient, RequestTimeoutError, unpack } from '@tsalt/transport';
+import { AuthFailedError, BadReplyError, BusUnreachableError, ClientClosedError, MasterTimeoutError, PublishRefusedError } from './errors.js';
+import { JobEvents } from './job-events.js';
+import { masterReqAddress, readRootKey } from './master-access.js';
+import { waitForReturns } from './wait.js';
+import type { ClientOpts, CliReturn, CmdOptions, PublishOptions, PublishReply, WaitOptions } from './types.js';
+
+/** How long the master may take to answer a publish (ms): it only checks the key and matches targets. */
+const PUBLISH_REPLY_TIMEOUT_MS = 10_000;
+/** How long the bus may take to confirm our subscription (ms). */
+const BUS_READY_TIMEOUT_MS = 3000;
+
+export interface LocalClientOptions {
+  log?: Logger;
+  /** The user recorded on the job. @default the OS user */
+  user?: string;
+}
+
+/** Salt's `condition_input`: keyword arguments travel as one trailing `__kwarg__` dict. */
+function withKwarg(arg: readonly unknown[], kwarg: Record<string, unknown> | undefined): unknown[] {
+  const out = [...arg];
+  if (kwarg && Object.keys(kwarg).length) out.push({ __kwarg__: true, ...kwarg });
+  return out;
+}
+
+/**
+ * Salt's LocalClient, for programs on the master host: publishes with the
+ * root key over the request port and gathers `salt/job/<jid>/ret/<id>` from
+ * the master event bus.
+ *
+ *   const client = new LocalClient(opts);
+ *   try {
+ *     const up = await client.cmd('*', 'test.ping', [], { timeout: 5 });
+ *   } finally {
+ *     client.close();
+ *   }
+ *
+ * Sockets open on first use, so an unused client costs nothing. One bus
+ * subscription serves every call on the client.
+ */
+export class LocalClient {
+  private readonly events = new JobEvents();
+  private listener: EventListener | undefined;
+  private busReady: Promise<void> | undefined;
+  private req: ReqClient | undefined;
+  private closed = false;
+  private readonly log: Logger | undefined;
+  private readonly user: string;
+
+  constructor(private readonly opts: ClientOpts, options: LocalClientOptions = {}) {
+    this.log = options.log;
+    this.user = options.user ?? os.userInfo().username;
+  }
+
+  /** Subscribes to the bus once; later calls share it. */
+  private connectBus(): Promise<void> {
+    this.busReady ??= (async () => {
+      const listener = new EventListener({ sockDir: this.opts.sock_dir, prefixes: ['salt/job/'] });
+      this.listener = listener;
+      try {
+        await listener.ready(BUS_READY_TIMEOUT_MS);
+      } catch (err) {
+        throw new BusUnreachableError(errorLine(err), { cause: err });
+      }
+      void this.pump(listener);
+    })();
+    return this.busReady;
+  }
+
+  private async pump(listener: EventListener): Promise<void> {
+    try {
+      while (!this.closed) {
+        // The wait is only an upper bound: close() ends it at once.
+        const ev = await listener.next(60_000);
+        if (ev) this.events.route(ev.tag, ev.data);
+      }
+    } catch (err) {
+      this.log?.warn({ err: errorLine(err) }, 'the event bus subscription failed');
+    } finally {
+      this.events.end();
+    }
+  }
+
+  /**
+   * Publishes a job (Salt's `run_job`/`pub`). With `listen` (the default) the
+   * bus subscription is live before the publish, so no return is missed.
+   * `jid` is '' when the target matched no minion.
+   */
+  async publish(tgt: string | string[], fun: string, arg: readonly unknown[] = [], o: PublishOptions = {}): Promise<PublishReply> {
+    if (this.closed) throw new ClientClosedError();
+    const key = readRootKey(this.opts);
+    if (o.listen !== false) await this.connectBus();
+    this.req ??= new ReqClient({ address: masterReqAddress(this.opts) });
+    const load = {
+      cmd: 'publish', tgt, fun, arg: withKwarg(arg, o.kwarg), key, tgt_type: o.tgt_type ?? 'glob', ret: o.ret ?? '', jid: o.jid ?? '',
+      kwargs: { show_timeout: true, show_jid: false, delimiter: ':', ...(o.kwargs ?? {}) }, user: this.user,
+    };
+    let raw: Buffer;
+    try {
+      raw = await this.req.request(pack({ enc: 'clear', load, version: 2 }), PUBLISH_REPLY_TIMEOUT_MS);
+    } catch (err) {
+      if (err instanceof RequestTimeoutError) throw new MasterTimeoutError({ cause: err });
+      throw err;
+    }
+    const reply = unpack(raw);
+    const body = isRecord(reply) && isRecord(reply['load']) ? reply['load'] : undefined;
+    if (!body) throw new BadReplyError(`The master answered the publish with ${JSON.stringify(reply)}`);
+    const error = body['error'];
+    if (isRecord(error)) {
+      const name = String(error['name'] ?? 'Error');
+      const message = String(error['message'] ?? '');
+      if (name === 'AuthenticationError') throw new AuthFailedError(message);
+      throw new PublishRefusedError(name, message);
+    }
+    const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+    return { jid: String(body['jid'] ?? ''), minions: strs(body['minions']), missing: strs(body['missing']) };
+  }
+
+  /**
+   * Salt's `get_cli_event_returns`: yields each minion's return as it comes,
+   * checks on silent minions with `saltutil.find_job`, and finally yields the
+   * minions given up on (`kind: 'missing'`). Needs a `publish` with `listen`.
+   */
+  async *getCliReturns(jid: string, minions: Iterable<string>, o: WaitOptions = {}): AsyncGenerator<CliReturn> {
+    await this.connectBus();
+    yield* waitForReturns(
+      { events: this.events, log: this.log, findJob: (j, ms) => this.findJob(j, ms) },
+      jid,
+      minions,
+      { timeout: o.timeout ?? this.opts.timeout, gatherJobTimeout: o.gatherJobTimeout ?? this.opts.gather_job_timeout },
+    );
+  }
+
+  private async findJob(jid: string, minions: string[]): Promise<PublishReply | undefined> {
+    try {
+      return await this.publish(minions, 'saltutil.find_job', [jid], { tgt_type: 'list' });
+    } catch (err) {
+      this.log?.warn({ jid, err: errorLine(err) }, 'could not ask the minions whether the job is still running');
+      return undefined;
+    }
+  }
+
+  /**
+   * Salt's `cmd`: publish, wait, and return `{minion: return}` for the
+   * minions that returned. `{}` when nothing matched.
+   */
+  async cmd(tgt: string | string[], fun: string, arg: readonly unknown[] = [], o: CmdOptions = {}): Promise<Record<string, unknown>> {
+    const pub = await this.publish(tgt, fun, arg, { ...o, listen: true });
+    const ret: Record<string, unknown> = {};
+    if (!pub.jid) return ret;
+    for await (const r of this.getCliReturns(pub.jid, [...pub.minions, ...pub.missing], o)) {
+      if (r.kind === 'return') ret[r.id] = r.data['return'];
+    }
+    return ret;
+  }
+
+  /** Salt's `cmd_async`: publish without listening; the jid, or '' when nothing matched. */
+  async cmdAsync(tgt: string | string[], fun: string, arg: readonly unknown[] = [], o: PublishOptions = {}): Promise<string> {
+    return (await this.publish(tgt, fun, arg, { ...o, listen: false })).jid;
+  }
+
+  /** Releases the sockets; waits in progress end. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listener?.close();
+    this.req?.close();
+    this.events.end();
+  }
+}

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { definePlugin, type PluginContext } from '@tsalt/loader';
+import { KeyStore } from '@tsalt/crypto';
+import { localClient, seconds } from '../local-client-service.js';
+
+/*
+ * manage.*: which minions are up, by pinging them (salt/runners/manage.py).
+ * "down" means targeted accepted keys that did not answer test.ping, after
+ * Salt's full wait (timeout, then saltutil.find_job for gather_job_timeout).
+ */
+
+interface PingArgs {
+  tgt: unknown;
+  tgt_type: unknown;
+  timeout: unknown;
+  gather_job_timeout: unknown;
+}
+
+/** Salt's `_ping`: [returned, not returned], both sorted; nothing matched gives two empty lists. */
+async function ping(ctx: PluginContext, args: Record<string, unknown>): Promise<{ up: string[]; down: string[] }> {
+  const a: PingArgs = { tgt: args['tgt'], tgt_type: args['tgt_type'], timeout: args['timeout'], gather_job_timeout: args['gather_job_timeout'] };
+  const local = localClient(ctx);
+  const timeout = seconds(a.timeout, Number(ctx.opts['timeout'] ?? 5));
+  const gatherJobTimeout = seconds(a.gather_job_timeout, Number(ctx.opts['gather_job_timeout'] ?? 10));
+  const tgt = a.tgt === null || a.tgt === undefined ? '*' : (a.tgt as string | string[]);
+  const tgtType = typeof a.tgt_type === 'string' && a.tgt_type ? a.tgt_type : 'glob';
+  const pub = await local.publish(tgt, 'test.ping', [], { tgt_type: tgtType });
+  if (!pub.jid) return { up: [], down: [] };
+  ctx.log.debug({ minions: pub.minions }, 'manage runner will ping these minions');
+  const returned = new Set<string>();
+  for await (const r of local.getCliReturns(pub.jid, pub.minions, { timeout, gatherJobTimeout })) {
+    if (r.kind === 'return') returned.add(r.id);
+  }
+  return { up: [...returned].sort(), down: pub.minions.filter((m) => !returned.has(m)).sort() };
+}
+
+/** What `tsalt-key -d` does for one id: delete its keys in every state, tell the bus. */
+async function deleteKey(ctx: PluginContext, store: KeyStore, id: string): Promise<void> {
+  store.deleteAll(id);
+  try {
+    await ctx.fireEvent?.('salt/key', { result: true, act: 'delete', id });
+  } catch (err) {
+    ctx.log.debug({ err: (err as Error).message }, 'could not fire the salt/key event');
+  }
+}
+
+/** Salt's `dropfile`: the master rotates its session key, so deleted minions lose it. */
+function requestKeyRotation(ctx: PluginContext): void {
+  if (ctx.opts['rotate_aes_key'] === false) return;
+  const cachedir = String(ctx.opts['cachedir']);
+  const dfn = path.join(cachedir, '.dfn');
+  try {
+    fs.mkdirSync(cachedir, { recursive: true });
+    fs.rmSync(dfn, { force: true });
+    fs.writeFileSync(dfn, '', { mode: 0o400 });
+  } catch (err) {
+    // The master still rotates at its next publish_session.
+    ctx.log.warn({ err: (err as Error).message, file: dfn }, 'could not write the key rotation dropfile');
+  }
+}
+
+const PING_PARAMS = [
+  { name: 'tgt', default: '*' }, { name: 'tgt_type', default: 'glob' },
+  { name: 'timeout', default: null }, { name: 'gather_job_timeout', default: null },
+];
+
+export default definePlugin({
+  name: 'manage',
+  doc: 'General management functions: which minions are up, and which are down.',
+  functions: {
+    status: {
+      doc: `Print the status of all known minions: {up: [...], down: [...]}, by pinging them.
+
+timeout and gather_job_timeout (s) default to the master config.
+
+CLI Example:
+
+    tsalt-run manage.status
+    tsalt-run manage.status tgt="webservers" tgt_type="nodegroup"
+    tsalt-run manage.status timeout=5 gather_job_timeout=10`,
+      params: [{ name: 'output', default: true }, ...PING_PARAMS],
+      fn: (ctx, a) => ping(ctx, a),
+    },
+    up: {
+      doc: `Print a list of all of the minions that are up.
+
+CLI Example:
+
+    tsalt-run manage.up
+    tsalt-run manage.up tgt="webservers" tgt_type="nodegroup"
+    tsalt-run manage.up timeout=5 gather_job_timeout=10`,
+      params: PING_PARAMS,
+      fn: async (ctx, a) => (await ping(ctx, a)).up,
+    },
+    down: {
+      doc: `Print a list of all the down or unresponsive minions.
+With removekeys=True, also delete the keys of the down minions.
+
+CLI Example:
+
+    tsalt-run manage.down
+    tsalt-run manage.down removekeys=True
+    tsalt-run manage.down tgt="webservers" tgt_type="nodegroup"`,
+      params: [{ name: 'removekeys', default: false }, ...PING_PARAMS],
+      async fn(ctx, a) {
+        const { down } = await ping(ctx, a);
+        if (a['removekeys'] && down.length) {
+          const store = new KeyStore(String(ctx.opts['pki_dir']), String(ctx.opts['hash_type'] ?? 'sha256'));
+          for (const id of down) await deleteKey(ctx, store, id);
+          requestKeyRotation(ctx);
+        }
+        return down;
+      },
+    },
+  },
+});
