@@ -99,7 +99,7 @@ describe('jobs on the master', { timeout: 120_000 }, () => {
       fs.renameSync(aside, jobs);
     }
     await waitFor('the held writes to land', async () => (await jobCache().getJid(jid!))['m1']?.return === 'kept');
-    assert.match(c.master!.output(), /job cache is writable again/);
+    await waitFor('the recovery log line', () => /job cache is writable again/.test(c.master!.output()));
   });
 
   test('runner jobs get jids and fire salt/run/<jid>/new and salt/run/<jid>/ret', async () => {

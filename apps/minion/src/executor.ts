@@ -16,12 +16,8 @@ export type JobReturn = ReturnLoad & { cmd: '_return'; user?: string };
  * a return with retcode 1, never a crash.
  */
 export async function runJob(registry: Registry, id: string, load: Record<string, unknown>, log: Logger): Promise<JobReturn> {
-  const fun = String(load['fun']);
-  const jid = String(load['jid']);
-  const arg = Array.isArray(load['arg']) ? load['arg'] : [];
-  const ret: JobReturn = { cmd: '_return', id, jid, fun, fun_args: arg, return: null, retcode: 0, success: true };
-  if (typeof load['user'] === 'string') ret.user = load['user'];
-  if (load['metadata'] !== undefined) ret['metadata'] = load['metadata'];
+  const ret = baseReturn(id, load);
+  const { fun, jid, fun_args: arg } = ret;
   try {
     const { args, kwargs } = splitPublishArgs(arg);
     for (const k of ['jid', 'tgt', 'tgt_type', 'user'] as const) {
@@ -46,4 +42,18 @@ export async function runJob(registry: Registry, id: string, load: Record<string
   }
   ret.success = ret.retcode === 0;
   return ret;
+}
+
+/** The return's fixed fields for a publish load, before the function runs. */
+export function baseReturn(id: string, load: Record<string, unknown>): JobReturn {
+  const arg = Array.isArray(load['arg']) ? load['arg'] : [];
+  const ret: JobReturn = { cmd: '_return', id, jid: String(load['jid']), fun: String(load['fun']), fun_args: arg, return: null, retcode: 0, success: true };
+  if (typeof load['user'] === 'string') ret.user = load['user'];
+  if (load['metadata'] !== undefined) ret['metadata'] = load['metadata'];
+  return ret;
+}
+
+/** The return of a job whose process died without being told to (a crash), or could not start. */
+export function failedReturn(id: string, load: Record<string, unknown>, message: string): JobReturn {
+  return { ...baseReturn(id, load), return: `The minion function caused an exception: ${message}`, retcode: EX_GENERIC, success: false, out: 'nested' };
 }

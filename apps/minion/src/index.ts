@@ -3,7 +3,13 @@
  *
  *   const minion = new Minion(loadConfig('minion', '/etc/tsalt'), log);
  *   await minion.start();
+ *
+ * Jobs run in warm job processes (job-pool.ts, job-process.ts, job-worker.ts) unless
+ * `multiprocessing: False`; see job-runner.ts.
  */
 export { Minion } from './minion.js';
-export { runJob, type JobReturn } from './executor.js';
-
+export { runJob, baseReturn, failedReturn, type JobReturn } from './executor.js';
+export { JobRunner, DAEMON_FUNCTIONS, DEFAULT_JOB_POOL_SIZE, jobPoolSize, type JobRunnerOptions } from './job-runner.js';
+export { JobPool, type JobPoolOptions } from './job-pool.js';
+export type { JobOutcome, JobProcessState } from './job-process.js';
+export { JobProcessError } from './errors.js';

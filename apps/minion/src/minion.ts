@@ -3,12 +3,11 @@ import { errorLine } from '@tsalt/core';
 import { DecryptError, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
 import { newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
-import { Registry } from '@tsalt/loader';
-
 import type { MinionOpts } from '@tsalt/config';
+import { coreGrains } from '@tsalt/modules';
 import { signIn, type Session } from './auth-client.js';
-import { coreGrains, executionModulePlugins } from '@tsalt/modules';
-import { runJob, type JobReturn } from './executor.js';
+import type { JobReturn } from './executor.js';
+import { JobRunner } from './job-runner.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -28,7 +27,7 @@ export class Minion {
   private reauth: Promise<void> | undefined;
   private lastSerial = 0;
   private readonly recentJids: string[] = [];
-  private registry!: Registry;
+  private jobs!: JobRunner;
   private grains: Record<string, unknown> = {};
   private stopped = false;
   /** Called when the master refuses this minion for good; the bin exits. */
@@ -43,12 +42,11 @@ export class Minion {
 
   async start(): Promise<void> {
     const { opts } = this;
-    this.pair = loadOrCreateKeyPair(opts.pki_dir, 'minion', opts.keysize);
     this.grains = coreGrains(opts.id, opts.grains ?? {});
-    this.registry = new Registry(
-      { kind: 'module', opts, grains: this.grains, log: this.log.child({ component: 'module' }), fireEvent: (tag, data) => this.fireMaster(tag, data) },
-      executionModulePlugins(),
-    );
+    // First: it checks job_pool_size, so a bad value stops start-up before anything is written.
+    this.jobs = new JobRunner({ opts, grains: this.grains, log: this.log, fireEvent: (tag, data) => this.fireMaster(tag, data) });
+    this.jobs.cleanStale();
+    this.pair = loadOrCreateKeyPair(opts.pki_dir, 'minion', opts.keysize);
     this.req = new ReqClient({ address: tcp(this.masterHost, opts.master_port), reconnectInterval: this.reconInterval(), reconnectMaxInterval: opts.recon_max, maxMessageSize: opts.max_request_size * 2 });
     void this.connect();
   }
@@ -63,6 +61,7 @@ export class Minion {
     try {
       await this.authenticate();
       this.log.info({ master: this.masterHost }, 'minion authenticated');
+      this.jobs.warm();
       await this.fireStartEvents();
     } catch (err) {
       if (!this.stopped) this.onFatal(err);
@@ -133,8 +132,12 @@ export class Minion {
   }
 
   private async execute(load: Record<string, unknown>): Promise<void> {
-    const ret = await runJob(this.registry, this.opts.id, load, this.log);
-    await this.sendReturn(ret);
+    try {
+      const ret = await this.jobs.run(load);
+      if (ret && !this.stopped) await this.sendReturn(ret);
+    } catch (err) {
+      this.log.error({ jid: load['jid'], err: errorLine(err) }, 'a job failed outside its function');
+    }
   }
 
   /** Sends an AES request, re-authenticating once if the master no longer knows our session key. */
@@ -192,6 +195,7 @@ export class Minion {
   async stop(): Promise<void> {
     this.stopped = true;
     this.sub?.close();
+    await this.jobs?.stop();
     this.req?.close();
   }
 }

@@ -174,6 +174,8 @@ export const MINION_DEFAULTS: Readonly<MinionOpts> = deepFreeze<MinionOpts>({
   return_retry_tries: 3,
   multiprocessing: true,
   process_count_max: -1,
+  // tsalt: idle warm job processes kept per minion, so a job does not wait for a fork.
+  job_pool_size: 1,
   cache_jobs: false,
   minion_jid_queue_hwm: 100,
   return: '',

@@ -163,6 +163,8 @@ export interface MinionOpts extends CommonOpts {
   return_retry_tries: number;
   multiprocessing: boolean;
   process_count_max: number;
+  /** Idle warm job processes (tsalt). @default 1 */
+  job_pool_size: number;
   cache_jobs: boolean;
   minion_jid_queue_hwm: number;
   return: string | string[];

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cleanStaleProcFiles, genJid, readProcFile, readProcFiles, removeProcFile, writeProcFile } from './index.js';
+import {
+  cleanStaleProcFiles, findRunningJob, genJid, readCachedJob, readProcFile, readProcFiles, removeProcFile, runningJobs, writeCachedJob, writeProcFile,
+} from './index.js';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-proc-'));
@@ -61,6 +63,44 @@ test('cleanStaleProcFiles removes dead-pid and garbage files, keeps live ones', 
     // Default liveness check: our own pid is alive.
     assert.equal(cleanStaleProcFiles(dir), 0);
     assert.equal(cleanStaleProcFiles(path.join(dir, 'missing')), 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runningJobs and findRunningJob skip and remove stale files, including a reused pid', () => {
+  const dir = tmp();
+  try {
+    const live = genJid();
+    const dead = genJid();
+    const reused = genJid();
+    writeProcFile(dir, { jid: live, fun: 'test.sleep' }, process.pid);
+    writeProcFile(dir, { jid: dead, fun: 'test.sleep' }, 9_999_991);
+    writeProcFile(dir, { jid: reused, fun: 'test.sleep' }, process.pid);
+    // A proc file written long before this process started names some other process.
+    const old = new Date(Date.now() - 3_600_000 * 24 * 365);
+    fs.utimesSync(path.join(dir, 'proc', reused), old, old);
+    assert.deepEqual(runningJobs(dir).map((d) => d['jid']), [live]);
+    assert.deepEqual(fs.readdirSync(path.join(dir, 'proc')), [live]);
+    assert.equal(findRunningJob(dir, live)?.['pid'], process.pid);
+    assert.equal(findRunningJob(dir, dead), undefined);
+    assert.throws(() => findRunningJob(dir, 'nope'), { code: 'BAD_JID' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('minion job cache: write, read back, missing and garbage', () => {
+  const dir = tmp();
+  try {
+    const jid = genJid();
+    assert.equal(readCachedJob(dir, jid), undefined);
+    writeCachedJob(dir, jid, { jid, return: 'hi', retcode: 0, success: true });
+    assert.deepEqual(readCachedJob(dir, jid), { jid, return: 'hi', retcode: 0, success: true });
+    assert.equal(fs.statSync(path.join(dir, 'minion_jobs', jid, 'return.p')).mode & 0o777, 0o600);
+    fs.writeFileSync(path.join(dir, 'minion_jobs', jid, 'return.p'), Buffer.from([0x93, 1, 2, 3]));
+    assert.equal(readCachedJob(dir, jid), null);
+    assert.throws(() => readCachedJob(dir, '../x'), { code: 'BAD_JID' });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

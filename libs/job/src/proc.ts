@@ -4,6 +4,7 @@ import { decode, encode } from '@msgpack/msgpack';
 import { readIfExists, writeFileAtomic } from '@tsalt/core';
 import { assertJid, isJid } from './jid.js';
 import { JobError } from './errors.js';
+import { processStartMs } from './proc-tree.js';
 
 /*
  * Proc files: `<cachedir>/proc/<jid>` holds the publish load plus the pid of
@@ -86,21 +87,68 @@ export function pidIsAlive(pid: number): boolean {
   }
 }
 
+/*
+ * A proc file outlives its process when the minion dies (or the host
+ * reboots), and the pid may then belong to another program. Salt checks the
+ * command line for "salt"; we check the start time instead: a process that
+ * started after the proc file was written cannot be the one it names.
+ * /proc's boot time has 1 s resolution, hence the slack (ms).
+ */
+const START_SLACK_MS = 2000;
+
+/** Whether `pid` is alive and old enough to be the job a proc file written at `writtenAtMs` names. */
+export function jobProcessIsLive(pid: number, writtenAtMs: number): boolean {
+  if (!pidIsAlive(pid)) return false;
+  const started = processStartMs(pid);
+  return started === undefined || started <= writtenAtMs + START_SLACK_MS;
+}
+
+/** Decides whether a proc file's job still runs: `(pid, proc file mtime in ms)`. */
+export type JobLiveness = (pid: number, writtenAtMs: number) => boolean;
+
+/** Reads one proc file; undefined data when stale (and then the file is removed). */
+function liveEntry(file: string, isLive: JobLiveness): { data?: Record<string, unknown>; stale: boolean } {
+  let mtimeMs: number;
+  try {
+    mtimeMs = fs.statSync(file).mtimeMs;
+  } catch {
+    return { stale: false }; // gone meanwhile: the job ended
+  }
+  const data = readOne(file);
+  const pid = data?.['pid'];
+  if (typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && isLive(pid, mtimeMs)) return { data, stale: false };
+  fs.rmSync(file, { force: true });
+  return { stale: true };
+}
+
 /**
- * Removes proc files left by workers that died without cleaning up (and
- * files with no usable pid, as Salt's `clean_proc_dir` does). Returns how
+ * Salt's `salt.utils.minion.running`: the proc files of jobs that still run,
+ * oldest jid first. Files of dead processes (or garbage) are removed on the way.
+ */
+export function runningJobs(cachedir: string, isLive: JobLiveness = jobProcessIsLive): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const name of procNames(cachedir)) {
+    const { data } = liveEntry(path.join(procDir(cachedir), name), isLive);
+    if (data) out.push(data);
+  }
+  return out;
+}
+
+/** The proc file of `jid` when that job still runs (a stale file is removed). */
+export function findRunningJob(cachedir: string, jid: string, isLive: JobLiveness = jobProcessIsLive): Record<string, unknown> | undefined {
+  assertJid(jid);
+  return liveEntry(path.join(procDir(cachedir), jid), isLive).data;
+}
+
+/**
+ * Removes proc files left by job processes that died without cleaning up
+ * (and files with no usable pid, as Salt's `clean_proc_dir` does). Returns how
  * many were removed.
  */
-export function cleanStaleProcFiles(cachedir: string, isAlive: (pid: number) => boolean = pidIsAlive): number {
+export function cleanStaleProcFiles(cachedir: string, isLive: JobLiveness = jobProcessIsLive): number {
   let removed = 0;
   for (const name of procNames(cachedir)) {
-    const file = path.join(procDir(cachedir), name);
-    const data = readOne(file);
-    const pid = data?.['pid'];
-    const stale = typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || !isAlive(pid);
-    if (!stale) continue;
-    fs.rmSync(file, { force: true });
-    removed += 1;
+    if (liveEntry(path.join(procDir(cachedir), name), isLive).stale) removed += 1;
   }
   return removed;
 }

@@ -11,12 +11,13 @@
  */
 import type { PluginDefinition } from '@tsalt/loader';
 import cmd from './plugins/cmd.js';
+import saltutil from './plugins/saltutil.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): PluginDefinition[] {
-  return [cmd, sys, test];
+  return [cmd, saltutil, sys, test];
 }
 
 export { parseCliArgs, splitPublishArgs, parseKwarg } from './args.js';

@@ -1,0 +1,207 @@
+import type { Logger } from '@tsalt/core';
+import { errorLine, TsaltError } from '@tsalt/core';
+import type { MinionOpts } from '@tsalt/config';
+import { cleanStaleProcFiles, isJid, JOB_CONTROL_SERVICE, removeProcFile, writeCachedJob, writeProcFile, type JobControl } from '@tsalt/job';
+import { Registry } from '@tsalt/loader';
+import { executionModulePlugins } from '@tsalt/modules';
+import { failedReturn, runJob, type JobReturn } from './executor.js';
+import { JobPool, type JobOutcome } from './job-pool.js';
+
+/**
+ * Functions the daemon answers itself, without a job process or a
+ * `process_count_max` slot: they read proc files and send signals, and must
+ * answer at once even when every slot or job process is busy or hung
+ * (`find_job` within `gather_job_timeout`; a kill must not queue behind the
+ * job it kills). They write no proc file: they last microseconds, and
+ * listing them would only be noise.
+ */
+export const DAEMON_FUNCTIONS: ReadonlySet<string> = new Set([
+  'saltutil.find_job', 'saltutil.running', 'saltutil.is_running', 'saltutil.find_cached_job',
+  'saltutil.signal_job', 'saltutil.term_job', 'saltutil.kill_job', 'saltutil.term_all_jobs', 'saltutil.kill_all_jobs',
+]);
+
+/** tsalt's `job_pool_size` default: one warm job process, as many minions may share a host. */
+export const DEFAULT_JOB_POOL_SIZE = 1;
+
+/** Reads and checks `job_pool_size` (a tsalt key, not Salt's). */
+export function jobPoolSize(opts: Readonly<Record<string, unknown>>): number {
+  const v = opts['job_pool_size'] ?? DEFAULT_JOB_POOL_SIZE;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new TsaltError('CONFIG_INVALID', `job_pool_size must be a whole number of 0 or more, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Salt's `process_count_max`: at most `max` jobs at once (<= 0: no limit); the rest wait in order. */
+class Slots {
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly max: number) {}
+
+  get full(): boolean {
+    return this.max > 0 && this.busy >= this.max;
+  }
+
+  async acquire(): Promise<void> {
+    if (!this.full) {
+      this.busy += 1;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r)); // the releaser hands its slot over
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy -= 1;
+  }
+}
+
+export interface JobRunnerOptions {
+  opts: MinionOpts;
+  grains: Record<string, unknown>;
+  log: Logger;
+  /** A job's event towards the master. */
+  fireEvent(tag: string, data: Record<string, unknown>): Promise<void>;
+  /** For tests: the job process entry. */
+  workerFile?: string;
+}
+
+/**
+ * Runs published jobs as Salt's minion does: each in a job process of its
+ * own (`multiprocessing: True`, from a warm pool) or in the daemon
+ * (`multiprocessing: False`), with a proc file for the job's lifetime and,
+ * with `cache_jobs`, a copy of the return in `minion_jobs`.
+ */
+export class JobRunner {
+  /** The daemon's registry: in-process jobs and DAEMON_FUNCTIONS. */
+  readonly registry: Registry;
+  readonly pool: JobPool | undefined;
+  private readonly slots: Slots;
+  private readonly log: Logger;
+
+  constructor(private readonly o: JobRunnerOptions) {
+    const { opts } = o;
+    this.log = o.log.child({ component: 'jobs' });
+    const size = jobPoolSize(opts as unknown as Record<string, unknown>);
+    if (opts.multiprocessing) {
+      this.pool = new JobPool({
+        size,
+        init: { id: opts.id, opts: opts as unknown as Record<string, unknown>, grains: o.grains },
+        log: this.log,
+        fireEvent: o.fireEvent,
+        ...(o.workerFile ? { workerFile: o.workerFile } : {}),
+      });
+    }
+    const pool = this.pool;
+    const jobControl: JobControl = {
+      daemonPid: process.pid,
+      ...(pool ? { willSignal: async (jid: string, pid: number, sig: number) => pool.noteSignal(jid, pid, sig) } : {}),
+    };
+    this.registry = new Registry(
+      { kind: 'module', opts: opts as unknown as Record<string, unknown>, grains: o.grains, log: o.log.child({ component: 'module' }), fireEvent: o.fireEvent, services: { [JOB_CONTROL_SERVICE]: jobControl } },
+      executionModulePlugins(),
+    );
+    this.slots = new Slots(opts.process_count_max);
+  }
+
+  /** Removes proc files left by a previous run (their processes are gone, or are other programs now). */
+  cleanStale(): void {
+    try {
+      const n = cleanStaleProcFiles(this.o.opts.cachedir);
+      if (n > 0) this.log.info(`removed ${n} stale proc file(s)`);
+    } catch (err) {
+      this.log.warn({ err: errorLine(err) }, 'could not clean the proc folder');
+    }
+  }
+
+  /** Starts the warm job processes (after sign-in, to keep start-up light). */
+  warm(): void {
+    this.pool?.warm();
+  }
+
+  /** Runs one job. Undefined means "send no return" (the job was killed, as Salt). */
+  async run(load: Record<string, unknown>): Promise<JobReturn | undefined> {
+    const { opts } = this.o;
+    const fun = load['fun'];
+    let ret: JobReturn | undefined;
+    if (typeof fun === 'string' && DAEMON_FUNCTIONS.has(fun)) {
+      ret = await runJob(this.registry, opts.id, load, this.log);
+    } else {
+      if (this.slots.full) this.log.info({ jid: load['jid'] }, `Maximum number of processes reached while executing jid ${String(load['jid'])}, waiting...`);
+      await this.slots.acquire();
+      try {
+        ret = this.pool ? await this.inJobProcess(load) : await this.inDaemon(load);
+      } finally {
+        this.slots.release();
+      }
+    }
+    if (ret && opts.cache_jobs && isJid(ret.jid)) {
+      try {
+        writeCachedJob(opts.cachedir, ret.jid, Object.fromEntries(Object.entries(ret).filter(([k]) => k !== 'cmd')));
+      } catch (err) {
+        this.log.warn({ jid: ret.jid, err: errorLine(err) }, 'could not write the minion job cache');
+      }
+    }
+    return ret;
+  }
+
+  private async inDaemon(load: Record<string, unknown>): Promise<JobReturn> {
+    this.writeProc(load, process.pid);
+    try {
+      return await runJob(this.registry, this.o.opts.id, load, this.log);
+    } finally {
+      this.removeProc(load);
+    }
+  }
+
+  private async inJobProcess(load: Record<string, unknown>): Promise<JobReturn | undefined> {
+    const { id } = this.o.opts;
+    let outcome: JobOutcome;
+    try {
+      outcome = await this.pool!.run(load, (pid) => this.writeProc(load, pid));
+    } catch (err) {
+      this.log.error({ jid: load['jid'], err: errorLine(err) }, 'could not run a job');
+      return failedReturn(id, load, errorLine(err));
+    } finally {
+      this.removeProc(load);
+    }
+    const jid = String(load['jid']);
+    switch (outcome.kind) {
+      case 'done':
+        return outcome.ret;
+      case 'killed':
+        this.log.info({ jid, pid: outcome.pid }, `job ${jid} was killed by signal ${outcome.signal}; no return is sent`);
+        return undefined;
+      case 'crashed': {
+        const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;
+        this.log.warn({ jid, pid: outcome.pid }, `the process of job ${jid} ${how}`);
+        return failedReturn(id, load, `the job process (pid ${outcome.pid}) ${how}`);
+      }
+    }
+  }
+
+  /** The proc file is best effort: a job still runs when it cannot be written. */
+  private writeProc(load: Record<string, unknown>, pid: number): void {
+    if (!isJid(load['jid'])) return;
+    try {
+      writeProcFile(this.o.opts.cachedir, load, pid);
+    } catch (err) {
+      this.log.error({ jid: load['jid'], err: errorLine(err) }, 'could not write the proc file');
+    }
+  }
+
+  private removeProc(load: Record<string, unknown>): void {
+    if (!isJid(load['jid'])) return;
+    try {
+      removeProcFile(this.o.opts.cachedir, load['jid'] as string);
+    } catch (err) {
+      this.log.warn({ jid: load['jid'], err: errorLine(err) }, 'could not remove the proc file');
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.pool?.close();
+  }
+}

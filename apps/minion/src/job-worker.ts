@@ -1,0 +1,107 @@
+/**
+ * A warm job process: forked by the minion daemon (see job-pool.ts), it
+ * builds the execution-module registry once, then runs one job at a time
+ * when told to and answers with the return. A job that crashes or hangs
+ * takes down only this process; `saltutil.kill_job` signals it.
+ */
+import { createLogger, errorLine, type Logger } from '@tsalt/core';
+import { JOB_CONTROL_SERVICE, type JobControl } from '@tsalt/job';
+import { Registry } from '@tsalt/loader';
+import { executionModulePlugins } from '@tsalt/modules';
+import { failedReturn, runJob, type JobReturn } from './executor.js';
+import type { DaemonMessage, WorkerInit, WorkerMessage, WorkerRequest } from './worker-protocol.js';
+
+type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'seq'> : never) : never;
+
+const pending = new Map<number, { resolve: (ok: boolean) => void; reject: (e: Error) => void }>();
+let seq = 0;
+let registry: Registry | undefined;
+let init: WorkerInit | undefined;
+let log: Logger | undefined;
+
+function send(msg: WorkerMessage): void {
+  process.send?.(msg);
+}
+
+/** A request to the daemon; resolves with its `ok`. The daemon always replies while the channel is open. */
+function request(body: RequestBody): Promise<boolean> {
+  const id = ++seq;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    send({ ...body, seq: id } as WorkerMessage);
+  });
+}
+
+function start(msg: WorkerInit): void {
+  init = msg;
+  try {
+    const opts = msg.opts;
+    log = createLogger({
+      level: String(opts['log_level'] ?? 'warning'),
+      fileLevel: String(opts['log_level_logfile'] ?? opts['log_level'] ?? 'warning'),
+      ...(typeof opts['log_file'] === 'string' ? { logFile: opts['log_file'] } : {}),
+      name: 'minion',
+    }).child({ component: 'job', pid: process.pid });
+    const jobControl: JobControl = {
+      daemonPid: process.ppid,
+      willSignal: (jid, pid, signal) => request({ type: 'will-signal', jid, pid, signal }),
+    };
+    registry = new Registry(
+      {
+        kind: 'module', opts, grains: msg.grains, log,
+        services: { [JOB_CONTROL_SERVICE]: jobControl },
+        fireEvent: async (tag, data) => {
+          await request({ type: 'event', tag, data });
+        },
+      },
+      executionModulePlugins(),
+    );
+    send({ type: 'ready' });
+  } catch (err) {
+    send({ type: 'init-failed', error: errorLine(err) });
+    process.exitCode = 1;
+    process.disconnect();
+  }
+}
+
+async function run(load: Record<string, unknown>): Promise<void> {
+  if (!registry || !init || !log) throw new Error('job process not initialised');
+  const ret = await runJob(registry, init.id, load, log);
+  try {
+    send({ type: 'done', ret });
+  } catch (err) {
+    // A return that structured clone refuses (a function, say) still answers.
+    const fallback: JobReturn = failedReturn(init.id, load, `the return could not be sent: ${errorLine(err)}`);
+    send({ type: 'done', ret: fallback });
+  }
+}
+
+if (!process.send) {
+  process.stderr.write('job-worker: started without an IPC channel; tsalt-minion starts this file\n');
+  process.exit(2);
+}
+process.on('message', (raw) => {
+  const msg = raw as DaemonMessage;
+  if (msg.type === 'init') start(msg);
+  else if (msg.type === 'run') void run(msg.load);
+  else if (msg.type === 'reply') {
+    const p = pending.get(msg.seq);
+    pending.delete(msg.seq);
+    if (!p) return;
+    if (msg.error !== undefined) p.reject(new Error(msg.error));
+    else p.resolve(msg.ok);
+  }
+});
+/*
+ * The daemon is gone or retired us: nobody would take a return. pino's exit
+ * hook throws when its log file has not finished opening; process.exit()
+ * then returns by that throw, and a second call exits for good.
+ */
+function exit(): never {
+  try {
+    process.exit();
+  } catch {
+    process.exit();
+  }
+}
+process.on('disconnect', exit);

@@ -1,0 +1,35 @@
+import type { JobReturn } from './executor.js';
+
+/*
+ * IPC between the minion daemon and its job processes (child_process.fork
+ * with `serialization: 'advanced'`, so Buffers and nested data survive).
+ *
+ * daemon -> worker: init (once), run (one job at a time), reply (to a request).
+ * worker -> daemon: ready | init-failed, done, and two requests that expect a
+ * reply with the same `seq`: event (fire to the master) and will-signal
+ * (saltutil is about to signal a job process).
+ * Closing the channel (daemon gone or retiring the worker) makes the worker exit.
+ */
+
+export interface WorkerInit {
+  type: 'init';
+  /** The minion id, for returns. */
+  id: string;
+  opts: Record<string, unknown>;
+  grains: Record<string, unknown>;
+}
+
+export type DaemonMessage =
+  | WorkerInit
+  | { type: 'run'; load: Record<string, unknown> }
+  | { type: 'reply'; seq: number; ok: boolean; error?: string };
+
+export type WorkerRequest =
+  | { type: 'event'; seq: number; tag: string; data: Record<string, unknown> }
+  | { type: 'will-signal'; seq: number; jid: string; pid: number; signal: number };
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'init-failed'; error: string }
+  | { type: 'done'; ret: JobReturn }
+  | WorkerRequest;
