@@ -6,25 +6,13 @@
 //   - RSS of the master and of one minion
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { bin, freePort, root, sleep } from './lib/local.mjs';
 import { pack, ReqClient, unpack } from '@tsalt/transport';
 import { EventListener } from '@tsalt/events';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-// The CLI commands run from their bundles, as installed; the daemons from dist/bin.
-const bin = (app, name) =>
-  app === 'cli' ? path.join(root, 'apps/cli/dist/bundle', `${name}.cjs`) : path.join(root, 'apps', app, 'dist', 'bin', `${name}.js`);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 const rssMb = (pid) => {

@@ -4,26 +4,14 @@
 // user runs. Everything it starts is stopped at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { bin, freePort, root, sleep } from './lib/local.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-// The CLI commands run from their bundles, as installed; the daemons from dist/bin.
-const bin = (app, name) =>
-  app === 'cli' ? path.join(root, 'apps/cli/dist/bundle', `${name}.cjs`) : path.join(root, 'apps', app, 'dist', 'bin', `${name}.js`);
 if (!fs.existsSync(bin('cli', 'tsalt'))) {
   console.error('tsalt is not built yet: run `npm ci && npm run build` first');
   process.exit(1);
 }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-demo-'));
 const [pub, ret] = [await freePort(), await freePort()];

@@ -75,7 +75,7 @@ export class CacheWriter {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing) return;
+    if (this.flushing || this.pending.length === 0) return;
     this.flushing = true;
     let written = 0;
     try {

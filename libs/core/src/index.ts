@@ -11,3 +11,4 @@ export { writeFileAtomic, writeFileAtomicAsync, readIfExists } from './fs-util.j
 export { daemonizeIfAsked, writePidfile, runUntilSignalled } from './daemon.js';
 export { fnmatch, fnmatchRegExp } from './fnmatch.js';
 export { pyRepr, pyStr, pyNumber, splitlines } from './py-repr.js';
+export { daemonMain, type Daemon, type DaemonMainOptions, type DaemonLogOpts } from './daemon-main.js';
