@@ -95,6 +95,18 @@ export class Registry implements RegistryView {
     return Object.fromEntries(this.why);
   }
 
+  /** Runs every loaded plugin's `shutdown` hook; failures are logged, never thrown. */
+  async shutdown(): Promise<void> {
+    for (const mod of this.mods.values()) {
+      if (!mod.shutdown) continue;
+      try {
+        await mod.shutdown({ opts: this.options.opts, log: this.options.log });
+      } catch (err) {
+        this.options.log.warn({ module: mod.name, err: err instanceof Error ? err.message : String(err) }, 'plugin shutdown failed');
+      }
+    }
+  }
+
   /** Builds the context a call sees. */
   context(call: CallOptions = {}): PluginContext {
     const ctx: PluginContext = {

@@ -64,6 +64,11 @@ export interface PluginDefinition {
   /** Salt's `__virtual__`: true to load, or a string saying why not. */
   virtual?(ctx: Pick<PluginContext, 'opts' | 'grains'>): true | string;
   functions: Record<string, PluginFunction>;
+  /**
+   * Called once when the daemon stops: flush what the plugin holds (a
+   * returner's spool) and close connections. Must not throw.
+   */
+  shutdown?(ctx: Pick<PluginContext, 'opts' | 'log'>): Promise<void> | void;
 }
 
 /** Identity helper so plugin files get type checking. */
