@@ -45,7 +45,7 @@ export async function runnerMain(argv: string[]): Promise<number> {
   };
   // No socket opens until a runner publishes (jobs.active, manage.*), so jobs.lookup_jid stays quick.
   const local = new LocalClient(opts);
-  const runners = new Registry({ kind: 'runner', opts, log, services: { jobCache, local }, fireEvent: fire }, runnerPlugins());
+  const runners = new Registry({ kind: 'runner', opts, log, services: { jobCache, jobCacheFor: (name: string) => jobCacheFrom(returners, name), local }, fireEvent: fire }, runnerPlugins());
   const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
   const jid = genJid(opts);
   const user = os.userInfo().username;

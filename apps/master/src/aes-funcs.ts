@@ -93,7 +93,8 @@ async function storeReturn(load: Record<string, unknown>, id: string, d: AesDeps
   }
   const { tok: _tok, nonce: _nonce, ...ret } = load;
   ret['id'] = id;
-  if (d.opts.job_cache) await d.cache.returner(ret as ReturnLoad);
+  // With ext_job_cache the minions write their returns there themselves; the master only fires the event (Salt's store_job).
+  if (d.opts.job_cache && !d.opts.ext_job_cache) await d.cache.returner(ret as ReturnLoad);
   d.fire(`salt/job/${jid}/ret/${id}`, ret);
   return true;
 }

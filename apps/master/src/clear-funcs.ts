@@ -19,6 +19,8 @@ export interface ClearDeps {
   cache: CacheWriter;
   log: Logger;
   fire(tag: string, data: Record<string, unknown>): void;
+  /** `<ext_job_cache>.save_load`, so the external store knows each job's load. */
+  extSaveLoad?(returner: string, jid: string, load: Record<string, unknown>, minions: string[]): Promise<void>;
 }
 
 /** Salt's ClearFuncs allow-list: only these may arrive unencrypted (besides `_auth`). */
@@ -61,7 +63,10 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   const jid = await d.cache.prepJid(passed);
   const user = typeof load['user'] === 'string' ? load['user'] : 'root';
   const arg = Array.isArray(load['arg']) ? load['arg'] : [];
-  const ret = typeof load['ret'] === 'string' ? load['ret'] : '';
+  let ret = typeof load['ret'] === 'string' ? load['ret'] : '';
+  // Salt's ext_job_cache: every minion also sends its return straight to that returner.
+  const ext = typeof d.opts.ext_job_cache === 'string' ? d.opts.ext_job_cache : '';
+  if (ext && !ret.split(',').includes(ext)) ret = ret ? `${ret},${ext}` : ext;
   const kwargs = isRecord(load['kwargs']) ? load['kwargs'] : {};
   const pubLoad: Record<string, unknown> = { fun, arg, tgt: target, jid, ret, tgt_type: tgtType, user };
   for (const k of ['ret_config', 'ret_kwargs', 'metadata', 'delimiter'] as const) {
@@ -69,6 +74,7 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   }
   // A job cache that cannot write must not stop the job (Salt's #21449): the writer holds and retries.
   await d.cache.saveLoad(jid, { ...pubLoad }, matched.minions);
+  if (ext && d.extSaveLoad) await d.extSaveLoad(ext, jid, { ...pubLoad }, matched.minions);
   d.fire(jid, { minions: matched.minions });
   d.fire(`salt/job/${jid}/new`, { jid, tgt_type: tgtType, tgt: target, user, fun, arg, minions: matched.minions, missing: matched.missing });
   pubLoad['serial'] = d.session.nextSerial();

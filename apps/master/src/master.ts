@@ -13,6 +13,7 @@ import { handleAes } from './aes-funcs.js';
 import { SessionKeys, dropfilePath } from './session.js';
 import { writeRootKey } from './root-key.js';
 import { CacheWriter } from './cache-writer.js';
+import { EventReturner } from './event-returner.js';
 
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -33,6 +34,8 @@ export class Master {
   private req!: ReqServer;
   private jobCache!: JobCache;
   private cache!: CacheWriter;
+  private returners!: Registry;
+  private eventReturner: EventReturner | undefined;
   private timer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
   private lastClean = 0;
@@ -48,12 +51,14 @@ export class Master {
     this.pair = loadOrCreateKeyPair(opts.pki_dir, 'master', opts.keysize);
     this.rootKey = writeRootKey(opts.cachedir);
     fs.rmSync(dropfilePath(opts.cachedir), { force: true });
-    const registry = new Registry({ kind: 'returner', opts, log: log.child({ component: 'returner' }) }, returnerPlugins());
-    this.jobCache = jobCacheFrom(registry, opts.master_job_cache);
+    this.returners = new Registry({ kind: 'returner', opts, log: log.child({ component: 'returner' }) }, returnerPlugins());
+    this.jobCache = jobCacheFrom(this.returners, opts.master_job_cache);
     this.cache = new CacheWriter(this.jobCache, opts, log.child({ component: 'job-cache' }));
 
     this.bus = new EventBus({ sockDir: opts.sock_dir, maxEventSize: opts.max_event_size, log: log.child({ component: 'event' }) });
     await this.bus.start();
+    this.eventReturner = new EventReturner(opts, this.returners, log.child({ component: 'event_return' }));
+    this.eventReturner.start(this.bus);
     this.pub = new PubServer({ address: tcp(opts.interface, opts.publish_port), highWaterMark: opts.pub_hwm, backlog: opts.zmq_backlog, log });
     await this.pub.start();
     this.req = new ReqServer(
@@ -64,6 +69,14 @@ export class Master {
     this.startMaintenance();
     log.info({ publish_port: opts.publish_port, ret_port: opts.ret_port }, 'tsalt-master started');
   }
+
+  private extSaveLoad = async (returner: string, jid: string, load: Record<string, unknown>, minions: string[]): Promise<void> => {
+    try {
+      await this.returners.call(`${returner}.save_load`, [jid, load, minions]);
+    } catch (err) {
+      this.log.error({ jid, returner, err: errorLine(err) }, 'ext_job_cache save_load failed');
+    }
+  };
 
   private fire = (tag: string, data: Record<string, unknown>): void => {
     this.bus.fire(tag, data);
@@ -89,7 +102,7 @@ export class Master {
     if (cmd === 'ping') return { enc: 'clear', load: true };
     return handlePublish(load, {
       opts: this.opts, rootKey: this.rootKey, keys: this.keys, session: this.session, masterPrivate: this.pair.privateKey,
-      pub: this.pub, cache: this.cache, log: this.log, fire: this.fire,
+      pub: this.pub, cache: this.cache, log: this.log, fire: this.fire, extSaveLoad: this.extSaveLoad,
     });
   }
 
@@ -140,6 +153,9 @@ export class Master {
     this.watcher?.close();
     await this.req?.close();
     await this.cache?.close();
+    await this.eventReturner?.close();
+    // Returners flush their spools and close their connections.
+    await this.returners?.shutdown();
     this.pub?.close();
     await this.bus?.close();
     this.log.info('tsalt-master stopped');
