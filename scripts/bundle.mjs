@@ -17,8 +17,9 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  // Native addon and a logger loaded lazily: both stay outside the bundle.
-  external: ['zeromq', 'pino'],
+  // The native addon, the lazily loaded logger and the database clients (loaded
+  // only when a returner is used) stay outside the bundle.
+  external: ['zeromq', 'pino', 'mysql2', 'mysql2/promise', 'ioredis'],
   // CommonJS has no import.meta: give the bundled code its own file URL.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

@@ -5,6 +5,7 @@ import { validateTarget } from '@tsalt/targeting';
 import { errorLine } from '@tsalt/core';
 import { withOutputOptions, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
 import { LocalClient, type NoReturnReason } from '@tsalt/client';
+import { returnerPlugins } from '@tsalt/returners';
 
 interface SaltFlags extends OutFlags {
   configDir: string;
@@ -23,8 +24,9 @@ interface SaltFlags extends OutFlags {
   static?: boolean;
   summary?: boolean;
   return?: string;
-  returnConfig?: string;
-  returnKwargs?: string;
+  // commander keeps underscores: `--return_config` is `return_config`, not camelCase.
+  return_config?: string;
+  return_kwargs?: string;
   delimiter?: string;
 }
 
@@ -90,15 +92,16 @@ export async function saltMain(argv: string[]): Promise<number> {
   const timeoutS = f.timeout !== undefined ? Number(f.timeout) : opts.timeout;
   if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new CliExit(EXIT.USAGE, `ERROR: invalid timeout '${f.timeout}'`);
   const kwargs: Record<string, unknown> = {};
-  if (f.returnConfig) kwargs['ret_config'] = f.returnConfig;
-  if (f.returnKwargs) {
+  if (f.return_config) kwargs['ret_config'] = f.return_config;
+  if (f.return_kwargs) {
     try {
-      kwargs['ret_kwargs'] = JSON.parse(f.returnKwargs);
+      kwargs['ret_kwargs'] = JSON.parse(f.return_kwargs);
     } catch {
-      throw new CliExit(EXIT.USAGE, `ERROR: --return_kwargs is not valid JSON: ${f.returnKwargs}`);
+      throw new CliExit(EXIT.USAGE, `ERROR: --return_kwargs is not valid JSON: ${f.return_kwargs}`);
     }
   }
   if (f.delimiter && f.delimiter !== ':') kwargs['delimiter'] = f.delimiter;
+  if (f.return) warnUnknownReturners(f.return);
 
   const client = new LocalClient(opts);
   try {
@@ -117,6 +120,17 @@ export async function saltMain(argv: string[]): Promise<number> {
     return await gather(client, pub.jid, [...pub.minions, ...pub.missing], timeoutS, f, opts.show_timeout !== false);
   } finally {
     client.close();
+  }
+}
+
+/**
+ * A returner name tsalt does not ship: say so once, then publish anyway
+ * (each minion logs it and skips it; the job and its return are unaffected).
+ */
+function warnUnknownReturners(list: string): void {
+  const known = new Set(returnerPlugins().map((p) => p.name));
+  for (const name of new Set(list.split(',').map((n) => n.trim()).filter(Boolean))) {
+    if (!known.has(name)) process.stderr.write(`WARNING: Returner '${name}' is not available; the minions will skip it.\n`);
   }
 }
 

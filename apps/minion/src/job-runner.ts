@@ -66,6 +66,8 @@ export interface JobRunnerOptions {
   fireEvent(tag: string, data: Record<string, unknown>): Promise<void>;
   /** For tests: the job process entry. */
   workerFile?: string;
+  /** The returners loaded in the daemon, for `sys.list_returners` (in the daemon and the job processes). */
+  returnerNames?: readonly string[];
 }
 
 /**
@@ -85,10 +87,11 @@ export class JobRunner {
     const { opts } = o;
     this.log = o.log.child({ component: 'jobs' });
     const size = jobPoolSize(opts as unknown as Record<string, unknown>);
+    const returnerNames = o.returnerNames ?? [];
     if (opts.multiprocessing) {
       this.pool = new JobPool({
         size,
-        init: { id: opts.id, opts: opts as unknown as Record<string, unknown>, grains: o.grains },
+        init: { id: opts.id, opts: opts as unknown as Record<string, unknown>, grains: o.grains, returnerNames: [...returnerNames] },
         log: this.log,
         fireEvent: o.fireEvent,
         ...(o.workerFile ? { workerFile: o.workerFile } : {}),
@@ -100,7 +103,7 @@ export class JobRunner {
       ...(pool ? { willSignal: async (jid: string, pid: number, sig: number) => pool.noteSignal(jid, pid, sig) } : {}),
     };
     this.registry = new Registry(
-      { kind: 'module', opts: opts as unknown as Record<string, unknown>, grains: o.grains, log: o.log.child({ component: 'module' }), fireEvent: o.fireEvent, services: { [JOB_CONTROL_SERVICE]: jobControl } },
+      { kind: 'module', opts: opts as unknown as Record<string, unknown>, grains: o.grains, log: o.log.child({ component: 'module' }), fireEvent: o.fireEvent, services: { [JOB_CONTROL_SERVICE]: jobControl, returnerNames: () => [...returnerNames] } },
       executionModulePlugins(),
     );
     this.slots = new Slots(opts.process_count_max);

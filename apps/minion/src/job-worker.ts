@@ -49,7 +49,7 @@ function start(msg: WorkerInit): void {
     registry = new Registry(
       {
         kind: 'module', opts, grains: msg.grains, log,
-        services: { [JOB_CONTROL_SERVICE]: jobControl },
+        services: { [JOB_CONTROL_SERVICE]: jobControl, returnerNames: () => [...(msg.returnerNames ?? [])] },
         fireEvent: async (tag, data) => {
           await request({ type: 'event', tag, data });
         },

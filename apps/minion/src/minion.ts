@@ -8,6 +8,7 @@ import { coreGrains } from '@tsalt/modules';
 import { signIn, type Session } from './auth-client.js';
 import type { JobReturn } from './executor.js';
 import { JobRunner } from './job-runner.js';
+import { MinionReturners } from './returners.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -28,6 +29,7 @@ export class Minion {
   private lastSerial = 0;
   private readonly recentJids: string[] = [];
   private jobs!: JobRunner;
+  private returners: MinionReturners | undefined;
   private grains: Record<string, unknown> = {};
   private stopped = false;
   /** Called when the master refuses this minion for good; the bin exits. */
@@ -43,8 +45,11 @@ export class Minion {
   async start(): Promise<void> {
     const { opts } = this;
     this.grains = coreGrains(opts.id, opts.grains ?? {});
+    const returners = new MinionReturners({ opts: opts as unknown as Record<string, unknown>, grains: this.grains, log: this.log });
     // First: it checks job_pool_size, so a bad value stops start-up before anything is written.
-    this.jobs = new JobRunner({ opts, grains: this.grains, log: this.log, fireEvent: (tag, data) => this.fireMaster(tag, data) });
+    this.jobs = new JobRunner({ opts, grains: this.grains, log: this.log, fireEvent: (tag, data) => this.fireMaster(tag, data), returnerNames: returners.names() });
+    this.returners = returners;
+    returners.resume();
     this.jobs.cleanStale();
     this.pair = loadOrCreateKeyPair(opts.pki_dir, 'minion', opts.keysize);
     this.req = new ReqClient({ address: tcp(this.masterHost, opts.master_port), reconnectInterval: this.reconInterval(), reconnectMaxInterval: opts.recon_max, maxMessageSize: opts.max_request_size * 2 });
@@ -134,7 +139,10 @@ export class Minion {
   private async execute(load: Record<string, unknown>): Promise<void> {
     try {
       const ret = await this.jobs.run(load);
-      if (ret && !this.stopped) await this.sendReturn(ret);
+      if (!ret || this.stopped) return;
+      await this.sendReturn(ret);
+      // Salt's order: the master first, then the job's returners (a failing one never touches the master's copy).
+      await this.returners?.dispatch(load, ret);
     } catch (err) {
       this.log.error({ jid: load['jid'], err: errorLine(err) }, 'a job failed outside its function');
     }
@@ -196,6 +204,8 @@ export class Minion {
     this.stopped = true;
     this.sub?.close();
     await this.jobs?.stop();
+    // After the jobs: returns being handed to returners land in their spools, which then flush.
+    await this.returners?.shutdown();
     this.req?.close();
   }
 }

@@ -17,6 +17,8 @@ export interface WorkerInit {
   id: string;
   opts: Record<string, unknown>;
   grains: Record<string, unknown>;
+  /** The returners loaded in the daemon, for `sys.list_returners`. */
+  returnerNames?: string[];
 }
 
 export type DaemonMessage =

@@ -179,6 +179,7 @@ export const MINION_DEFAULTS: Readonly<MinionOpts> = deepFreeze<MinionOpts>({
   cache_jobs: false,
   minion_jid_queue_hwm: 100,
   return: '',
+  ext_job_cache: '',
   grains: {},
   verify_master_pubkey_sign: false,
   always_verify_signature: false,

@@ -10,14 +10,25 @@
  */
 import type { PluginDefinition } from '@tsalt/loader';
 import localCache from './plugins/local_cache.js';
+import mysql from './plugins/mysql.js';
+import redis from './plugins/redis.js';
+import syslog from './plugins/syslog.js';
+import rawfileJson from './plugins/rawfile_json.js';
+import local from './plugins/local.js';
 
 export type { ReturnLoad, JidSummary, JidResult, JobCache } from './types.js';
 export { jobCacheFrom } from './job-cache.js';
 export { formatJidInstance, keepJobsSeconds } from './format.js';
 export { ReturnerError } from './errors.js';
 export { jobCacheContract, type JobCacheHarness } from './contract.js';
+export { returnerOptions, optionString, optionInt, type ReturnerOptionsSource, type ResolvedOptions } from './options.js';
+export { Spool } from './spool/spool.js';
+export type { SpoolOptions, SpoolStats, SpoolVerdict } from './spool/types.js';
+export { pyJsonDumps } from './mysql/py-json.js';
+export { mysqlSettings, type MysqlSettings } from './mysql/connection.js';
+export { recordingLogger, type LogLine } from './testing/recording-logger.js';
 
 /** Every returner shipped here, as a static list (no directory scan at startup). */
 export function returnerPlugins(): PluginDefinition[] {
-  return [localCache];
+  return [localCache, mysql, redis, syslog, rawfileJson, local];
 }

@@ -10,6 +10,16 @@ function asRecord(v: unknown): Record<string, unknown> {
   return isRecord(v) ? v : {};
 }
 
+/** One minion's stored result as JidResult; a bare value (very old caches) is the return itself. */
+function jidResult(v: unknown): JidResult {
+  if (!isRecord(v) || !('return' in v)) return { return: v };
+  const r: JidResult = { return: v['return'] };
+  if (typeof v['retcode'] === 'number') r.retcode = v['retcode'];
+  if (typeof v['success'] === 'boolean') r.success = v['success'];
+  if (typeof v['out'] === 'string') r.out = v['out'];
+  return r;
+}
+
 /**
  * Wraps the returner `name` of a returner registry as the job cache. Fails
  * at once when the returner is not loaded or lacks a required function;
@@ -54,7 +64,10 @@ export function jobCacheFrom(registry: Registry, name: string): JobCache {
       return asRecord(await call('get_load', [jid]));
     },
     async getJid(jid) {
-      return asRecord(await call('get_jid', [jid])) as Record<string, JidResult>;
+      const out: Record<string, JidResult> = {};
+      // Returners answer more than JidResult (mysql gives the whole stored return, as Salt does): keep its fields.
+      for (const [id, v] of Object.entries(asRecord(await call('get_jid', [jid])))) out[id] = jidResult(v);
+      return out;
     },
     async getFun(fun) {
       return asRecord(await call('get_fun', [fun]));

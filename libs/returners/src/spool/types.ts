@@ -1,0 +1,45 @@
+import type { Logger } from '@tsalt/core';
+
+/** What to do with a batch the store refused: try again later, or set the item aside for good. */
+export type SpoolVerdict = 'retry' | 'reject';
+
+export interface SpoolOptions<T> {
+  /** The spool's own folder; created if missing. One Spool per folder per process. */
+  dir: string;
+  log: Logger;
+  /** Writes a batch, in order, all or nothing (a transaction); throws to have it retried or rejected. */
+  write: (batch: T[]) => Promise<void>;
+  /** Most items per write call. @default 500 */
+  batchMax?: number;
+  /**
+   * Sorts a write failure. 'reject' is permanent for the data (a value too
+   * long for its column): a failing batch of several items is then retried
+   * one item at a time, and the culprit goes to `<dir>/rejected/`.
+   * @default every failure is 'retry'
+   */
+  classify?: (err: unknown) => SpoolVerdict;
+  /**
+   * One line naming a failure for the log, e.g. "MySQL server unavailable at
+   * 127.0.0.1:3306: connect ECONNREFUSED". Failures with the same line are
+   * logged once until a write succeeds. Must never include secrets.
+   * @default the error's first message line
+   */
+  describeError?: (err: unknown) => string;
+  /** Names an item in a reject line, e.g. "jid 2024... from minion web1". @default "item <seq>-<n>" */
+  describeItem?: (item: T) => string;
+  /** First retry delay after a failure, doubling up to `retryMaxMs`, with ±20% jitter. @default 100 */
+  retryMinMs?: number;
+  /** @default 30000 */
+  retryMaxMs?: number;
+  /** Longest wait before appended records are fdatasync'ed, in ms. @default 5 */
+  syncMs?: number;
+}
+
+export interface SpoolStats {
+  /** Items pushed and not yet written (or rejected). */
+  pending: number;
+  /** Items set aside in `rejected/` by this Spool since it started. */
+  rejected: number;
+  /** The last failure's line while writes are failing; undefined once a write succeeds. */
+  lastError: string | undefined;
+}
