@@ -7,6 +7,14 @@
  *   const cache = jobCacheFrom(reg, opts.master_job_cache ?? 'local_cache');
  *   const jid = await cache.prepJid();
  *   await cache.saveLoad(jid, load, minions);
+ *
+ * For returners writing to an external store: `returnerOptions` resolves
+ * their `<name>.*` settings as Salt does, and `Spool` queues writes on disk
+ * so an outage of the store loses nothing (docs/mysql.md).
+ *
+ *   const o = returnerOptions(ctx.opts, 'redis', { host: 'salt', port: 6379 }, ret);
+ *   const spool = new Spool<Row>({ dir, log, write: (rows) => store(rows) });
+ *   spool.push(row);
  */
 import type { PluginDefinition } from '@tsalt/loader';
 import localCache from './plugins/local_cache.js';

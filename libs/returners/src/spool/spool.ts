@@ -429,6 +429,9 @@ export class Spool<T> {
     } finally {
       this.inFlight = false;
     }
+    // Closed while this write was in flight: another Spool may own the folder now, so leave the
+    // files alone (at worst the next start writes this batch again; nothing is lost).
+    if (this.stopped) return true;
     if (!failure) {
       this.isolate = Math.max(0, this.isolate - batch.length);
       this.advance(batch.length);
