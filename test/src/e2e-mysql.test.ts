@@ -141,3 +141,29 @@ describe('MySQL bad input', { skip: noMariaDb, timeout: 120_000 }, () => {
     assert.ok(!docs.stdout.includes(db.password) && !docs.stdout.includes('not-the-password-42'));
   });
 });
+
+describe('MySQL as ext_job_cache', { skip: noMariaDb, timeout: 120_000 }, () => {
+  let db: MariaDb;
+  let c: Cluster;
+  before(async () => {
+    db = await startMariaDb();
+    c = await cluster(`auto_accept: True\next_job_cache: mysql\n${db.configYaml()}`);
+    await c.startMaster();
+    await c.startMinion('x1', db.configYaml());
+    await c.waitPing('x1');
+  });
+  after(async () => {
+    await c?.cleanup();
+    await db?.cleanup();
+  });
+
+  test('the master saves the load, the minion writes its own return, and jobs.lookup_jid reads MySQL', async () => {
+    const r = await c.tsalt(['x1', 'test.echo', 'ext', '--show-jid']);
+    assert.equal(r.code, 0, r.stderr);
+    const jid = jidOf(r.stdout);
+    await waitFor('the load in jids', () => rows(db, ['jid'], `SELECT jid FROM jids WHERE jid='${jid}'`).length === 1);
+    await waitFor('the minion\'s row', () => rows(db, ['id'], `SELECT id FROM salt_returns WHERE jid='${jid}'`).length === 1);
+    const look = await c.runner(['jobs.lookup_jid', jid, '--out', 'json']);
+    assert.deepEqual(JSON.parse(look.stdout), { x1: 'ext' });
+  });
+});
