@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bin, freePort, root, sleep } from './lib/local.mjs';
 import { pack, ReqClient, unpack } from '@tsalt/transport';
-import { EventListener } from '@tsalt/events';
+import { EventListener, fireMasterEvent } from '@tsalt/events';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -189,3 +189,80 @@ async function mysqlBench() {
   }
 }
 await mysqlBench();
+
+// ---------------------------------------------------------------------------
+// Event bus (issue 5): events/s through a real master's bus with one slow
+// subscriber attached. A child process PUSHes EVENTS small events as fast as
+// the bus takes them; a fast listener counts what arrives; a slow listener
+// reads one event per ms. The figure is the fast listener's rate; the slow
+// one's losses are counted (listener.dropped), and they must not slow the rest.
+// ---------------------------------------------------------------------------
+async function eventBusBench() {
+  const N = Number(process.env.BENCH_EVENTS ?? 50_000);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-bus-'));
+  const conf = path.join(tmp, 'etc', 'master');
+  fs.mkdirSync(conf, { recursive: true });
+  const [pub, ret] = [await freePort(), await freePort()];
+  fs.writeFileSync(path.join(conf, 'master'), `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\nlog_level: error\n`);
+  const master = spawn(process.execPath, [bin('master', 'tsalt-master'), '-c', conf], { stdio: 'ignore' });
+  const sockDir = path.join(tmp, 'var/run/tsalt/master');
+  try {
+    for (let i = 0; i < 100 && !fs.existsSync(path.join(sockDir, 'master_event_pull.ipc')); i++) await sleep(100);
+    const fast = new EventListener({ sockDir, prefixes: ['bench/'] });
+    const slow = new EventListener({ sockDir, prefixes: ['bench/'], highWaterMark: 1000 });
+    await fast.ready();
+    await slow.ready();
+    let slowGot = 0;
+    let slowOn = true;
+    const slowReader = (async () => {
+      while (slowOn) {
+        if (await slow.next(50)) slowGot++;
+        await sleep(1);
+      }
+    })();
+    let got = 0;
+    let first = 0n;
+    let last = 0n;
+    const reading = (async () => {
+      for (;;) {
+        const ev = await fast.next(5000);
+        if (!ev) break;
+        if (got === 0) first = process.hrtime.bigint();
+        last = process.hrtime.bigint();
+        if (ev.tag === 'bench/end') break;
+        got++;
+      }
+    })();
+    const pusher = `
+      import { Push } from 'zeromq';
+      import { encodeEvent, busAddresses } from '@tsalt/events';
+      const push = new Push({ sendTimeout: 30000, linger: 5000 });
+      push.connect(busAddresses(process.argv[1]).pull);
+      const stamp = new Date().toISOString().replace('Z', '000');
+      for (let i = 0; i < ${N}; i++) await push.send(encodeEvent('bench/ev', { i, _stamp: stamp, data: 'x'.repeat(64) }));
+      await push.send(encodeEvent('bench/end', { _stamp: stamp }));
+      push.close();
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', pusher, sockDir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+    await new Promise((r) => child.once('exit', r));
+    await reading;
+    slowOn = false;
+    await slowReader;
+    const slowDuring = slowGot;
+    // Let the slow one drain what ZeroMQ kept for it; one more event then shows its gap.
+    while (await slow.next(200)) slowGot++;
+    await fireMasterEvent(sockDir, 'bench/mark', {});
+    if (await slow.next(2000)) slowGot++;
+    const s = Number(last - first) / 1e9;
+    console.log(`\nevent bus, ${N} events pushed with one slow subscriber (1 event/ms) attached:`);
+    console.log(`  fast listener: ${(got / s).toFixed(0)} events/s (${got} of ${N} received, ${fast.dropped} dropped)`);
+    console.log(`  slow listener: ${slowDuring} read meanwhile, ${slowGot} in all, ${slow.dropped} counted as dropped (${slowGot + slow.dropped} = ${N} + end + mark)`);
+    fast.close();
+    slow.close();
+  } finally {
+    master.kill('SIGTERM');
+    await sleep(300);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+await eventBusBench();

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import readline from 'node:readline/promises';
 import { Command } from 'commander';
 import { DEFAULT_CONFIG_DIR, type MasterOpts } from '@tsalt/config';
-import { KeyStore, pemFingerprint, type KeyState, type KeyListing } from '@tsalt/crypto';
-import { fnmatch } from '@tsalt/targeting';
+import { silentLogger } from '@tsalt/core';
+import { KeyStore, type KeyState, type KeyListing } from '@tsalt/crypto';
+import { Registry } from '@tsalt/loader';
+import { KEY_STATUSES, keyOpsFrom, wheelPlugins, type KeyAction, type KeyOps } from '@tsalt/wheel';
 import { busAddresses, fireMasterEvent } from '@tsalt/events';
 import { CliExit, EXIT, loadMasterOpts, salty, useColor } from './common.js';
 
@@ -68,8 +69,16 @@ export function keyProgram(): Command {
 
 class KeyCli {
   readonly store: KeyStore;
+  /** The wheel's key code: tsalt-key and `wheel.key.*` move the same files and fire the same events. */
+  readonly ops: KeyOps;
+  private readonly wheel: Registry;
   constructor(readonly opts: MasterOpts, readonly f: KeyFlags) {
     this.store = new KeyStore(opts.pki_dir, opts.hash_type);
+    const fire = (tag: string, data: Record<string, unknown>): Promise<void> => this.event(tag, data);
+    const log = silentLogger();
+    const o = opts as unknown as Record<string, unknown>;
+    this.wheel = new Registry({ kind: 'wheel', opts: o, log, services: { keys: this.store }, fireEvent: fire }, wheelPlugins());
+    this.ops = keyOpsFrom({ opts: o, services: { keys: this.store }, log, fireEvent: fire });
   }
 
   private color(c: string): { on: string; off: string } {
@@ -89,17 +98,6 @@ class KeyCli {
     }
   }
 
-  matching(glob: string, states: KeyState[]): Partial<KeyListing> {
-    const all = this.store.list();
-    const out: Partial<KeyListing> = {};
-    for (const s of SECTIONS) {
-      if (!states.includes(s.state)) continue;
-      const ids = all[s.key].filter((id) => fnmatch(id, glob));
-      if (ids.length) out[s.key] = ids;
-    }
-    return out;
-  }
-
   async confirm(verb: string, found: Partial<KeyListing>, defaultYes: boolean): Promise<boolean> {
     process.stdout.write(`The following keys are going to be ${verb}:\n`);
     this.print(found, SECTIONS.filter((s) => found[s.key]).map((s) => s.state));
@@ -114,33 +112,19 @@ class KeyCli {
     return answer === '' ? defaultYes : answer.startsWith('y');
   }
 
-  async event(act: string, id: string): Promise<void> {
+  /** Fires onto the master bus when the master is running; tsalt-key works without one. */
+  async event(tag: string, data: Record<string, unknown>): Promise<void> {
     const sock = busAddresses(this.opts.sock_dir).pull.slice('ipc://'.length);
     if (!fs.existsSync(sock)) return;
-    await fireMasterEvent(this.opts.sock_dir, 'salt/key', { result: true, act, id }, 1000).catch(() => undefined);
+    await fireMasterEvent(this.opts.sock_dir, tag, data, 1000).catch(() => undefined);
   }
 
-  /** Salt's `rotate_aes_key`: ask the master to rotate the session key so removed minions lose it. */
-  rotate(): void {
-    if (this.opts.rotate_aes_key === false) return;
-    const dfn = path.join(this.opts.cachedir, '.dfn');
-    try {
-      fs.mkdirSync(this.opts.cachedir, { recursive: true });
-      fs.rmSync(dfn, { force: true });
-      fs.writeFileSync(dfn, '', { mode: 0o400 });
-    } catch {
-      // The master's publish_session rotation still happens.
-    }
-  }
-
-  async act(glob: string, kind: 'accept' | 'reject' | 'delete'): Promise<number> {
+  /** As salt-key: match, confirm, then hand the confirmed keys to `wheel.key.<kind>_dict`. */
+  async act(glob: string, kind: KeyAction): Promise<number> {
     const f = this.f;
-    const from: KeyState[] =
-      kind === 'accept' ? ['pending', ...(f.includeRejected ? ['rejected' as const] : []), ...(f.includeDenied ? ['denied' as const] : [])]
-      : kind === 'reject' ? ['pending', ...(f.includeAccepted ? ['accepted' as const] : []), ...(f.includeDenied ? ['denied' as const] : [])]
-      : ['accepted', 'pending', 'rejected', 'denied'];
-    const found = this.matching(glob, from);
-    const ids = Object.values(found).flat();
+    const flags = { includeRejected: f.includeRejected === true, includeDenied: f.includeDenied === true, includeAccepted: f.includeAccepted === true };
+    const found = this.ops.nameMatch(glob, this.ops.sourceStates(kind, flags));
+    const ids = KEY_STATUSES.flatMap((s) => found[s.status] ?? []);
     if (ids.length === 0) {
       const which = kind === 'delete' ? '' : kind === 'accept' ? 'unaccepted ' : 'pending ';
       process.stdout.write(`The key glob '${glob}' does not match any ${which}keys.\n`);
@@ -148,34 +132,18 @@ class KeyCli {
     }
     const verb = { accept: 'accepted', reject: 'rejected', delete: 'deleted' }[kind];
     if (!(await this.confirm(verb, found, kind === 'accept'))) return EXIT.OK;
-    for (const id of ids) {
-      if (kind === 'accept') this.store.move(id, from, 'accepted');
-      else if (kind === 'reject') this.store.move(id, from, 'rejected');
-      else this.store.deleteAll(id);
-      if (f.out !== 'json') process.stdout.write(`Key for minion ${id} ${verb}.\n`);
-      await this.event(kind, id);
-    }
-    if (kind !== 'accept') this.rotate();
+    const kwargs: Record<string, unknown> =
+      kind === 'accept' ? { include_rejected: flags.includeRejected, include_denied: flags.includeDenied }
+      : kind === 'reject' ? { include_accepted: flags.includeAccepted, include_denied: flags.includeDenied }
+      : {};
+    await this.wheel.call(`key.${kind}_dict`, [found], kwargs);
+    if (f.out !== 'json') for (const id of ids) process.stdout.write(`Key for minion ${id} ${verb}.\n`);
     if (f.out === 'json') process.stdout.write(JSON.stringify({ [kind === 'accept' ? 'minions' : kind === 'reject' ? 'minions_rejected' : 'deleted']: ids }, null, 4) + '\n');
     return EXIT.OK;
   }
 
   fingers(glob: string): number {
-    const local: Record<string, string> = {};
-    for (const name of ['master.pem', 'master.pub']) {
-      const file = path.join(this.opts.pki_dir, name);
-      if (fs.existsSync(file)) local[name] = pemFingerprint(fs.readFileSync(file, 'utf8'), this.opts.hash_type);
-    }
-    const all = this.store.list();
-    const result: Record<string, Record<string, string>> = { local };
-    for (const s of SECTIONS) {
-      const entries: Record<string, string> = {};
-      for (const id of all[s.key].filter((i) => fnmatch(i, glob))) {
-        const pem = this.store.read(s.state, id);
-        if (pem) entries[id] = this.store.fingerprint(pem);
-      }
-      if (Object.keys(entries).length) result[s.key] = entries;
-    }
+    const result = this.ops.finger(glob, { localNames: ['master.pem', 'master.pub'] });
     if (this.f.out === 'json') {
       process.stdout.write(JSON.stringify(result, null, 4) + '\n');
       return EXIT.OK;
@@ -190,12 +158,10 @@ class KeyCli {
   }
 
   printKeys(glob: string): number {
-    const all = this.store.list();
-    for (const s of SECTIONS) {
-      const ids = all[s.key].filter((i) => fnmatch(i, glob));
-      if (!ids.length) continue;
-      process.stdout.write(`${s.title}\n`);
-      for (const id of ids) process.stdout.write(`${id}:  ${this.store.read(s.state, id) ?? ''}\n`);
+    const titles: Record<string, string> = Object.fromEntries(SECTIONS.map((s) => [s.key, s.title]));
+    for (const [status, keys] of Object.entries(this.ops.keyStr(glob))) {
+      process.stdout.write(`${titles[status]}\n`);
+      for (const [id, pem] of Object.entries(keys)) process.stdout.write(`${id}:  ${pem}\n`);
     }
     return EXIT.OK;
   }

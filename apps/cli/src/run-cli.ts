@@ -8,7 +8,11 @@ import { jobCacheFrom, returnerPlugins } from '@tsalt/returners';
 import { runnerPlugins } from '@tsalt/runners';
 import { genJid } from '@tsalt/job';
 import { parseCliArgs, splitPublishArgs } from '@tsalt/modules';
-import { busAddresses, fireMasterEvent } from '@tsalt/events';
+import { busAddresses, EventListener, fireMasterEvent } from '@tsalt/events';
+import { KeyStore } from '@tsalt/crypto';
+import { runWheel, wheelPlugins } from '@tsalt/wheel';
+import type { Logger } from '@tsalt/core';
+import type { MasterOpts } from '@tsalt/config';
 import { LocalClient } from '@tsalt/client';
 import { withOutputOptions, clientExit, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
 
@@ -43,9 +47,11 @@ export async function runnerMain(argv: string[]): Promise<number> {
     if (!fs.existsSync(busAddresses(opts.sock_dir).pull.slice('ipc://'.length))) return;
     await fireMasterEvent(opts.sock_dir, tag, data, 1000).catch(() => undefined);
   };
+  if (fun.startsWith('wheel.')) return wheelMain(opts, log, fun, rest ?? [], f, fire);
   // No socket opens until a runner publishes (jobs.active, manage.*), so jobs.lookup_jid stays quick.
   const local = new LocalClient(opts);
-  const runners = new Registry({ kind: 'runner', opts, log, services: { jobCache, jobCacheFor: (name: string) => jobCacheFrom(returners, name), local }, fireEvent: fire }, runnerPlugins());
+  const services = { jobCache, jobCacheFor: (name: string) => jobCacheFrom(returners, name), local, events: eventService(opts, log), print: printLine };
+  const runners = new Registry({ kind: 'runner', opts, log, services, fireEvent: fire }, runnerPlugins());
   const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
   const jid = genJid(opts);
   const user = os.userInfo().username;
@@ -71,6 +77,46 @@ export async function runnerMain(argv: string[]): Promise<number> {
   }
   printOut(data, outputter, f, result.retcode);
   return result.retcode === 0 ? EXIT.OK : EXIT.GENERIC;
+}
+
+/** One line for people, written at once (state.event prints as events arrive). */
+function printLine(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** `services.events` for runners that watch the bus: a listener opens only when one asks. */
+function eventService(opts: MasterOpts, log: Logger): { listen(prefixes: string[], sockDir?: string): Promise<EventListener> } {
+  return {
+    async listen(prefixes, sockDir) {
+      const listener = new EventListener({ sockDir: sockDir ?? opts.sock_dir, prefixes, log });
+      try {
+        await listener.ready(5000);
+      } catch (err) {
+        listener.close();
+        throw err;
+      }
+      return listener;
+    },
+  };
+}
+
+/**
+ * `tsalt-run wheel.<mod>.<fun>`: tsalt's way to a wheel function from the
+ * shell (Salt reaches the wheel through salt-api or its Python WheelClient).
+ * Fires salt/wheel/<jid>/new and /ret as the master's ClearFuncs.wheel does.
+ */
+async function wheelMain(
+  opts: MasterOpts, log: Logger, fun: string, rest: string[], f: RunFlags,
+  fire: (tag: string, data: Record<string, unknown>) => Promise<void>,
+): Promise<number> {
+  const keys = new KeyStore(opts.pki_dir, opts.hash_type);
+  const wheel = new Registry({ kind: 'wheel', opts, log, services: { keys }, fireEvent: fire }, wheelPlugins());
+  const { args, kwargs } = splitPublishArgs(parseCliArgs(rest));
+  if (f.outputFile) fs.writeFileSync(f.outputFile, '');
+  const r = await runWheel(wheel, fun, kwargs, { fire, user: os.userInfo().username, args });
+  if (!r.data.success) throw new CliExit(EXIT.GENERIC, String(r.data.return));
+  printOut(r.data.return, f.out ?? 'nested', f);
+  return EXIT.OK;
 }
 
 /** Input errors a runner reports about its arguments: Salt's "Passed invalid arguments". */

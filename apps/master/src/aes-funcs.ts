@@ -7,6 +7,7 @@ import { isJid } from '@tsalt/job';
 import type { MasterOpts } from '@tsalt/config';
 import type { SessionKeys } from './session.js';
 import type { CacheWriter } from './cache-writer.js';
+import type { Presence } from './presence.js';
 
 export interface AesDeps {
   opts: MasterOpts;
@@ -14,11 +15,14 @@ export interface AesDeps {
   session: SessionKeys;
   cache: CacheWriter;
   log: Logger;
-  fire(tag: string, data: Record<string, unknown>): void;
+  /** Fires on the master bus; false when refused (over max_event_size). */
+  fire(tag: string, data: Record<string, unknown>): boolean | void;
+  /** Who is connected, for salt/presence/*: every authenticated request counts. */
+  presence?: Presence;
 }
 
-/** Salt's AESFuncs allow-list, for what this master implements so far. */
-export const AES_COMMANDS = new Set(['_return', '_minion_event']);
+/** Salt's AESFuncs allow-list, for what this master implements so far, plus tsalt's `_presence` heartbeat. */
+export const AES_COMMANDS = new Set(['_return', '_minion_event', '_presence']);
 
 /** What the minion gets when its request does not decrypt: it re-authenticates and retries. */
 const BAD_LOAD = 'bad load';
@@ -79,6 +83,12 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
     d.log.warn({ minion: id, cmd }, 'refused request: minion key not accepted or token invalid');
     return answer(false);
   }
+  if (cmd === '_presence') {
+    if (load['leaving'] === true) d.presence?.left(id);
+    else d.presence?.seen(id, typeof load['interval'] === 'number' ? load['interval'] : undefined);
+    return answer(true);
+  }
+  d.presence?.seen(id);
   if (cmd === '_return') return answer(await storeReturn(load, id, d));
   if (cmd === '_minion_event') return answer(fireMinionEvents(load, id, d));
   return answer(false);
@@ -99,20 +109,33 @@ async function storeReturn(load: Record<string, unknown>, id: string, d: AesDeps
   return true;
 }
 
-/** `event.send` / `event.fire_master` from a minion: Salt nests the whole load as the event data. */
+/**
+ * `event.send` / `event.fire_master` from a minion (Salt's masterapi
+ * `_minion_event`). A single event fires the whole load less tok and nonce,
+ * `{cmd, id, tag, data, pretag}`, so the payload sits under `data['data']`
+ * and `data['id']` is the sender, checked against its token above. A batch
+ * (`events`, beacons) fires each entry's data plus `id`. With a `pretag`,
+ * Salt fires each again as `<pretag>/<tag>`. False when the bus refused one.
+ */
 function fireMinionEvents(load: Record<string, unknown>, id: string, d: AesDeps): boolean {
   const { tok: _tok, nonce: _nonce, ...rest } = load;
+  const pretag = typeof load['pretag'] === 'string' && load['pretag'] ? load['pretag'] : undefined;
+  let ok = true;
+  const fire = (tag: string, data: Record<string, unknown>): void => {
+    if (d.fire(tag, data) === false) ok = false;
+    if (pretag) d.fire(`${pretag}/${tag}`, data);
+  };
   if (Array.isArray(load['events'])) {
     for (const ev of load['events']) {
       if (isRecord(ev) && typeof ev['tag'] === 'string') {
         const data = isRecord(ev['data']) ? ev['data'] : { data: ev['data'] };
-        d.fire(ev['tag'], { ...data, id });
+        fire(ev['tag'], { ...data, id });
       }
     }
-    return true;
+    return ok;
   }
   const tag = load['tag'];
   if (typeof tag !== 'string' || !tag) return false;
-  d.fire(tag, { ...rest, id });
-  return true;
+  fire(tag, { ...rest, id });
+  return ok;
 }

@@ -14,6 +14,8 @@ import { SessionKeys, dropfilePath } from './session.js';
 import { writeRootKey } from './root-key.js';
 import { CacheWriter } from './cache-writer.js';
 import { EventReturner } from './event-returner.js';
+import { Presence } from './presence.js';
+import { ReactorHost } from './reactor-host.js';
 
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -36,6 +38,8 @@ export class Master {
   private cache!: CacheWriter;
   private returners!: Registry;
   private eventReturner: EventReturner | undefined;
+  private presence: Presence | undefined;
+  private reactor: ReactorHost | undefined;
   private timer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
   private lastClean = 0;
@@ -67,6 +71,14 @@ export class Master {
     );
     await this.req.start();
     this.startMaintenance();
+    this.presence = new Presence({ enabled: opts.presence_events, loopIntervalS: opts.loop_interval, fire: this.fire, log: log.child({ component: 'presence' }) });
+    this.presence.start();
+    // The reactor publishes local.* reactions through the same path as a client's clear `publish`.
+    this.reactor = new ReactorHost(opts, {
+      bus: this.bus, keys: this.keys, jobCache: this.jobCache, returners: this.returners, log: log.child({ component: 'reactor' }),
+      publish: (load) => this.dispatch({ enc: 'clear', load: { ...load, cmd: 'publish', key: this.rootKey } }),
+    });
+    this.reactor.start();
     log.info({ publish_port: opts.publish_port, ret_port: opts.ret_port }, 'tsalt-master started');
   }
 
@@ -78,13 +90,11 @@ export class Master {
     }
   };
 
-  private fire = (tag: string, data: Record<string, unknown>): void => {
-    this.bus.fire(tag, data);
-  };
+  private fire = (tag: string, data: Record<string, unknown>): boolean => this.bus.fire(tag, data);
 
   private async dispatch(env: Envelope): Promise<unknown> {
     if (env.enc === 'aes') {
-      return handleAes(env, { opts: this.opts, keys: this.keys, session: this.session, cache: this.cache, log: this.log, fire: this.fire });
+      return handleAes(env, { opts: this.opts, keys: this.keys, session: this.session, cache: this.cache, log: this.log, fire: this.fire, ...(this.presence ? { presence: this.presence } : {}) });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';
     const load = env.load;
@@ -150,6 +160,9 @@ export class Master {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    this.presence?.stop();
+    // First, while the publisher is up: running reactions may still publish.
+    await this.reactor?.stop();
     this.watcher?.close();
     await this.req?.close();
     await this.cache?.close();

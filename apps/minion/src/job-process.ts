@@ -18,7 +18,7 @@ export type JobProcessState = 'starting' | 'idle' | 'busy' | 'gone';
 /** What a job process needs from its pool. */
 export interface JobProcessHooks {
   log: Logger;
-  fireEvent(tag: string, data: Record<string, unknown>): Promise<void>;
+  fireEvent(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void>;
   noteSignal(jid: string, pid: number, signal: number): boolean;
   exited(p: JobProcess): void;
 }
@@ -117,7 +117,7 @@ export class JobProcess {
       this.idleSince = Date.now();
       this.settle({ kind: 'done', pid: this.pid, ret: msg.ret });
     } else if (msg.type === 'event') {
-      this.hooks.fireEvent(msg.tag, msg.data).then(
+      this.hooks.fireEvent(msg.tag, msg.data, msg.preload).then(
         () => this.send({ type: 'reply', seq: msg.seq, ok: true }),
         (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
       );

@@ -3,7 +3,7 @@ import { errorLine, TsaltError } from '@tsalt/core';
 import type { MinionOpts } from '@tsalt/config';
 import { cleanStaleProcFiles, isJid, JOB_CONTROL_SERVICE, removeProcFile, writeCachedJob, writeProcFile, type JobControl } from '@tsalt/job';
 import { Registry } from '@tsalt/loader';
-import { executionModulePlugins } from '@tsalt/modules';
+import { executionModulePlugins, MINION_EVENTS_SERVICE, type MinionEventService } from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import { JobPool, type JobOutcome } from './job-pool.js';
 
@@ -63,7 +63,7 @@ export interface JobRunnerOptions {
   grains: Record<string, unknown>;
   log: Logger;
   /** A job's event towards the master. */
-  fireEvent(tag: string, data: Record<string, unknown>): Promise<void>;
+  fireEvent(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void>;
   /** For tests: the job process entry. */
   workerFile?: string;
   /** The returners loaded in the daemon, for `sys.list_returners` (in the daemon and the job processes). */
@@ -102,8 +102,9 @@ export class JobRunner {
       daemonPid: process.pid,
       ...(pool ? { willSignal: async (jid: string, pid: number, sig: number) => pool.noteSignal(jid, pid, sig) } : {}),
     };
+    const events: MinionEventService = { fireMaster: (tag, data, preload) => o.fireEvent(tag, data, preload) };
     this.registry = new Registry(
-      { kind: 'module', opts: opts as unknown as Record<string, unknown>, grains: o.grains, log: o.log.child({ component: 'module' }), fireEvent: o.fireEvent, services: { [JOB_CONTROL_SERVICE]: jobControl, returnerNames: () => [...returnerNames] } },
+      { kind: 'module', opts: opts as unknown as Record<string, unknown>, grains: o.grains, log: o.log.child({ component: 'module' }), fireEvent: o.fireEvent, services: { [JOB_CONTROL_SERVICE]: jobControl, [MINION_EVENTS_SERVICE]: events, returnerNames: () => [...returnerNames] } },
       executionModulePlugins(),
     );
     this.slots = new Slots(opts.process_count_max);

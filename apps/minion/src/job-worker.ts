@@ -7,7 +7,7 @@
 import { createLogger, errorLine, type Logger } from '@tsalt/core';
 import { JOB_CONTROL_SERVICE, type JobControl } from '@tsalt/job';
 import { Registry } from '@tsalt/loader';
-import { executionModulePlugins } from '@tsalt/modules';
+import { executionModulePlugins, MINION_EVENTS_SERVICE, type MinionEventService } from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import type { DaemonMessage, WorkerInit, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 
@@ -46,10 +46,16 @@ function start(msg: WorkerInit): void {
       daemonPid: process.ppid,
       willSignal: (jid, pid, signal) => request({ type: 'will-signal', jid, pid, signal }),
     };
+    // event.send's preload must reach the daemon's request load, so it travels beside the data.
+    const events: MinionEventService = {
+      fireMaster: async (tag, data, preload) => {
+        await request({ type: 'event', tag, data, ...(preload ? { preload } : {}) });
+      },
+    };
     registry = new Registry(
       {
         kind: 'module', opts, grains: msg.grains, log,
-        services: { [JOB_CONTROL_SERVICE]: jobControl, returnerNames: () => [...(msg.returnerNames ?? [])] },
+        services: { [JOB_CONTROL_SERVICE]: jobControl, [MINION_EVENTS_SERVICE]: events, returnerNames: () => [...(msg.returnerNames ?? [])] },
         fireEvent: async (tag, data) => {
           await request({ type: 'event', tag, data });
         },

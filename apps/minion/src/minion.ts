@@ -12,6 +12,21 @@ import { MinionReturners } from './returners.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The heartbeat the master's presence events rely on, when the config does not say (s). */
+const DEFAULT_PRESENCE_INTERVAL_S = 30;
+
+/** How long a stopping minion spends telling the master it is leaving (ms). */
+const LEAVE_TIMEOUT_MS = 1000;
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Python's `time.asctime()`, local time: `Sun Jun  2 23:21:05 1993` (the day padded with a space). */
+export function asctime(d = new Date()): string {
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
+}
+
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
@@ -32,6 +47,7 @@ export class Minion {
   private returners: MinionReturners | undefined;
   private grains: Record<string, unknown> = {};
   private stopped = false;
+  private heartbeats: NodeJS.Timeout[] = [];
   /** Called when the master refuses this minion for good; the bin exits. */
   onFatal: (err: unknown) => void = () => undefined;
 
@@ -47,7 +63,7 @@ export class Minion {
     this.grains = coreGrains(opts.id, opts.grains ?? {});
     const returners = new MinionReturners({ opts: opts as unknown as Record<string, unknown>, grains: this.grains, log: this.log });
     // First: it checks job_pool_size, so a bad value stops start-up before anything is written.
-    this.jobs = new JobRunner({ opts, grains: this.grains, log: this.log, fireEvent: (tag, data) => this.fireMaster(tag, data), returnerNames: returners.names() });
+    this.jobs = new JobRunner({ opts, grains: this.grains, log: this.log, fireEvent: (tag, data, preload) => this.fireMaster(tag, data, preload), returnerNames: returners.names() });
     this.returners = returners;
     returners.resume();
     this.jobs.cleanStale();
@@ -68,6 +84,7 @@ export class Minion {
       this.log.info({ master: this.masterHost }, 'minion authenticated');
       this.jobs.warm();
       await this.fireStartEvents();
+      this.startHeartbeats();
     } catch (err) {
       if (!this.stopped) this.onFatal(err);
     }
@@ -185,23 +202,75 @@ export class Minion {
     this.log.error({ jid: ret.jid }, `The minion failed to return the job information for job ${ret.jid}.`);
   }
 
-  /** `event.fire_master`: Salt's `_minion_event` request. */
-  async fireMaster(tag: string, data: Record<string, unknown>): Promise<void> {
-    await this.aesRequest({ cmd: '_minion_event', tag, data, pretag: undefined }, this.opts.auth_timeout * 1000);
+  /**
+   * `event.fire_master`: Salt's `_minion_event` request, `{cmd, id, tag, data,
+   * pretag, tok}`; the master fires the load (less tok) as the event data.
+   * `preload` keys join the load but never replace cmd, tag, data, id or tok.
+   */
+  async fireMaster(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void> {
+    const ok = await this.aesRequest({ ...(preload ?? {}), cmd: '_minion_event', tag, data, pretag: null }, this.opts.auth_timeout * 1000);
+    if (ok !== true) throw new Error(`the master refused the event ${tag}`);
   }
 
+  /** Salt's `_fire_master_minion_start`: the legacy `minion_start` (when enabled), then `salt/minion/<id>/start`. */
   private async fireStartEvents(): Promise<void> {
-    const msg = `Minion ${this.opts.id} started at ${new Date().toString()}`;
+    const { opts } = this;
+    const msg = `Minion ${opts.id} started at ${asctime()}`;
+    const wanted = opts.start_event_grains ?? [];
+    const grains = wanted.length ? Object.fromEntries(wanted.filter((k) => k in this.grains).map((k) => [k, this.grains[k]])) : undefined;
+    const tags = [...(opts.enable_legacy_startup_events ? ['minion_start'] : []), `salt/minion/${opts.id}/start`];
     try {
-      await this.aesRequest({ cmd: '_minion_event', tag: `salt/minion/${this.opts.id}/start`, data: msg }, this.opts.auth_timeout * 1000);
-      await this.aesRequest({ cmd: '_minion_event', tag: 'minion_start', data: msg }, this.opts.auth_timeout * 1000);
+      for (const tag of tags) {
+        await this.aesRequest({ cmd: '_minion_event', tag, data: msg, pretag: null, ...(grains ? { grains } : {}) }, opts.auth_timeout * 1000);
+      }
     } catch (err) {
       this.log.warn({ err: errorLine(err) }, 'could not fire the start events');
     }
   }
 
+  /**
+   * The presence heartbeat (tsalt's `presence_interval`, s; 0 turns it off):
+   * a small `_presence` request the master counts as "connected" for
+   * `salt/presence/*`, without an event on the bus. And Salt's own
+   * `ping_interval` (minutes): a `minion_ping` event.
+   */
+  private startHeartbeats(): void {
+    if (this.heartbeats.length || this.stopped) return;
+    const raw = (this.opts as unknown as Record<string, unknown>)['presence_interval'];
+    const everyS = typeof raw === 'number' && raw >= 0 ? raw : DEFAULT_PRESENCE_INTERVAL_S;
+    if (everyS > 0) {
+      const beat = (): void => {
+        this.aesRequest({ cmd: '_presence', interval: everyS }, Math.min(everyS * 1000, this.opts.auth_timeout * 1000))
+          .catch((err: unknown) => this.log.debug({ err: errorLine(err) }, 'presence heartbeat not acknowledged'));
+      };
+      beat();
+      this.heartbeats.push(setInterval(beat, everyS * 1000));
+    }
+    if (this.opts.ping_interval > 0) {
+      const ping = (): void => {
+        this.fireMaster('minion_ping', 'ping').catch((err: unknown) => this.log.warn({ err: errorLine(err) }, 'minion_ping not acknowledged'));
+      };
+      this.heartbeats.push(setInterval(ping, this.opts.ping_interval * 60_000));
+    }
+    for (const t of this.heartbeats) t.unref();
+  }
+
+  /** Tells the master this minion is going, so presence reports it lost at once; bounded, best effort. */
+  private async leave(): Promise<void> {
+    if (!this.session || this.heartbeats.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.aesRequest({ cmd: '_presence', leaving: true }, LEAVE_TIMEOUT_MS).catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, LEAVE_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const t of this.heartbeats) clearInterval(t);
+    await this.leave();
+    this.heartbeats = [];
     this.sub?.close();
     await this.jobs?.stop();
     // After the jobs: returns being handed to returners land in their spools, which then flush.

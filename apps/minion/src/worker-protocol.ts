@@ -27,7 +27,7 @@ export type DaemonMessage =
   | { type: 'reply'; seq: number; ok: boolean; error?: string };
 
 export type WorkerRequest =
-  | { type: 'event'; seq: number; tag: string; data: Record<string, unknown> }
+  | { type: 'event'; seq: number; tag: string; data: unknown; preload?: Record<string, unknown> }
   | { type: 'will-signal'; seq: number; jid: string; pid: number; signal: number };
 
 export type WorkerMessage =

@@ -1,16 +1,20 @@
 import crypto from 'node:crypto';
 import { Push, Subscriber } from 'zeromq';
+import type { Logger } from '@tsalt/core';
 import { BusUnavailableError } from './errors.js';
-import { busAddresses, decodeEvent, encodeEvent, stamp, type BusEvent } from './wire.js';
-
-const SYNC_PREFIX = 'tsalt/sync/';
+import { DropLog } from './drop-log.js';
+import { busAddresses, decodeEvent, decodeSeqFrame, encodeEvent, stamp, SYNC_PREFIX, type BusEvent } from './wire.js';
 
 export interface ListenerOptions {
   sockDir: string;
   /** Tag prefixes to receive (ZeroMQ prefix subscriptions; Salt's `startswith` matching). Empty: everything. */
   prefixes?: string[];
-  /** Events held for a slow reader before the bus drops them, per listener. */
+  /** Events held for a slow reader before the bus drops them, per listener. @default 100000 */
   highWaterMark?: number;
+  /** Where `dropped N events (slow reader)` goes (warn, at most once a second). */
+  log?: Logger;
+  /** Called with each batch of events found lost (a gap in the bus's numbering). */
+  onDrop?: (count: number) => void;
 }
 
 /**
@@ -27,6 +31,11 @@ export class EventListener {
   private readonly syncTag = `${SYNC_PREFIX}${crypto.randomBytes(8).toString('hex')}`;
   private readonly buffered: BusEvent[] = [];
   private iterator: AsyncIterator<unknown[]> | undefined;
+  /** The bus's last number seen per subscribed prefix; only prefixes no other of ours contains. */
+  private readonly lastSeq = new Map<string, number | undefined>();
+  private lost = 0;
+  private readonly drops: DropLog;
+  private readonly onDrop: ((count: number) => void) | undefined;
 
   constructor(opts: ListenerOptions) {
     this.sockDir = opts.sockDir;
@@ -35,6 +44,39 @@ export class EventListener {
     const prefixes = opts.prefixes ?? [];
     if (prefixes.length === 0) this.sub.subscribe();
     else this.sub.subscribe(...prefixes, this.syncTag);
+    // A tag matching two of our prefixes matches the shorter too: count each loss once, under the shortest.
+    const tracked = prefixes.length === 0 ? [''] : prefixes.filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q)));
+    for (const p of new Set(tracked)) this.lastSeq.set(p, undefined);
+    this.drops = new DropLog(opts.log, { component: 'event-listener', prefixes: prefixes.length ? prefixes : ['*'] });
+    this.onDrop = opts.onDrop;
+  }
+
+  /**
+   * Events the bus published for this listener that never arrived: ZeroMQ
+   * dropped them because this reader fell more than `highWaterMark` (plus the
+   * bus's own per-subscriber queue) behind. Counted from the gaps in the
+   * bus's per-prefix numbering, so only losses before a later event arrives.
+   */
+  get dropped(): number {
+    return this.lost;
+  }
+
+  private checkSeq(frame: unknown): void {
+    if (!(frame instanceof Uint8Array)) return;
+    const seqs = decodeSeqFrame(frame);
+    if (!seqs) return;
+    let gap = 0;
+    for (const [prefix, n] of Object.entries(seqs)) {
+      if (typeof n !== 'number' || !this.lastSeq.has(prefix)) continue;
+      const prev = this.lastSeq.get(prefix);
+      if (prev !== undefined && n > prev + 1) gap += n - prev - 1;
+      this.lastSeq.set(prefix, n);
+    }
+    if (gap > 0) {
+      this.lost += gap;
+      this.drops.note(gap);
+      this.onDrop?.(gap);
+    }
   }
 
   /**
@@ -90,6 +132,7 @@ export class EventListener {
       this.pending = undefined;
       if (r.done) return 'end';
       const frame = r.value[0];
+      if (r.value.length > 1) this.checkSeq(r.value[1]);
       if (!(frame instanceof Uint8Array)) return 'timeout';
       try {
         return decodeEvent(frame);
@@ -129,6 +172,7 @@ export class EventListener {
   }
 
   close(): void {
+    this.drops.flush();
     this.sub.close();
   }
 }

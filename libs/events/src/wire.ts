@@ -7,6 +7,9 @@ const TAGEND = Buffer.from('\n\n');
 const encoder = new Encoder({ ignoreUndefined: true });
 const decoder = new Decoder();
 
+/** Tags `EventListener.ready()` fires to itself; skipped by listeners and in-process subscribers. */
+export const SYNC_PREFIX = 'tsalt/sync/';
+
 export interface BusEvent {
   tag: string;
   data: Record<string, unknown>;
@@ -41,4 +44,25 @@ export function decodeEvent(frame: Uint8Array): BusEvent {
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new BadEventError('event data is not a map');
   return { tag: buf.subarray(0, cut).toString('utf8'), data: data as Record<string, unknown> };
+}
+
+/**
+ * The optional second frame: msgpack of `{prefix: n}`, for each live
+ * subscription prefix the tag matches, n counting the events the bus has
+ * published under that prefix. A listener that sees n jump knows ZeroMQ
+ * dropped events for it (the PUB drops silently at a subscriber's high-water
+ * mark). The first frame stays Salt's `tag\n\n` + msgpack.
+ */
+export function encodeSeqFrame(seqs: Record<string, number>): Uint8Array {
+  return encoder.encode(seqs);
+}
+
+export function decodeSeqFrame(frame: Uint8Array): Record<string, number> | undefined {
+  try {
+    const v = decoder.decode(frame);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    return v as Record<string, number>;
+  } catch {
+    return undefined;
+  }
 }

@@ -11,13 +11,14 @@
  */
 import type { PluginDefinition } from '@tsalt/loader';
 import cmd from './plugins/cmd.js';
+import event from './plugins/event.js';
 import saltutil from './plugins/saltutil.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): PluginDefinition[] {
-  return [cmd, saltutil, sys, test];
+  return [cmd, event, saltutil, sys, test];
 }
 
 export { parseCliArgs, splitPublishArgs, parseKwarg } from './args.js';
@@ -30,3 +31,4 @@ export { fnmatch } from '@tsalt/core';
 export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';
+export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';

@@ -30,8 +30,8 @@ export { formatJidInstance, keepJobsSeconds } from './format.js';
 export { ReturnerError } from './errors.js';
 export { jobCacheContract, type JobCacheHarness } from './contract.js';
 export { returnerOptions, optionString, optionInt, type ReturnerOptionsSource, type ResolvedOptions } from './options.js';
-export { Spool } from './spool/spool.js';
-export type { SpoolOptions, SpoolStats, SpoolVerdict } from './spool/types.js';
+// The spool moved to @tsalt/spool (the reactor queues on it too); re-exported so nothing breaks.
+export { Spool, type SpoolOptions, type SpoolStats, type SpoolVerdict } from '@tsalt/spool';
 export { pyJsonDumps } from './mysql/py-json.js';
 export { mysqlSettings, type MysqlSettings } from './mysql/connection.js';
 export { recordingLogger, type LogLine } from './testing/recording-logger.js';

@@ -9,6 +9,7 @@
 import type { PluginDefinition } from '@tsalt/loader';
 import jobs from './plugins/jobs.js';
 import manage from './plugins/manage.js';
+import state from './plugins/state.js';
 
 export { RunnerError } from './errors.js';
 export { pickJobCache, jidArg, type JobsRunnerServices } from './job-cache-service.js';
@@ -17,8 +18,12 @@ export {
 } from './local-client-service.js';
 export { fnmatch } from '@tsalt/core';
 export { parseDate } from './parse-date.js';
+export {
+  EVENTS_SERVICE, PRINT_SERVICE, type RunnerEvent, type RunnerEventStream, type RunnerEventService,
+} from './event-service.js';
+export { exprMatch, subscribePrefix, eventJson } from './plugins/state.js';
 
 /** Every runner module shipped here, as a static list. */
 export function runnerPlugins(): PluginDefinition[] {
-  return [jobs, manage];
+  return [jobs, manage, state];
 }

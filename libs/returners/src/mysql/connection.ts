@@ -3,7 +3,7 @@ import { createPool, type Pool, type PoolOptions } from 'mysql2/promise';
 import { errorLine } from '@tsalt/core';
 import { ReturnerError } from '../errors.js';
 import { optionInt, optionString, returnerOptions, type ReturnerOptionsSource } from '../options.js';
-import type { SpoolVerdict } from '../spool/types.js';
+import type { SpoolVerdict } from '@tsalt/spool';
 
 /** Salt's mysql returner keys and defaults (`mysql.host` ...), plus our `mysql.batch_max`. */
 export const MYSQL_DEFAULTS = {

@@ -5,7 +5,7 @@ import type { Pool } from 'mysql2/promise';
 import { errorLine, type Logger } from '@tsalt/core';
 import { ReturnerError } from '../errors.js';
 import type { ReturnerOptionsSource } from '../options.js';
-import { Spool } from '../spool/spool.js';
+import { Spool } from '@tsalt/spool';
 import {
   classifyMysqlError, createMysqlPool, describeMysqlError, isUnavailable, mysqlSettings, type MysqlSettings,
 } from './connection.js';

@@ -7,7 +7,7 @@ import type { PluginContext } from '@tsalt/loader';
 import { ReturnerError } from '../errors.js';
 import { isRecord } from '../format.js';
 import { optionInt, optionString, returnerOptions } from '../options.js';
-import { Spool } from '../spool/spool.js';
+import { Spool } from '@tsalt/spool';
 
 /*
  * Module state of the redis returner: one connection and one spool per

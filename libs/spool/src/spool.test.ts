@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Spool } from './spool.js';
 import type { SpoolOptions } from './types.js';
-import { recordingLogger, type LogLine } from '../testing/recording-logger.js';
+import { recordingLogger, type LogLine } from './test-logger.js';
 
 const T = { timeout: 15_000 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -33,6 +33,14 @@ export interface SpoolOptions<T> {
   retryMaxMs?: number;
   /** Longest wait before appended records are fdatasync'ed, in ms. @default 5 */
   syncMs?: number;
+  /**
+   * Backlog (items) past which sealed segments (1000 items each) leave memory
+   * and are read back from disk when due, so a long outage cannot exhaust it.
+   * @default 20000
+   */
+  memoryMaxItems?: number;
+  /** What an item is called in log lines, singular and plural. @default ['write', 'writes'] */
+  noun?: readonly [string, string];
 }
 
 export interface SpoolStats {

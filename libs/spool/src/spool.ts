@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errorLine, writeFileAtomic, type Logger } from '@tsalt/core';
 import { jobProcessIsLive } from '@tsalt/job';
-import { ReturnerError } from '../errors.js';
+import { SpoolError } from './errors.js';
 import {
   countRecords, cursorPath, frame, listSegments, readCursor, readSegment, SegmentWriter, segmentName,
 } from './records.js';
@@ -12,7 +12,7 @@ import type { SpoolOptions, SpoolStats, SpoolVerdict } from './types.js';
 const SEGMENT_MAX_ITEMS = 1000;
 const SEGMENT_MAX_BYTES = 8 * 1024 * 1024;
 // Past this backlog (items), sealed segments are dropped from memory and read back from disk when due.
-const MEMORY_MAX_ITEMS = 20_000;
+const DEFAULT_MEMORY_MAX_ITEMS = 20_000;
 const JITTER = 0.2;
 
 // Folders with a live Spool in this process (resolved paths).
@@ -70,6 +70,8 @@ export class Spool<T> {
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
   private readonly syncMs: number;
+  private readonly memoryMaxItems: number;
+  private readonly noun: readonly [string, string];
   private readonly segments: Segment<T>[] = [];
   /** Items of segments[0] already written or rejected. */
   private done = 0;
@@ -99,7 +101,9 @@ export class Spool<T> {
     this.retryMinMs = opts.retryMinMs ?? 100;
     this.retryMaxMs = opts.retryMaxMs ?? 30_000;
     this.syncMs = opts.syncMs ?? 5;
-    if (openDirs.has(this.dir)) throw new ReturnerError('SPOOL_LOCKED', `Spool ${this.dir} is already open in this process`);
+    this.memoryMaxItems = Math.max(0, opts.memoryMaxItems ?? DEFAULT_MEMORY_MAX_ITEMS);
+    this.noun = opts.noun ?? ['write', 'writes'];
+    if (openDirs.has(this.dir)) throw new SpoolError('SPOOL_LOCKED', `Spool ${this.dir} is already open in this process`);
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.lock();
     openDirs.add(this.dir);
@@ -109,7 +113,7 @@ export class Spool<T> {
 
   /** Appends one item durably and returns at once; throws only if the disk write fails. */
   push(item: T): void {
-    if (this.closing) throw new ReturnerError('SPOOL_CLOSED', `Spool ${this.dir} is closed`);
+    if (this.closing) throw new SpoolError('SPOOL_CLOSED', `Spool ${this.dir} is closed`);
     const buf = frame(item);
     let seg = this.segments[this.segments.length - 1];
     if (!seg?.writer) seg = this.openSegment();
@@ -118,7 +122,7 @@ export class Spool<T> {
     } catch (err) {
       // A failed append may leave a short record at the tail: seal the file so nothing follows it.
       this.seal(seg);
-      throw new ReturnerError('SPOOL_WRITE', `Cannot write to spool ${this.dir}: ${errorLine(err)}`, { cause: err });
+      throw new SpoolError('SPOOL_WRITE', `Cannot write to spool ${this.dir}: ${errorLine(err)}`, { cause: err });
     }
     seg.count++;
     seg.items?.push(item);
@@ -152,7 +156,7 @@ export class Spool<T> {
       for (const f of fs.readdirSync(rejected)) fs.renameSync(path.join(rejected, f), path.join(this.dir, 'rejected', `${path.basename(other)}-${f}`));
     }
     fs.rmSync(other, { recursive: true, force: true });
-    if (moved > 0) this.log.info(`${moved} writes taken over from the spool ${other}`);
+    if (moved > 0) this.log.info(`${this.count(moved)} taken over from the spool ${other}`);
     return moved;
   }
 
@@ -207,7 +211,12 @@ export class Spool<T> {
     openDirs.delete(this.dir);
     fs.rmSync(path.join(this.dir, 'lock'), { force: true });
     const held = this.pending();
-    if (held > 0) this.log.warn(`${held} ${held === 1 ? 'write' : 'writes'} left in the spool ${this.dir}; they are sent at the next start`);
+    if (held > 0) this.log.warn(`${this.count(held)} left in the spool ${this.dir}; they are sent at the next start`);
+  }
+
+  /** "1 write", "12 writes". */
+  private count(n: number): string {
+    return `${n} ${n === 1 ? this.noun[0] : this.noun[1]}`;
   }
 
   private pending(): number {
@@ -221,7 +230,7 @@ export class Spool<T> {
   /** One process per folder: a lock file names the owner; a dead or restarted owner's lock is taken over. */
   private lock(): void {
     const owner = lockOwner(this.dir);
-    if (owner !== undefined) throw new ReturnerError('SPOOL_LOCKED', `Spool ${this.dir} is in use by process ${owner}`);
+    if (owner !== undefined) throw new SpoolError('SPOOL_LOCKED', `Spool ${this.dir} is in use by process ${owner}`);
     writeFileAtomic(path.join(this.dir, 'lock'), `${process.pid}\n`, 0o600);
   }
 
@@ -242,7 +251,7 @@ export class Spool<T> {
       this.cursorOnDisk = true;
     }
     this.dropWritten();
-    if (this.pending() > 0) this.log.info(`${this.pending()} writes found in the spool ${this.dir} from a previous run`);
+    if (this.pending() > 0) this.log.info(`${this.count(this.pending())} found in the spool ${this.dir} from a previous run`);
   }
 
   private openSegment(): Segment<T> {
@@ -257,7 +266,7 @@ export class Spool<T> {
     seg.writer?.close(true);
     delete seg.writer;
     // A long outage must not hold the whole backlog in memory: it is read back when due.
-    if (seg !== this.segments[0] && this.pending() > MEMORY_MAX_ITEMS) seg.items = undefined;
+    if (seg !== this.segments[0] && this.pending() > this.memoryMaxItems) seg.items = undefined;
   }
 
   private itemsOf(seg: Segment<T>): T[] {
@@ -341,7 +350,7 @@ export class Spool<T> {
     if (line === this.loggedError) return;
     this.loggedError = line;
     const n = this.pending();
-    this.log.warn(`${line}; ${n} ${n === 1 ? 'write' : 'writes'} held in the spool`);
+    this.log.warn(`${line}; ${this.count(n)} held in the spool`);
   }
 
   private succeeded(): void {

@@ -1,0 +1,146 @@
+import { Environment, parse, tokenize, type JinjaEnvironment, type Program } from './lib.js';
+import { errorLine } from '@tsalt/core';
+import { ReactorError } from '../errors.js';
+import { SaltInterpreter } from './interpreter.js';
+import { fn, list, num, str, V, type RV } from './values.js';
+
+/*
+ * Compiling and rendering one Jinja template, as Salt's jinja renderer does
+ * with its defaults (trim_blocks and lstrip_blocks off, one trailing newline
+ * dropped). The library reports no positions, so the line of an error is
+ * found afterwards: a syntax error by parsing growing prefixes of the file
+ * until one fails the same way; a render error by rendering again a copy in
+ * which every tag is preceded by a call recording its line.
+ */
+
+// Salt's defaults (jinja_trim_blocks / jinja_lstrip_blocks: False).
+const LEX = { trim_blocks: false, lstrip_blocks: false };
+// Past this many lines the prefix search for a syntax error's line is not worth its cost.
+const MAX_LINE_SEARCH = 2000;
+const LINE_FN = '__tsalt_line__';
+
+export function compileTemplate(source: string, file: string): Program {
+  try {
+    return parse(tokenize(source, LEX));
+  } catch (err) {
+    const line = syntaxErrorLine(source, errorLine(err));
+    throw new ReactorError('RENDER_JINJA', `${file}${line ? `: line ${line}` : ''}: Jinja syntax error: ${syntaxMessage(err)}`, { cause: err, ...(line ? { line } : {}) });
+  }
+}
+
+/** The library's own crash on a truncated template, in words a template author can act on. */
+function syntaxMessage(err: unknown): string {
+  const msg = errorLine(err);
+  return /Cannot read properties of undefined/.test(msg) ? 'unexpected end of template: is a block ({% if %}, {% for %}...) not closed?' : msg;
+}
+
+function syntaxErrorLine(source: string, message: string): number | undefined {
+  const lines = source.split('\n');
+  const n = Math.min(lines.length, MAX_LINE_SEARCH);
+  for (let k = 1; k <= n; k++) {
+    try {
+      parse(tokenize(lines.slice(0, k).join('\n'), LEX));
+    } catch (err) {
+      if (errorLine(err) === message) return k;
+    }
+  }
+  return undefined;
+}
+
+/** Python's range(stop) / range(start, stop[, step]). */
+function range(args: RV[]): RV {
+  const [a, b, c] = args.map((x) => Number(x.value));
+  const [start, stop, step] = b === undefined ? [0, a ?? 0, 1] : [a ?? 0, b, c ?? 1];
+  if (step === 0) throw new Error('range() arg 3 must not be zero');
+  const out: RV[] = [];
+  for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(num(i));
+  return list(out);
+}
+
+function environment(vars: Record<string, unknown>, onLine?: (line: number) => void): JinjaEnvironment {
+  const env = new Environment();
+  for (const [k, v] of [['true', true], ['false', false], ['none', null], ['True', true], ['False', false], ['None', null]] as const) env.set(k, v);
+  env.variables.set('range', fn((args) => range(args)));
+  env.variables.set('dict', fn((args, kwargs) => {
+    const out = new Map<string, RV>();
+    for (const pair of args[0] ? (args[0].value as RV[]) : []) {
+      const [k, v] = pair.value as RV[];
+      if (k && v) out.set(String(k.value), v);
+    }
+    for (const [k, v] of kwargs) out.set(k, v);
+    return new V.Obj(out);
+  }));
+  env.variables.set('raise_exception', fn(([msg]) => {
+    throw new Error(String(msg?.value ?? 'raise_exception'));
+  }));
+  if (onLine) env.variables.set(LINE_FN, fn(([n]) => (onLine(Number(n?.value)), str(''))));
+  for (const [k, v] of Object.entries(vars)) env.set(k, v);
+  return env;
+}
+
+/**
+ * Renders a compiled template with `vars` (tag, data, opts...). A failure
+ * throws RENDER_JINJA naming the file and, when it can be found, the line.
+ */
+export function renderTemplate(program: Program, source: string, file: string, vars: Record<string, unknown>): string {
+  try {
+    const out = new SaltInterpreter(environment(vars)).run(program);
+    return String(out.value);
+  } catch (err) {
+    const line = renderErrorLine(source, vars, errorLine(err));
+    throw new ReactorError('RENDER_JINJA', `${file}${line ? `: line ${line}` : ''}: Jinja error: ${errorLine(err)}`, { cause: err, ...(line ? { line } : {}) });
+  }
+}
+
+function renderErrorLine(source: string, vars: Record<string, unknown>, message: string): number | undefined {
+  let line: number | undefined;
+  try {
+    const program = parse(tokenize(instrument(source), LEX));
+    new SaltInterpreter(environment(vars, (n) => (line = n))).run(program);
+  } catch (err) {
+    // Only trust the line if the copy failed the same way.
+    if (errorLine(err) === message) return line;
+  }
+  return undefined;
+}
+
+/**
+ * The source with `{{ __tsalt_line__(N) }}` before each `{{ }}` / `{% %}`
+ * tag, N being the tag's line; with `{%-` the marker strips too, so the
+ * output is unchanged. Comments and string literals inside tags are skipped.
+ */
+export function instrument(source: string): string {
+  let out = '';
+  let line = 1;
+  let i = 0;
+  const n = source.length;
+  while (i < n) {
+    const c = source[i]!;
+    if (c === '{' && (source[i + 1] === '{' || source[i + 1] === '%' || source[i + 1] === '#')) {
+      const kind = source[i + 1]!;
+      const close = kind === '{' ? '}}' : kind === '%' ? '%}' : '#}';
+      let j = i + 2;
+      let quote: string | undefined;
+      while (j < n) {
+        const d = source[j]!;
+        if (quote) {
+          if (d === '\\') j++;
+          else if (d === quote) quote = undefined;
+        } else if (kind !== '#' && (d === '"' || d === "'")) quote = d;
+        else if (source.startsWith(close, j)) break;
+        j++;
+      }
+      const end = Math.min(n, j + 2);
+      const tag = source.slice(i, end);
+      if (kind !== '#') out += `{{${source[i + 2] === '-' ? '-' : ''} ${LINE_FN}(${line}) }}`;
+      out += tag;
+      for (const ch of tag) if (ch === '\n') line++;
+      i = end;
+      continue;
+    }
+    if (c === '\n') line++;
+    out += c;
+    i++;
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+import type { PluginContext } from '@tsalt/loader';
+import { RunnerError } from './errors.js';
+
+/*
+ * What a runner that watches the bus (state.event) needs, as tsalt-run
+ * injects it: `services.events.listen(prefixes)` opens a live listener
+ * (@tsalt/events EventListener, ready) only when called, and
+ * `services.print(line)` writes one line for people, flushed. Named here
+ * structurally so this lib does not depend on the events lib.
+ */
+
+export interface RunnerEvent {
+  tag: string;
+  data: Record<string, unknown>;
+}
+
+export interface RunnerEventStream {
+  /** The next event, or undefined after `ms` without one. */
+  next(ms: number): Promise<RunnerEvent | undefined>;
+  close(): void;
+  /** Events the bus dropped because this reader fell behind. */
+  readonly dropped?: number;
+}
+
+export interface RunnerEventService {
+  /** Subscribes to these tag prefixes ('' for every tag) and resolves once the subscription is live. */
+  listen(prefixes: string[], sockDir?: string): Promise<RunnerEventStream>;
+}
+
+export const EVENTS_SERVICE = 'events';
+export const PRINT_SERVICE = 'print';
+
+export function eventService(ctx: PluginContext): RunnerEventService {
+  const svc = ctx.services[EVENTS_SERVICE] as RunnerEventService | undefined;
+  if (!svc || typeof svc.listen !== 'function') {
+    throw new RunnerError('EVENTS_MISSING', 'This runner watches the event bus, but no event service is available (services.events was not provided)');
+  }
+  return svc;
+}
+
+/** Where a runner prints lines for people; stdout by default. */
+export function printer(ctx: PluginContext): (line: string) => void {
+  const p = ctx.services[PRINT_SERVICE];
+  return typeof p === 'function' ? (p as (line: string) => void) : (line) => void process.stdout.write(`${line}\n`);
+}
