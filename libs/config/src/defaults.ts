@@ -176,6 +176,8 @@ export const MINION_DEFAULTS: Readonly<MinionOpts> = deepFreeze<MinionOpts>({
   process_count_max: -1,
   // tsalt: idle warm job processes kept per minion, so a job does not wait for a fork.
   job_pool_size: 1,
+  // tsalt: seconds between presence heartbeats to the master (0: none); see docs/decisions.md.
+  presence_interval: 30,
   cache_jobs: false,
   minion_jid_queue_hwm: 100,
   return: '',

@@ -75,7 +75,7 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   recon_default: num(0), recon_max: num(0), recon_randomize: BOOL,
   auth_tries: int(1), auth_timeout: num(0), auth_safemode: BOOL, random_reauth_delay: num(0), rejected_retry: BOOL,
   ping_interval: num(0), return_retry_timer: num(0), return_retry_timer_max: num(0), return_retry_tries: int(1),
-  multiprocessing: BOOL, process_count_max: int(-1), job_pool_size: int(0), cache_jobs: BOOL, minion_jid_queue_hwm: int(1),
+  multiprocessing: BOOL, process_count_max: int(-1), job_pool_size: int(0), presence_interval: num(0), cache_jobs: BOOL, minion_jid_queue_hwm: int(1),
   return: STR_OR_LIST, grains: MAP, verify_master_pubkey_sign: BOOL, always_verify_signature: BOOL,
   minion_sign_messages: BOOL, mine_enabled: BOOL, mine_interval: num(0), mine_return_job: BOOL,
   file_client: oneOf('remote', 'local'), startup_states: STR, top_file: STR, sls_list: LIST, pub_ret: BOOL,

@@ -165,6 +165,8 @@ export interface MinionOpts extends CommonOpts {
   process_count_max: number;
   /** Idle warm job processes (tsalt). @default 1 */
   job_pool_size: number;
+  /** Seconds between presence heartbeats (tsalt); 0 turns them off. @default 30 */
+  presence_interval: number;
   cache_jobs: boolean;
   minion_jid_queue_hwm: number;
   return: string | string[];

@@ -9,25 +9,31 @@ import type { ReactionJob } from './types.js';
  * The running journal: the queue (a Spool) forgets a job once a worker has
  * taken it, so what was taken but not finished is written here. Records,
  * appended with one write(2) each (fdatasync batched, as the spool does):
- *   start {job}          taken by a worker
- *   plan  {reactions}    rendered: the reactions to run, in order
- *   done  {i}            reaction i finished (ran, or failed and was reported)
+ *   start {job, plan}    taken by a worker and rendered: the reactions to run, in order
+ *   done  {i}            reaction i finished (ran, or failed and was reported), not the last
  *   end                  every reaction done
- * At start-up, jobs with no `end` run again: from their plan, skipping the
- * done reactions, or rendered again when they had no plan yet.
+ * At start-up, jobs with no `end` run again from their plan, skipping the
+ * done reactions. The ids of ended jobs still in the file are reported too,
+ * so a job the queue hands over again (its position was not yet recorded
+ * when the process died) is not run twice.
  */
 
 type JournalRecord =
-  | { op: 'start'; id: string; job: ReactionJob }
-  | { op: 'plan'; id: string; reactions: Reaction[] }
+  | { op: 'start'; id: string; job: ReactionJob; plan: Reaction[] }
   | { op: 'done'; id: string; i: number }
   | { op: 'end'; id: string };
 
 /** What the journal knows of a job that has not ended. */
 export interface JobState {
   job: ReactionJob;
-  plan?: Reaction[];
+  plan: Reaction[];
   done: number[];
+}
+
+export interface Recovered {
+  unfinished: JobState[];
+  /** Jobs that ended, as far back as the file goes. */
+  ended: Set<string>;
 }
 
 // With nothing running, a file past this size (bytes) is emptied...
@@ -42,28 +48,37 @@ export class RunJournal {
   private bytes = 0;
   private closed = false;
 
-  constructor(dir: string, private readonly log: Logger, private readonly syncMs = 5) {
+  /**
+   * `beforeForget` runs before the file is emptied of ended jobs: the queue
+   * records its position then, so what they were cannot come back.
+   */
+  constructor(dir: string, private readonly log: Logger, private readonly beforeForget: () => void = () => undefined, private readonly syncMs = 5) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.file = path.join(dir, 'running.log');
   }
 
   /** Reads what a previous process left unfinished, keeps it as live, and starts a fresh file. */
-  recover(): JobState[] {
+  recover(): Recovered {
+    const ended = new Set<string>();
     if (fs.existsSync(this.file)) {
       const { items, tornBytes } = readSegment<JournalRecord>(this.file);
-      if (tornBytes > 0) this.log.warn(`reactor journal ${this.file} ends with ${tornBytes} bytes of a record cut short; they are skipped`);
-      for (const rec of items) this.apply(rec);
+      if (tornBytes > 0) {
+        this.log.warn(`reactor journal ${this.file} ends with ${tornBytes} bytes of a record cut short; they are skipped`);
+        // New records go after the last whole one, where a reader finds them.
+        fs.truncateSync(this.file, fs.statSync(this.file).size - tornBytes);
+      }
+      for (const rec of items) {
+        this.apply(rec);
+        if (rec.op === 'end') ended.add(rec.id);
+      }
     }
-    this.rewrite();
-    return [...this.live.values()];
+    // Kept as it is until the queue has recorded its position (the first rewrite after start).
+    this.bytes = fs.existsSync(this.file) ? fs.statSync(this.file).size : 0;
+    return { unfinished: [...this.live.values()], ended };
   }
 
-  start(job: ReactionJob): void {
-    this.append({ op: 'start', id: job.id, job });
-  }
-
-  plan(id: string, reactions: Reaction[]): void {
-    this.append({ op: 'plan', id, reactions });
+  start(job: ReactionJob, plan: Reaction[]): void {
+    this.append({ op: 'start', id: job.id, job, plan });
   }
 
   done(id: string, i: number): void {
@@ -72,7 +87,7 @@ export class RunJournal {
 
   end(id: string): void {
     this.append({ op: 'end', id });
-    if (this.live.size === 0 && this.bytes > TRUNCATE_BYTES) this.rewrite();
+    if (this.live.size === 0 && this.bytes > TRUNCATE_BYTES) this.truncate();
     else if (this.bytes > REWRITE_BYTES) this.rewrite();
   }
 
@@ -89,14 +104,9 @@ export class RunJournal {
   }
 
   private apply(rec: JournalRecord): void {
-    if (rec.op === 'start') this.live.set(rec.id, { job: rec.job, done: [] });
+    if (rec.op === 'start') this.live.set(rec.id, { job: rec.job, plan: rec.plan, done: [] });
     else if (rec.op === 'end') this.live.delete(rec.id);
-    else {
-      const st = this.live.get(rec.id);
-      if (!st) return;
-      if (rec.op === 'plan') st.plan = rec.reactions;
-      else st.done.push(rec.i);
-    }
+    else this.live.get(rec.id)?.done.push(rec.i);
   }
 
   private append(rec: JournalRecord): void {
@@ -114,16 +124,35 @@ export class RunJournal {
     }
   }
 
-  /** Replaces the file by one holding only the live jobs: written aside, synced, renamed over. */
+  /**
+   * Nothing is running: the file only remembers ended jobs, so it is emptied
+   * in place (a truncate, no fsync: should a crash bring the old contents
+   * back, they only say those jobs ended).
+   */
+  private truncate(): void {
+    try {
+      this.beforeForget();
+      fs.truncateSync(this.file, 0);
+      this.bytes = 0;
+    } catch (err) {
+      this.log.warn(`cannot empty the reactor journal ${this.file}: ${errorLine(err)}`);
+    }
+  }
+
+  /** Replaces the file by one holding only the live jobs: written aside, synced, renamed over (rare: a busy 16 MiB). */
   private rewrite(): void {
+    try {
+      this.beforeForget();
+    } catch (err) {
+      this.log.warn(`cannot record the reactor queue position: ${errorLine(err)}`);
+    }
     this.writer?.close(true);
     this.writer = undefined;
     const tmp = `${this.file}.new`;
     try {
       const parts: Buffer[] = [];
       for (const st of this.live.values()) {
-        parts.push(frame({ op: 'start', id: st.job.id, job: st.job }));
-        if (st.plan) parts.push(frame({ op: 'plan', id: st.job.id, reactions: st.plan }));
+        parts.push(frame({ op: 'start', id: st.job.id, job: st.job, plan: st.plan }));
         for (const i of st.done) parts.push(frame({ op: 'done', id: st.job.id, i }));
       }
       const data = Buffer.concat(parts);

@@ -140,6 +140,19 @@ export class SegmentWriter {
     });
   }
 
+  /** Closes the file once what was appended is on disk, without blocking: fdatasync runs in the background. */
+  finish(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.closeWhenIdle = true;
+    if (this.syncing) return;
+    if (!this.dirty || this.fd === undefined) {
+      this.closeNow(false);
+      return;
+    }
+    this.sync();
+  }
+
   /** Closes the file; `flush` forces pending data to disk first (a clean shutdown). */
   close(flush: boolean): void {
     if (this.timer) clearTimeout(this.timer);

@@ -72,6 +72,9 @@ export class Spool<T> {
   private readonly syncMs: number;
   private readonly memoryMaxItems: number;
   private readonly noun: readonly [string, string];
+  private readonly cursorDelayMs: number;
+  private cursorDirty = false;
+  private cursorTimer: NodeJS.Timeout | undefined;
   private readonly segments: Segment<T>[] = [];
   /** Items of segments[0] already written or rejected. */
   private done = 0;
@@ -103,6 +106,7 @@ export class Spool<T> {
     this.syncMs = opts.syncMs ?? 5;
     this.memoryMaxItems = Math.max(0, opts.memoryMaxItems ?? DEFAULT_MEMORY_MAX_ITEMS);
     this.noun = opts.noun ?? ['write', 'writes'];
+    this.cursorDelayMs = Math.max(0, opts.cursorDelayMs ?? 0);
     if (openDirs.has(this.dir)) throw new SpoolError('SPOOL_LOCKED', `Spool ${this.dir} is already open in this process`);
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.lock();
@@ -204,6 +208,7 @@ export class Spool<T> {
     clearTimeout(timer);
     this.stopped = true;
     this.kick();
+    if (this.cursorDirty) this.saveCursor();
     const last = this.segments[this.segments.length - 1];
     last?.writer?.close(true);
     if (last) delete last.writer;
@@ -263,7 +268,9 @@ export class Spool<T> {
   }
 
   private seal(seg: Segment<T>): void {
-    seg.writer?.close(true);
+    // Flushed in the background: a synchronous fdatasync here stalled the event loop for tens of
+    // ms once per segment. Appends before it already reached the kernel with write(2).
+    seg.writer?.finish();
     delete seg.writer;
     // A long outage must not hold the whole backlog in memory: it is read back when due.
     if (seg !== this.segments[0] && this.pending() > this.memoryMaxItems) seg.items = undefined;
@@ -304,6 +311,25 @@ export class Spool<T> {
   private advance(n: number): void {
     this.done += n;
     this.dropWritten();
+    if (this.cursorDelayMs <= 0) {
+      this.saveCursor();
+      return;
+    }
+    this.cursorDirty = true;
+    if (!this.cursorTimer) {
+      this.cursorTimer = setTimeout(() => this.saveCursor(), this.cursorDelayMs);
+      this.cursorTimer.unref();
+    }
+  }
+
+  /**
+   * Records on disk how far delivery got (with `cursorDelayMs`, a pending
+   * record is written now). Items before it are never delivered again.
+   */
+  saveCursor(): void {
+    clearTimeout(this.cursorTimer);
+    this.cursorTimer = undefined;
+    this.cursorDirty = false;
     const head = this.segments[0];
     try {
       if (head && this.done > 0) {

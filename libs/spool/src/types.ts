@@ -39,6 +39,14 @@ export interface SpoolOptions<T> {
    * @default 20000
    */
   memoryMaxItems?: number;
+  /**
+   * Delay (ms) before the delivery position is recorded after a write; 0
+   * records it after every batch. A crash re-delivers at most this long's
+   * worth of items, for one file rename per delay instead of per batch
+   * (a queue taking thousands of small items a second). `saveCursor()`
+   * records it at once. @default 0
+   */
+  cursorDelayMs?: number;
   /** What an item is called in log lines, singular and plural. @default ['write', 'writes'] */
   noun?: readonly [string, string];
 }
