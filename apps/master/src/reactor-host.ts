@@ -26,7 +26,7 @@ export interface ReactorHostDeps {
 // Events waiting for the reactor's bus handler; it only appends to its durable queue, so this is slack for bursts.
 const BUS_QUEUE = 100_000;
 // How long a stopping master waits for running reactions before leaving them to the next start (ms).
-const STOP_WAIT_MS = 3000;
+const STOP_WAIT_MS = 2000;
 
 /** Only the keyword arguments `fun` declares: Salt's format_call for the legacy runner/wheel syntax. */
 function declared(reg: Registry, fun: string, kwarg: Record<string, unknown>, loose: boolean): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { RunJournal, type JobState } from './journal.js';
 import { compileReactorOptions, expandSls, type CompiledReactorOptions } from './options.js';
 import { compileReactions, type Reaction } from './reactions.js';
 import { renderSls } from './render-sls.js';
+import { Constant } from './jinja/template.js';
 import { REACTOR_USER, runReaction } from './run-reaction.js';
 import { DEPTH_KEY, StormGuard } from './storm-guard.js';
 import type { ReactionJob, ReactorDeps, ReactorStats } from './types.js';
@@ -38,6 +39,7 @@ export class Reactor {
   private readonly cfg: CompiledReactorOptions;
   private readonly guard: StormGuard;
   private readonly slots: WorkerSlots;
+  private readonly templateOpts: Constant;
   private journal: RunJournal | undefined;
   private spool: Spool<ReactionJob> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -55,6 +57,7 @@ export class Reactor {
     this.cfg = compileReactorOptions(deps.opts);
     this.guard = new StormGuard({ maxDepth: this.cfg.maxDepth, limit: this.cfg.stormLimit, windowMs: this.cfg.stormWindowMs });
     this.slots = new WorkerSlots(this.cfg.workers);
+    this.templateOpts = new Constant(this.cfg.templateOpts);
   }
 
   /** Whether any reactor entry is configured (an idle reactor opens no files). */
@@ -83,6 +86,7 @@ export class Reactor {
       // Recorded every 50 ms, not per job: at 1,000 events/s a rename per job costs more than
       // the reaction. A crash may hand over the last 50 ms again; `seen` skips those.
       cursorDelayMs: CURSOR_DELAY_MS,
+      reuseOpenSegment: true,
       noun: ['queued reaction', 'queued reactions'],
       describeItem: (job) => `reaction to ${job.tag}`,
     });
@@ -191,7 +195,7 @@ export class Reactor {
 
   private render(job: ReactionJob, file: string): Reaction[] {
     try {
-      const high = renderSls(file, { tag: job.tag, data: job.data, opts: this.cfg.templateOpts });
+      const high = renderSls(file, { tag: job.tag, data: job.data, opts: this.templateOpts });
       return compileReactions(file, high);
     } catch (err) {
       // One broken SLS costs only its own reactions (Salt drops every reaction of the event).

@@ -2,14 +2,15 @@ import fs from 'node:fs';
 import { parseDocument, type Tags } from 'yaml';
 import { errorLine } from '@tsalt/core';
 import { ReactorError } from './errors.js';
-import { compileTemplate, renderTemplate } from './jinja/template.js';
+import { compileTemplate, Constant, renderTemplate } from './jinja/template.js';
 import type { Program } from './jinja/lib.js';
 
 /** What a reactor SLS sees while rendering: Salt gives `tag` and `data`, a minimal `opts`, no grains or pillar. */
 export interface RenderVars {
   tag: string;
   data: Record<string, unknown>;
-  opts: Record<string, unknown>;
+  /** A Constant when the caller renders many times with the same options (converted once). */
+  opts: Record<string, unknown> | Constant;
 }
 
 interface Cached {

@@ -167,6 +167,53 @@ describe('Spool', () => {
     assert.deepEqual(got, [0, 1, 2, 3, 4]);
   });
 
+  test('reuseOpenSegment: a queue drained as it fills keeps one file, removed at close', T, async () => {
+    const got: number[] = [];
+    const s = spool<number>({ write: async (b) => void got.push(...b), reuseOpenSegment: true });
+    for (let i = 0; i < 20; i++) {
+      s.push(i);
+      assert.equal(await s.drain(2000), true);
+      assert.deepEqual(segmentFiles(), ['000000000000.spool']);
+    }
+    await s.close(500);
+    open = [];
+    assert.deepEqual(got, [...Array(20).keys()]);
+    assert.deepEqual(segmentFiles(), []);
+    const again: number[] = [];
+    const t = spool<number>({ write: async (b) => void again.push(...b) });
+    assert.equal(await t.drain(500), true);
+    assert.deepEqual(again, [], 'nothing delivered twice');
+  });
+
+  test('cursorDelayMs: a crash re-delivers at most the unrecorded tail; saveCursor records it at once', T, async () => {
+    const spoolJs = path.join(path.dirname(fileURLToPath(import.meta.url)), 'spool.js');
+    const crash = (save: boolean): void => {
+      const script = `
+        import { Spool } from ${JSON.stringify(spoolJs)};
+        import { silentLogger } from '@tsalt/core';
+        const s = new Spool({ dir: ${JSON.stringify(dir)}, log: silentLogger(), cursorDelayMs: 60000, reuseOpenSegment: true, write: async () => undefined });
+        for (let i = 0; i < 5; i++) s.push(i);
+        await s.drain(5000);
+        ${save ? 's.saveCursor();' : ''}
+        process.kill(process.pid, 'SIGKILL');
+      `;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: path.dirname(spoolJs), timeout: 10_000, encoding: 'utf8' });
+      assert.equal(r.signal, 'SIGKILL', r.stderr);
+    };
+    crash(false);
+    const got: number[] = [];
+    const s = spool<number>({ write: async (b) => void got.push(...b) });
+    assert.equal(await s.drain(5000), true);
+    assert.deepEqual(got, [0, 1, 2, 3, 4], 'delivered, but the position was not recorded: at least once');
+    await s.close(500);
+    open = [];
+    crash(true);
+    const again: number[] = [];
+    const t = spool<number>({ write: async (b) => void again.push(...b) });
+    assert.equal(await t.drain(2000), true);
+    assert.deepEqual(again, []);
+  });
+
   test('one Spool per folder', T, async () => {
     spool<number>({ write: async () => undefined });
     assert.throws(() => new Spool<number>({ dir, log: recordingLogger(), write: async () => undefined }), { code: 'SPOOL_LOCKED' });

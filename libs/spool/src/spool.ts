@@ -212,6 +212,11 @@ export class Spool<T> {
     const last = this.segments[this.segments.length - 1];
     last?.writer?.close(true);
     if (last) delete last.writer;
+    if (this.opts.reuseOpenSegment) {
+      // The reused segment, all written, goes now like any other.
+      this.dropWritten();
+      this.saveCursor();
+    }
     this.settleDrains(true);
     openDirs.delete(this.dir);
     fs.rmSync(path.join(this.dir, 'lock'), { force: true });
@@ -347,7 +352,9 @@ export class Spool<T> {
 
   private dropWritten(): void {
     for (let head = this.segments[0]; head && this.done >= head.count; head = this.segments[0]) {
-      // The segment new pushes go to is dropped too once written: the next push starts a new file.
+      // The segment new pushes go to is dropped too once written (the next push starts a new
+      // file), unless it is to be reused until sealed.
+      if (this.opts.reuseOpenSegment && head.writer && !this.closing) return;
       head.writer?.close(false);
       delete head.writer;
       fs.rmSync(head.file, { force: true });

@@ -47,6 +47,14 @@ export interface SpoolOptions<T> {
    * records it at once. @default 0
    */
   cursorDelayMs?: number;
+  /**
+   * Keep appending to the open segment once all its items are written,
+   * rather than deleting it and starting a new file at the next push. A
+   * queue drained as fast as it fills (the reactor) otherwise creates,
+   * fsyncs the folder of, and deletes one file per item. The file goes once
+   * sealed (1000 items) and written, or at close. @default false
+   */
+  reuseOpenSegment?: boolean;
   /** What an item is called in log lines, singular and plural. @default ['write', 'writes'] */
   noun?: readonly [string, string];
 }

@@ -70,7 +70,7 @@ function compare(a: RV, b: RV): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function pick(operand: RV, args: RV[], kwargs: Map<string, RV>, host: FilterHost, keep: boolean, name: string): RV {
+function pick(operand: RV, args: RV[], host: FilterHost, keep: boolean, name: string): RV {
   const testName = args[0];
   const out = seq(operand, name).filter((item) => {
     if (testName === undefined) return truthy(item) === keep;
@@ -78,7 +78,6 @@ function pick(operand: RV, args: RV[], kwargs: Map<string, RV>, host: FilterHost
     if (!test) throw new Error(`${name}: no test named '${String(testName.value)}'`);
     return test(item, ...args.slice(1)) === keep;
   });
-  void kwargs;
   return list(out);
 }
 
@@ -125,7 +124,7 @@ export function extraFilter(name: string, operand: RV, args: RV[], kwargs: Map<s
     }
     case 'select':
     case 'reject':
-      return pick(operand, args, kwargs, host, name === 'select', name);
+      return pick(operand, args, host, name === 'select', name);
     case 'map':
       // map(attribute=...) is the library's; map('upper') applies a filter to each item.
       if (args.length === 0) return undefined;

@@ -2,7 +2,7 @@ import { Environment, parse, tokenize, type JinjaEnvironment, type Program } fro
 import { errorLine } from '@tsalt/core';
 import { ReactorError } from '../errors.js';
 import { SaltInterpreter } from './interpreter.js';
-import { fn, list, num, str, V, type RV } from './values.js';
+import { entries, fn, list, num, str, toRv, V, type RV } from './values.js';
 
 /*
  * Compiling and rendering one Jinja template, as Salt's jinja renderer does
@@ -74,12 +74,30 @@ function environment(vars: Record<string, unknown>, onLine?: (line: number) => v
     throw new Error(String(msg?.value ?? 'raise_exception'));
   }));
   if (onLine) env.variables.set(LINE_FN, fn(([n]) => (onLine(Number(n?.value)), str(''))));
-  for (const [k, v] of Object.entries(vars)) env.set(k, v);
+  for (const [k, v] of Object.entries(vars)) {
+    if (v instanceof Constant) env.variables.set(k, v.fresh());
+    else env.set(k, v);
+  }
   return env;
 }
 
 /**
- * Renders a compiled template with `vars` (tag, data, opts...). A failure
+ * A variable converted once and reused by every render (the master's
+ * options): each render gets its own shallow copy, so a template that
+ * changes it (`opts.update(...)`) changes it for itself only.
+ */
+export class Constant {
+  private readonly rv: RV;
+  constructor(value: Record<string, unknown>) {
+    this.rv = toRv(value);
+  }
+  fresh(): RV {
+    return new V.Obj(new Map(entries(this.rv)));
+  }
+}
+
+/**
+ * Renders a compiled template with `vars` (tag, data, opts...; a `Constant` is not converted again). A failure
  * throws RENDER_JINJA naming the file and, when it can be found, the line.
  */
 export function renderTemplate(program: Program, source: string, file: string, vars: Record<string, unknown>): string {
