@@ -1,5 +1,17 @@
 import fs from 'node:fs';
-import { createPool, type Pool, type PoolOptions } from 'mysql2/promise';
+import { createRequire } from 'node:module';
+import type { Pool, PoolOptions } from 'mysql2/promise';
+
+type Mysql2 = typeof import('mysql2/promise');
+let mysql2: Mysql2 | undefined;
+/**
+ * mysql2 loads on first use (about 65 ms): every CLI command imports the
+ * returner plugins, and only the ones that touch MySQL should pay for it.
+ */
+function loadMysql2(): Mysql2 {
+  mysql2 ??= createRequire(import.meta.url)('mysql2/promise') as Mysql2;
+  return mysql2;
+}
 import { errorLine } from '@tsalt/core';
 import { ReturnerError } from '../errors.js';
 import { optionInt, optionString, returnerOptions, type ReturnerOptionsSource } from '../options.js';
@@ -94,7 +106,7 @@ export function createMysqlPool(s: MysqlSettings): Pool {
     if (key) ssl['key'] = key;
     options.ssl = ssl;
   }
-  return createPool(options);
+  return loadMysql2().createPool(options);
 }
 
 interface MysqlErrorLike {
