@@ -41,7 +41,7 @@ async function clusterBench(nMinions, extra) {
   for (let i = 0; i < nMinions; i++) {
     const dir = path.join(tmp, 'etc', `m${i}`);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'minion'), `id: bench-${i}\nroot_dir: ${path.join(tmp, `m${i}`)}\nmaster: 127.0.0.1\nmaster_port: ${ret}\npublish_port: ${pub}\nlog_level: error\nacceptance_wait_time: 1\n`);
+    fs.writeFileSync(path.join(dir, 'minion'), `id: bench-${i}\nroot_dir: ${path.join(tmp, `m${i}`)}\nmaster: 127.0.0.1\nmaster_port: ${ret}\npublish_port: ${pub}\nlog_level: error\nacceptance_wait_time: 1\n${(process.env.BENCH_MINION_EXTRA ?? "").replace(/;/g, "\n")}\n`);
     procs.push(spawn(process.execPath, [bin('minion', 'tsalt-minion'), '-c', dir], { stdio: 'ignore' }));
   }
   const ping = ['*', 'test.ping', '--out', 'json', '--static', '-t', '5'];

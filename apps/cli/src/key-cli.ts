@@ -116,7 +116,7 @@ class KeyCli {
   async event(tag: string, data: Record<string, unknown>): Promise<void> {
     const sock = busAddresses(this.opts.sock_dir).pull.slice('ipc://'.length);
     if (!fs.existsSync(sock)) return;
-    await fireMasterEvent(this.opts.sock_dir, tag, data, 1000).catch(() => undefined);
+    await fireMasterEvent(this.opts.sock_dir, tag, data, 1000, { confirm: true }).catch(() => undefined);
   }
 
   /** As salt-key: match, confirm, then hand the confirmed keys to `wheel.key.<kind>_dict`. */

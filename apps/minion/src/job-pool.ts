@@ -21,6 +21,8 @@ export type { JobOutcome } from './job-process.js';
  *   before it exits, so the next burst finds it warm.
  */
 const FORK_DELAY_MS = 100;
+/** How long a job must hold its process before it counts as long, for forking (ms). */
+const LONG_JOB_MS = 200;
 const SURPLUS_LINGER_MS = 10_000;
 
 export interface JobPoolOptions {
@@ -81,9 +83,22 @@ export class JobPool {
     const wait = Math.max(0, this.waiters[0]!.since + FORK_DELAY_MS - Date.now());
     this.forkTimer = setTimeout(() => {
       this.forkTimer = undefined;
-      if (!this.closed && this.startingCount() === 0 && this.agedWaiters() > 0) this.spawn();
+      if (!this.closed && this.startingCount() === 0 && this.agedWaiters() > 0 && this.allBusyOnLongJobs()) this.spawn();
       this.pump();
     }, wait || FORK_DELAY_MS / 2);
+  }
+
+  /**
+   * True when every busy process has held its current job for LONG_JOB_MS.
+   * A job that merely waited in the queue does not justify a fork: on a
+   * saturated CPU short jobs wait too, and forking a Node process then only
+   * makes it worse (a burst of 200 pings on 10 minions grew 10 job processes
+   * to 44 and cut throughput threefold). A long job holding a process does.
+   */
+  private allBusyOnLongJobs(): boolean {
+    const now = Date.now();
+    for (const p of this.all) if (p.state === 'busy' && now - p.busySince < LONG_JOB_MS) return false;
+    return true;
   }
 
   private agedWaiters(): number {
@@ -143,7 +158,8 @@ export class JobPool {
     onStart(p.pid);
     const job = p.run(load);
     const jid = p.jid;
-    const topUp = setTimeout(() => p.state === 'busy' && p.jid === jid && this.warm(), FORK_DELAY_MS);
+    // Keep a warm process for the next job only when this one turns out long.
+    const topUp = setTimeout(() => p.state === 'busy' && p.jid === jid && this.warm(), LONG_JOB_MS);
     const outcome = await job;
     clearTimeout(topUp);
     this.offer(p);

@@ -31,6 +31,8 @@ export class JobProcess {
   jid: string | undefined;
   /** A signal saltutil announced for the current job; the process is never reused after one. */
   signalled: number | undefined;
+  /** When its current job started (ms since epoch), to tell a long job from a queue of short ones. */
+  busySince = 0;
   /** When it last became idle (ms since epoch), for retiring surplus processes. */
   idleSince = 0;
   /** Resolves once the modules are loaded; rejects if the process fails to start. */
@@ -102,6 +104,7 @@ export class JobProcess {
   /** Hands over one job; resolves when it is done or the process dies. */
   run(load: Record<string, unknown>): Promise<JobOutcome> {
     this.state = 'busy';
+    this.busySince = Date.now();
     this.jid = String(load['jid']);
     this.signalled = undefined;
     return new Promise((resolve) => {

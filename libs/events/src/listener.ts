@@ -178,12 +178,33 @@ export class EventListener {
 }
 
 /** Fires one event onto the master bus from another process (the CLI, tsalt-run). */
-export async function fireMasterEvent(sockDir: string, tag: string, data: Record<string, unknown>, timeoutMs = 2000): Promise<void> {
+export async function fireMasterEvent(
+  sockDir: string,
+  tag: string,
+  data: Record<string, unknown>,
+  timeoutMs = 2000,
+  opts: { confirm?: boolean } = {},
+): Promise<void> {
+  // PUSH has no delivery receipt, and a CLI that exits right after sending can
+  // lose the message in ZeroMQ's I/O thread. With `confirm` the caller waits
+  // (bounded) until the bus has published the event: a few ms.
+  const watch = opts.confirm ? new EventListener({ sockDir, prefixes: [tag] }) : undefined;
   const push = new Push({ linger: timeoutMs, sendTimeout: timeoutMs });
   try {
+    await watch?.ready(timeoutMs);
     push.connect(busAddresses(sockDir).pull);
-    await push.send(encodeEvent(tag, { ...data, _stamp: data['_stamp'] ?? stamp() }));
+    // The event's own `_stamp` identifies it coming back, so the payload keeps Salt's shape.
+    const ourStamp = data['_stamp'] ?? stamp();
+    await push.send(encodeEvent(tag, { ...data, _stamp: ourStamp }));
+    if (watch) {
+      const end = Date.now() + timeoutMs;
+      for (let left = timeoutMs; left > 0; left = end - Date.now()) {
+        const ev = await watch.next(left);
+        if (!ev || (ev.tag === tag && ev.data['_stamp'] === ourStamp)) break;
+      }
+    }
   } finally {
     push.close();
+    watch?.close();
   }
 }
