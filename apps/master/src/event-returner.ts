@@ -2,17 +2,13 @@ import type { Logger } from '@tsalt/core';
 import { errorLine, fnmatch } from '@tsalt/core';
 import type { Registry } from '@tsalt/loader';
 import type { EventBus } from '@tsalt/events';
-import type { MasterOpts } from '@tsalt/config';
+import { optionList, type MasterOpts } from '@tsalt/config';
 
 interface QueuedEvent {
   tag: string;
   data: Record<string, unknown>;
 }
 
-function names(v: unknown): string[] {
-  if (Array.isArray(v)) return v.map(String).filter(Boolean);
-  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
-}
 
 /**
  * Salt's EventReturn: every event on the master bus that passes
@@ -29,7 +25,7 @@ export class EventReturner {
   private sending: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: MasterOpts, private readonly registry: Registry, private readonly log: Logger) {
-    this.returners = names(opts.event_return);
+    this.returners = optionList(opts.event_return);
   }
 
   /** Checks the returners exist (a one-line error otherwise) and starts listening. */
@@ -44,8 +40,8 @@ export class EventReturner {
   }
 
   private wanted(tag: string): boolean {
-    const white = names(this.opts.event_return_whitelist);
-    const black = names(this.opts.event_return_blacklist);
+    const white = optionList(this.opts.event_return_whitelist);
+    const black = optionList(this.opts.event_return_blacklist);
     if (white.length > 0 && !white.some((p) => fnmatch(tag, p))) return false;
     return !black.some((p) => fnmatch(tag, p));
   }

@@ -5,4 +5,4 @@
  *   await master.start();
  */
 export { Master } from './master.js';
-export { writeDropfile, dropfilePath } from './session.js';
+export { dropfilePath } from './session.js';

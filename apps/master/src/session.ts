@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Crypticle } from '@tsalt/crypto';
 
@@ -36,11 +35,4 @@ export class SessionKeys {
 /** Salt's dropfile: `<cachedir>/.dfn`, written by tsalt-key to ask for a rotation. */
 export function dropfilePath(cachedir: string): string {
   return path.join(cachedir, '.dfn');
-}
-
-export function writeDropfile(cachedir: string): void {
-  fs.mkdirSync(cachedir, { recursive: true });
-  const f = dropfilePath(cachedir);
-  fs.rmSync(f, { force: true });
-  fs.writeFileSync(f, '', { mode: 0o400 });
 }

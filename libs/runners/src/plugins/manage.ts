@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { definePlugin, type PluginContext } from '@tsalt/loader';
-import { KeyStore } from '@tsalt/crypto';
+import { keyOpsFrom } from '@tsalt/wheel';
 import { localClient, seconds } from '../local-client-service.js';
 
 /*
@@ -33,31 +31,6 @@ async function ping(ctx: PluginContext, args: Record<string, unknown>): Promise<
     if (r.kind === 'return') returned.add(r.id);
   }
   return { up: [...returned].sort(), down: pub.minions.filter((m) => !returned.has(m)).sort() };
-}
-
-/** What `tsalt-key -d` does for one id: delete its keys in every state, tell the bus. */
-async function deleteKey(ctx: PluginContext, store: KeyStore, id: string): Promise<void> {
-  store.deleteAll(id);
-  try {
-    await ctx.fireEvent?.('salt/key', { result: true, act: 'delete', id });
-  } catch (err) {
-    ctx.log.debug({ err: (err as Error).message }, 'could not fire the salt/key event');
-  }
-}
-
-/** Salt's `dropfile`: the master rotates its session key, so deleted minions lose it. */
-function requestKeyRotation(ctx: PluginContext): void {
-  if (ctx.opts['rotate_aes_key'] === false) return;
-  const cachedir = String(ctx.opts['cachedir']);
-  const dfn = path.join(cachedir, '.dfn');
-  try {
-    fs.mkdirSync(cachedir, { recursive: true });
-    fs.rmSync(dfn, { force: true });
-    fs.writeFileSync(dfn, '', { mode: 0o400 });
-  } catch (err) {
-    // The master still rotates at its next publish_session.
-    ctx.log.warn({ err: (err as Error).message, file: dfn }, 'could not write the key rotation dropfile');
-  }
 }
 
 const PING_PARAMS = [
@@ -106,9 +79,9 @@ CLI Example:
       async fn(ctx, a) {
         const { down } = await ping(ctx, a);
         if (a['removekeys'] && down.length) {
-          const store = new KeyStore(String(ctx.opts['pki_dir']), String(ctx.opts['hash_type'] ?? 'sha256'));
-          for (const id of down) await deleteKey(ctx, store, id);
-          requestKeyRotation(ctx);
+          // The same code as `tsalt-key -d`: every state, salt/key events, AES rotation.
+          const ops = keyOpsFrom(ctx);
+          await ops.apply('delete', ops.nameMatch(down));
         }
         return down;
       },
