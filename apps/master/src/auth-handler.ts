@@ -79,10 +79,11 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
   const { keys, opts } = d;
   const accepted = keys.read('accepted', id);
   const accept = (): Record<string, unknown> => {
+    keys.rememberAccepted(id, pub, minionKey);
     if (opts.auth_events) d.fire('salt/auth', { result: true, act: 'accept', id, pub });
     const inner = acceptedInner({
       masterPrivate: d.masterPrivate, masterPubPem: d.masterPubPem, minionPub: minionKey,
-      sessionKey: d.session.aes.keyString, publishPort: opts.publish_port, nonce,
+      sessionKey: d.session.aes.keyString, sessionKeySig: d.session.keySignature(d.masterPrivate), publishPort: opts.publish_port, nonce,
       ...(asBytes(load['token']) ? { token: asBytes(load['token'])! } : {}),
     });
     return signAuthReply(d.masterPrivate, inner);

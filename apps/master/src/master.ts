@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Logger } from '@tsalt/core';
-import { errorLine } from '@tsalt/core';
+import { errorLine, raiseOpenFilesLimit } from '@tsalt/core';
 import { KeyStore, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
 import { isRecord, PubServer, ReqServer, type Envelope } from '@tsalt/transport';
 import { EventBus } from '@tsalt/events';
@@ -52,6 +52,7 @@ export class Master {
     const { opts, log } = this;
     fs.mkdirSync(opts.cachedir, { recursive: true, mode: 0o700 });
     this.keys.ensureDirs();
+    this.checkOpenFiles();
     this.pair = loadOrCreateKeyPair(opts.pki_dir, 'master', opts.keysize);
     this.rootKey = writeRootKey(opts.cachedir);
     fs.rmSync(dropfilePath(opts.cachedir), { force: true });
@@ -80,6 +81,22 @@ export class Master {
     });
     this.reactor.start();
     log.info({ publish_port: opts.publish_port, ret_port: opts.ret_port }, 'tsalt-master started');
+  }
+
+  /**
+   * Salt's check_max_open_files: every connected minion holds a socket on
+   * the publisher and one on the request server, so 10,000 minions need
+   * over 20,000 open files; raise the limit towards `max_open_files`.
+   */
+  private checkOpenFiles(): void {
+    const limit = raiseOpenFilesLimit(this.opts.max_open_files);
+    if (!limit) return;
+    const accepted = this.keys.ids('accepted').length;
+    if (accepted * 4 > limit.soft) {
+      this.log.warn(`The number of accepted minion keys (${accepted}) should be lower than 1/4 of the max open files soft setting (${limit.soft}). Raise max_open_files or the hard limit (ulimit -Hn).`);
+    } else {
+      this.log.debug({ soft: limit.soft, hard: limit.hard }, 'open files limit');
+    }
   }
 
   private extSaveLoad = async (returner: string, jid: string, load: Record<string, unknown>, minions: string[]): Promise<void> => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { Crypticle } from '@tsalt/crypto';
+import type { KeyObject } from 'node:crypto';
+import { Crypticle, sessionKeyDigest, x931Sign } from '@tsalt/crypto';
 
 /**
  * The AES session key every accepted minion shares, and the publish serial.
@@ -8,6 +9,7 @@ import { Crypticle } from '@tsalt/crypto';
 export class SessionKeys {
   private current: Crypticle;
   private serial = 0;
+  private sig: Buffer | undefined;
   /** When the key was made (ms since epoch), for `publish_session`. */
   createdAt = Date.now();
 
@@ -19,6 +21,16 @@ export class SessionKeys {
     return this.current;
   }
 
+  /**
+   * The master's X9.31 signature over the session key's digest, which every
+   * auth reply carries: the same for every minion until the key rotates, so
+   * made once per key rather than one RSA private operation per sign-in.
+   */
+  keySignature(masterPrivate: KeyObject): Buffer {
+    this.sig ??= x931Sign(masterPrivate, sessionKeyDigest(this.current.keyString));
+    return this.sig;
+  }
+
   /** Serials only have to increase per key: minions reset theirs on re-auth. */
   nextSerial(): number {
     this.serial += 1;
@@ -28,6 +40,7 @@ export class SessionKeys {
   rotate(): void {
     this.current = new Crypticle(Crypticle.generateKeyString());
     this.serial = 0;
+    this.sig = undefined;
     this.createdAt = Date.now();
   }
 }

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@tsalt/core';
 import { errorLine, TsaltError, writeFileAtomic } from '@tsalt/core';
-import { Crypticle, parsePublicKey, pemFingerprint, privateEncrypt, type KeyPair } from '@tsalt/crypto';
-import { buildAuthRequest, MasterKeyChangedError, RequestTimeoutError, newNonce, pack, parseAuthReply, unpack, type ReqClient } from '@tsalt/transport';
+import { Crypticle, pemFingerprint, privateEncrypt, type KeyPair } from '@tsalt/crypto';
+import { buildAuthRequest, MasterKeyChangedError, RequestTimeoutError, newNonce, pack, parseAuthReply, parseMasterKey, unpack, type ReqClient } from '@tsalt/transport';
 import type { MinionOpts } from '@tsalt/config';
 
 /** The session a successful sign-in yields. */
@@ -25,19 +25,54 @@ export class AuthRefusedError extends TsaltError {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Where a minion keeps the master key it trusts after first contact (TOFU). */
+export interface MasterPin {
+  read(): string | undefined;
+  write(pem: string): void;
+}
+
+/** Salt's `<pki_dir>/minion_master.pub`. */
+export function filePin(pkiDir: string): MasterPin {
+  const file = path.join(pkiDir, 'minion_master.pub');
+  return {
+    read: () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined),
+    write: (pem) => writeFileAtomic(file, pem, 0o644),
+  };
+}
+
+/** A pin held in memory: each tsalt-swarm minion starts as a new minion and pins on its first sign-in. */
+export function memoryPin(): MasterPin {
+  let pem: string | undefined;
+  return { read: () => pem, write: (p) => void (pem = p) };
+}
+
+/**
+ * Salt's `gen_token`: PKCS#1 v1.5 type 1 padding is deterministic, so the
+ * token is the same on every sign-in; made once per key rather than one RSA
+ * private operation per re-auth.
+ */
+const tokens = new WeakMap<KeyPair, Buffer>();
+function minionToken(pair: KeyPair): Buffer {
+  let tok = tokens.get(pair);
+  if (!tok) {
+    tok = privateEncrypt(pair.privateKey, Buffer.from('salt'));
+    tokens.set(pair, tok);
+  }
+  return tok;
+}
+
 /**
  * Salt's AsyncAuth.sign_in: sends `_auth` until the master accepts the key.
  * Pending: wait `acceptance_wait_time`, doubling up to `_max`. Rejected:
  * exit unless `rejected_retry`. The master key is pinned on first contact
  * (`minion_master.pub`) and a different key is refused afterwards.
  */
-export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, log: Logger, stopped: () => boolean): Promise<Session> {
-  const pinFile = path.join(opts.pki_dir, 'minion_master.pub');
+export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, log: Logger, stopped: () => boolean, pin: MasterPin = filePin(opts.pki_dir)): Promise<Session> {
   let wait = opts.acceptance_wait_time * 1000;
   for (;;) {
     if (stopped()) throw new TsaltError('STOPPED', 'minion stopped');
-    const pinnedPem = fs.existsSync(pinFile) ? fs.readFileSync(pinFile, 'utf8') : undefined;
-    const pinned = pinnedPem ? parsePublicKey(pinnedPem) : undefined;
+    const pinnedPem = pin.read();
+    const pinned = pinnedPem ? parseMasterKey(pinnedPem) : undefined;
     const nonce = newNonce();
     const token = pinned ? Buffer.from(crypto.randomBytes(16).toString('hex')) : undefined;
     const load = buildAuthRequest(opts.id, pair.publicPem, nonce, pinned, token);
@@ -80,12 +115,12 @@ export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, lo
     if (opts.master_finger && pemFingerprint(outcome.masterPub, opts.hash_type) !== opts.master_finger) {
       throw new AuthRefusedError(`The master's public key fingerprint does not match master_finger ${opts.master_finger}`);
     }
-    if (!pinnedPem) writeFileAtomic(pinFile, outcome.masterPub, 0o644);
+    if (!pinnedPem) pin.write(outcome.masterPub);
     return {
       aes: new Crypticle(outcome.sessionKey),
-      masterPub: parsePublicKey(outcome.masterPub),
+      masterPub: parseMasterKey(outcome.masterPub),
       publishPort: outcome.publishPort,
-      tok: privateEncrypt(pair.privateKey, Buffer.from('salt')),
+      tok: minionToken(pair),
     };
   }
 }

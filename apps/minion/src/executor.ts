@@ -1,6 +1,6 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
-import { FunctionNotAvailableError, InvalidArgumentsError, type Registry } from '@tsalt/loader';
+import { FunctionNotAvailableError, InvalidArgumentsError, type CallOptions, type Registry } from '@tsalt/loader';
 import { computeRetcode, splitPublishArgs } from '@tsalt/modules';
 import type { ReturnLoad } from '@tsalt/returners';
 
@@ -15,7 +15,7 @@ export type JobReturn = ReturnLoad & { cmd: '_return'; user?: string };
  * (`_thread_return`): unknown functions, bad arguments and exceptions become
  * a return with retcode 1, never a crash.
  */
-export async function runJob(registry: Registry, id: string, load: Record<string, unknown>, log: Logger): Promise<JobReturn> {
+export async function runJob(registry: Registry, id: string, load: Record<string, unknown>, log: Logger, call: Pick<CallOptions, 'fireEvent'> = {}): Promise<JobReturn> {
   const ret = baseReturn(id, load);
   const { fun, jid, fun_args: arg } = ret;
   try {
@@ -24,7 +24,7 @@ export async function runJob(registry: Registry, id: string, load: Record<string
       if (load[k] !== undefined) kwargs[`__pub_${k}`] = load[k];
     }
     kwargs['__pub_fun'] = fun;
-    const result = await registry.call(fun, args, kwargs, { jid });
+    const result = await registry.call(fun, args, kwargs, { ...call, jid });
     ret.return = result.return;
     ret.retcode = computeRetcode(result.return, result.retcode);
     if (result.outputter) ret.out = result.outputter;

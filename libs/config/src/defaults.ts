@@ -81,6 +81,7 @@ export const MASTER_DEFAULTS: Readonly<MasterOpts> = deepFreeze<MasterOpts>({
   worker_threads: 5,
   pub_hwm: 1000,
   zmq_backlog: 1000,
+  max_open_files: 100000,
   timeout: 5,
   gather_job_timeout: 10,
   keep_jobs: 24, // hours

@@ -51,7 +51,7 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   test: BOOL, event_match_type: oneOf('startswith', 'endswith', 'find', 'regex', 'fnmatch'), schedule: MAP,
   mine_functions: MAP,
   // master
-  interface: STR, publish_port: PORT, ret_port: PORT, worker_threads: int(1), pub_hwm: int(0), zmq_backlog: int(1),
+  interface: STR, publish_port: PORT, ret_port: PORT, worker_threads: int(1), pub_hwm: int(0), zmq_backlog: int(1), max_open_files: int(1),
   timeout: num(0), gather_job_timeout: num(0), keep_jobs: int(0), keep_jobs_seconds: int(0), archive_jobs: BOOL,
   key_logfile: STR, autosign_file: STR, autoreject_file: STR, autosign_grains_dir: STR, autosign_timeout: int(0),
   auto_accept: BOOL, publish_session: int(1), rotate_aes_key: BOOL, ping_on_rotate: BOOL, max_minions: int(0),

@@ -67,6 +67,8 @@ export interface MasterOpts extends CommonOpts {
   worker_threads: number;
   pub_hwm: number;
   zmq_backlog: number;
+  /** Salt's `max_open_files`: the master raises its limit towards this (two per connected minion). */
+  max_open_files: number;
   /** Default CLI wait for returns, s. */
   timeout: number;
   gather_job_timeout: number;

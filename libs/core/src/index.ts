@@ -11,4 +11,5 @@ export { writeFileAtomic, writeFileAtomicAsync, readIfExists } from './fs-util.j
 export { daemonizeIfAsked, writePidfile, runUntilSignalled } from './daemon.js';
 export { fnmatch, fnmatchRegExp } from './fnmatch.js';
 export { pyRepr, pyStr, pyNumber, splitlines } from './py-repr.js';
+export { openFilesLimit, raiseOpenFilesLimit, type OpenFilesLimit } from './fd-limit.js';
 export { daemonMain, type Daemon, type DaemonMainOptions, type DaemonLogOpts } from './daemon-main.js';

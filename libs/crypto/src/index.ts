@@ -6,7 +6,7 @@
  *   const aes = new Crypticle(Crypticle.generateKeyString());
  *   const ct = aes.encrypt(bytes); aes.decrypt(ct);
  */
-export { generateKeyPair, loadOrCreateKeyPair, parsePublicKey, samePublicKey, pemFingerprint, type KeyPair } from './keys.js';
+export { generateKeyPair, generateKeyPairAsync, keyPairFromPem, loadOrCreateKeyPair, parsePublicKey, samePublicKey, pemFingerprint, type KeyPair } from './keys.js';
 export { rsaOaepEncrypt, rsaOaepDecrypt, rsaSign, rsaVerify, x931Sign, x931Recover, privateEncrypt, publicDecrypt } from './rsa.js';
 export { Crypticle, sessionKeyDigest } from './crypticle.js';
 export { DecryptError, KeyError, SignatureError } from './errors.js';

@@ -64,16 +64,41 @@ export class KeyStore {
   }
 
   write(state: KeyState, id: string, pem: string): void {
-    writeFileAtomic(this.file(state, id), pem, 0o644);
+    this.keepingCache(state, id, () => writeFileAtomic(this.file(state, id), pem, 0o644));
   }
 
   remove(state: KeyState, id: string): boolean {
     try {
-      fs.unlinkSync(this.file(state, id));
+      this.keepingCache(state, id, () => fs.unlinkSync(this.file(state, id)));
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw err;
+    }
+  }
+
+  private acceptedDirMtime(): number {
+    try {
+      return fs.statSync(path.join(this.pkiDir, STATE_DIRS.accepted)).mtimeMs;
+    } catch {
+      return -1;
+    }
+  }
+
+  /**
+   * Our own change to `minions/` forgets only that id's cached key: an auth
+   * storm accepting 10,000 keys would otherwise empty the cache 10,000 times
+   * and make every minion's requests parse its key again. A change by
+   * another process (tsalt-key) still drops the whole cache.
+   */
+  private keepingCache(state: KeyState, id: string, change: () => void): void {
+    if (state !== 'accepted') return change();
+    const wasCurrent = this.acceptedDirMtime() === this.acceptedMtimeMs;
+    try {
+      change();
+    } finally {
+      this.acceptedCache.delete(id);
+      if (wasCurrent) this.acceptedMtimeMs = this.acceptedDirMtime();
     }
   }
 
@@ -103,12 +128,8 @@ export class KeyStore {
    */
   acceptedKey(id: string): { pem: string; key: KeyObject } | undefined {
     if (invalidIdReason(id)) return undefined;
-    let mtime = -1;
-    try {
-      mtime = fs.statSync(path.join(this.pkiDir, STATE_DIRS.accepted)).mtimeMs;
-    } catch {
-      return undefined;
-    }
+    const mtime = this.acceptedDirMtime();
+    if (mtime < 0) return undefined;
     if (mtime !== this.acceptedMtimeMs) {
       this.acceptedCache.clear();
       this.acceptedMtimeMs = mtime;
@@ -124,6 +145,11 @@ export class KeyStore {
     } catch {
       return undefined;
     }
+  }
+
+  /** Remembers a key just accepted by this process, already parsed, so its first request does not parse it again. */
+  rememberAccepted(id: string, pem: string, key: KeyObject): void {
+    if (this.acceptedDirMtime() === this.acceptedMtimeMs) this.acceptedCache.set(id, { pem, key });
   }
 
   /** Moves `id` from one of `from` to `to`; returns the state it came from. */

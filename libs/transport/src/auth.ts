@@ -16,6 +16,25 @@ export interface AuthRequest {
   [key: string]: unknown;
 }
 
+/**
+ * Master keys seen in auth replies, parsed once: a swarm process signs in
+ * thousands of minions against one master key. Bounded, as a master could
+ * offer a new key on every reply.
+ */
+const masterKeys = new Map<string, KeyObject>();
+const MASTER_KEYS_MAX = 16;
+
+/** parsePublicKey for a master key, remembered by its PEM text. */
+export function parseMasterKey(pem: string): KeyObject {
+  let key = masterKeys.get(pem);
+  if (!key) {
+    key = parsePublicKey(pem);
+    if (masterKeys.size >= MASTER_KEYS_MAX) masterKeys.clear();
+    masterKeys.set(pem, key);
+  }
+  return key;
+}
+
 /** What the minion learns from an auth reply. */
 export type AuthOutcome =
   | { kind: 'accepted'; sessionKey: string; masterPub: string; publishPort: number }
@@ -48,6 +67,8 @@ export interface AcceptedReplyParams {
   nonce: string;
   /** The minion's token ciphertext from the request, if it sent one. */
   token?: Uint8Array;
+  /** x931Sign(masterPrivate, sessionKeyDigest(sessionKey)), when the caller keeps it per session key. */
+  sessionKeySig?: Buffer;
 }
 
 /** The inner reply that hands an accepted minion the session key. */
@@ -57,7 +78,7 @@ export function acceptedInner(p: AcceptedReplyParams): Record<string, unknown> {
     pub_key: p.masterPubPem,
     publish_port: p.publishPort,
     aes: rsaOaepEncrypt(p.minionPub, Buffer.from(p.sessionKey, 'ascii')),
-    sig: x931Sign(p.masterPrivate, sessionKeyDigest(p.sessionKey)),
+    sig: p.sessionKeySig ?? x931Sign(p.masterPrivate, sessionKeyDigest(p.sessionKey)),
     nonce: p.nonce,
   };
   if (p.token) {
@@ -96,7 +117,8 @@ export function parseAuthReply(reply: unknown, p: ParseAuthParams): AuthOutcome 
   const pubPem = typeof inner['pub_key'] === 'string' ? inner['pub_key'] : undefined;
   // The reply is checked against the key it carries; a pinned minion then
   // refuses any key other than the pinned one (TOFU), with Salt's message.
-  const verifyKey = pubPem ? parsePublicKey(pubPem) : p.pinnedMasterPub;
+  const offered = pubPem ? parseMasterKey(pubPem) : undefined;
+  const verifyKey = offered ?? p.pinnedMasterPub;
   if (verifyKey && !rsaVerify(verifyKey, loadBytes, sig)) throw new BadMessageError('auth reply signature does not verify with the master key');
   if (pubPem && p.pinnedMasterPub && !samePublicKey(p.pinnedMasterPub, pubPem)) throw new MasterKeyChangedError();
   if (inner['enc'] !== 'pub') {
@@ -105,12 +127,12 @@ export function parseAuthReply(reply: unknown, p: ParseAuthParams): AuthOutcome 
     if (ret === true) return { kind: 'pending' };
     return { kind: 'rejected' };
   }
-  if (!pubPem) throw new BadMessageError('auth reply has no master key');
+  if (!pubPem || !offered) throw new BadMessageError('auth reply has no master key');
   const aes = asBytes(inner['aes']);
   const aesSig = asBytes(inner['sig']);
   if (!aes || !aesSig) throw new BadMessageError('auth reply has no session key');
   const sessionKey = rsaOaepDecrypt(p.minionPrivate, aes).toString('ascii');
-  const digest = x931Recover(parsePublicKey(pubPem), aesSig);
+  const digest = x931Recover(offered, aesSig);
   if (!digest || !digest.equals(sessionKeyDigest(sessionKey))) throw new BadMessageError('session key signature does not verify');
   if (p.token) {
     const echo = asBytes(inner['token']);

@@ -14,8 +14,9 @@ export { ReqServer, type ReqServerOptions, type RequestHandler } from './req-ser
 export { ReqClient, type ReqClientOptions } from './req-client.js';
 export { PubServer, SubClient, type PublisherOptions, type SubClientOptions } from './pub-channel.js';
 export {
-  buildAuthRequest, signAuthReply, acceptedInner, parseAuthReply, newNonce,
+  buildAuthRequest, signAuthReply, acceptedInner, parseAuthReply, parseMasterKey, newNonce,
   type AuthRequest, type AuthOutcome, type AcceptedReplyParams, type ParseAuthParams,
 } from './auth.js';
 export { sealPublish, openPublish } from './publish.js';
 export { BadMessageError, MasterKeyChangedError, MessageTooLargeError, RequestTimeoutError, SocketClosedError } from './errors.js';
+export { ensureSocketCapacity } from './socket-limit.js';

@@ -1,0 +1,301 @@
+import type { Logger } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import { DecryptError, type KeyPair } from '@tsalt/crypto';
+import { newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
+import { matchMinion } from '@tsalt/targeting';
+import type { MinionOpts } from '@tsalt/config';
+import { filePin, signIn, type MasterPin, type Session } from './auth-client.js';
+import type { JobReturn } from './executor.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The heartbeat the master's presence events rely on, when the config does not say (s). */
+const DEFAULT_PRESENCE_INTERVAL_S = 30;
+
+/** How long a stopping minion spends telling the master it is leaving (ms). */
+const LEAVE_TIMEOUT_MS = 1000;
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Python's `time.asctime()`, local time: `Sun Jun  2 23:21:05 1993` (the day padded with a space). */
+export function asctime(d = new Date()): string {
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+function tcp(host: string, port: number): string {
+  return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export interface MasterLinkOptions {
+  opts: MinionOpts;
+  pair: KeyPair;
+  grains: Record<string, unknown>;
+  log: Logger;
+  /** The trusted master key; Salt's `minion_master.pub` unless given. */
+  pin?: MasterPin;
+  /** A publish that decrypted, verified, is new, and targets this minion. */
+  onJob(load: Record<string, unknown>): void;
+  /** The master refused this minion for good (rejected key, master key changed). */
+  onFatal(err: unknown): void;
+}
+
+/**
+ * One minion's connection to its master: sign-in and re-auth, the SUB with
+ * decrypt, replay and target checks, and the AES requests (returns, events,
+ * heartbeats). tsalt-minion runs one; tsalt-swarm runs thousands in one
+ * process, so nothing here touches process-wide state.
+ */
+export class MasterLink {
+  private readonly req: ReqClient;
+  private sub: SubClient | undefined;
+  private subPort = 0;
+  private session: Session | undefined;
+  private reauth: Promise<void> | undefined;
+  private lastSerial = 0;
+  private readonly recentJids: string[] = [];
+  private stopped = false;
+  private heartbeats: NodeJS.Timeout[] = [];
+  private readonly pin: MasterPin;
+  /** How many times this link has signed in (1 after the first). */
+  signIns = 0;
+
+  constructor(private readonly o: MasterLinkOptions) {
+    const { opts } = o;
+    this.pin = o.pin ?? filePin(opts.pki_dir);
+    this.req = new ReqClient({ address: tcp(this.masterHost, opts.master_port), reconnectInterval: this.reconInterval(), reconnectMaxInterval: opts.recon_max, maxMessageSize: opts.max_request_size * 2 });
+    // Connected before the sign-in, so that by the time the session key
+    // arrives the SUB has joined and the first publish is not missed.
+    this.openSub(opts.publish_port);
+  }
+
+  get id(): string {
+    return this.o.opts.id;
+  }
+
+  get authenticated(): boolean {
+    return this.session !== undefined;
+  }
+
+  private get masterHost(): string {
+    const m = this.o.opts.master;
+    return Array.isArray(m) ? String(m[0] ?? 'salt') : m;
+  }
+
+  /** Salt's `recon_randomize`: the first reconnect interval is random in [default, default+max]. */
+  private reconInterval(): number {
+    const { recon_default: d, recon_max: m, recon_randomize: r } = this.o.opts;
+    return r ? d + Math.floor(Math.random() * m) : d;
+  }
+
+  private openSub(port: number): void {
+    if (this.sub && this.subPort === port) return;
+    this.sub?.close();
+    const { opts } = this.o;
+    this.subPort = port;
+    this.sub = new SubClient({ address: tcp(this.masterHost, port), identity: opts.id, reconnectInterval: this.reconInterval(), reconnectMaxInterval: opts.recon_max, maxMessageSize: opts.max_request_size * 2 });
+    void this.publishLoop(this.sub);
+  }
+
+  /** Signs in (waiting as long as the key is pending); throws when refused for good. */
+  async authenticate(): Promise<void> {
+    const session = await signIn(this.o.opts, this.o.pair, this.req, this.o.log, () => this.stopped, this.pin);
+    this.session = session;
+    this.lastSerial = 0;
+    this.signIns++;
+    this.openSub(session.publishPort);
+  }
+
+  /** Re-authenticates once, however many publishes or replies failed to decrypt meanwhile. */
+  private reauthenticate(delayMs: number): Promise<void> {
+    this.reauth ??= (async () => {
+      await sleep(delayMs);
+      this.o.log.info('session key no longer valid; re-authenticating');
+      await this.authenticate();
+    })().finally(() => (this.reauth = undefined));
+    return this.reauth;
+  }
+
+  private async publishLoop(sub: SubClient): Promise<void> {
+    for await (const msg of sub.messages()) {
+      if (this.stopped || sub !== this.sub) break;
+      // Before the first sign-in there is no key: the publish was not for us yet.
+      if (!this.session) continue;
+      let load: Record<string, unknown>;
+      try {
+        load = openPublish(msg, this.session.aes, this.o.opts.sign_pub_messages ? this.session.masterPub : undefined);
+      } catch (err) {
+        if (err instanceof DecryptError) {
+          // A new session key (rotation, master restart): re-auth, then read
+          // this publish again with the new key, as Salt does, so the job is
+          // not lost. Salt's random_reauth_delay spreads the storm (s).
+          void this.reauthenticate(Math.random() * this.o.opts.random_reauth_delay * 1000)
+            .then(() => this.retryPublish(msg))
+            .catch((e: unknown) => this.o.onFatal(e));
+        } else {
+          this.o.log.warn({ err: errorLine(err) }, 'dropped a publish that does not verify');
+        }
+        continue;
+      }
+      this.handlePublish(load);
+    }
+  }
+
+  private retryPublish(msg: Buffer): void {
+    if (!this.session || this.stopped) return;
+    try {
+      this.handlePublish(openPublish(msg, this.session.aes, this.o.opts.sign_pub_messages ? this.session.masterPub : undefined));
+    } catch {
+      // Made with a key older than ours: nothing to run.
+    }
+  }
+
+  private handlePublish(load: Record<string, unknown>): void {
+    const serial = typeof load['serial'] === 'number' ? load['serial'] : 0;
+    if (serial <= this.lastSerial) {
+      this.o.log.warn({ serial }, 'dropped a replayed publish');
+      return;
+    }
+    this.lastSerial = serial;
+    const { tgt, jid, fun } = load;
+    if (tgt === undefined || typeof jid !== 'string' || fun === undefined) return;
+    try {
+      const tgtType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
+      if (!matchMinion(tgt as string | string[], tgtType, { id: this.o.opts.id, grains: this.o.grains })) return;
+    } catch (err) {
+      this.o.log.warn({ jid, err: errorLine(err) }, 'dropped a publish with a bad target');
+      return;
+    }
+    if (this.recentJids.includes(jid)) return;
+    this.recentJids.push(jid);
+    if (this.recentJids.length > this.o.opts.minion_jid_queue_hwm) this.recentJids.shift();
+    this.o.onJob(load);
+  }
+
+  /** Sends an AES request, re-authenticating once if the master no longer knows our session key. */
+  async aesRequest(load: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      const session = this.session ?? (await this.reauthenticate(0).then(() => this.session));
+      if (!session) throw new Error('not authenticated');
+      const nonce = newNonce();
+      const body = sealAes(session.aes, { ...load, id: this.o.opts.id, tok: session.tok, nonce });
+      const raw = await this.req.request(pack({ enc: 'aes', load: body, version: 2 }), timeoutMs);
+      const reply = unpack(raw);
+      if (reply instanceof Uint8Array) {
+        try {
+          return openAes(session.aes, reply, nonce);
+        } catch (err) {
+          if (!(err instanceof DecryptError) || attempt > 0) throw err;
+        }
+      } else if (attempt > 0) {
+        throw new Error(`master answered ${JSON.stringify(reply)}`);
+      }
+      await this.reauthenticate(0);
+    }
+  }
+
+  /** Salt's return with `return_retry_tries`, each try waiting a random `return_retry_timer`..`_max` (s). */
+  async sendReturn(ret: JobReturn): Promise<boolean> {
+    const { return_retry_tries: tries, return_retry_timer: lo, return_retry_timer_max: hi } = this.o.opts;
+    for (let i = 0; i <= tries; i++) {
+      const timeout = (lo + Math.random() * Math.max(0, hi - lo)) * 1000;
+      try {
+        const ok = await this.aesRequest(ret, timeout);
+        if (ok !== true) this.o.log.warn({ jid: ret.jid }, 'master refused the return');
+        return ok === true;
+      } catch (err) {
+        this.o.log.warn({ jid: ret.jid, err: errorLine(err) }, 'return not acknowledged; retrying');
+      }
+    }
+    this.o.log.error({ jid: ret.jid }, `The minion failed to return the job information for job ${ret.jid}.`);
+    return false;
+  }
+
+  /**
+   * `event.fire_master`: Salt's `_minion_event` request, `{cmd, id, tag, data,
+   * pretag, tok}`; the master fires the load (less tok) as the event data.
+   * `preload` keys join the load but never replace cmd, tag, data, id or tok.
+   */
+  async fireMaster(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void> {
+    const ok = await this.aesRequest({ ...(preload ?? {}), cmd: '_minion_event', tag, data, pretag: null }, this.o.opts.auth_timeout * 1000);
+    if (ok !== true) throw new Error(`the master refused the event ${tag}`);
+  }
+
+  /** Salt's `_fire_master_minion_start`: the legacy `minion_start` (when enabled), then `salt/minion/<id>/start`. */
+  async fireStartEvents(): Promise<void> {
+    const { opts, grains: all } = this.o;
+    const msg = `Minion ${opts.id} started at ${asctime()}`;
+    const wanted = opts.start_event_grains ?? [];
+    const grains = wanted.length ? Object.fromEntries(wanted.filter((k) => k in all).map((k) => [k, all[k]])) : undefined;
+    const tags = [...(opts.enable_legacy_startup_events ? ['minion_start'] : []), `salt/minion/${opts.id}/start`];
+    try {
+      for (const tag of tags) {
+        await this.aesRequest({ cmd: '_minion_event', tag, data: msg, pretag: null, ...(grains ? { grains } : {}) }, opts.auth_timeout * 1000);
+      }
+    } catch (err) {
+      this.o.log.warn({ err: errorLine(err) }, 'could not fire the start events');
+    }
+  }
+
+  /**
+   * The presence heartbeat (tsalt's `presence_interval`, s; 0 turns it off):
+   * a small `_presence` request the master counts as "connected" for
+   * `salt/presence/*`, without an event on the bus. And Salt's own
+   * `ping_interval` (minutes): a `minion_ping` event. The first beat comes
+   * at a random point of the first interval, so a thousand minions started
+   * together do not beat together.
+   */
+  startHeartbeats(): void {
+    if (this.heartbeats.length || this.stopped) return;
+    const { opts, log } = this.o;
+    const raw = (opts as unknown as Record<string, unknown>)['presence_interval'];
+    const everyS = typeof raw === 'number' && raw >= 0 ? raw : DEFAULT_PRESENCE_INTERVAL_S;
+    if (everyS > 0) {
+      const beat = (): void => {
+        this.aesRequest({ cmd: '_presence', interval: everyS }, Math.min(everyS * 1000, opts.auth_timeout * 1000))
+          .catch((err: unknown) => log.debug({ err: errorLine(err) }, 'presence heartbeat not acknowledged'));
+      };
+      // The start events already told the master we are here.
+      const first = setTimeout(() => {
+        beat();
+        this.heartbeats.push(setInterval(beat, everyS * 1000).unref());
+      }, Math.random() * everyS * 1000);
+      this.heartbeats.push(first);
+    }
+    if (opts.ping_interval > 0) {
+      const ping = (): void => {
+        this.fireMaster('minion_ping', 'ping').catch((err: unknown) => log.warn({ err: errorLine(err) }, 'minion_ping not acknowledged'));
+      };
+      this.heartbeats.push(setInterval(ping, opts.ping_interval * 60_000));
+    }
+    for (const t of this.heartbeats) t.unref();
+  }
+
+  /** Tells the master this minion is going, so presence reports it lost at once; bounded, best effort. */
+  private async leave(): Promise<void> {
+    if (!this.session || this.heartbeats.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.aesRequest({ cmd: '_presence', leaving: true }, LEAVE_TIMEOUT_MS).catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, LEAVE_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Stops listening and the heartbeats, and says goodbye (when `leave`); requests still go out until close(). */
+  async stopListening(leave = true): Promise<void> {
+    this.stopped = true;
+    for (const t of this.heartbeats) clearTimeout(t);
+    if (leave) await this.leave();
+    this.heartbeats = [];
+    this.sub?.close();
+  }
+
+  close(): void {
+    this.stopped = true;
+    for (const t of this.heartbeats) clearTimeout(t);
+    this.sub?.close();
+    this.req.close();
+  }
+}

@@ -1,0 +1,132 @@
+import { createLogger, errorLine, raiseOpenFilesLimit, type Logger } from '@tsalt/core';
+import { loadConfig, type MinionOpts } from '@tsalt/config';
+import type { KeyPair } from '@tsalt/crypto';
+import { ensureSocketCapacity } from '@tsalt/transport';
+import { coreGrains } from '@tsalt/modules';
+import { MasterLink } from '../master-link.js';
+import { memoryPin } from '../auth-client.js';
+import { ensureSwarmKeys, loadSwarmKey } from './keys.js';
+import { SwarmExecutor } from './swarm-executor.js';
+import type { FromSwarmProcess, SwarmInit, SwarmProgress, ToSwarmProcess } from './protocol.js';
+
+/**
+ * Open files one emulated minion needs: two ZeroMQ sockets, each a TCP
+ * connection plus a mailbox eventfd, and room for a request socket being
+ * replaced after a timeout.
+ */
+const FILES_PER_MINION = 6;
+/** How often the process reports to tsalt-swarm (ms). */
+const PROGRESS_EVERY_MS = 250;
+/** Minions started per event-loop turn, so IPC and sockets keep flowing while thousands start. */
+const START_BATCH = 100;
+
+const send = (m: FromSwarmProcess): void => {
+  process.send?.(m);
+};
+
+/** One swarm process: a share of the emulated minions, each a MasterLink of its own. */
+class SwarmProcess {
+  private readonly links: MasterLink[] = [];
+  private readonly progress: SwarmProgress = { t: 'progress', keysMade: 0, keysMissing: 0, authenticated: 0, refused: 0, jobs: 0, returned: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(private readonly init: SwarmInit, private readonly base: MinionOpts, private readonly log: Logger) {}
+
+  async start(): Promise<void> {
+    const { ids, keyDir } = this.init;
+    const need = ids.length * FILES_PER_MINION + 1024;
+    const limit = raiseOpenFilesLimit(need);
+    if (limit && limit.soft < need) {
+      throw new Error(`${ids.length} minions in one process need about ${need} open files, but the limit is ${limit.soft}: raise it (ulimit -n) or use more --processes`);
+    }
+    ensureSocketCapacity(ids.length * 2 + 64);
+    this.timer = setInterval(() => send(this.progress), PROGRESS_EVERY_MS);
+    await ensureSwarmKeys(keyDir, ids, this.base.keysize, (made, missing) => {
+      this.progress.keysMade = made;
+      this.progress.keysMissing = missing;
+    });
+    const grains = coreGrains(this.base.id, this.base.grains ?? {});
+    const executor = new SwarmExecutor(this.base, grains, this.log);
+    // Each key is loaded just before its minion starts: the first sign-ins
+    // are on their way while the rest of the keys are still being read.
+    for (let i = 0; i < ids.length && !this.stopping; i++) {
+      const id = ids[i]!;
+      this.startOne(id, loadSwarmKey(keyDir, id), grains, executor);
+      if (i % START_BATCH === START_BATCH - 1) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  private startOne(id: string, pair: KeyPair, baseGrains: Record<string, unknown>, executor: SwarmExecutor): void {
+    const opts: MinionOpts = { ...this.base, id };
+    const log = this.log.child({ minion: id });
+    const link: MasterLink = new MasterLink({
+      opts, pair, grains: { ...baseGrains, id }, log, pin: memoryPin(),
+      onJob: (load) => {
+        this.progress.jobs++;
+        void executor.run(id, load, (tag, data) => link.fireMaster(tag, data))
+          .then((ret) => link.sendReturn(ret))
+          .then((ok) => ok && this.progress.returned++)
+          .catch((err: unknown) => log.error({ err: errorLine(err) }, 'a job failed outside its function'));
+      },
+      onFatal: (err) => {
+        this.progress.refused++;
+        log.error(errorLine(err));
+        link.close();
+      },
+    });
+    this.links.push(link);
+    link.authenticate().then(
+      async () => {
+        this.progress.authenticated++;
+        await link.fireStartEvents();
+        link.startHeartbeats();
+      },
+      (err: unknown) => {
+        if (this.stopping) return;
+        this.progress.refused++;
+        log.error(errorLine(err));
+        link.close();
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.timer);
+    // Goodbyes go out together and are each bounded (1 s), so presence sees the swarm leave at once.
+    await Promise.all(this.links.map((l) => l.stopListening().catch(() => undefined)));
+    for (const l of this.links) l.close();
+    send(this.progress);
+    send({ t: 'stopped' });
+  }
+}
+
+let proc: SwarmProcess | undefined;
+
+function exitAfterStop(): void {
+  const p = proc;
+  if (!p) process.exit(0);
+  void p.stop().finally(() => process.exit(0));
+}
+
+process.on('message', (m: ToSwarmProcess) => {
+  if (m.t === 'stop') return exitAfterStop();
+  if (m.t !== 'init' || proc) return;
+  let base: MinionOpts;
+  const bootLog = createLogger({ level: 'warning', name: 'swarm' });
+  try {
+    base = loadConfig('minion', m.configDir, m.overrides, bootLog);
+  } catch (err) {
+    send({ t: 'fatal', error: errorLine(err) });
+    return;
+  }
+  const log = createLogger({ level: base.log_level, fileLevel: base.log_level_logfile, logFile: base.log_file, name: 'swarm' });
+  proc = new SwarmProcess(m, base, log);
+  proc.start().catch((err: unknown) => send({ t: 'fatal', error: errorLine(err) }));
+});
+// Ctrl-C reaches the whole process group: tsalt-swarm itself sends the stop.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', exitAfterStop);
+process.on('disconnect', exitAfterStop);
