@@ -12,6 +12,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** The heartbeat the master's presence events rely on, when the config does not say (s). */
 const DEFAULT_PRESENCE_INTERVAL_S = 30;
 
+/** How long a replaced SUB keeps delivering after its successor opened (ms): long enough for the successor to join. */
+const SUB_HANDOVER_MS = 5000;
+
 /** How long a stopping minion spends telling the master it is leaving (ms). */
 const LEAVE_TIMEOUT_MS = 1000;
 
@@ -51,6 +54,8 @@ export class MasterLink {
   private readonly req: ReqClient;
   private sub: SubClient | undefined;
   private subPort = 0;
+  /** SUBs replaced but still delivering until their successor has joined. */
+  private readonly retiring = new Set<SubClient>();
   private session: Session | undefined;
   private reauth: Promise<void> | undefined;
   private lastSerial = 0;
@@ -89,17 +94,32 @@ export class MasterLink {
     return r ? d + Math.floor(Math.random() * m) : d;
   }
 
-  private openSub(port: number): void {
-    if (this.sub && this.subPort === port) return;
-    this.sub?.close();
+  /**
+   * Opens the SUB, or a fresh one (`fresh`): after the master went away, the
+   * old SUB may wait up to recon_max to reconnect, and a publish sent
+   * meanwhile would be lost. The old one keeps delivering for a moment, so
+   * nothing falls in the gap; the serial check drops what both deliver.
+   */
+  private openSub(port: number, fresh = false): void {
+    if (this.sub && this.subPort === port && !fresh) return;
+    const old = this.sub;
     const { opts } = this.o;
     this.subPort = port;
     this.sub = new SubClient({ address: tcp(this.masterHost, port), identity: opts.id, reconnectInterval: this.reconInterval(), reconnectMaxInterval: opts.recon_max, maxMessageSize: opts.max_request_size * 2 });
     void this.publishLoop(this.sub);
+    if (old) {
+      this.retiring.add(old);
+      setTimeout(() => {
+        this.retiring.delete(old);
+        old.close();
+      }, SUB_HANDOVER_MS).unref();
+    }
   }
 
   /** Signs in (waiting as long as the key is pending); throws when refused for good. */
-  async authenticate(): Promise<void> {
+  async authenticate(freshSub = false): Promise<void> {
+    // Before the request: the new SUB joins while the master works on the sign-in.
+    if (freshSub) this.openSub(this.subPort, true);
     const session = await signIn(this.o.opts, this.o.pair, this.req, this.o.log, () => this.stopped, this.pin);
     this.session = session;
     this.lastSerial = 0;
@@ -107,19 +127,23 @@ export class MasterLink {
     this.openSub(session.publishPort);
   }
 
-  /** Re-authenticates once, however many publishes or replies failed to decrypt meanwhile. */
-  private reauthenticate(delayMs: number): Promise<void> {
+  /**
+   * Re-authenticates once, however many publishes or replies failed to
+   * decrypt meanwhile. `freshSub` when a request found the master without
+   * our session (it restarted): our SUB may still be waiting to reconnect.
+   */
+  private reauthenticate(delayMs: number, freshSub = false): Promise<void> {
     this.reauth ??= (async () => {
       await sleep(delayMs);
       this.o.log.info('session key no longer valid; re-authenticating');
-      await this.authenticate();
+      await this.authenticate(freshSub);
     })().finally(() => (this.reauth = undefined));
     return this.reauth;
   }
 
   private async publishLoop(sub: SubClient): Promise<void> {
     for await (const msg of sub.messages()) {
-      if (this.stopped || sub !== this.sub) break;
+      if (this.stopped) break;
       // Before the first sign-in there is no key: the publish was not for us yet.
       if (!this.session) continue;
       let load: Record<string, unknown>;
@@ -191,7 +215,7 @@ export class MasterLink {
       } else if (attempt > 0) {
         throw new Error(`master answered ${JSON.stringify(reply)}`);
       }
-      await this.reauthenticate(0);
+      await this.reauthenticate(0, true);
     }
   }
 
@@ -289,13 +313,19 @@ export class MasterLink {
     for (const t of this.heartbeats) clearTimeout(t);
     if (leave) await this.leave();
     this.heartbeats = [];
+    this.closeSubs();
+  }
+
+  private closeSubs(): void {
     this.sub?.close();
+    for (const s of this.retiring) s.close();
+    this.retiring.clear();
   }
 
   close(): void {
     this.stopped = true;
     for (const t of this.heartbeats) clearTimeout(t);
-    this.sub?.close();
+    this.closeSubs();
     this.req.close();
   }
 }

@@ -48,6 +48,9 @@ export class ReqClient {
 
   private async once(payload: Buffer, timeoutMs: number): Promise<Buffer> {
     if (this.closed) throw new SocketClosedError();
+    // A replacement that failed to open (out of sockets or files) is retried
+    // here, so the real error is reported rather than "Socket is closed".
+    if (this.sock.closed) this.sock = this.open();
     const sock = this.sock;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

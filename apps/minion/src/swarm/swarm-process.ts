@@ -10,11 +10,13 @@ import { SwarmExecutor } from './swarm-executor.js';
 import type { FromSwarmProcess, SwarmInit, SwarmProgress, ToSwarmProcess } from './protocol.js';
 
 /**
- * Open files one emulated minion needs: two ZeroMQ sockets, each a TCP
- * connection plus a mailbox eventfd, and room for a request socket being
- * replaced after a timeout.
+ * ZeroMQ sockets one emulated minion may hold: its DEALER and SUB, plus a
+ * replacement of each while the old one retires (a request timeout, a SUB
+ * reopened after the master restarted). Each costs two open files: the TCP
+ * connection and a mailbox eventfd.
  */
-const FILES_PER_MINION = 6;
+const SOCKETS_PER_MINION = 4;
+const FILES_PER_MINION = SOCKETS_PER_MINION * 2;
 /** How often the process reports to tsalt-swarm (ms). */
 const PROGRESS_EVERY_MS = 250;
 /** Minions started per event-loop turn, so IPC and sockets keep flowing while thousands start. */
@@ -40,7 +42,7 @@ class SwarmProcess {
     if (limit && limit.soft < need) {
       throw new Error(`${ids.length} minions in one process need about ${need} open files, but the limit is ${limit.soft}: raise it (ulimit -n) or use more --processes`);
     }
-    ensureSocketCapacity(ids.length * 2 + 64);
+    ensureSocketCapacity(ids.length * SOCKETS_PER_MINION + 64);
     this.timer = setInterval(() => send(this.progress), PROGRESS_EVERY_MS);
     await ensureSwarmKeys(keyDir, ids, this.base.keysize, (made, missing) => {
       this.progress.keysMade = made;
