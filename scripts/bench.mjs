@@ -1,347 +1,95 @@
 #!/usr/bin/env node
-// npm run bench: prints the figures the issues ask for. Not a test: nothing
-// here asserts; it measures on this machine and prints.
-//   - CLI start-up: `tsalt --version`
-//   - end to end `tsalt '*' test.ping`, median/p90 over RUNS runs, with 1 and with 10 minion processes
-//   - RSS of the master and of one minion
-import { spawn, spawnSync } from 'node:child_process';
+// npm run bench: measures the figures the issues ask for on this machine,
+// prints them as one table (figure | value | target | met?), and rewrites the
+// generated block of docs/benchmarks.md (between <!-- bench:begin --> and
+// <!-- bench:end -->) plus the chart docs/bench-swarm.svg it embeds. Not a
+// test: nothing here asserts. Sections, in order:
+//   cli      `tsalt --version` (CLI start-up)
+//   ping     a master with 1 and with 10 tsalt-minion processes: test.ping end
+//            to end, RSS, jobs.lookup_jid, jobs/s into the job cache
+//   swarm    tsalt-swarm at each N of BENCH_SWARM: auth storm, test.ping until
+//            all returned, return latency, lost returns, master CPU and RSS
+//   mysql    returns/s into MariaDB (skipped when it is not installed)
+//   bus      events/s through the master's bus with a slow subscriber
+//   reactor  event -> reaction latency at 1,000 events/s
+//
+// Environment:
+//   BENCH_ONLY            comma list of sections to run (e.g. "swarm" or "cli,ping");
+//                         default all. Rows of sections not run keep their previous
+//                         values in the doc (see below).
+//   BENCH_RUNS            runs per figure for cli and ping (default 20)
+//   BENCH_SWARM           swarm sizes (default "1000,5000,10000"); the issue's
+//                         targets are judged at 10,000
+//   BENCH_SWARM_RUNS      timed test.ping runs per swarm size (default 3)
+//   BENCH_SWARM_KEY_DIR   the swarm key cache (default node_modules/.cache/tsalt/swarm-pki/swarm)
+//   BENCH_SWARM_KEYGEN_MAX  keys the bench may make before a size, at ~0.25 CPU s each
+//                         (default 2500); a size lacking more is skipped, saying why
+//   BENCH_SWARM_AUTH_TIMEOUT_S  how long an auth storm may take before the size fails
+//                         (default 60 + N/50 s)
+//   BENCH_DOCS=0          print the table only: leave docs/ as they are (trial runs)
+//   BENCH_JOBS, BENCH_MINION_EXTRA, BENCH_MYSQL_RETURNS, BENCH_EVENTS, BENCH_REACTOR_S:
+//                         sizes of the ping, mysql, bus and reactor sections
+//
+// Figures are kept in docs/bench-results.json by scope (a section, or
+// `swarm:<N>` for one size) and the doc's block is generated from that file:
+// a run replaces the scopes it measured; with BENCH_ONLY every other scope
+// keeps its previous rows; a full run drops scopes it no longer plans (e.g.
+// swarm sizes of a development run) but keeps those it skipped.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { bin, freePort, root, sleep } from './lib/local.mjs';
-import { pack, ReqClient, unpack } from '@tsalt/transport';
-import { EventListener, fireMasterEvent } from '@tsalt/events';
+import { busSection, reactorSection } from './lib/bus-bench.mjs';
+import { cliSection, pingSection } from './lib/cluster-bench.mjs';
+import { bin } from './lib/local.mjs';
+import { mysqlSection } from './lib/mysql-bench.mjs';
+import { machine, mergeResults, SECTIONS, textTable, writeDoc } from './lib/report.mjs';
+import { swarmSection } from './lib/swarm-bench.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
-const rssMb = (pid) => {
-  try {
-    const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb ? (Number(kb) / 1024).toFixed(1) : '?';
-  } catch {
-    return '?';
-  }
+const opts = {
+  runs: Number(process.env.BENCH_RUNS ?? 20),
+  swarmSizes: (process.env.BENCH_SWARM ?? '1000,5000,10000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
+  swarmRuns: Number(process.env.BENCH_SWARM_RUNS ?? 3),
 };
-function timeCmd(args) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { ms, r };
+const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+const unknown = (only ?? []).filter((s) => !SECTIONS.includes(s));
+if (unknown.length) {
+  console.error(`BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  process.exit(2);
 }
-
-async function clusterBench(nMinions, extra) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-'));
-  const [pub, ret] = [await freePort(), await freePort()];
-  const conf = path.join(tmp, 'etc', 'master');
-  fs.mkdirSync(conf, { recursive: true });
-  fs.writeFileSync(path.join(conf, 'master'), `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\nauto_accept: True\nlog_level: error\n`);
-  const procs = [spawn(process.execPath, [bin('master', 'tsalt-master'), '-c', conf], { stdio: 'ignore' })];
-  await sleep(500);
-  for (let i = 0; i < nMinions; i++) {
-    const dir = path.join(tmp, 'etc', `m${i}`);
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'minion'), `id: bench-${i}\nroot_dir: ${path.join(tmp, `m${i}`)}\nmaster: 127.0.0.1\nmaster_port: ${ret}\npublish_port: ${pub}\nlog_level: error\nacceptance_wait_time: 1\n${(process.env.BENCH_MINION_EXTRA ?? "").replace(/;/g, "\n")}\n`);
-    procs.push(spawn(process.execPath, [bin('minion', 'tsalt-minion'), '-c', dir], { stdio: 'ignore' }));
-  }
-  const ping = ['*', 'test.ping', '--out', 'json', '--static', '-t', '5'];
-  for (let i = 0; i < 150; i++) {
-    const { r } = timeCmd([bin('cli', 'tsalt'), '-c', conf, ...ping]);
-    if (r.status === 0 && Object.keys(JSON.parse(r.stdout)).length === nMinions) break;
-    await sleep(200);
-  }
-  const times = [];
-  let lost = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const { ms, r } = timeCmd([bin('cli', 'tsalt'), '-c', conf, ...ping]);
-    if (r.status !== 0 || Object.keys(JSON.parse(r.stdout || '{}')).length !== nMinions) lost++;
-    times.push(ms);
-  }
-  const rss = { master: rssMb(procs[0].pid), minion: rssMb(procs[1].pid) };
-  const more = extra ? await extra({ conf, tmp, ret, nMinions }) : undefined;
-  for (const p of procs) p.kill('SIGTERM');
-  await sleep(300);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  return { times, rss, lost, more };
-}
-
 if (!fs.existsSync(bin('cli', 'tsalt'))) {
   console.error('build first: npm run build');
   process.exit(1);
 }
-const startup = [];
-for (let i = 0; i < RUNS; i++) startup.push(timeCmd([bin('cli', 'tsalt'), '--version']).ms);
-/** jobs.lookup_jid latency: tsalt-run end to end, as a user runs it. */
-async function lookupBench({ conf }) {
-  const r = timeCmd([bin('cli', 'tsalt'), '-c', conf, '*', 'test.ping', '--show-jid', '--out', 'json']);
-  const jid = /jid: (\d{20})/.exec(r.r.stdout)?.[1];
-  const times = [];
-  for (let i = 0; i < RUNS; i++) times.push(timeCmd([bin('cli', 'tsalt-run'), '-c', conf, 'jobs.lookup_jid', jid]).ms);
-  return times;
-}
+const run = { cli: cliSection, ping: pingSection, swarm: swarmSection, mysql: mysqlSection, bus: busSection, reactor: reactorSection };
+const chosen = SECTIONS.filter((s) => !only || only.includes(s));
+const runAt = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+console.log(`tsalt benchmark: ${chosen.join(', ')} on ${machine()}\n`);
 
-/**
- * Jobs per second the master accepts and caches: JOBS publishes, INFLIGHT at
- * a time over the request port with the root key, until every minion's return
- * for every job has been fired on the bus (the master caches before firing).
- */
-async function throughputBench({ tmp, ret, nMinions }) {
-  const JOBS = Number(process.env.BENCH_JOBS ?? 200);
-  const INFLIGHT = 20;
-  const key = fs.readFileSync(path.join(tmp, 'var/cache/tsalt/master/.root_key'), 'utf8');
-  const bus = new EventListener({ sockDir: path.join(tmp, 'var/run/tsalt/master'), prefixes: ['salt/job/'] });
-  await bus.ready();
-  let returns = 0;
-  const want = JOBS * nMinions;
-  const t0 = process.hrtime.bigint();
-  const counting = (async () => {
-    while (returns < want) {
-      const ev = await bus.next(10_000);
-      if (!ev) break;
-      if (ev.tag.includes('/ret/')) returns++;
-    }
-  })();
-  const clients = Array.from({ length: INFLIGHT }, () => new ReqClient({ address: `tcp://127.0.0.1:${ret}` }));
-  let next = 0;
-  await Promise.all(clients.map(async (c) => {
-    while (next < JOBS) {
-      next++;
-      const load = { cmd: 'publish', tgt: '*', fun: 'test.ping', arg: [], key, tgt_type: 'glob', ret: '', jid: '', kwargs: {}, user: 'bench' };
-      unpack(await c.request(pack({ enc: 'clear', load, version: 2 }), 10_000));
-    }
-  }));
-  const acceptedS = Number(process.hrtime.bigint() - t0) / 1e9;
-  await counting;
-  const allS = Number(process.hrtime.bigint() - t0) / 1e9;
-  for (const c of clients) c.close();
-  bus.close();
-  return { jobs: JOBS, acceptedPerS: JOBS / acceptedS, cachedPerS: JOBS / allS, returns, want };
-}
-
-const one = await clusterBench(1, lookupBench);
-const ten = await clusterBench(10, throughputBench);
-const f = (x) => x.toFixed(1).padStart(8);
-console.log(`\ntsalt benchmark (${os.cpus().length} cores, node ${process.version}, ${RUNS} runs each)\n`);
-console.log('what                                       median ms      p90 ms');
-console.log(`tsalt --version (CLI start-up)             ${f(median(startup))}    ${f(pct(startup, 90))}`);
-console.log(`tsalt '*' test.ping, 1 minion              ${f(median(one.times))}    ${f(pct(one.times, 90))}   (target <= 150; Salt 3006 ~580)`);
-console.log(`tsalt '*' test.ping, 10 minion processes   ${f(median(ten.times))}    ${f(pct(ten.times, 90))}`);
-console.log(`tsalt-run jobs.lookup_jid <jid>            ${f(median(one.more))}    ${f(pct(one.more, 90))}   (Salt 3006 ~1100)`);
-const tp = ten.more;
-console.log(`\njobs/s with 10 minions: ${tp.acceptedPerS.toFixed(0)} published and accepted, ${tp.cachedPerS.toFixed(0)} with all ${tp.want} returns cached (${tp.returns} of ${tp.want} returns seen, ${tp.jobs} jobs)`);
-console.log(`\nRSS: master ${one.rss.master} MB, one minion ${one.rss.minion} MB (1-minion run); master ${ten.rss.master} MB with 10 minions`);
-console.log(`incomplete runs: ${one.lost} of ${RUNS} (1 minion), ${ten.lost} of ${RUNS} (10 minions)`);
-
-// ---------------------------------------------------------------------------
-// MySQL job cache (issue 4): returns/s persisted into a real MariaDB by the
-// mysql returner for 1,000 returns, row by row (mysql.batch_max: 1) versus
-// batched (the default, 500 rows per multi-row INSERT). Skipped with a
-// message when MariaDB is not installed.
-// ---------------------------------------------------------------------------
-async function mysqlBench() {
-  const N = Number(process.env.BENCH_MYSQL_RETURNS ?? 1000);
-  let harness;
+/** scope -> { measuredAt, rows, chart? } for what this run measured. */
+const measured = {};
+const skipped = [];
+for (const section of chosen) {
+  let res;
   try {
-    harness = await import(path.join(root, 'test/dist/db-harness.js'));
-  } catch {
-    console.log('\nmysql job cache: skipped (run `npm run build` to build test/dist/db-harness.js)');
-    return;
+    res = await run[section](opts);
+  } catch (err) {
+    console.log(`${section}: failed: ${err.stack ?? err}`);
+    skipped.push({ scope: section, why: `failed: ${err.message ?? err}` });
+    continue;
   }
-  if (harness.noMariaDb) {
-    console.log(`\nmysql job cache: skipped (${harness.noMariaDb})`);
-    return;
-  }
-  const { Registry } = await import('@tsalt/loader');
-  const { returnerPlugins, jobCacheFrom } = await import('@tsalt/returners');
-  const { silentLogger } = await import('@tsalt/core');
-  const { genJid } = await import('@tsalt/job');
-  const db = await harness.startMariaDb();
-  const results = {};
-  try {
-    for (const [label, batchMax] of [['row by row', 1], ['batched', 500]]) {
-      const cachedir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-mysql-'));
-      const opts = {
-        id: 'bench-master', cachedir, 'mysql.host': db.host, 'mysql.port': db.port, 'mysql.user': db.user,
-        'mysql.pass': db.password, 'mysql.db': db.database, 'mysql.batch_max': batchMax,
-      };
-      const reg = new Registry({ kind: 'returner', opts, log: silentLogger() }, returnerPlugins());
-      const cache = jobCacheFrom(reg, 'mysql');
-      await cache.getMinions(); // connect first: the figure is about writes, not the first handshake
-      const jid = genJid();
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < N; i++) {
-        await cache.returner({ id: `minion${i}`, jid, fun: 'test.ping', fun_args: [], return: true, retcode: 0, success: true });
-      }
-      const pushedMs = Number(process.hrtime.bigint() - t0) / 1e6;
-      let stored = 0;
-      for (let tries = 0; tries < 200 && stored < N; tries++) stored = Object.keys(await cache.getJid(jid)).length;
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      results[label] = { perS: stored / s, pushedMs, stored };
-      await reg.shutdown();
-      fs.rmSync(cachedir, { recursive: true, force: true });
-    }
-  } finally {
-    await db.cleanup();
-  }
-  console.log(`\nmysql job cache, ${N} returns persisted into MariaDB (returner calls return at once; rows written by the spool):`);
-  for (const [label, r] of Object.entries(results)) {
-    console.log(`  ${label.padEnd(11)} ${r.perS.toFixed(0).padStart(7)} returns/s   (${r.stored} stored; the ${N} returner calls took ${r.pushedMs.toFixed(0)} ms)`);
-  }
+  // A section returns its rows, { skipped }, or (swarm) { rows, skipped: [...], chart }.
+  if (Array.isArray(res)) res = { rows: res };
+  if (typeof res.skipped === 'string') skipped.push({ scope: section, why: res.skipped });
+  else skipped.push(...(res.skipped ?? []));
+  for (const r of res.rows ?? []) (measured[r.scope] ??= { measuredAt: runAt, rows: [] }).rows.push(r);
+  for (const [scope, chart] of Object.entries(res.chart ?? {})) if (measured[scope]) measured[scope].chart = chart;
 }
-await mysqlBench();
 
-// ---------------------------------------------------------------------------
-// Event bus (issue 5): events/s through a real master's bus with one slow
-// subscriber attached. A child process PUSHes EVENTS small events as fast as
-// the bus takes them; a fast listener counts what arrives; a slow listener
-// reads one event per ms. The figure is the fast listener's rate; the slow
-// one's losses are counted (listener.dropped), and they must not slow the rest.
-// ---------------------------------------------------------------------------
-async function eventBusBench() {
-  const N = Number(process.env.BENCH_EVENTS ?? 50_000);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-bus-'));
-  const conf = path.join(tmp, 'etc', 'master');
-  fs.mkdirSync(conf, { recursive: true });
-  const [pub, ret] = [await freePort(), await freePort()];
-  fs.writeFileSync(path.join(conf, 'master'), `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\nlog_level: error\n`);
-  const master = spawn(process.execPath, [bin('master', 'tsalt-master'), '-c', conf], { stdio: 'ignore' });
-  const sockDir = path.join(tmp, 'var/run/tsalt/master');
-  try {
-    for (let i = 0; i < 100 && !fs.existsSync(path.join(sockDir, 'master_event_pull.ipc')); i++) await sleep(100);
-    const fast = new EventListener({ sockDir, prefixes: ['bench/'] });
-    const slow = new EventListener({ sockDir, prefixes: ['bench/'], highWaterMark: 1000 });
-    await fast.ready();
-    await slow.ready();
-    let slowGot = 0;
-    let slowOn = true;
-    const slowReader = (async () => {
-      while (slowOn) {
-        if (await slow.next(50)) slowGot++;
-        await sleep(1);
-      }
-    })();
-    let got = 0;
-    let first = 0n;
-    let last = 0n;
-    const reading = (async () => {
-      for (;;) {
-        const ev = await fast.next(5000);
-        if (!ev) break;
-        if (got === 0) first = process.hrtime.bigint();
-        last = process.hrtime.bigint();
-        if (ev.tag === 'bench/end') break;
-        got++;
-      }
-    })();
-    const pusher = `
-      import { Push } from 'zeromq';
-      import { encodeEvent, busAddresses } from '@tsalt/events';
-      const push = new Push({ sendTimeout: 30000, linger: 5000 });
-      push.connect(busAddresses(process.argv[1]).pull);
-      const stamp = new Date().toISOString().replace('Z', '000');
-      for (let i = 0; i < ${N}; i++) await push.send(encodeEvent('bench/ev', { i, _stamp: stamp, data: 'x'.repeat(64) }));
-      await push.send(encodeEvent('bench/end', { _stamp: stamp }));
-      push.close();
-    `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', pusher, sockDir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-    await new Promise((r) => child.once('exit', r));
-    await reading;
-    slowOn = false;
-    await slowReader;
-    const slowDuring = slowGot;
-    // Let the slow one drain what ZeroMQ kept for it; one more event then shows its gap.
-    while (await slow.next(200)) slowGot++;
-    await fireMasterEvent(sockDir, 'bench/mark', {});
-    if (await slow.next(2000)) slowGot++;
-    const s = Number(last - first) / 1e9;
-    console.log(`\nevent bus, ${N} events pushed with one slow subscriber (1 event/ms) attached:`);
-    console.log(`  fast listener: ${(got / s).toFixed(0)} events/s (${got} of ${N} received, ${fast.dropped} dropped)`);
-    console.log(`  slow listener: ${slowDuring} read meanwhile, ${slowGot} in all, ${slow.dropped} counted as dropped (${slowGot + slow.dropped} = ${N} + end + mark)`);
-    fast.close();
-    slow.close();
-  } finally {
-    master.kill('SIGTERM');
-    await sleep(300);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-await eventBusBench();
+const rows = Object.values(measured).flatMap((s) => s.rows);
+console.log(`\ntsalt benchmark, ${runAt}, ${machine()}\n`);
+console.log(rows.length ? textTable(rows) : '(no figures measured)');
+for (const s of skipped) console.log(`not measured: ${s.scope}: ${s.why}`);
 
-// ---------------------------------------------------------------------------
-// Reactor (issue 5): latency from an event to its reaction starting, at
-// 1,000 events/s for BENCH_REACTOR_S seconds, on a real master with the
-// default reactor settings (10 workers, durable queue, storm guard on).
-// A child process PUSHes `bench/react/<i>` events paced at one per ms, each
-// carrying its send time `t` (performance.timeOrigin + now(), ms, shared
-// wall clock). The reaction is `caller.event.send` of `bench/reacted` with the
-// same `t`; a listener here notes when each arrives. That figure is an upper
-// bound on "event -> reaction started": it also holds one bus hop from the
-// reaction back to the listener, measured on its own from the original
-// events (event -> listener) and printed alongside.
-// ---------------------------------------------------------------------------
-async function reactorBench() {
-  const SECONDS = Number(process.env.BENCH_REACTOR_S ?? 5);
-  const N = SECONDS * 1000;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-reactor-'));
-  const conf = path.join(tmp, 'etc', 'master');
-  fs.mkdirSync(conf, { recursive: true });
-  const sls = path.join(tmp, 'react.sls');
-  fs.writeFileSync(sls, "reacted:\n  caller.event.send:\n    - args:\n      - bench/reacted\n      - {t: {{ data['t'] }}, i: {{ data['i'] }}}\n");
-  const [pub, ret] = [await freePort(), await freePort()];
-  fs.writeFileSync(path.join(conf, 'master'), `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\nlog_level: error\nreactor:\n  - 'bench/react/*': [${sls}]\n`);
-  const master = spawn(process.execPath, [bin('master', 'tsalt-master'), '-c', conf], { stdio: 'ignore' });
-  const sockDir = path.join(tmp, 'var/run/tsalt/master');
-  const now = () => performance.timeOrigin + performance.now();
-  try {
-    for (let i = 0; i < 100 && !fs.existsSync(path.join(sockDir, 'master_event_pull.ipc')); i++) await sleep(100);
-    await sleep(500); // the reactor subscribes at the end of the master's start-up
-    const listener = new EventListener({ sockDir, prefixes: ['bench/'], highWaterMark: 100_000 });
-    await listener.ready();
-    const hop = [];
-    const react = [];
-    const reading = (async () => {
-      for (;;) {
-        const ev = await listener.next(5000);
-        if (!ev) break;
-        const at = now();
-        if (ev.tag === 'bench/reacted') react.push(at - Number(ev.data.t));
-        else if (ev.tag.startsWith('bench/react/')) hop.push(at - Number(ev.data.t));
-        if (react.length === N) break;
-      }
-    })();
-    const pusher = `
-      import { Push } from 'zeromq';
-      import { encodeEvent, busAddresses } from '@tsalt/events';
-      const push = new Push({ sendTimeout: 30000, linger: 5000 });
-      push.connect(busAddresses(process.argv[1]).pull);
-      const now = () => performance.timeOrigin + performance.now();
-      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-      const t0 = now();
-      for (let i = 0; i < ${N}; i++) {
-        const wait = t0 + i - now();  // one event per ms; a late timer catches up
-        if (wait > 0) await sleep(wait);
-        await push.send(encodeEvent('bench/react/' + i, { i, t: now() }));
-      }
-      push.close();
-    `;
-    const t0 = Date.now();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', pusher, sockDir], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-    await new Promise((r) => child.once('exit', r));
-    const sendS = (Date.now() - t0) / 1000;
-    await reading;
-    listener.close();
-    const fmt = (xs) => `p50 ${pct(xs, 50).toFixed(2)} ms, p99 ${pct(xs, 99).toFixed(2)} ms, max ${Math.max(...xs).toFixed(2)} ms`;
-    console.log(`\nreactor, ${N} events at 1,000/s (sent in ${sendS.toFixed(1)} s), each reacted to with caller.event.send:`);
-    if (react.length === 0) {
-      console.log('  no reaction observed');
-      return;
-    }
-    console.log(`  event -> reaction started (+ one bus hop): ${fmt(react)} (${react.length} of ${N} reacted)`);
-    console.log(`  one bus hop alone (event -> listener):     ${fmt(hop)}`);
-  } finally {
-    master.kill('SIGTERM');
-    await sleep(500);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-await reactorBench();
+if (process.env.BENCH_DOCS === '0') process.exit(0);
+const planned = chosen.flatMap((s) => (s === 'swarm' ? opts.swarmSizes.map((n) => `swarm:${n}`) : [s]));
+const scopes = mergeResults(measured, { subset: Boolean(only), planned });
+const chart = writeDoc(scopes, { runAt, measuredNow: Object.keys(measured) });
+console.log(`\nwrote docs/benchmarks.md (generated block) and docs/bench-results.json${chart ? ' and docs/bench-swarm.svg' : ''}`);

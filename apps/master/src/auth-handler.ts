@@ -69,15 +69,17 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
     d.log.warn({ minion: id }, 'refused authentication: no public key');
     return reply('error', { reason: 'no public key in the auth request' });
   }
+  const { keys, opts } = d;
+  // A minion signing in again with the key we hold: no file read, no parse.
+  const known = keys.acceptedKey(id);
   let minionKey: KeyObject;
   try {
-    minionKey = parsePublicKey(pub);
+    minionKey = known && known.pem === pub ? known.key : parsePublicKey(pub);
   } catch (err) {
     d.log.warn({ minion: id, err: errorLine(err) }, 'refused authentication: bad public key');
     return reply('error', { reason: 'public key does not parse' });
   }
-  const { keys, opts } = d;
-  const accepted = keys.read('accepted', id);
+  const accepted = known?.pem ?? keys.read('accepted', id);
   const accept = (): Record<string, unknown> => {
     keys.rememberAccepted(id, pub, minionKey);
     if (opts.auth_events) d.fire('salt/auth', { result: true, act: 'accept', id, pub });

@@ -2,7 +2,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import type { KeyObject } from 'node:crypto';
 import type { KeyStore } from '@tsalt/crypto';
-import { isRecord, sealPublish, type PubServer } from '@tsalt/transport';
+import { isRecord, sealPublish } from '@tsalt/transport';
 import { checkMinions, validateTarget } from '@tsalt/targeting';
 import type { MasterOpts } from '@tsalt/config';
 import { rootKeyMatches } from './root-key.js';
@@ -15,7 +15,8 @@ export interface ClearDeps {
   keys: KeyStore;
   session: SessionKeys;
   masterPrivate: KeyObject;
-  pub: PubServer;
+  /** Hands a sealed publish to the Publisher process. */
+  pub: { publish(payload: Buffer): Promise<void> };
   cache: CacheWriter;
   log: Logger;
   fire(tag: string, data: Record<string, unknown>): void;

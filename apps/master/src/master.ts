@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import type { Logger } from '@tsalt/core';
 import { errorLine, raiseOpenFilesLimit } from '@tsalt/core';
 import { KeyStore, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
-import { isRecord, PubServer, ReqServer, type Envelope } from '@tsalt/transport';
+import { isRecord, ReqServer, type Envelope } from '@tsalt/transport';
 import { EventBus } from '@tsalt/events';
 import { Registry } from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins, type JobCache } from '@tsalt/returners';
 import type { MasterOpts } from '@tsalt/config';
 import { handleAuth } from './auth-handler.js';
+import { AuthQueue } from './auth-queue.js';
 import { CLEAR_COMMANDS, handlePublish } from './clear-funcs.js';
 import { handleAes } from './aes-funcs.js';
 import { SessionKeys, dropfilePath } from './session.js';
@@ -15,11 +16,15 @@ import { writeRootKey } from './root-key.js';
 import { CacheWriter } from './cache-writer.js';
 import { EventReturner } from './event-returner.js';
 import { Presence } from './presence.js';
+import { Publisher } from './publisher.js';
 import { ReactorHost } from './reactor-host.js';
 
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
+
+/** Requests the master holds at once before it stops reading more: an auth storm of 10,000 fits. */
+const MAX_IN_FLIGHT = 20_000;
 
 /**
  * tsalt-master: the request server on `ret_port`, the publisher on
@@ -32,7 +37,7 @@ export class Master {
   private pair!: KeyPair;
   private rootKey = '';
   private bus!: EventBus;
-  private pub!: PubServer;
+  private pub!: Publisher;
   private req!: ReqServer;
   private jobCache!: JobCache;
   private cache!: CacheWriter;
@@ -43,9 +48,14 @@ export class Master {
   private timer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
   private lastClean = 0;
+  private readonly auth: AuthQueue;
 
   constructor(private readonly opts: MasterOpts, private readonly log: Logger) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
+    this.auth = new AuthQueue((load) => handleAuth(load, {
+      opts: this.opts, keys: this.keys, session: this.session, masterPrivate: this.pair.privateKey,
+      masterPubPem: this.pair.publicPem, log: this.log, fire: this.fire,
+    }), log.child({ component: 'auth' }));
   }
 
   async start(): Promise<void> {
@@ -64,10 +74,11 @@ export class Master {
     await this.bus.start();
     this.eventReturner = new EventReturner(opts, this.returners, log.child({ component: 'event_return' }));
     this.eventReturner.start(this.bus);
-    this.pub = new PubServer({ address: tcp(opts.interface, opts.publish_port), highWaterMark: opts.pub_hwm, backlog: opts.zmq_backlog, log });
+    this.pub = new Publisher({ address: tcp(opts.interface, opts.publish_port), sockDir: opts.sock_dir, highWaterMark: opts.pub_hwm, backlog: opts.zmq_backlog, logLevel: opts.log_level, log });
     await this.pub.start();
     this.req = new ReqServer(
-      { address: tcp(opts.interface, opts.ret_port), maxRequestSize: opts.max_request_size, backlog: opts.zmq_backlog, log: log.child({ component: 'req' }) },
+      // In flight includes sign-ins waiting in the auth queue: one per minion in a storm (~2 KB each).
+      { address: tcp(opts.interface, opts.ret_port), maxRequestSize: opts.max_request_size, maxInFlight: MAX_IN_FLIGHT, backlog: opts.zmq_backlog, log: log.child({ component: 'req' }) },
       (env) => this.dispatch(env),
     );
     await this.req.start();
@@ -116,12 +127,7 @@ export class Master {
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';
     const load = env.load;
     const cmd = load['cmd'];
-    if (cmd === '_auth') {
-      return handleAuth(load, {
-        opts: this.opts, keys: this.keys, session: this.session, masterPrivate: this.pair.privateKey,
-        masterPubPem: this.pair.publicPem, log: this.log, fire: this.fire,
-      });
-    }
+    if (cmd === '_auth') return this.auth.submit(load);
     if (typeof cmd !== 'string' || !CLEAR_COMMANDS.has(cmd)) {
       this.log.warn({ cmd: String(cmd).slice(0, 40) }, 'refused clear command outside the allow-list');
       return { enc: 'clear', load: { error: { name: 'AuthorizationError', message: `'${String(cmd).slice(0, 40)}' is not allowed` } } };

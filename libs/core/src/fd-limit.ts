@@ -30,10 +30,14 @@ export function raiseOpenFilesLimit(wanted: number): OpenFilesLimit | undefined 
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hard = isRoot ? Math.max(now.hard, wanted) : now.hard;
   const soft = Math.min(wanted, hard);
-  try {
-    spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${soft}:${hard}`], { stdio: 'ignore', timeout: 5000 });
-  } catch {
-    // No prlimit: the limit stays; the caller reports what it got.
-  }
+  const set = (s: number, h: number): boolean => {
+    try {
+      return spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${s}:${h}`], { stdio: 'ignore', timeout: 5000 }).status === 0;
+    } catch {
+      return false; // No prlimit: the limit stays; the caller reports what it got.
+    }
+  };
+  // Root without CAP_SYS_RESOURCE (a container) cannot raise the hard limit: then up to it.
+  if (!set(soft, hard) && hard > now.hard) set(Math.min(wanted, now.hard), now.hard);
   return openFilesLimit();
 }

@@ -76,7 +76,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   if (opts.logFile && fileLevel !== 'silent') {
     try {
       fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
-      streams.push({ level: fileLevel, stream: pino.destination({ dest: opts.logFile, sync: false, mkdir: true }) });
+      // Opened here, synchronously: a destination still opening when the
+      // process exits makes pino's exit flush throw ("sonic boom is not ready").
+      const fd = fs.openSync(opts.logFile, 'a', 0o600);
+      streams.push({ level: fileLevel, stream: pino.destination({ dest: fd, sync: false }) });
     } catch {
       // An unwritable log file must not stop a daemon; the console still works.
     }

@@ -32,6 +32,9 @@ export function invalidIdReason(id: unknown): string | undefined {
   return undefined;
 }
 
+/** How often the accepted-keys cache checks the folder for changes by other processes (ms). */
+const STAT_EVERY_MS = 100;
+
 /**
  * The master's key folders. Every method re-checks ids, so no caller can
  * make it write outside pki_dir. `tsalt-key` and the master share this code.
@@ -39,6 +42,7 @@ export function invalidIdReason(id: unknown): string | undefined {
 export class KeyStore {
   private acceptedCache = new Map<string, { pem: string; key: KeyObject }>();
   private acceptedMtimeMs = -1;
+  private statAtMs = 0;
 
   constructor(readonly pkiDir: string, private readonly hashType = 'sha256') {}
 
@@ -124,15 +128,23 @@ export class KeyStore {
 
   /**
    * The accepted key of `id`, parsed, from a cache that is dropped whenever
-   * the `minions` folder changes (tsalt-key runs in another process).
+   * the `minions` folder changes (tsalt-key runs in another process). The
+   * folder is looked at most every STAT_EVERY_MS: every minion request
+   * asks, and a stat each costs more than the rest of the check. A key
+   * deleted by tsalt-key also rotates the session key at once (dropfile),
+   * so the short delay never lets a removed minion in.
    */
   acceptedKey(id: string): { pem: string; key: KeyObject } | undefined {
     if (invalidIdReason(id)) return undefined;
-    const mtime = this.acceptedDirMtime();
-    if (mtime < 0) return undefined;
-    if (mtime !== this.acceptedMtimeMs) {
-      this.acceptedCache.clear();
-      this.acceptedMtimeMs = mtime;
+    const now = Date.now();
+    if (now - this.statAtMs >= STAT_EVERY_MS || this.acceptedMtimeMs < 0) {
+      this.statAtMs = now;
+      const mtime = this.acceptedDirMtime();
+      if (mtime < 0) return undefined;
+      if (mtime !== this.acceptedMtimeMs) {
+        this.acceptedCache.clear();
+        this.acceptedMtimeMs = mtime;
+      }
     }
     const hit = this.acceptedCache.get(id);
     if (hit) return hit;

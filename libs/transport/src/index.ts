@@ -10,7 +10,7 @@
  */
 export { pack, unpack, decodeEnvelope, asBytes, isRecord, type Envelope } from './serialize.js';
 export { sealAes, openAes, NONCE_LENGTH } from './aes-payload.js';
-export { ReqServer, type ReqServerOptions, type RequestHandler } from './req-server.js';
+export { ReqServer, NO_REPLY, type ReqServerOptions, type RequestHandler } from './req-server.js';
 export { ReqClient, type ReqClientOptions } from './req-client.js';
 export { PubServer, SubClient, type PublisherOptions, type SubClientOptions } from './pub-channel.js';
 export {
@@ -20,3 +20,4 @@ export {
 export { sealPublish, openPublish } from './publish.js';
 export { BadMessageError, MasterKeyChangedError, MessageTooLargeError, RequestTimeoutError, SocketClosedError } from './errors.js';
 export { ensureSocketCapacity } from './socket-limit.js';
+export { PublishRelayClient, PublishRelayServer } from './publish-relay.js';

@@ -19,6 +19,12 @@ export interface ReqServerOptions {
 /** Handles one decoded request; returns the reply value (msgpack-encoded by the server). */
 export type RequestHandler = (env: Envelope, peer: string) => Promise<unknown>;
 
+/**
+ * A handler's answer meaning "send nothing": the request was superseded by a
+ * newer one from the same peer, whose socket gets the answer instead.
+ */
+export const NO_REPLY: unique symbol = Symbol('no reply');
+
 /** What a REQ peer gets back for a request we could not read: Salt's wording. */
 const BAD_LOAD = 'bad load';
 
@@ -102,7 +108,7 @@ export class ReqServer {
           }
         }
       }
-      if (!this.closed) await this.queue.send([...head, pack(reply ?? null)]);
+      if (!this.closed && reply !== NO_REPLY) await this.queue.send([...head, pack(reply ?? null)]);
     } finally {
       this.inFlight--;
       const w = this.wake;

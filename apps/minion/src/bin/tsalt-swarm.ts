@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, errorLine } from '@tsalt/core';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '@tsalt/config';
-import { runSwarm } from '../swarm/swarm.js';
+import { processesFor, runSwarm } from '../swarm/swarm.js';
 
 function count(name: string) {
   return (v: string): number => {
@@ -19,7 +19,7 @@ const program = new Command('tsalt-swarm')
   .option('-c, --config-dir <dir>', 'directory holding the minion config', DEFAULT_CONFIG_DIR)
   .requiredOption('--minions <n>', 'how many minions to start', count('--minions'))
   .option('--id-prefix <prefix>', 'minion ids are <prefix>1 .. <prefix>N', 'swarm-')
-  .option('--processes <p>', 'processes to spread the minions over (default: one per core)', count('--processes'))
+  .option('--processes <p>', 'processes to spread the minions over (default: one per core, more when the open-files limit requires)', count('--processes'))
   .option('--key-dir <dir>', 'where the key pairs are kept between runs (default: <pki_dir>/swarm)')
   .option('-l, --log-level <level>', 'console log level of the emulated minions')
   .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version');
@@ -29,7 +29,9 @@ const o = program.opts<{ configDir: string; minions: number; idPrefix: string; p
 const overrides: Record<string, unknown> = {};
 if (o.logLevel) overrides['log_level'] = o.logLevel;
 let keyDir: string;
+let processes: number;
 try {
+  processes = processesFor(o.minions, o.processes, os.availableParallelism());
   const base = loadConfig('minion', o.configDir, overrides, createLogger({ level: o.logLevel ?? 'warning', name: 'tsalt-swarm' }));
   keyDir = path.resolve(o.keyDir ?? path.join(base.pki_dir, 'swarm'));
 } catch (err) {
@@ -39,7 +41,7 @@ try {
 
 const code = await runSwarm({
   configDir: o.configDir, overrides, minions: o.minions, idPrefix: o.idPrefix,
-  processes: o.processes ?? os.availableParallelism(), keyDir,
+  processes, keyDir,
   print: (line) => process.stdout.write(`${line}\n`),
 });
 process.exit(code);

@@ -7,16 +7,8 @@ import { MasterLink } from '../master-link.js';
 import { memoryPin } from '../auth-client.js';
 import { ensureSwarmKeys, loadSwarmKey } from './keys.js';
 import { SwarmExecutor } from './swarm-executor.js';
-import type { FromSwarmProcess, SwarmInit, SwarmProgress, ToSwarmProcess } from './protocol.js';
+import { FILES_BASE, FILES_PER_MINION, SOCKETS_PER_MINION, type FromSwarmProcess, type SwarmInit, type SwarmProgress, type ToSwarmProcess } from './protocol.js';
 
-/**
- * ZeroMQ sockets one emulated minion may hold: its DEALER and SUB, plus a
- * replacement of each while the old one retires (a request timeout, a SUB
- * reopened after the master restarted). Each costs two open files: the TCP
- * connection and a mailbox eventfd.
- */
-const SOCKETS_PER_MINION = 4;
-const FILES_PER_MINION = SOCKETS_PER_MINION * 2;
 /** How often the process reports to tsalt-swarm (ms). */
 const PROGRESS_EVERY_MS = 250;
 /** Minions started per event-loop turn, so IPC and sockets keep flowing while thousands start. */
@@ -37,12 +29,13 @@ class SwarmProcess {
 
   async start(): Promise<void> {
     const { ids, keyDir } = this.init;
-    const need = ids.length * FILES_PER_MINION + 1024;
+    const need = ids.length * FILES_PER_MINION + FILES_BASE;
     const limit = raiseOpenFilesLimit(need);
     if (limit && limit.soft < need) {
       throw new Error(`${ids.length} minions in one process need about ${need} open files, but the limit is ${limit.soft}: raise it (ulimit -n) or use more --processes`);
     }
-    ensureSocketCapacity(ids.length * SOCKETS_PER_MINION + 64);
+    // One more per minion than it holds: a timed-out request socket closes while its replacement opens.
+    ensureSocketCapacity(ids.length * (SOCKETS_PER_MINION + 1) + 64);
     this.timer = setInterval(() => send(this.progress), PROGRESS_EVERY_MS);
     await ensureSwarmKeys(keyDir, ids, this.base.keysize, (made, missing) => {
       this.progress.keysMade = made;
@@ -81,6 +74,8 @@ class SwarmProcess {
     link.authenticate().then(
       async () => {
         this.progress.authenticated++;
+        // The last of this share: report now rather than at the next tick, so "all authenticated" is on time.
+        if (this.progress.authenticated + this.progress.refused === this.init.ids.length) send(this.progress);
         await link.fireStartEvents();
         link.startHeartbeats();
       },

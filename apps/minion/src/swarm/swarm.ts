@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { FromSwarmProcess, SwarmProgress, ToSwarmProcess } from './protocol.js';
+import { raiseOpenFilesLimit } from '@tsalt/core';
+import { FILES_BASE, FILES_PER_MINION, type FromSwarmProcess, type SwarmProgress, type ToSwarmProcess } from './protocol.js';
 
 export interface SwarmOptions {
   configDir: string;
@@ -19,6 +20,22 @@ const PRINT_EVERY_MS = 1000;
 /** The ids of a swarm: `<prefix>1` .. `<prefix>N`, unpadded, so a larger swarm reuses a smaller one's keys. */
 export function swarmIds(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
+}
+
+/**
+ * How many processes a swarm needs: the cores (or `asked`), or more when
+ * one process may not open enough files for its share. The limit is raised
+ * first, as far as it goes; the processes inherit it. Throws a one-line
+ * error when `asked` is too few.
+ */
+export function processesFor(minions: number, asked: number | undefined, cores: number): number {
+  const limit = raiseOpenFilesLimit(Number.MAX_SAFE_INTEGER);
+  const perProcess = limit ? Math.max(1, Math.floor((limit.soft - FILES_BASE) / FILES_PER_MINION)) : minions;
+  const needed = Math.ceil(minions / perProcess);
+  if (asked !== undefined && asked < needed) {
+    throw new Error(`${minions} minions over ${asked} processes need about ${Math.ceil(minions / asked) * FILES_PER_MINION + FILES_BASE} open files each, but the limit is ${limit?.soft}: raise it (ulimit -n) or use --processes ${needed}`);
+  }
+  return Math.min(minions, Math.max(asked ?? cores, needed));
 }
 
 /** Splits ids into `p` contiguous shares, as even as they go. */
@@ -67,6 +84,7 @@ export function runSwarm(o: SwarmOptions): Promise<number> {
     }
   };
   const timer = setInterval(report, PRINT_EVERY_MS);
+  o.print(`tsalt-swarm: starting ${o.minions} minions in ${groups.length} processes`);
 
   return new Promise<number>((resolve) => {
     let running = groups.length;
@@ -80,7 +98,10 @@ export function runSwarm(o: SwarmOptions): Promise<number> {
       const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
       children.push(child);
       child.on('message', (m: FromSwarmProcess) => {
-        if (m.t === 'progress') progress.set(i, m);
+        if (m.t === 'progress') {
+          progress.set(i, m);
+          if (!allAuthedAt) report();
+        }
         else if (m.t === 'fatal') {
           failed ??= m.error;
           o.print(`tsalt-swarm: ${m.error}`);
