@@ -14,6 +14,7 @@ export const BIN = {
   run: path.join(REPO, 'apps/cli/dist/bundle/tsalt-run.cjs'),
   key: path.join(REPO, 'apps/cli/dist/bundle/tsalt-key.cjs'),
   call: path.join(REPO, 'apps/cli/dist/bundle/tsalt-call.cjs'),
+  swarm: path.join(REPO, 'apps/minion/dist/bin/tsalt-swarm.js'),
 } as const;
 
 /** A free TCP port on 127.0.0.1, as the OS hands one out. */
@@ -188,4 +189,121 @@ export async function cluster(masterExtra = ''): Promise<Cluster> {
     },
   };
   return c;
+}
+
+/**
+ * The swarm's key cache shared by every run (tests and `npm run bench`): ids
+ * swarm-1..swarm-N keep their keys here, so a 2048-bit key (~250 ms CPU) is
+ * made once per checkout, not once per test.
+ */
+export const SWARM_KEY_DIR = path.join(REPO, 'node_modules/.cache/tsalt/swarm-pki/swarm');
+
+/** The pids whose parent is `pid`, from /proc (no procps needed). */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // The command name is in parentheses and may hold spaces: the ppid is the 2nd field after it.
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export interface SwarmOptions {
+  minions: number;
+  /** Swarm processes (--processes); 2 unless given. */
+  processes?: number;
+  /** Extra lines for the swarm's minion config. */
+  extraConfig?: string;
+  /** Where a few progress lines go (key generation can take minutes on a fresh checkout); none when omitted. */
+  echo?: (line: string) => void;
+}
+
+export interface Swarm {
+  proc: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  /** Resolves once tsalt-swarm printed `all N minions authenticated`; throws if it ends first or `ms` passes. */
+  authenticated(ms: number): Promise<void>;
+  /** SIGTERM, then SIGKILL to it and its processes after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** How often a progress line of the swarm is passed to `echo` at most (ms), besides the notable ones. */
+const SWARM_ECHO_EVERY_MS = 10_000;
+
+/**
+ * tsalt-swarm against the cluster's master: ids swarm-1..swarm-N with keys
+ * from SWARM_KEY_DIR, its minion config in <root>/etc/swarm, its root_dir
+ * <root>/swarm. Timers are short (s), as for the harness's minions.
+ */
+export function startSwarm(c: Cluster, o: SwarmOptions): Swarm {
+  const dir = path.join(c.root, 'etc', 'swarm');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'minion'),
+    `root_dir: ${path.join(c.root, 'swarm')}\nmaster: 127.0.0.1\nmaster_port: ${c.ports.ret}\npublish_port: ${c.ports.publish}\n` +
+      `acceptance_wait_time: 1\nrecon_default: 100\nrecon_max: 1000\nlog_level: warning\n${o.extraConfig ?? ''}\n`,
+  );
+  const args = [BIN.swarm, '-c', dir, '--minions', String(o.minions), '--processes', String(o.processes ?? 2), '--key-dir', SWARM_KEY_DIR];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  let partial = '';
+  let lastEcho = 0;
+  const echoLine = (line: string): void => {
+    if (!o.echo || !line.startsWith('tsalt-swarm:')) return;
+    const notable = /\ball \d+ minions|ended|stopp|refused/.test(line);
+    if (!notable && Date.now() - lastEcho < SWARM_ECHO_EVERY_MS) return;
+    lastEcho = Date.now();
+    o.echo(line);
+  };
+  proc.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) echoLine(l);
+  });
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  const running = (): boolean => proc.exitCode === null && proc.signalCode === null;
+  return {
+    proc,
+    output: () => out,
+    exited,
+    async authenticated(ms) {
+      const done = new RegExp(`tsalt-swarm: all ${o.minions} minions authenticated`);
+      const end = Date.now() + ms;
+      // Not waitFor: a swarm that ended must fail at once, not after `ms`.
+      while (!done.test(out)) {
+        if (!running()) throw new Error(`tsalt-swarm ended (${proc.exitCode ?? proc.signalCode}) before all ${o.minions} minions authenticated:\n${out.slice(-4000)}`);
+        if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for all ${o.minions} swarm minions to authenticate:\n${out.slice(-4000)}`);
+        await sleep(100);
+      }
+      const refused = /all \d+ minions authenticated in [\d.]+ s \((\d+) refused\)/.exec(out);
+      if (refused) throw new Error(`${refused[1]} swarm minions were refused:\n${out.slice(-4000)}`);
+    },
+    async stop(graceMs = 15_000) {
+      if (!running()) return;
+      const kids = childPids(proc.pid!);
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => {
+        for (const pid of kids) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
+        proc.kill('SIGKILL');
+      }, graceMs);
+      await exited;
+      clearTimeout(t);
+    },
+  };
 }
