@@ -8,22 +8,30 @@ const SLICE_MS = 10;
 interface Entry {
   load: Record<string, unknown>;
   resolve(reply: unknown): void;
+  /** Superseded by a newer request from the same minion, already answered with NO_REPLY. */
+  dead: boolean;
 }
 
 /**
  * The auth storm defence. Each `_auth` costs the master an RSA signature
- * (~0.5 ms here) and a key file; 10,000 minions at once queue for seconds,
- * each gives up after `auth_timeout` and asks again on a new socket, and a
- * master answering every stale request too falls further behind with each
- * retry. Here a minion has at most one request in the queue: a retry takes
- * over its place (the older socket gets nothing) instead of joining the end.
- * The queue is worked in slices, so returns and events from minions already
- * in keep flowing during a storm.
+ * (~0.5 ms here) and a key file; 10,000 minions at once queue for seconds.
+ * Each minion gives up after `auth_timeout` (5 s) and asks again on a new
+ * socket, and a master answering in arrival order spends its time on
+ * requests whose sockets are gone, falling further behind with each retry.
+ *
+ * So the newest request is served first (a stack): while the master is
+ * behind, what it answers is what a minion still waits for, and a minion
+ * whose request went stale comes back as a new one on top. A minion has at
+ * most one request queued: a retry replaces the older one (which gets no
+ * answer). The work is done in slices, so returns and events from minions
+ * already signed in keep flowing during a storm. When the master keeps up,
+ * the stack never holds more than a slice's worth and order does not matter.
  */
 export class AuthQueue {
-  private readonly pending = new Map<string, Entry>();
+  private readonly stack: Entry[] = [];
+  private readonly byId = new Map<string, Entry>();
   private draining = false;
-  /** Requests answered by a newer one from the same minion (for the logs). */
+  /** Requests replaced by a newer one from the same minion. */
   superseded = 0;
 
   constructor(private readonly handle: (load: Record<string, unknown>) => unknown, private readonly log: Logger) {}
@@ -33,15 +41,15 @@ export class AuthQueue {
     // A request without a usable id is refused at once by the handler: cheap, nothing to merge.
     if (typeof id !== 'string' || id === '') return Promise.resolve(this.run(load));
     return new Promise((resolve) => {
-      const prev = this.pending.get(id);
+      const prev = this.byId.get(id);
       if (prev) {
+        prev.dead = true;
         prev.resolve(NO_REPLY);
-        prev.load = load;
-        prev.resolve = resolve;
         this.superseded++;
-      } else {
-        this.pending.set(id, { load, resolve });
       }
+      const entry: Entry = { load, resolve, dead: false };
+      this.byId.set(id, entry);
+      this.stack.push(entry);
       if (!this.draining) {
         this.draining = true;
         setImmediate(() => this.drain());
@@ -49,8 +57,9 @@ export class AuthQueue {
     });
   }
 
+  /** Sign-ins waiting. */
   get size(): number {
-    return this.pending.size;
+    return this.byId.size;
   }
 
   private run(load: Record<string, unknown>): unknown {
@@ -64,12 +73,14 @@ export class AuthQueue {
 
   private drain(): void {
     const until = performance.now() + SLICE_MS;
-    for (const [id, entry] of this.pending) {
-      this.pending.delete(id);
+    while (this.stack.length > 0 && performance.now() < until) {
+      const entry = this.stack.pop()!;
+      if (entry.dead) continue;
+      const id = entry.load['id'] as string;
+      if (this.byId.get(id) === entry) this.byId.delete(id);
       entry.resolve(this.run(entry.load));
-      if (performance.now() >= until) break;
     }
-    if (this.pending.size > 0) setImmediate(() => this.drain());
+    if (this.stack.length > 0) setImmediate(() => this.drain());
     else this.draining = false;
   }
 }

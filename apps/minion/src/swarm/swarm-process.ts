@@ -11,6 +11,15 @@ import { FILES_BASE, FILES_PER_MINION, SOCKETS_PER_MINION, type FromSwarmProcess
 
 /** How often the process reports to tsalt-swarm (ms). */
 const PROGRESS_EVERY_MS = 250;
+/**
+ * First sign-ins in flight per swarm process. Each costs this process two
+ * RSA private operations (~1.5 ms with a key's first use); thousands at once
+ * would queue here for longer than `auth_timeout`, and every minion timed
+ * out by its own process's backlog asks the master again. Real minions
+ * each have a CPU of their own; this keeps the emulation from storming itself.
+ */
+const SIGNINS_AT_ONCE = 100;
+
 /** Minions started per event-loop turn, so IPC and sockets keep flowing while thousands start. */
 const START_BATCH = 100;
 
@@ -24,6 +33,8 @@ class SwarmProcess {
   private readonly progress: SwarmProgress = { t: 'progress', keysMade: 0, keysMissing: 0, authenticated: 0, refused: 0, jobs: 0, returned: 0 };
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private signingIn = 0;
+  private readonly waitingToSignIn: (() => void)[] = [];
 
   constructor(private readonly init: SwarmInit, private readonly base: MinionOpts, private readonly log: Logger) {}
 
@@ -71,7 +82,9 @@ class SwarmProcess {
       },
     });
     this.links.push(link);
-    link.authenticate().then(
+    this.signInSlot()
+      .then(() => this.holdingSlot(link.authenticate()))
+      .then(
       async () => {
         this.progress.authenticated++;
         // The last of this share: report now rather than at the next tick, so "all authenticated" is on time.
@@ -86,6 +99,37 @@ class SwarmProcess {
         link.close();
       },
     );
+  }
+
+  private signInSlot(): Promise<void> {
+    if (this.signingIn < SIGNINS_AT_ONCE) {
+      this.signingIn++;
+      return Promise.resolve();
+    }
+    return new Promise((r) => this.waitingToSignIn.push(r)); // the releaser hands its slot over
+  }
+
+  /**
+   * Holds a sign-in slot while `signIn` runs, but not while the key waits
+   * for acceptance (which can take forever): after two auth_timeouts the
+   * slot goes to the next minion and this one keeps trying on its own.
+   */
+  private holdingSlot<T>(signIn: Promise<T>): Promise<T> {
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      clearTimeout(timer);
+      this.releaseSignInSlot();
+    };
+    const timer = setTimeout(release, this.base.auth_timeout * 2000);
+    return signIn.finally(release);
+  }
+
+  private releaseSignInSlot(): void {
+    const next = this.waitingToSignIn.shift();
+    if (next) next();
+    else this.signingIn--;
   }
 
   async stop(): Promise<void> {
