@@ -6,6 +6,7 @@ import { Registry } from '@tsalt/loader';
 import { executionModulePlugins, MINION_EVENTS_SERVICE, type MinionEventService } from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import { JobPool, type JobOutcome } from './job-pool.js';
+import { Slots } from './slots.js';
 
 /**
  * Functions the daemon answers itself, without a job process or a
@@ -30,32 +31,6 @@ export function jobPoolSize(opts: Readonly<Record<string, unknown>>): number {
     throw new TsaltError('CONFIG_INVALID', `job_pool_size must be a whole number of 0 or more, got ${JSON.stringify(v)}`);
   }
   return v;
-}
-
-/** Salt's `process_count_max`: at most `max` jobs at once (<= 0: no limit); the rest wait in order. */
-class Slots {
-  private busy = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly max: number) {}
-
-  get full(): boolean {
-    return this.max > 0 && this.busy >= this.max;
-  }
-
-  async acquire(): Promise<void> {
-    if (!this.full) {
-      this.busy += 1;
-      return;
-    }
-    await new Promise<void>((r) => this.waiting.push(r)); // the releaser hands its slot over
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.busy -= 1;
-  }
 }
 
 export interface JobRunnerOptions {

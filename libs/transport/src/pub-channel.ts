@@ -2,6 +2,7 @@ import { Publisher, Subscriber } from 'zeromq';
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { SendQueue } from './send-queue.js';
+import { lastFrames } from './last-frames.js';
 
 export interface PublisherOptions {
   address: string;
@@ -60,15 +61,8 @@ export class SubClient {
   }
 
   /** Yields each publish's last frame (the payload), until closed. */
-  async *messages(): AsyncGenerator<Buffer> {
-    try {
-      for await (const frames of this.sock) {
-        const last = (frames as Buffer[])[frames.length - 1];
-        if (last) yield last;
-      }
-    } catch {
-      // Closing the socket ends the iteration.
-    }
+  messages(): AsyncGenerator<Buffer> {
+    return lastFrames(this.sock);
   }
 
   close(): void {

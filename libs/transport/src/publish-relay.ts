@@ -2,6 +2,7 @@ import { Pull, Push } from 'zeromq';
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { SendQueue } from './send-queue.js';
+import { lastFrames } from './last-frames.js';
 
 /**
  * Salt's `publish_pull.ipc`: the master process hands each signed publish
@@ -38,15 +39,8 @@ export class PublishRelayServer {
     await this.sock.bind(address);
   }
 
-  async *payloads(): AsyncGenerator<Buffer> {
-    try {
-      for await (const frames of this.sock) {
-        const last = (frames as Buffer[])[frames.length - 1];
-        if (last) yield last;
-      }
-    } catch {
-      // Closing the socket ends the iteration.
-    }
+  payloads(): AsyncGenerator<Buffer> {
+    return lastFrames(this.sock);
   }
 
   close(): void {

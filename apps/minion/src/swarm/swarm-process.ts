@@ -7,6 +7,7 @@ import { MasterLink } from '../master-link.js';
 import { memoryPin } from '../auth-client.js';
 import { ensureSwarmKeys, loadSwarmKey } from './keys.js';
 import { SwarmExecutor } from './swarm-executor.js';
+import { Slots } from '../slots.js';
 import { FILES_BASE, FILES_PER_MINION, SOCKETS_PER_MINION, type FromSwarmProcess, type SwarmInit, type SwarmProgress, type ToSwarmProcess } from './protocol.js';
 
 /** How often the process reports to tsalt-swarm (ms). */
@@ -33,8 +34,7 @@ class SwarmProcess {
   private readonly progress: SwarmProgress = { t: 'progress', keysMade: 0, keysMissing: 0, authenticated: 0, refused: 0, jobs: 0, returned: 0 };
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
-  private signingIn = 0;
-  private readonly waitingToSignIn: (() => void)[] = [];
+  private readonly signIns = new Slots(SIGNINS_AT_ONCE);
 
   constructor(private readonly init: SwarmInit, private readonly base: MinionOpts, private readonly log: Logger) {}
 
@@ -82,7 +82,7 @@ class SwarmProcess {
       },
     });
     this.links.push(link);
-    this.signInSlot()
+    this.signIns.acquire()
       .then(() => this.holdingSlot(link.authenticate()))
       .then(
       async () => {
@@ -101,14 +101,6 @@ class SwarmProcess {
     );
   }
 
-  private signInSlot(): Promise<void> {
-    if (this.signingIn < SIGNINS_AT_ONCE) {
-      this.signingIn++;
-      return Promise.resolve();
-    }
-    return new Promise((r) => this.waitingToSignIn.push(r)); // the releaser hands its slot over
-  }
-
   /**
    * Holds a sign-in slot while `signIn` runs, but not while the key waits
    * for acceptance (which can take forever): after two auth_timeouts the
@@ -120,16 +112,10 @@ class SwarmProcess {
       if (released) return;
       released = true;
       clearTimeout(timer);
-      this.releaseSignInSlot();
+      this.signIns.release();
     };
     const timer = setTimeout(release, this.base.auth_timeout * 2000);
     return signIn.finally(release);
-  }
-
-  private releaseSignInSlot(): void {
-    const next = this.waitingToSignIn.shift();
-    if (next) next();
-    else this.signingIn--;
   }
 
   async stop(): Promise<void> {
