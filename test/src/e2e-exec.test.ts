@@ -185,4 +185,12 @@ describe('execution end to end (auto_accept, two minions)', { timeout: 120_000 }
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'local:\n    True\n');
   });
+
+  test('output larger than a pipe buffer (64 KB) reaches a pipe whole', async () => {
+    // Three arguments of 60,000 characters: about 180 KB of JSON on stdout, read here through a pipe.
+    const big = ['a', 'b', 'c'].map((ch) => ch.repeat(60_000));
+    const r = await c.tsalt(['web-1', 'test.arg', ...big, '--out', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout)['web-1'].args, big);
+  });
 });

@@ -98,18 +98,35 @@ export function printOut(data: unknown, outputter: string, f: OutFlags, retcode 
   else process.stdout.write(text + '\n');
 }
 
+/**
+ * Exits once stdout and stderr have taken everything written: a pipe takes
+ * 64 KB at a time, and process.exit() with more queued would cut the output
+ * short (`tsalt '*' test.ping | grep` on a thousand minions).
+ */
+export function exitAfterFlush(code: number): void {
+  process.exitCode = code;
+  let open = 2;
+  // The callback runs once the write (and all before it) is flushed, or failed (EPIPE): either way, go.
+  const done = (): void => {
+    if (--open === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 /** Runs a CLI main: CliExit becomes its one line and code; anything else is exit 1 with one line. */
 export function runMain(name: string, main: () => Promise<number>): void {
   main()
-    .then((code) => process.exit(code))
+    .then((code) => exitAfterFlush(code))
     .catch((err: unknown) => {
       const exit = err instanceof CliExit ? err : clientExit(err);
       if (exit) {
         process.stderr.write(`${exit.message}\n`);
-        process.exit(exit.exitCode);
+        exitAfterFlush(exit.exitCode);
+        return;
       }
       process.stderr.write(`${name}: ${errorLine(err)}\n`);
       if (process.env['TSALT_DEBUG']) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
-      process.exit(EXIT.GENERIC);
+      exitAfterFlush(EXIT.GENERIC);
     });
 }
