@@ -3,6 +3,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { SendQueue } from './send-queue.js';
 import { lastFrames } from './last-frames.js';
+import { retryOnEintr } from './eintr.js';
 
 export interface PublisherOptions {
   address: string;
@@ -49,15 +50,16 @@ export class SubClient {
   private readonly sock: Subscriber;
 
   constructor(opts: SubClientOptions) {
-    this.sock = new Subscriber({
+    const sock = retryOnEintr(() => new Subscriber({
       linger: 0,
       reconnectInterval: opts.reconnectInterval ?? 1000,
       reconnectMaxInterval: opts.reconnectMaxInterval ?? 10000,
       maxMessageSize: opts.maxMessageSize ?? -1,
       tcpKeepalive: 1,
-    });
-    this.sock.connect(opts.address);
-    this.sock.subscribe();
+    }));
+    retryOnEintr(() => sock.connect(opts.address));
+    retryOnEintr(() => sock.subscribe());
+    this.sock = sock;
   }
 
   /** Yields each publish's last frame (the payload), until closed. */

@@ -1,5 +1,6 @@
 import { Dealer } from 'zeromq';
 import { RequestTimeoutError, SocketClosedError } from './errors.js';
+import { retryOnEintr } from './eintr.js';
 
 export interface ReqClientOptions {
   /** e.g. `tcp://127.0.0.1:4506`. */
@@ -28,14 +29,14 @@ export class ReqClient {
   }
 
   private open(): Dealer {
-    const sock = new Dealer({
+    const sock = retryOnEintr(() => new Dealer({
       linger: 0,
       reconnectInterval: this.opts.reconnectInterval ?? 1000,
       reconnectMaxInterval: this.opts.reconnectMaxInterval ?? 10000,
       maxMessageSize: this.opts.maxMessageSize ?? -1,
       tcpKeepalive: 1,
-    });
-    sock.connect(this.opts.address);
+    }));
+    retryOnEintr(() => sock.connect(this.opts.address));
     return sock;
   }
 
