@@ -4,6 +4,7 @@ import { errorLine } from '@tsalt/core';
 import { SendQueue } from './send-queue.js';
 import { lastFrames } from './last-frames.js';
 import { retryOnEintr } from './eintr.js';
+import { useSmallPeerBuffers } from './batch-size.js';
 
 export interface PublisherOptions {
   address: string;
@@ -20,6 +21,7 @@ export class PubServer {
 
   constructor(private readonly opts: PublisherOptions) {
     this.sock = new Publisher({ sendHighWaterMark: opts.highWaterMark ?? 1000, backlog: opts.backlog ?? 1000, linger: 0 });
+    useSmallPeerBuffers(this.sock);
     this.queue = new SendQueue((f) => this.sock.send(f), (err) => opts.log.warn({ err: errorLine(err) }, 'publish send failed'));
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { SendQueue } from './send-queue.js';
 import { decodeEnvelope, pack, type Envelope } from './serialize.js';
+import { useSmallPeerBuffers } from './batch-size.js';
 
 export interface ReqServerOptions {
   /** e.g. `tcp://0.0.0.0:4506`. */
@@ -47,6 +48,7 @@ export class ReqServer {
     // The hard cap makes libzmq drop absurd frames before they are buffered;
     // the soft cap below gives the log line.
     this.sock = new Router({ maxMessageSize: opts.maxRequestSize * 2 + 1024 * 1024, backlog: opts.backlog ?? 1000, linger: 0 });
+    useSmallPeerBuffers(this.sock);
     this.queue = new SendQueue((frames) => this.sock.send(frames), (err) => opts.log.warn({ err: errorLine(err) }, 'reply send failed'));
   }
 
