@@ -71,17 +71,22 @@ export function runSwarm(o: SwarmOptions): Promise<number> {
     return sum;
   };
   const secs = (): string => ((Date.now() - t0) / 1000).toFixed(1);
+  /** The "all authenticated" line, at once when the last minion's process reports it. */
+  const checkAll = (): void => {
+    const s = total();
+    if (allAuthedAt || s.authenticated + s.refused < o.minions) return;
+    allAuthedAt = Date.now();
+    o.print(`tsalt-swarm: all ${o.minions} minions authenticated in ${secs()} s${s.refused ? ` (${s.refused} refused)` : ''}`);
+  };
+  /** One progress line a second at most, and only when it changed. */
   const report = (): void => {
+    if (allAuthedAt) return;
     const s = total();
     let line: string;
     if (s.keysMissing > 0 && s.keysMade < s.keysMissing) line = `generating keys: ${s.keysMade}/${s.keysMissing}`;
     else line = `${s.authenticated}/${o.minions} minions authenticated${s.refused ? `, ${s.refused} refused` : ''}`;
     if (line !== lastLine) o.print(`tsalt-swarm: ${line} (${secs()} s)`);
     lastLine = line;
-    if (!allAuthedAt && s.authenticated + s.refused >= o.minions) {
-      allAuthedAt = Date.now();
-      o.print(`tsalt-swarm: all ${o.minions} minions authenticated in ${secs()} s${s.refused ? ` (${s.refused} refused)` : ''}`);
-    }
   };
   const timer = setInterval(report, PRINT_EVERY_MS);
   o.print(`tsalt-swarm: starting ${o.minions} minions in ${groups.length} processes`);
@@ -100,7 +105,7 @@ export function runSwarm(o: SwarmOptions): Promise<number> {
       child.on('message', (m: FromSwarmProcess) => {
         if (m.t === 'progress') {
           progress.set(i, m);
-          if (!allAuthedAt) report();
+          checkAll();
         }
         else if (m.t === 'fatal') {
           failed ??= m.error;
