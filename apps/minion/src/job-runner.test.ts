@@ -150,6 +150,29 @@ describe('jobs in the daemon (multiprocessing: False)', () => {
   });
 });
 
+describe('a return on its way to the master', () => {
+  it('keeps the job in find_job and running until the master has it; there is nothing to signal', T, async () => {
+    const r = runner({ multiprocessing: false });
+    const l = load('test.ping');
+    const jid = String(l['jid']);
+    assert.equal((await r.run(l))?.return, true);
+    let acknowledge!: (ok: boolean) => void;
+    const sending = r.whileReturning(l, () => new Promise<boolean>((res) => (acknowledge = res)));
+    const found = (await r.run(load('saltutil.find_job', [jid])))?.return as Record<string, unknown>;
+    assert.equal(found['jid'], jid);
+    assert.equal(found['fun'], 'test.ping');
+    assert.equal(found['pid'], process.pid);
+    const listed = (await r.run(load('saltutil.running')))?.return as Record<string, unknown>[];
+    assert.deepEqual(listed.map((d) => d['jid']), [jid]);
+    const kill = await r.run(load('saltutil.kill_job', [jid]));
+    assert.equal(kill?.return, `Job ${jid} is not running on this minion`);
+    acknowledge(true);
+    assert.equal(await sending, true);
+    assert.deepEqual((await r.run(load('saltutil.find_job', [jid])))?.return, {});
+    assert.deepEqual((await r.run(load('saltutil.running')))?.return, []);
+  });
+});
+
 describe('the job pool protocol', () => {
   it('routes a job\'s events to the daemon and answers the worker', T, async () => {
     // A stand-in worker: fires one event during its job and returns the reply.

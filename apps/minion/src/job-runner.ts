@@ -57,6 +57,8 @@ export class JobRunner {
   readonly pool: JobPool | undefined;
   private readonly slots: Slots;
   private readonly log: Logger;
+  /** Finished jobs whose return is on its way to the master, by jid: `find_job` still finds them. */
+  private readonly returning = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly o: JobRunnerOptions) {
     const { opts } = o;
@@ -75,6 +77,7 @@ export class JobRunner {
     const pool = this.pool;
     const jobControl: JobControl = {
       daemonPid: process.pid,
+      returning: () => [...this.returning.values()],
       ...(pool ? { willSignal: async (jid: string, pid: number, sig: number) => pool.noteSignal(jid, pid, sig) } : {}),
     };
     const events: MinionEventService = { fireMaster: (tag, data, preload) => o.fireEvent(tag, data, preload) };
@@ -158,6 +161,23 @@ export class JobRunner {
         this.log.warn({ jid, pid: outcome.pid }, `the process of job ${jid} ${how}`);
         return failedReturn(id, load, `the job process (pid ${outcome.pid}) ${how}`);
       }
+    }
+  }
+
+  /**
+   * Runs `send` (the return's trip to the master, retries included) with the
+   * job still listed by `saltutil.running` and `find_job`, as Salt's job
+   * process is until its return is sent.
+   */
+  async whileReturning<T>(load: Record<string, unknown>, send: () => Promise<T>): Promise<T> {
+    const jid = load['jid'];
+    if (!isJid(jid)) return send();
+    // Proc data as a proc file holds it; the daemon's pid, which saltutil never signals.
+    this.returning.set(jid as string, { ...load, pid: process.pid });
+    try {
+      return await send();
+    } finally {
+      this.returning.delete(jid as string);
     }
   }
 

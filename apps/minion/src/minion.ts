@@ -57,8 +57,9 @@ export class Minion {
   private async execute(load: Record<string, unknown>): Promise<void> {
     try {
       const ret = await this.jobs.run(load);
-      if (!ret || this.stopped || !this.link) return;
-      await this.link.sendReturn(ret);
+      const link = this.link;
+      if (!ret || this.stopped || !link) return;
+      await this.jobs.whileReturning(load, () => link.sendReturn(ret));
       // Salt's order: the master first, then the job's returners (a failing one never touches the master's copy).
       await this.returners?.dispatch(load, ret);
     } catch (err) {

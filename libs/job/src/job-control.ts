@@ -12,6 +12,15 @@ export interface JobControl {
    * then nothing must be signalled.
    */
   willSignal?(jid: string, pid: number, signal: number): Promise<boolean>;
+  /**
+   * Jobs that have finished but whose return the master has not yet
+   * acknowledged, as proc data (the load, and the daemon's pid). Salt's job
+   * process lives until its return is sent, so `find_job` still finds the
+   * job meanwhile: the CLI then waits for a return on its way, under a
+   * master slow to acknowledge, instead of reporting "No response". There is
+   * nothing left to signal.
+   */
+  returning?(): Record<string, unknown>[];
 }
 
 /** The `ctx.services` key under which a minion passes its JobControl. */

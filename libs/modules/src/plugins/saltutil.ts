@@ -45,9 +45,23 @@ async function guarded(ctx: PluginContext, body: () => unknown): Promise<unknown
   }
 }
 
-/** Salt's `running()`: every running job but the one asking (Salt skips its own process). */
-function running(ctx: PluginContext): Record<string, unknown>[] {
+/** Jobs with a process (proc files), but the one asking (Salt skips its own process): what can be signalled. */
+function processJobs(ctx: PluginContext): Record<string, unknown>[] {
   return runningJobs(cachedir(ctx)).filter((d) => ctx.jid === undefined || d['jid'] !== ctx.jid);
+}
+
+/** Finished jobs whose return is still on its way to the master (the daemon knows them; JobControl). */
+function returningJobs(ctx: PluginContext): Record<string, unknown>[] {
+  const control = ctx.services[JOB_CONTROL_SERVICE] as JobControl | undefined;
+  return control?.returning?.() ?? [];
+}
+
+/** Salt's `running()`: the jobs with a process, then those still sending their return (Salt's job process lives until then). */
+function running(ctx: PluginContext): Record<string, unknown>[] {
+  const out = processJobs(ctx);
+  const seen = new Set(out.map((d) => d['jid']));
+  for (const d of returningJobs(ctx)) if (!seen.has(d['jid'])) out.push(d);
+  return out;
 }
 
 function notRunning(jid: string): string {
@@ -94,7 +108,7 @@ async function signalJob(ctx: PluginContext, jid: string, sig: number): Promise<
 
 async function signalAll(ctx: PluginContext, sig: number): Promise<string[]> {
   const out: string[] = [];
-  for (const d of running(ctx)) if (isJid(d['jid'])) out.push(await signalJob(ctx, d['jid'] as string, sig));
+  for (const d of processJobs(ctx)) if (isJid(d['jid'])) out.push(await signalJob(ctx, d['jid'] as string, sig));
   return out;
 }
 
@@ -112,7 +126,8 @@ export default definePlugin({
       params: ['jid'],
       fn: (ctx, a) => guarded(ctx, () => {
         const jid = jidArg(a['jid']);
-        return (jid !== ctx.jid && findRunningJob(cachedir(ctx), jid)) || {};
+        if (jid === ctx.jid) return {};
+        return findRunningJob(cachedir(ctx), jid) ?? returningJobs(ctx).find((d) => d['jid'] === jid) ?? {};
       }),
     },
     is_running: {
