@@ -71,7 +71,7 @@ class SwarmProcess {
       onJob: (load) => {
         this.progress.jobs++;
         void executor.run(id, load, (tag, data) => link.fireMaster(tag, data))
-          .then((ret) => link.sendReturn(ret))
+          .then((ret) => executor.whileReturning(id, load, () => link.sendReturn(ret)))
           .then((ok) => ok && this.progress.returned++)
           .catch((err: unknown) => log.error({ err: errorLine(err) }, 'a job failed outside its function'));
       },
