@@ -15,7 +15,7 @@ export type JobReturn = ReturnLoad & { cmd: '_return'; user?: string };
  * (`_thread_return`): unknown functions, bad arguments and exceptions become
  * a return with retcode 1, never a crash.
  */
-export async function runJob(registry: Registry, id: string, load: Record<string, unknown>, log: Logger, call: Pick<CallOptions, 'fireEvent'> = {}): Promise<JobReturn> {
+export async function runJob(registry: Registry, id: string, load: Record<string, unknown>, log: Logger, call: Pick<CallOptions, 'fireEvent' | 'services'> = {}): Promise<JobReturn> {
   const ret = baseReturn(id, load);
   const { fun, jid, fun_args: arg } = ret;
   try {

@@ -7,6 +7,7 @@ import { executionModulePlugins, MINION_EVENTS_SERVICE, type MinionEventService 
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import { JobPool, type JobOutcome } from './job-pool.js';
 import { Slots } from './slots.js';
+import { ReturningJobs } from './returning-jobs.js';
 
 /**
  * Functions the daemon answers itself, without a job process or a
@@ -57,8 +58,8 @@ export class JobRunner {
   readonly pool: JobPool | undefined;
   private readonly slots: Slots;
   private readonly log: Logger;
-  /** Finished jobs whose return is on its way to the master, by jid: `find_job` still finds them. */
-  private readonly returning = new Map<string, Record<string, unknown>>();
+  /** Finished jobs whose return is on its way to the master: `find_job` still finds them. */
+  private readonly returning = new ReturningJobs();
 
   constructor(private readonly o: JobRunnerOptions) {
     const { opts } = o;
@@ -77,7 +78,7 @@ export class JobRunner {
     const pool = this.pool;
     const jobControl: JobControl = {
       daemonPid: process.pid,
-      returning: () => [...this.returning.values()],
+      returning: () => this.returning.of(opts.id),
       ...(pool ? { willSignal: async (jid: string, pid: number, sig: number) => pool.noteSignal(jid, pid, sig) } : {}),
     };
     const events: MinionEventService = { fireMaster: (tag, data, preload) => o.fireEvent(tag, data, preload) };
@@ -169,16 +170,8 @@ export class JobRunner {
    * job still listed by `saltutil.running` and `find_job`, as Salt's job
    * process is until its return is sent.
    */
-  async whileReturning<T>(load: Record<string, unknown>, send: () => Promise<T>): Promise<T> {
-    const jid = load['jid'];
-    if (!isJid(jid)) return send();
-    // Proc data as a proc file holds it; the daemon's pid, which saltutil never signals.
-    this.returning.set(jid as string, { ...load, pid: process.pid });
-    try {
-      return await send();
-    } finally {
-      this.returning.delete(jid as string);
-    }
+  whileReturning<T>(load: Record<string, unknown>, send: () => Promise<T>): Promise<T> {
+    return this.returning.during(this.o.opts.id, load, send);
   }
 
   /** The proc file is best effort: a job still runs when it cannot be written. */

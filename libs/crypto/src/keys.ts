@@ -23,9 +23,14 @@ export function generateKeyPair(bits = 2048): KeyPair {
   };
 }
 
-/** The DER body of a PEM block with this label (e.g. `RSA PRIVATE KEY`), or undefined. */
-function pemBody(pem: string, label: string): Buffer | undefined {
-  const m = new RegExp(`^\\s*-----BEGIN ${label}-----\\r?\\n([A-Za-z0-9+/=\\r\\n]+)-----END ${label}-----\\s*$`).exec(pem);
+/** One PEM block with this label (e.g. `RSA PRIVATE KEY`) and nothing else; group 1 is its base64 body. */
+const pemBlock = (label: string): RegExp => new RegExp(`^\\s*-----BEGIN ${label}-----\\r?\\n([A-Za-z0-9+/=\\r\\n]+)-----END ${label}-----\\s*$`);
+const RSA_PRIVATE_PEM = pemBlock('RSA PRIVATE KEY');
+const PUBLIC_PEM = pemBlock('PUBLIC KEY');
+
+/** The DER body of a PEM that is exactly one block matching `block`, or undefined. */
+function pemBody(pem: string, block: RegExp): Buffer | undefined {
+  const m = block.exec(pem);
   return m?.[1] ? Buffer.from(m[1], 'base64') : undefined;
 }
 
@@ -35,7 +40,7 @@ function pemBody(pem: string, label: string): Buffer | undefined {
  * tsalt-swarm loading 10,000 keys. Anything else takes the general path.
  */
 function parsePrivateKey(pem: string): KeyObject {
-  const der = pemBody(pem, 'RSA PRIVATE KEY');
+  const der = pemBody(pem, RSA_PRIVATE_PEM);
   if (der) {
     try {
       return crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs1' });
@@ -128,7 +133,7 @@ export function loadOrCreateKeyPair(dir: string, name: string, bits = 2048): Key
 
 /** Parses a public key PEM (SPKI or PKCS#1), throwing KeyError for garbage. */
 export function parsePublicKey(pem: string): KeyObject {
-  const spki = pemBody(pem, 'PUBLIC KEY');
+  const spki = pemBody(pem, PUBLIC_PEM);
   const pkcs1 = spki && rsaPublicFromSpki(spki);
   if (pkcs1) {
     try {

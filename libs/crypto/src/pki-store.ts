@@ -76,9 +76,10 @@ export class KeyStore {
   }
 
   remove(state: KeyState, id: string): boolean {
-    if (!fs.existsSync(this.file(state, id))) return false;
+    const file = this.file(state, id);
+    if (!fs.existsSync(file)) return false;
     try {
-      this.keepingCache(state, id, () => fs.unlinkSync(this.file(state, id)));
+      this.keepingCache(state, id, () => fs.unlinkSync(file));
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;

@@ -19,6 +19,8 @@ export interface CallOptions {
   jid?: string;
   context?: Record<string, unknown>;
   fireEvent?: PluginContext['fireEvent'];
+  /** Services for this call, over the registry's (one registry serving many minions: tsalt-swarm). */
+  services?: Record<string, unknown>;
 }
 
 /** What one call produced: the return, and the retcode it set (Salt's `__context__['retcode']`). */
@@ -117,7 +119,7 @@ export class Registry implements RegistryView {
       call: (fun, args = [], kwargs = {}) => this.call(fun, args, kwargs, { ...call, context: ctx.context }).then((r) => r.return),
       context: call.context ?? {},
       registry: this,
-      services: this.options.services ?? {},
+      services: call.services ? { ...this.options.services, ...call.services } : (this.options.services ?? {}),
     };
     if (call.jid !== undefined) ctx.jid = call.jid;
     const fire = call.fireEvent ?? this.options.fireEvent;
