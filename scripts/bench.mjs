@@ -45,10 +45,17 @@ import { swarmSection } from './lib/swarm-bench.mjs';
 
 const opts = {
   runs: Number(process.env.BENCH_RUNS ?? 20),
-  swarmSizes: (process.env.BENCH_SWARM ?? '1000,5000,10000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
+  swarmSizes: (process.env.BENCH_SWARM ?? '1000,5000,10000')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0),
   swarmRuns: Number(process.env.BENCH_SWARM_RUNS ?? 3),
 };
-const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+const only = process.env.BENCH_ONLY
+  ? process.env.BENCH_ONLY.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : undefined;
 const unknown = (only ?? []).filter((s) => !SECTIONS.includes(s));
 if (unknown.length) {
   console.error(`BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
@@ -58,7 +65,14 @@ if (!fs.existsSync(bin('cli', 'tsalt'))) {
   console.error('build first: npm run build');
   process.exit(1);
 }
-const run = { cli: cliSection, ping: pingSection, swarm: swarmSection, mysql: mysqlSection, bus: busSection, reactor: reactorSection };
+const run = {
+  cli: cliSection,
+  ping: pingSection,
+  swarm: swarmSection,
+  mysql: mysqlSection,
+  bus: busSection,
+  reactor: reactorSection,
+};
 const chosen = SECTIONS.filter((s) => !only || only.includes(s));
 const runAt = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 console.log(`tsalt benchmark: ${chosen.join(', ')} on ${machine()}\n`);
@@ -92,4 +106,6 @@ if (process.env.BENCH_DOCS === '0') process.exit(0);
 const planned = chosen.flatMap((s) => (s === 'swarm' ? opts.swarmSizes.map((n) => `swarm:${n}`) : [s]));
 const scopes = mergeResults(measured, { subset: Boolean(only), planned });
 const chart = writeDoc(scopes, { runAt, measuredNow: Object.keys(measured) });
-console.log(`\nwrote docs/benchmarks.md (generated block) and docs/bench-results.json${chart ? ' and docs/bench-swarm.svg' : ''}`);
+console.log(
+  `\nwrote docs/benchmarks.md (generated block) and docs/bench-results.json${chart ? ' and docs/bench-swarm.svg' : ''}`,
+);

@@ -17,7 +17,10 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-demo-'));
 const [pub, ret] = [await freePort(), await freePort()];
 const conf = path.join(tmp, 'etc', 'tsalt');
 fs.mkdirSync(conf, { recursive: true });
-fs.writeFileSync(path.join(conf, 'master'), `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\n`);
+fs.writeFileSync(
+  path.join(conf, 'master'),
+  `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\n`,
+);
 const procs = [];
 const start = (app, name, dir) => {
   const p = spawn(process.execPath, [bin(app, name), '-c', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -56,7 +59,11 @@ try {
   show('accept', 'cli', 'tsalt-key', ['-A', '-y']);
   // The minions retry every acceptance_wait_time (1 s here) until accepted.
   for (let i = 0; i < 50; i++) {
-    const r = spawnSync(process.execPath, [bin('cli', 'tsalt'), '-c', conf, '*', 'test.ping', '--out', 'json', '--static', '-t', '1'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [bin('cli', 'tsalt'), '-c', conf, '*', 'test.ping', '--out', 'json', '--static', '-t', '1'],
+      { encoding: 'utf8' },
+    );
     if (r.status === 0 && Object.keys(JSON.parse(r.stdout)).length === 2) break;
     await sleep(200);
   }

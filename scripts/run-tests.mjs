@@ -41,7 +41,11 @@ const runs = [
 let failed = false;
 for (const { files: group, concurrency } of runs) {
   if (group.length === 0) continue;
-  const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(
+    process.execPath,
+    ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group],
+    { stdio: 'inherit', cwd: root },
+  );
   if (r.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

@@ -22,8 +22,13 @@ export async function startMaster(name, extra = '') {
   const conf = path.join(tmp, 'etc', 'master');
   fs.mkdirSync(conf, { recursive: true });
   const [pub, ret] = [await freePort(), await freePort()];
-  fs.writeFileSync(path.join(conf, 'master'), `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\nlog_level: error\n${extra}`);
-  const proc = spawn(process.execPath, [bin('master', 'tsalt-master'), '-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  fs.writeFileSync(
+    path.join(conf, 'master'),
+    `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\nlog_level: error\n${extra}`,
+  );
+  const proc = spawn(process.execPath, [bin('master', 'tsalt-master'), '-c', conf], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const sockDir = path.join(tmp, 'var/run/tsalt/master');
   const stop = async () => {
     proc.kill('SIGTERM');
@@ -46,14 +51,16 @@ export async function startMaster(name, extra = '') {
 async function waitForBus(sockDir, proc) {
   const until = Date.now() + BUS_WAIT_MS;
   for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`tsalt-master ended while starting (${proc.signalCode ?? `exit ${proc.exitCode}`})`);
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`tsalt-master ended while starting (${proc.signalCode ?? `exit ${proc.exitCode}`})`);
     let listener;
     try {
       listener = new EventListener({ sockDir, prefixes: ['bench/ready/'] });
       await listener.ready(1000);
       return;
     } catch (err) {
-      if (Date.now() > until) throw new Error(`tsalt-master's event bus did not answer within ${BUS_WAIT_MS / 1000} s: ${err.message}`);
+      if (Date.now() > until)
+        throw new Error(`tsalt-master's event bus did not answer within ${BUS_WAIT_MS / 1000} s: ${err.message}`);
       await sleep(200);
     } finally {
       listener?.close();

@@ -11,7 +11,10 @@ import { num, row } from './rows.mjs';
 
 /** Runs a module source in a child node (cwd: the repo, so @tsalt/* resolve); resolves on exit. */
 function runChild(source, ...args) {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', source, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', source, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return new Promise((r) => child.once('exit', r));
 }
 
@@ -51,7 +54,8 @@ export async function busSection() {
         got++;
       }
     })();
-    await runChild(`
+    await runChild(
+      `
       import { Push } from 'zeromq';
       import { encodeEvent, busAddresses } from '@tsalt/events';
       const push = new Push({ sendTimeout: 30000, linger: 5000 });
@@ -60,7 +64,9 @@ export async function busSection() {
       for (let i = 0; i < ${N}; i++) await push.send(encodeEvent('bench/ev', { i, _stamp: stamp, data: 'x'.repeat(64) }));
       await push.send(encodeEvent('bench/end', { _stamp: stamp }));
       push.close();
-    `, m.sockDir);
+    `,
+      m.sockDir,
+    );
     await reading;
     slowOn = false;
     await slowReader;
@@ -72,10 +78,20 @@ export async function busSection() {
     const s = Number(last - first) / 1e9;
     const perS = got / s;
     console.log(`bus: fast listener ${perS.toFixed(0)} events/s (${got} of ${N} received, ${fast.dropped} dropped)`);
-    console.log(`bus: slow listener ${slowDuring} read meanwhile, ${slowGot} in all, ${slow.dropped} counted as dropped (${slowGot + slow.dropped} = ${N} + end + mark)`);
+    console.log(
+      `bus: slow listener ${slowDuring} read meanwhile, ${slowGot} in all, ${slow.dropped} counted as dropped (${slowGot + slow.dropped} = ${N} + end + mark)`,
+    );
     const rows = [
-      row('bus', `event bus, ${num(N)} events, one slow subscriber attached (events/s at a fast listener)`, `${num(perS)} (${num(got)} received, ${num(fast.dropped)} dropped)`),
-      row('bus', `event bus: slow listener, events read + counted as dropped (of ${num(N)} + 2)`, `${num(slowGot)} + ${num(slow.dropped)} = ${num(slowGot + slow.dropped)}`),
+      row(
+        'bus',
+        `event bus, ${num(N)} events, one slow subscriber attached (events/s at a fast listener)`,
+        `${num(perS)} (${num(got)} received, ${num(fast.dropped)} dropped)`,
+      ),
+      row(
+        'bus',
+        `event bus: slow listener, events read + counted as dropped (of ${num(N)} + 2)`,
+        `${num(slowGot)} + ${num(slow.dropped)} = ${num(slowGot + slow.dropped)}`,
+      ),
     ];
     fast.close();
     slow.close();
@@ -102,7 +118,10 @@ export async function reactorSection() {
   const N = SECONDS * 1000;
   const slsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-sls-'));
   const sls = path.join(slsDir, 'react.sls');
-  fs.writeFileSync(sls, "reacted:\n  caller.event.send:\n    - args:\n      - bench/reacted\n      - {t: {{ data['t'] }}, i: {{ data['i'] }}}\n");
+  fs.writeFileSync(
+    sls,
+    "reacted:\n  caller.event.send:\n    - args:\n      - bench/reacted\n      - {t: {{ data['t'] }}, i: {{ data['i'] }}}\n",
+  );
   const now = () => performance.timeOrigin + performance.now();
   let m;
   try {
@@ -123,7 +142,8 @@ export async function reactorSection() {
       }
     })();
     const t0 = Date.now();
-    await runChild(`
+    await runChild(
+      `
       import { Push } from 'zeromq';
       import { encodeEvent, busAddresses } from '@tsalt/events';
       const push = new Push({ sendTimeout: 30000, linger: 5000 });
@@ -137,17 +157,25 @@ export async function reactorSection() {
         await push.send(encodeEvent('bench/react/' + i, { i, t: now() }));
       }
       push.close();
-    `, m.sockDir);
+    `,
+      m.sockDir,
+    );
     const sendS = (Date.now() - t0) / 1000;
     await reading;
     listener.close();
     const fmt = (xs) => `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms`;
     console.log(`reactor: ${N} events at 1,000/s (sent in ${sendS.toFixed(1)} s), ${react.length} reacted`);
     if (react.length === 0) return { skipped: 'no reaction observed' };
-    console.log(`reactor: event -> reaction started (+ one bus hop): ${fmt(react)}, max ${Math.max(...react).toFixed(1)} ms`);
+    console.log(
+      `reactor: event -> reaction started (+ one bus hop): ${fmt(react)}, max ${Math.max(...react).toFixed(1)} ms`,
+    );
     console.log(`reactor: one bus hop alone (event -> listener): ${fmt(hop)}, max ${Math.max(...hop).toFixed(1)} ms`);
     return [
-      row('reactor', `reactor at 1,000 events/s: event -> reaction started (+ one bus hop), ${num(react.length)} of ${num(N)} reacted`, fmt(react)),
+      row(
+        'reactor',
+        `reactor at 1,000 events/s: event -> reaction started (+ one bus hop), ${num(react.length)} of ${num(N)} reacted`,
+        fmt(react),
+      ),
       row('reactor', 'reactor: one bus hop alone (event -> listener)', fmt(hop)),
     ];
   } finally {

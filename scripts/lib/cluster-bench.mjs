@@ -21,7 +21,9 @@ const medP90 = (xs) => `${ms(median(xs))} (p90 ${ms(pct(xs, 90))})`;
 export async function cliSection({ runs }) {
   const startup = [];
   for (let i = 0; i < runs; i++) startup.push(timeCmd([bin('cli', 'tsalt'), '--version']).ms);
-  console.log(`cli: tsalt --version median ${median(startup).toFixed(0)} ms, p90 ${pct(startup, 90).toFixed(0)} ms over ${runs} runs`);
+  console.log(
+    `cli: tsalt --version median ${median(startup).toFixed(0)} ms, p90 ${pct(startup, 90).toFixed(0)} ms over ${runs} runs`,
+  );
   return [row('cli', '`tsalt --version` (CLI start-up), median', medP90(startup))];
 }
 
@@ -29,17 +31,40 @@ export async function pingSection({ runs }) {
   const one = await clusterBench(1, runs, lookupBench);
   const ten = await clusterBench(10, runs, throughputBench);
   const tp = ten.more;
-  console.log(`ping: 1 minion median ${median(one.times).toFixed(0)} ms; 10 minions ${median(ten.times).toFixed(0)} ms; lookup_jid ${median(one.more).toFixed(0)} ms`);
-  console.log(`ping: jobs/s with 10 minions: ${tp.acceptedPerS.toFixed(0)} published and accepted, ${tp.cachedPerS.toFixed(0)} with all returns cached (${tp.returns} of ${tp.want} returns seen, ${tp.jobs} jobs)`);
+  console.log(
+    `ping: 1 minion median ${median(one.times).toFixed(0)} ms; 10 minions ${median(ten.times).toFixed(0)} ms; lookup_jid ${median(one.more).toFixed(0)} ms`,
+  );
+  console.log(
+    `ping: jobs/s with 10 minions: ${tp.acceptedPerS.toFixed(0)} published and accepted, ${tp.cachedPerS.toFixed(0)} with all returns cached (${tp.returns} of ${tp.want} returns seen, ${tp.jobs} jobs)`,
+  );
   const pingMed = median(one.times);
   return [
-    row('ping', "`tsalt '*' test.ping`, 1 minion, median", medP90(one.times), `<= ${PING_TARGET_MS} ms`, pingMed <= PING_TARGET_MS),
+    row(
+      'ping',
+      "`tsalt '*' test.ping`, 1 minion, median",
+      medP90(one.times),
+      `<= ${PING_TARGET_MS} ms`,
+      pingMed <= PING_TARGET_MS,
+    ),
     row('ping', "`tsalt '*' test.ping`, 10 minion processes, median", medP90(ten.times)),
-    row('ping', `runs missing a return, 1 / 10 minions (of ${runs} each)`, `${one.lost} / ${ten.lost}`, '0', one.lost + ten.lost === 0),
+    row(
+      'ping',
+      `runs missing a return, 1 / 10 minions (of ${runs} each)`,
+      `${one.lost} / ${ten.lost}`,
+      '0',
+      one.lost + ten.lost === 0,
+    ),
     row('ping', '`tsalt-run jobs.lookup_jid <jid>`, median', medP90(one.more)),
-    row('ping', 'RSS: master / one minion (1 minion); master (10 minions)', `${mb(one.rss.master)} / ${mb(one.rss.minion)}; ${mb(ten.rss.master)}`),
-    row('ping', `jobs/s, 10 minions (${tp.jobs} test.ping jobs, 20 in flight): accepted / all returns cached`,
-      `${num(tp.acceptedPerS)} / ${num(tp.cachedPerS)} (${num(tp.returns)} of ${num(tp.want)} returns)`),
+    row(
+      'ping',
+      'RSS: master / one minion (1 minion); master (10 minions)',
+      `${mb(one.rss.master)} / ${mb(one.rss.minion)}; ${mb(ten.rss.master)}`,
+    ),
+    row(
+      'ping',
+      `jobs/s, 10 minions (${tp.jobs} test.ping jobs, 20 in flight): accepted / all returns cached`,
+      `${num(tp.acceptedPerS)} / ${num(tp.cachedPerS)} (${num(tp.returns)} of ${num(tp.want)} returns)`,
+    ),
   ];
 }
 
@@ -51,7 +76,10 @@ async function clusterBench(nMinions, runs, extra) {
       const dir = path.join(m.tmp, 'etc', `m${i}`);
       fs.mkdirSync(dir, { recursive: true });
       // BENCH_MINION_EXTRA: extra minion config lines, `;`-separated (e.g. 'multiprocessing: False').
-      fs.writeFileSync(path.join(dir, 'minion'), `id: bench-${i}\nroot_dir: ${path.join(m.tmp, `m${i}`)}\nmaster: 127.0.0.1\nmaster_port: ${m.ret}\npublish_port: ${m.pub}\nlog_level: error\nacceptance_wait_time: 1\n${(process.env.BENCH_MINION_EXTRA ?? '').replace(/;/g, '\n')}\n`);
+      fs.writeFileSync(
+        path.join(dir, 'minion'),
+        `id: bench-${i}\nroot_dir: ${path.join(m.tmp, `m${i}`)}\nmaster: 127.0.0.1\nmaster_port: ${m.ret}\npublish_port: ${m.pub}\nlog_level: error\nacceptance_wait_time: 1\n${(process.env.BENCH_MINION_EXTRA ?? '').replace(/;/g, '\n')}\n`,
+      );
       procs.push(spawn(process.execPath, [bin('minion', 'tsalt-minion'), '-c', dir], { stdio: 'ignore' }));
     }
     const ping = [bin('cli', 'tsalt'), '-c', m.conf, '*', 'test.ping', '--out', 'json', '--static', '-t', '5'];
@@ -110,13 +138,26 @@ async function throughputBench({ tmp, ret, sockDir, nMinions }) {
   })();
   const clients = Array.from({ length: INFLIGHT }, () => new ReqClient({ address: `tcp://127.0.0.1:${ret}` }));
   let next = 0;
-  await Promise.all(clients.map(async (c) => {
-    while (next < JOBS) {
-      next++;
-      const load = { cmd: 'publish', tgt: '*', fun: 'test.ping', arg: [], key, tgt_type: 'glob', ret: '', jid: '', kwargs: {}, user: 'bench' };
-      unpack(await c.request(pack({ enc: 'clear', load, version: 2 }), 10_000));
-    }
-  }));
+  await Promise.all(
+    clients.map(async (c) => {
+      while (next < JOBS) {
+        next++;
+        const load = {
+          cmd: 'publish',
+          tgt: '*',
+          fun: 'test.ping',
+          arg: [],
+          key,
+          tgt_type: 'glob',
+          ret: '',
+          jid: '',
+          kwargs: {},
+          user: 'bench',
+        };
+        unpack(await c.request(pack({ enc: 'clear', load, version: 2 }), 10_000));
+      }
+    }),
+  );
   const acceptedS = Number(process.hrtime.bigint() - t0) / 1e9;
   await counting;
   const allS = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -6,7 +6,9 @@ export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname)
 
 /** The CLI commands run from their bundles, as installed; the daemons from dist/bin. */
 export const bin = (app, name) =>
-  app === 'cli' ? path.join(root, 'apps/cli/dist/bundle', `${name}.cjs`) : path.join(root, 'apps', app, 'dist', 'bin', `${name}.js`);
+  app === 'cli'
+    ? path.join(root, 'apps/cli/dist/bundle', `${name}.cjs`)
+    : path.join(root, 'apps', app, 'dist', 'bin', `${name}.js`);
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -27,11 +27,20 @@ export async function mysqlSection() {
   const db = await harness.startMariaDb();
   const results = {};
   try {
-    for (const [label, batchMax] of [['row by row', 1], ['batched', 500]]) {
+    for (const [label, batchMax] of [
+      ['row by row', 1],
+      ['batched', 500],
+    ]) {
       const cachedir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-mysql-'));
       const opts = {
-        id: 'bench-master', cachedir, 'mysql.host': db.host, 'mysql.port': db.port, 'mysql.user': db.user,
-        'mysql.pass': db.password, 'mysql.db': db.database, 'mysql.batch_max': batchMax,
+        id: 'bench-master',
+        cachedir,
+        'mysql.host': db.host,
+        'mysql.port': db.port,
+        'mysql.user': db.user,
+        'mysql.pass': db.password,
+        'mysql.db': db.database,
+        'mysql.batch_max': batchMax,
       };
       const reg = new Registry({ kind: 'returner', opts, log: silentLogger() }, returnerPlugins());
       const cache = jobCacheFrom(reg, 'mysql');
@@ -39,11 +48,20 @@ export async function mysqlSection() {
       const jid = genJid();
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < N; i++) {
-        await cache.returner({ id: `minion${i}`, jid, fun: 'test.ping', fun_args: [], return: true, retcode: 0, success: true });
+        await cache.returner({
+          id: `minion${i}`,
+          jid,
+          fun: 'test.ping',
+          fun_args: [],
+          return: true,
+          retcode: 0,
+          success: true,
+        });
       }
       const pushedMs = Number(process.hrtime.bigint() - t0) / 1e6;
       let stored = 0;
-      for (let tries = 0; tries < READBACK_TRIES && stored < N; tries++) stored = Object.keys(await cache.getJid(jid)).length;
+      for (let tries = 0; tries < READBACK_TRIES && stored < N; tries++)
+        stored = Object.keys(await cache.getJid(jid)).length;
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
       results[label] = { perS: stored / s, pushedMs, stored };
       await reg.shutdown();
@@ -54,8 +72,16 @@ export async function mysqlSection() {
   }
   const rows = [];
   for (const [label, r] of Object.entries(results)) {
-    console.log(`mysql: ${label}: ${r.perS.toFixed(0)} returns/s (${r.stored} of ${N} stored; the ${N} returner calls took ${r.pushedMs.toFixed(0)} ms)`);
-    rows.push(row('mysql', `MySQL job cache, ${num(N)} returns, ${label} (returns/s)`, `${num(r.perS)} (${num(r.stored)} stored)`));
+    console.log(
+      `mysql: ${label}: ${r.perS.toFixed(0)} returns/s (${r.stored} of ${N} stored; the ${N} returner calls took ${r.pushedMs.toFixed(0)} ms)`,
+    );
+    rows.push(
+      row(
+        'mysql',
+        `MySQL job cache, ${num(N)} returns, ${label} (returns/s)`,
+        `${num(r.perS)} (${num(r.stored)} stored)`,
+      ),
+    );
   }
   return rows;
 }

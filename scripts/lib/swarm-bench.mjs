@@ -14,7 +14,18 @@ import readline from 'node:readline';
 import { EventListener } from '@tsalt/events';
 import { startMaster } from './bench-master.mjs';
 import { bin, sleep } from './local.mjs';
-import { childPids, countTrue, cpuSeconds, exited, median, memMb, msSince, pct, processTree, timeCmdAsync } from './measure.mjs';
+import {
+  childPids,
+  countTrue,
+  cpuSeconds,
+  exited,
+  median,
+  memMb,
+  msSince,
+  pct,
+  processTree,
+  timeCmdAsync,
+} from './measure.mjs';
 import { mb, ms, num, row, sec } from './rows.mjs';
 import { DEFAULT_KEY_DIR, keygenTime, makeKeys, missingKeys } from './swarm-keys.mjs';
 
@@ -51,7 +62,12 @@ export async function swarmSection({ swarmSizes, swarmRuns }) {
     try {
       const r = await swarmOnce(n, swarmRuns, keyDir);
       out.rows.push(...swarmRows(scope, n, swarmRuns, r));
-      out.chart[scope] = { n, allReturnedS: r.allReturnedS, stormAnsweredS: r.stormAnsweredS, stormAcceptedS: r.stormAcceptedS };
+      out.chart[scope] = {
+        n,
+        allReturnedS: r.allReturnedS,
+        stormAnsweredS: r.stormAnsweredS,
+        stormAcceptedS: r.stormAcceptedS,
+      };
     } catch (err) {
       console.log(`swarm ${num(n)}: failed: ${err.message}`);
       out.skipped.push({ scope, why: `failed: ${err.message}` });
@@ -66,15 +82,45 @@ function swarmRows(scope, n, runs, r) {
   const N = `swarm ${num(n)}:`;
   const lostTotal = r.stormLost + r.lost.reduce((a, b) => a + b, 0);
   return [
-    row(scope, `${N} auth storm, all accepted: swarm's line (master's last salt/auth accept)`, `${sec(r.stormAcceptedS)} (${sec(r.busAcceptedS)})`),
-    row(scope, `${N} auth storm, accepted and answered test.ping`, `${sec(r.stormAnsweredS)} (${num(r.stormReturned)} answered)`,
-      tgt(`<= ${AUTH_STORM_S} s`), at ? r.stormAnsweredS <= AUTH_STORM_S && r.stormReturned === n : undefined),
-    row(scope, `${N} test.ping, time until all returned (median of ${runs})`, `${sec(r.allReturnedS)} (max ${sec(Math.max(...r.times) / 1000)})`,
-      tgt(`<= ${ALL_RETURNED_S} s`), at ? r.allReturnedS <= ALL_RETURNED_S : undefined),
-    row(scope, `${N} return latency p50 / p99 (${num(r.latencies.length)} returns)`, `${ms(pct(r.latencies, 50))} / ${ms(pct(r.latencies, 99))}`),
-    row(scope, `${N} returns lost (storm ping + ${runs} run${runs === 1 ? '' : 's'})`, `${num(lostTotal)} (${[r.stormLost, ...r.lost].join(' + ')})`, '0', lostTotal === 0),
+    row(
+      scope,
+      `${N} auth storm, all accepted: swarm's line (master's last salt/auth accept)`,
+      `${sec(r.stormAcceptedS)} (${sec(r.busAcceptedS)})`,
+    ),
+    row(
+      scope,
+      `${N} auth storm, accepted and answered test.ping`,
+      `${sec(r.stormAnsweredS)} (${num(r.stormReturned)} answered)`,
+      tgt(`<= ${AUTH_STORM_S} s`),
+      at ? r.stormAnsweredS <= AUTH_STORM_S && r.stormReturned === n : undefined,
+    ),
+    row(
+      scope,
+      `${N} test.ping, time until all returned (median of ${runs})`,
+      `${sec(r.allReturnedS)} (max ${sec(Math.max(...r.times) / 1000)})`,
+      tgt(`<= ${ALL_RETURNED_S} s`),
+      at ? r.allReturnedS <= ALL_RETURNED_S : undefined,
+    ),
+    row(
+      scope,
+      `${N} return latency p50 / p99 (${num(r.latencies.length)} returns)`,
+      `${ms(pct(r.latencies, 50))} / ${ms(pct(r.latencies, 99))}`,
+    ),
+    row(
+      scope,
+      `${N} returns lost (storm ping + ${runs} run${runs === 1 ? '' : 's'})`,
+      `${num(lostTotal)} (${[r.stormLost, ...r.lost].join(' + ')})`,
+      '0',
+      lostTotal === 0,
+    ),
     row(scope, `${N} master CPU seconds (whole phase, all its processes)`, sec(r.masterCpuS)),
-    row(scope, `${N} master peak RSS (VmHWM, summed over its processes)`, mb(r.masterHwmMb), tgt(`<= ${MASTER_RSS_MB} MB`), at ? r.masterHwmMb <= MASTER_RSS_MB : undefined),
+    row(
+      scope,
+      `${N} master peak RSS (VmHWM, summed over its processes)`,
+      mb(r.masterHwmMb),
+      tgt(`<= ${MASTER_RSS_MB} MB`),
+      at ? r.masterHwmMb <= MASTER_RSS_MB : undefined,
+    ),
     row(scope, `${N} swarm CPU seconds (all its processes)`, sec(r.swarmCpuS)),
   ];
 }
@@ -87,23 +133,47 @@ async function swarmOnce(n, runs, keyDir) {
   try {
     const swarmConf = path.join(m.tmp, 'etc', 'swarm');
     fs.mkdirSync(swarmConf, { recursive: true });
-    fs.writeFileSync(path.join(swarmConf, 'minion'), `master: 127.0.0.1\nmaster_port: ${m.ret}\npublish_port: ${m.pub}\nroot_dir: ${path.join(m.tmp, 'swarm')}\nlog_level: error\n`);
+    fs.writeFileSync(
+      path.join(swarmConf, 'minion'),
+      `master: 127.0.0.1\nmaster_port: ${m.ret}\npublish_port: ${m.pub}\nroot_dir: ${path.join(m.tmp, 'swarm')}\nlog_level: error\n`,
+    );
     // Room for every job event of the phase, so the bench's own reader never drops one.
-    listener = new EventListener({ sockDir: m.sockDir, prefixes: ['salt/job/', 'salt/auth'], highWaterMark: Math.max(100_000, n * (runs + 3) * 2) });
+    listener = new EventListener({
+      sockDir: m.sockDir,
+      prefixes: ['salt/job/', 'salt/auth'],
+      highWaterMark: Math.max(100_000, n * (runs + 3) * 2),
+    });
     await listener.ready();
     const jobs = watchJobs(listener, n);
 
     const t0 = process.hrtime.bigint();
     const t0Perf = performance.now();
-    swarm = spawn(process.execPath, [bin('minion', 'tsalt-swarm'), '-c', swarmConf, '--minions', String(n), '--key-dir', keyDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    swarm = spawn(
+      process.execPath,
+      [bin('minion', 'tsalt-swarm'), '-c', swarmConf, '--minions', String(n), '--key-dir', keyDir],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await allAuthenticated(swarm, n);
     const stormAcceptedS = msSince(t0) / 1000;
     jobs.phase = 'storm';
-    const storm = await timeCmdAsync([bin('cli', 'tsalt'), '-c', m.conf, '*', 'test.ping', '--static', '--out', 'json', '-t', '30']);
+    const storm = await timeCmdAsync([
+      bin('cli', 'tsalt'),
+      '-c',
+      m.conf,
+      '*',
+      'test.ping',
+      '--static',
+      '--out',
+      'json',
+      '-t',
+      '30',
+    ]);
     const stormAnsweredS = msSince(t0) / 1000;
     const stormReturned = countTrue(storm.stdout);
     const busAcceptedS = jobs.allAcceptedAt === undefined ? NaN : (jobs.allAcceptedAt - t0Perf) / 1000;
-    console.log(`swarm ${num(n)}: auth storm: accepted in ${stormAcceptedS.toFixed(2)} s (the master's salt/auth events: ${jobs.accepted.size} accepted, the last at ${busAcceptedS.toFixed(2)} s), accepted and answered in ${stormAnsweredS.toFixed(2)} s (${stormReturned} of ${n} returned)`);
+    console.log(
+      `swarm ${num(n)}: auth storm: accepted in ${stormAcceptedS.toFixed(2)} s (the master's salt/auth events: ${jobs.accepted.size} accepted, the last at ${busAcceptedS.toFixed(2)} s), accepted and answered in ${stormAnsweredS.toFixed(2)} s (${stormReturned} of ${n} returned)`,
+    );
 
     const times = [];
     const lost = [];
@@ -114,21 +184,32 @@ async function swarmOnce(n, runs, keyDir) {
       const returned = countTrue(r.stdout);
       times.push(r.ms);
       lost.push(n - returned);
-      console.log(`swarm ${num(n)}: run ${i + 1}: ${returned} of ${n} returned in ${(r.ms / 1000).toFixed(2)} s (exit ${r.status})`);
+      console.log(
+        `swarm ${num(n)}: run ${i + 1}: ${returned} of ${n} returned in ${(r.ms / 1000).toFixed(2)} s (exit ${r.status})`,
+      );
     }
     await sleep(BETWEEN_RUNS_MS); // returns that reach the bus after the CLI gave up still count towards latency
     jobs.phase = 'done';
     const latencies = [];
     for (const j of jobs.byJid.values()) {
       if (!j.phase.startsWith('run ')) continue;
-      console.log(`swarm ${num(n)}: ${j.phase}: ${j.rets.length} returns on the bus${j.newAt === undefined ? ' (no new event seen)' : ''}`);
+      console.log(
+        `swarm ${num(n)}: ${j.phase}: ${j.rets.length} returns on the bus${j.newAt === undefined ? ' (no new event seen)' : ''}`,
+      );
       if (j.newAt !== undefined) for (const at of j.rets) latencies.push(at - j.newAt);
     }
-    if (listener.dropped) console.log(`swarm ${num(n)}: the bench's listener missed ${listener.dropped} job events: latency covers the rest`);
+    if (listener.dropped)
+      console.log(
+        `swarm ${num(n)}: the bench's listener missed ${listener.dropped} job events: latency covers the rest`,
+      );
 
     // Figures from a phase where either side died (e.g. signalled by someone else) would mislead.
-    for (const [name, p] of [['tsalt-master', m.proc], ['tsalt-swarm', swarm]]) {
-      if (p.exitCode !== null || p.signalCode !== null) throw new Error(`${name} ended during the phase (${p.signalCode ?? `exit ${p.exitCode}`}); figures dropped`);
+    for (const [name, p] of [
+      ['tsalt-master', m.proc],
+      ['tsalt-swarm', swarm],
+    ]) {
+      if (p.exitCode !== null || p.signalCode !== null)
+        throw new Error(`${name} ended during the phase (${p.signalCode ?? `exit ${p.exitCode}`}); figures dropped`);
     }
     // The master may fork helpers (a publisher process): count its whole tree.
     const masterPids = processTree(m.proc.pid);
@@ -139,8 +220,23 @@ async function swarmOnce(n, runs, keyDir) {
     const kids = childPids(swarm.pid);
     const swarmCpuS = [swarm.pid, ...kids].reduce((a, pid) => a + (cpuSeconds(pid) ?? 0), 0);
     const swarmRssMb = kids.reduce((a, pid) => a + (memMb(pid, 'VmRSS') ?? 0), 0);
-    console.log(`swarm ${num(n)}: master ${masterCpuS.toFixed(1)} CPU s, peak RSS ${masterHwmMb.toFixed(0)} MB (${hwms.map((x) => x.toFixed(0)).join(' + ')} over ${masterPids.length} processes); swarm ${swarmCpuS.toFixed(1)} CPU s, ${kids.length} processes holding ${swarmRssMb.toFixed(0)} MB RSS`);
-    return { stormAcceptedS, busAcceptedS, stormAnsweredS, stormReturned, stormLost: n - stormReturned, times, allReturnedS: median(times) / 1000, lost, latencies, masterCpuS, masterHwmMb, swarmCpuS };
+    console.log(
+      `swarm ${num(n)}: master ${masterCpuS.toFixed(1)} CPU s, peak RSS ${masterHwmMb.toFixed(0)} MB (${hwms.map((x) => x.toFixed(0)).join(' + ')} over ${masterPids.length} processes); swarm ${swarmCpuS.toFixed(1)} CPU s, ${kids.length} processes holding ${swarmRssMb.toFixed(0)} MB RSS`,
+    );
+    return {
+      stormAcceptedS,
+      busAcceptedS,
+      stormAnsweredS,
+      stormReturned,
+      stormLost: n - stormReturned,
+      times,
+      allReturnedS: median(times) / 1000,
+      lost,
+      latencies,
+      masterCpuS,
+      masterHwmMb,
+      swarmCpuS,
+    };
   } finally {
     if (swarm) await stopSwarm(swarm);
     listener?.close();
@@ -183,7 +279,10 @@ function allAuthenticated(swarm, n) {
   // Generous: a stalled storm should fail the N, not hang the bench (s).
   const limitS = Number(process.env.BENCH_SWARM_AUTH_TIMEOUT_S ?? 60 + n / 50);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not all ${n} minions authenticated within ${limitS} s`)), limitS * 1000);
+    const timer = setTimeout(
+      () => reject(new Error(`not all ${n} minions authenticated within ${limitS} s`)),
+      limitS * 1000,
+    );
     const lines = readline.createInterface({ input: swarm.stdout });
     let done = false;
     lines.on('line', (line) => {

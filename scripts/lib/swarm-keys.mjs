@@ -46,8 +46,17 @@ export async function makeKeys(dir, ids, bits = 2048) {
       made++;
       if (fs.existsSync(keyFile(dir, id))) continue; // made meanwhile by another filler of the shared cache
       const privatePem = await new Promise((resolve, reject) =>
-        crypto.generateKeyPair('rsa', { modulusLength: bits, publicExponent: 65537, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } },
-          (err, _pub, priv) => (err ? reject(err) : resolve(priv))));
+        crypto.generateKeyPair(
+          'rsa',
+          {
+            modulusLength: bits,
+            publicExponent: 65537,
+            privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+            publicKeyEncoding: { type: 'spki', format: 'pem' },
+          },
+          (err, _pub, priv) => (err ? reject(err) : resolve(priv)),
+        ),
+      );
       const tmp = `${keyFile(dir, id)}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, privatePem, { mode: 0o400 });
       fs.renameSync(tmp, keyFile(dir, id));

@@ -24,7 +24,8 @@ const CLIENT = which('mariadb') ?? which('mysql');
 const REDIS = which('redis-server');
 
 /** Why the MariaDB tests cannot run here, or undefined when they can. */
-export const noMariaDb = MARIADBD && INSTALL_DB && CLIENT ? undefined : 'mariadb-server is not installed (run scripts/test-deps.sh as root)';
+export const noMariaDb =
+  MARIADBD && INSTALL_DB && CLIENT ? undefined : 'mariadb-server is not installed (run scripts/test-deps.sh as root)';
 export const noRedis = REDIS ? undefined : 'redis-server is not installed (run scripts/test-deps.sh as root)';
 
 const isRoot = os.userInfo().uid === 0;
@@ -55,7 +56,17 @@ export async function startMariaDb(opts: { schema?: boolean } = {}): Promise<Mar
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-mariadb-'));
   const sock = path.join(dataDir, 'mysqld.sock');
   const port = await freePort();
-  const install = spawnSync(INSTALL_DB!, ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...(isRoot ? ['--user=root'] : [])], { encoding: 'utf8' });
+  const install = spawnSync(
+    INSTALL_DB!,
+    [
+      '--no-defaults',
+      `--datadir=${dataDir}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      ...(isRoot ? ['--user=root'] : []),
+    ],
+    { encoding: 'utf8' },
+  );
   if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr.slice(-500)}`);
   let proc: ChildProcess | undefined;
   let log = '';
@@ -67,29 +78,58 @@ export async function startMariaDb(opts: { schema?: boolean } = {}): Promise<Mar
     database: 'salt',
     dataDir,
     sql(query, database) {
-      const r = spawnSync(CLIENT!, ['--no-defaults', '-S', sock, '-u', 'root', '-N', '-B', ...(database ? [database] : []), '-e', query], { encoding: 'utf8' });
+      const r = spawnSync(
+        CLIENT!,
+        ['--no-defaults', '-S', sock, '-u', 'root', '-N', '-B', ...(database ? [database] : []), '-e', query],
+        { encoding: 'utf8' },
+      );
       if (r.status !== 0) throw new Error(`SQL failed: ${r.stderr.trim()}`);
       return r.stdout;
     },
     configYaml(prefix = '') {
-      return [`${prefix}mysql.host: 127.0.0.1`, `${prefix}mysql.port: ${port}`, `${prefix}mysql.user: salt`, `${prefix}mysql.pass: ${db.password}`, `${prefix}mysql.db: salt`].join('\n') + '\n';
+      return (
+        [
+          `${prefix}mysql.host: 127.0.0.1`,
+          `${prefix}mysql.port: ${port}`,
+          `${prefix}mysql.user: salt`,
+          `${prefix}mysql.pass: ${db.password}`,
+          `${prefix}mysql.db: salt`,
+        ].join('\n') + '\n'
+      );
     },
     async start() {
-      proc = spawn(MARIADBD!, [
-        '--no-defaults', `--datadir=${dataDir}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${sock}`,
-        `--pid-file=${path.join(dataDir, 'mysqld.pid')}`, '--skip-log-bin', '--skip-name-resolve',
-        '--innodb-buffer-pool-size=16M', '--innodb-log-file-size=8M', '--max-connections=200', ...(isRoot ? ['--user=root'] : []),
-      ], { stdio: ['ignore', 'ignore', 'pipe'] });
+      proc = spawn(
+        MARIADBD!,
+        [
+          '--no-defaults',
+          `--datadir=${dataDir}`,
+          `--port=${port}`,
+          '--bind-address=127.0.0.1',
+          `--socket=${sock}`,
+          `--pid-file=${path.join(dataDir, 'mysqld.pid')}`,
+          '--skip-log-bin',
+          '--skip-name-resolve',
+          '--innodb-buffer-pool-size=16M',
+          '--innodb-log-file-size=8M',
+          '--max-connections=200',
+          ...(isRoot ? ['--user=root'] : []),
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       proc.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-      await waitFor('MariaDB to accept connections', () => {
-        if (proc?.exitCode !== null && proc?.exitCode !== undefined) throw new Error(`mariadbd exited: ${log}`);
-        try {
-          db.sql('SELECT 1');
-          return true;
-        } catch {
-          return false;
-        }
-      }, 30_000);
+      await waitFor(
+        'MariaDB to accept connections',
+        () => {
+          if (proc?.exitCode !== null && proc?.exitCode !== undefined) throw new Error(`mariadbd exited: ${log}`);
+          try {
+            db.sql('SELECT 1');
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        30_000,
+      );
     },
     async stop() {
       const p = proc;
@@ -107,9 +147,14 @@ export async function startMariaDb(opts: { schema?: boolean } = {}): Promise<Mar
     },
   };
   await db.start();
-  db.sql(`CREATE DATABASE salt; CREATE USER 'salt'@'%' IDENTIFIED BY '${db.password}'; GRANT ALL ON salt.* TO 'salt'@'%'; FLUSH PRIVILEGES;`);
+  db.sql(
+    `CREATE DATABASE salt; CREATE USER 'salt'@'%' IDENTIFIED BY '${db.password}'; GRANT ALL ON salt.* TO 'salt'@'%'; FLUSH PRIVILEGES;`,
+  );
   if (opts.schema !== false) {
-    const schema = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'libs/returners/schema/mysql.sql'), 'utf8');
+    const schema = fs.readFileSync(
+      path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'libs/returners/schema/mysql.sql'),
+      'utf8',
+    );
     db.sql(schema, 'salt');
   }
   return db;
@@ -134,7 +179,11 @@ export async function startRedis(): Promise<Redis> {
     port,
     cli: (...args) => spawnSync(cliBin, ['-p', String(port), ...args], { encoding: 'utf8' }).stdout,
     async start() {
-      proc = spawn(REDIS!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      proc = spawn(
+        REDIS!,
+        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
       await waitFor('Redis to answer', () => r.cli('PING').trim() === 'PONG', 15_000);
     },
     async stop() {

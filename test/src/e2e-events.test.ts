@@ -91,10 +91,16 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
   let c: Cluster;
   let sockDir = '';
   let watcher: Watcher;
-  const find = (tag: string | RegExp, pred: (d: Record<string, unknown>) => boolean = () => true): BusEvent | undefined =>
+  const find = (
+    tag: string | RegExp,
+    pred: (d: Record<string, unknown>) => boolean = () => true,
+  ): BusEvent | undefined =>
     watcher.events.find((e) => (typeof tag === 'string' ? e.tag === tag : tag.test(e.tag)) && pred(e.data));
-  const waitEvent = (tag: string | RegExp, pred?: (d: Record<string, unknown>) => boolean, ms = 15_000): Promise<BusEvent> =>
-    waitFor(`event ${String(tag)} on the bus`, () => find(tag, pred), ms);
+  const waitEvent = (
+    tag: string | RegExp,
+    pred?: (d: Record<string, unknown>) => boolean,
+    ms = 15_000,
+  ): Promise<BusEvent> => waitFor(`event ${String(tag)} on the bus`, () => find(tag, pred), ms);
 
   before(async () => {
     c = await cluster('presence_events: True\nmax_event_size: 65536\n');
@@ -128,21 +134,40 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
     assert.equal(start.data['id'], 'm1');
     assert.equal(start.data['tag'], 'salt/minion/m1/start');
     assert.equal(start.data['pretag'], null);
-    assert.match(String(start.data['data']), /^Minion m1 started at [A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}$/);
+    assert.match(
+      String(start.data['data']),
+      /^Minion m1 started at [A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}$/,
+    );
     // waitPing's first tries may have gone unanswered: follow the job that returned.
     const ret = await waitEvent(/^salt\/job\/\d{20}\/ret\/m1$/, (d) => d['return'] === true);
     const jid = String(ret.data['jid']);
     assert.deepEqual(omitStamp((await waitEvent(jid)).data), { minions: ['m1'] });
     const neu = await waitEvent(`salt/job/${jid}/new`);
-    assert.deepEqual(Object.keys(omitStamp(neu.data)).sort(), ['arg', 'fun', 'jid', 'minions', 'missing', 'tgt', 'tgt_type', 'user']);
+    assert.deepEqual(Object.keys(omitStamp(neu.data)).sort(), [
+      'arg',
+      'fun',
+      'jid',
+      'minions',
+      'missing',
+      'tgt',
+      'tgt_type',
+      'user',
+    ]);
     assert.ok(watcher.events.indexOf(neu) < watcher.events.indexOf(ret));
-    assert.deepEqual(omitStamp((await waitEvent('salt/presence/change', (d) => (d['new'] as string[]).includes('m1'))).data), { new: ['m1'], lost: [] });
+    assert.deepEqual(
+      omitStamp((await waitEvent('salt/presence/change', (d) => (d['new'] as string[]).includes('m1'))).data),
+      { new: ['m1'], lost: [] },
+    );
     await waitEvent('salt/presence/present', (d) => (d['present'] as string[]).includes('m1'));
     for (const e of watcher.events) assert.match(String(e.data['_stamp']), STAMP, e.tag);
   });
 
   test('tsalt-run state.event pretty=True count=N tagmatch=... prints the tag, a tab, then sorted, indented JSON', async () => {
-    const se = spawn(process.execPath, [BIN.run, '-c', c.masterDir, 'state.event', 'pretty=True', 'count=4', 'tagmatch=salt/job/*'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const se = spawn(
+      process.execPath,
+      [BIN.run, '-c', c.masterDir, 'state.event', 'pretty=True', 'count=4', 'tagmatch=salt/job/*'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     se.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -150,29 +175,45 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
     try {
       // Probes (matching tags) until state.event shows it is listening; they count towards its 4.
       const probe = async (): Promise<void> => fireMasterEvent(sockDir, 'salt/job/probe', { probe: true });
-      await waitFor('state.event to print a probe', async () => {
-        await probe();
-        await sleep(1000);
-        return out.includes('salt/job/probe\t');
-      }, 20_000);
+      await waitFor(
+        'state.event to print a probe',
+        async () => {
+          await probe();
+          await sleep(1000);
+          return out.includes('salt/job/probe\t');
+        },
+        20_000,
+      );
       const r = await c.tsalt(['m1', 'test.echo', 'hello', '--show-jid']);
       const jid = /jid: (\d{20})/.exec(r.stdout)?.[1];
       assert.ok(jid, r.stdout);
       // More probes until count is reached, however many the wait above printed.
-      const code = await waitFor('state.event to exit after count events', async () => {
-        if (se.exitCode !== null) return `exit ${se.exitCode}`;
-        await probe();
-        await sleep(300);
-        return se.exitCode === null ? undefined : `exit ${se.exitCode}`;
-      }, 20_000);
+      const code = await waitFor(
+        'state.event to exit after count events',
+        async () => {
+          if (se.exitCode !== null) return `exit ${se.exitCode}`;
+          await probe();
+          await sleep(300);
+          return se.exitCode === null ? undefined : `exit ${se.exitCode}`;
+        },
+        20_000,
+      );
       assert.equal(code, 'exit 0', err);
-      const blocks = out.replace(/\nNone\n$/, '\n').trimEnd().split(/\n(?=\S+\t)/);
+      const blocks = out
+        .replace(/\nNone\n$/, '\n')
+        .trimEnd()
+        .split(/\n(?=\S+\t)/);
       assert.equal(blocks.length, 4, out);
       for (const b of blocks.filter((x) => x.startsWith('salt/job/probe\t'))) {
         assert.match(b, /^salt\/job\/probe\t\{\n {4}"_stamp": "[^"]+",\n {4}"probe": true\n\}$/);
       }
       const real = blocks.filter((x) => !x.startsWith('salt/job/probe\t'));
-      assert.match(real[0] ?? '', new RegExp(`^salt/job/${jid}/new\\t\\{\\n {4}"_stamp": "[^"]+",\\n {4}"arg": \\[\\n {8}"hello"\\n {4}\\],\\n {4}"fun": "test.echo",\\n {4}"jid": "${jid}",`));
+      assert.match(
+        real[0] ?? '',
+        new RegExp(
+          `^salt/job/${jid}/new\\t\\{\\n {4}"_stamp": "[^"]+",\\n {4}"arg": \\[\\n {8}"hello"\\n {4}\\],\\n {4}"fun": "test.echo",\\n {4}"jid": "${jid}",`,
+        ),
+      );
       const [tag, json] = (real[1] ?? '').split('\t');
       assert.equal(tag, `salt/job/${jid}/ret/m1`);
       const data = JSON.parse(json ?? '') as Record<string, unknown>;
@@ -192,7 +233,13 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { m1: true });
     const ev = await waitEvent('myco/app/deployed');
-    assert.deepEqual(omitStamp(ev.data), { cmd: '_minion_event', tag: 'myco/app/deployed', data: { version: 3 }, pretag: null, id: 'm1' });
+    assert.deepEqual(omitStamp(ev.data), {
+      cmd: '_minion_event',
+      tag: 'myco/app/deployed',
+      data: { version: 3 },
+      pretag: null,
+      id: 'm1',
+    });
     const fm = await c.tsalt(['m1', 'event.fire_master', '{"x": 1}', 'myco/fired']);
     assert.equal(fm.code, 0, fm.stderr);
     assert.deepEqual((await waitEvent('myco/fired')).data['data'], { x: 1 });
@@ -206,8 +253,20 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
     assert.deepEqual(JSON.parse(r.stdout), { minions: ['m2'] });
     const ret = await waitEvent(/^salt\/wheel\/\d{20}\/ret$/);
     const tag = ret.tag.replace(/\/ret$/, '');
-    assert.deepEqual(omitStamp(ret.data), { fun: 'wheel.key.accept', jid: tag.split('/')[2], tag, user: ret.data['user'], return: { minions: ['m2'] }, success: true });
-    assert.deepEqual(Object.keys(omitStamp((await waitEvent(`${tag}/new`)).data)).sort(), ['fun', 'jid', 'tag', 'user']);
+    assert.deepEqual(omitStamp(ret.data), {
+      fun: 'wheel.key.accept',
+      jid: tag.split('/')[2],
+      tag,
+      user: ret.data['user'],
+      return: { minions: ['m2'] },
+      success: true,
+    });
+    assert.deepEqual(Object.keys(omitStamp((await waitEvent(`${tag}/new`)).data)).sort(), [
+      'fun',
+      'jid',
+      'tag',
+      'user',
+    ]);
     await waitEvent('salt/key', (d) => d['id'] === 'm2' && d['act'] === 'accept');
     await c.waitPing('m2');
     await waitEvent('salt/presence/present', (d) => (d['present'] as string[]).includes('m2'));
@@ -242,7 +301,11 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
       assert.deepEqual(JSON.parse(ping.stdout), { m1: true });
       assert.ok(Date.now() - t0 < 10_000);
       await flood;
-      const report = await waitFor('the watcher to count the flood', () => watcher.lines.find((l) => typeof l['flood'] === 'number'), 30_000);
+      const report = await waitFor(
+        'the watcher to count the flood',
+        () => watcher.lines.find((l) => typeof l['flood'] === 'number'),
+        30_000,
+      );
       assert.deepEqual(report, { flood: total + 1, dropped: 0 }, 'a reader that keeps up loses nothing');
       // The slow reader wakes: it drains what was kept, then one more event shows the gap.
       let got = 0;
@@ -254,7 +317,10 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
       assert.ok(slow.dropped > 0, 'the slow reader lost events');
       assert.equal(got + slow.dropped, total + 2);
       slow.close();
-      assert.ok(rec.lines.some((l) => /^dropped \d+ events \(slow reader\)$/.test(l)), rec.lines.join('\n'));
+      assert.ok(
+        rec.lines.some((l) => /^dropped \d+ events \(slow reader\)$/.test(l)),
+        rec.lines.join('\n'),
+      );
     } finally {
       slow.close();
       push.close();
@@ -267,7 +333,9 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
     await fireMasterEvent(sockDir, 'big/after', { ok: true });
     await waitEvent('big/after');
     assert.equal(find('big/pushed'), undefined);
-    await waitFor('the refusal in the master log', () => /refused event larger than max_event_size.*tag=big\/pushed bytes=100\d{3} limit=65536/.test(c.master!.output()));
+    await waitFor('the refusal in the master log', () =>
+      /refused event larger than max_event_size.*tag=big\/pushed bytes=100\d{3} limit=65536/.test(c.master!.output()),
+    );
   });
 });
 

@@ -55,7 +55,7 @@ describe('execution end to end (auto_accept, two minions)', { timeout: 120_000 }
     assert.deepEqual(JSON.parse(s.stdout), { 'web-1': true });
   });
 
-  test('a non-zero retcode exits 1 with Salt\'s error line', async () => {
+  test("a non-zero retcode exits 1 with Salt's error line", async () => {
     const r = await c.tsalt(['web-1', 'test.retcode', '3']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /ERROR: Minions returned with non-zero exit code/);
@@ -86,13 +86,17 @@ describe('execution end to end (auto_accept, two minions)', { timeout: 120_000 }
     assert.match(JSON.parse(to.stdout)['web-1'], /[Tt]imed out/);
   });
 
-  test('cmd.run runas= runs as that user (when the minion runs as root)', { skip: os.userInfo().uid !== 0 && 'needs root' }, async () => {
-    const r = await c.tsalt(['web-1', 'cmd.run', 'id -un', 'runas=nobody', '--out', 'json']);
-    assert.equal(JSON.parse(r.stdout)['web-1'], 'nobody');
-    const bad = await c.tsalt(['web-1', 'cmd.run', 'id -un', 'runas=no-such-user-x']);
-    assert.equal(bad.code, 1);
-    assert.match(bad.stdout, /no-such-user-x/);
-  });
+  test(
+    'cmd.run runas= runs as that user (when the minion runs as root)',
+    { skip: os.userInfo().uid !== 0 && 'needs root' },
+    async () => {
+      const r = await c.tsalt(['web-1', 'cmd.run', 'id -un', 'runas=nobody', '--out', 'json']);
+      assert.equal(JSON.parse(r.stdout)['web-1'], 'nobody');
+      const bad = await c.tsalt(['web-1', 'cmd.run', 'id -un', 'runas=no-such-user-x']);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stdout, /no-such-user-x/);
+    },
+  );
 
   test('the bus carries the bare jid, salt/job/<jid>/new and salt/job/<jid>/ret/<id>, each with _stamp', async () => {
     const l = new EventListener({ sockDir: path.join(c.root, 'var/run/tsalt/master') });
@@ -177,7 +181,10 @@ describe('execution end to end (auto_accept, two minions)', { timeout: 120_000 }
 
   test('--summary counts the minions', async () => {
     const r = await c.tsalt(['*', 'test.ping', '--summary']);
-    assert.match(r.stdout, /# of minions targeted: 2\n# of minions returned: 2\n# of minions that did not return: 0\n# of minions with errors: 0/);
+    assert.match(
+      r.stdout,
+      /# of minions targeted: 2\n# of minions returned: 2\n# of minions that did not return: 0\n# of minions with errors: 0/,
+    );
   });
 
   test('tsalt-call runs locally and prints under local:', async () => {

@@ -25,10 +25,13 @@ describe('jobs on the master', { timeout: 120_000 }, () => {
 
   const jobCache = () => {
     const opts = loadConfig('master', c.masterDir);
-    return jobCacheFrom(new Registry({ kind: 'returner', opts, log: silentLogger() }, returnerPlugins()), 'local_cache');
+    return jobCacheFrom(
+      new Registry({ kind: 'returner', opts, log: silentLogger() }, returnerPlugins()),
+      'local_cache',
+    );
   };
 
-  test('a lookup after --async finds the result; list_jobs shows it in Salt\'s format', async () => {
+  test("a lookup after --async finds the result; list_jobs shows it in Salt's format", async () => {
     const a = await c.tsalt(['m1', 'test.echo', 'later', '--async']);
     const jid = /Executed command with job ID: (\d{20})/.exec(a.stdout)?.[1];
     assert.ok(jid, a.stdout);
@@ -62,8 +65,21 @@ describe('jobs on the master', { timeout: 120_000 }, () => {
     const publish = async (i: number): Promise<string> => {
       const client = new ReqClient({ address: `tcp://127.0.0.1:${c.ports.ret}` });
       try {
-        const load = { cmd: 'publish', tgt: 'm1', fun: 'test.echo', arg: [`job-${i}`], key, tgt_type: 'glob', ret: '', jid: '', kwargs: {}, user: os.userInfo().username };
-        const reply = unpack(await client.request(pack({ enc: 'clear', load, version: 2 }), 10_000)) as { load: { jid: string } };
+        const load = {
+          cmd: 'publish',
+          tgt: 'm1',
+          fun: 'test.echo',
+          arg: [`job-${i}`],
+          key,
+          tgt_type: 'glob',
+          ret: '',
+          jid: '',
+          kwargs: {},
+          user: os.userInfo().username,
+        };
+        const reply = unpack(await client.request(pack({ enc: 'clear', load, version: 2 }), 10_000)) as {
+          load: { jid: string };
+        };
         return reply.load.jid;
       } finally {
         client.close();
@@ -72,10 +88,14 @@ describe('jobs on the master', { timeout: 120_000 }, () => {
     const jids = await Promise.all(Array.from({ length: 50 }, (_, i) => publish(i)));
     assert.equal(new Set(jids).size, 50, 'every job has its own jid');
     const cache = jobCache();
-    await waitFor('all 50 returns in the cache', async () => {
-      for (const jid of jids) if (!(await cache.getJid(jid))['m1']) return false;
-      return true;
-    }, 30_000);
+    await waitFor(
+      'all 50 returns in the cache',
+      async () => {
+        for (const jid of jids) if (!(await cache.getJid(jid))['m1']) return false;
+        return true;
+      },
+      30_000,
+    );
     for (const [i, jid] of jids.entries()) {
       assert.equal((await cache.getJid(jid))['m1']?.return, `job-${i}`);
       assert.equal((await cache.getLoad(jid))['fun'], 'test.echo');
@@ -94,12 +114,14 @@ describe('jobs on the master', { timeout: 120_000 }, () => {
       jid = /jid: (\d{20})/.exec(r.stdout)?.[1];
       assert.ok(jid, r.stdout + r.stderr);
       assert.match(r.stdout, /"m1": "kept"/);
-      await waitFor('the error in the master log', () => /job cache failed to store the (load|return)/.test(c.master!.output()));
+      await waitFor('the error in the master log', () =>
+        /job cache failed to store the (load|return)/.test(c.master!.output()),
+      );
     } finally {
       fs.rmSync(jobs, { force: true });
       fs.renameSync(aside, jobs);
     }
-    await waitFor('the held writes to land', async () => (await jobCache().getJid(jid!))['m1']?.return === 'kept');
+    await waitFor('the held writes to land', async () => (await jobCache().getJid(jid))['m1']?.return === 'kept');
     await waitFor('the recovery log line', () => /job cache is writable again/.test(c.master!.output()));
   });
 
@@ -170,7 +192,7 @@ describe('job control on the minion', { timeout: 120_000 }, () => {
     });
     // The shell that ran the command line (and so its children) is gone too.
     const { execFileSync } = await import('node:child_process');
-    await waitFor('the job\'s children to die', () => {
+    await waitFor("the job's children to die", () => {
       try {
         execFileSync('pgrep', ['-f', marker]);
         return false;
@@ -185,8 +207,10 @@ describe('job control on the minion', { timeout: 120_000 }, () => {
     await sleep(100);
   });
 
-  test('Ctrl-C prints Salt\'s message with the jid and the lookup hint; the job keeps running', async () => {
-    const child = spawn(process.execPath, [BIN.tsalt, '-c', c.masterDir, 'm1', 'cmd.run', 'sleep 3; echo hehe', '-v'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  test("Ctrl-C prints Salt's message with the jid and the lookup hint; the job keeps running", async () => {
+    const child = spawn(process.execPath, [BIN.tsalt, '-c', c.masterDir, 'm1', 'cmd.run', 'sleep 3; echo hehe', '-v'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -198,9 +222,13 @@ describe('job control on the minion', { timeout: 120_000 }, () => {
     assert.match(err, /Exiting gracefully on Ctrl-c/);
     assert.match(err, new RegExp(`This job's jid is: ${jid}`));
     assert.match(err, new RegExp(`tsalt-run jobs\\.lookup_jid ${jid}`));
-    await waitFor('the job to finish anyway', async () => {
-      const r = await c.runner(['jobs.lookup_jid', jid, '--out', 'json']);
-      return r.code === 0 && JSON.parse(r.stdout || '{}')['m1'] === 'hehe';
-    }, 15_000);
+    await waitFor(
+      'the job to finish anyway',
+      async () => {
+        const r = await c.runner(['jobs.lookup_jid', jid, '--out', 'json']);
+        return r.code === 0 && JSON.parse(r.stdout || '{}')['m1'] === 'hehe';
+      },
+      15_000,
+    );
   });
 });

@@ -20,7 +20,12 @@ describe('key management and auth states', { timeout: 120_000 }, () => {
     const l = await c.key(['-L']);
     assert.equal(l.stdout, 'Accepted Keys:\nDenied Keys:\nUnaccepted Keys:\nweb-1\nRejected Keys:\n');
     const lj = await c.key(['-L', '--out', 'json']);
-    assert.deepEqual(JSON.parse(lj.stdout), { minions: [], minions_pre: ['web-1'], minions_rejected: [], minions_denied: [] });
+    assert.deepEqual(JSON.parse(lj.stdout), {
+      minions: [],
+      minions_pre: ['web-1'],
+      minions_rejected: [],
+      minions_denied: [],
+    });
     const pending = await c.tsalt(['web-1', 'test.ping']);
     assert.equal(pending.code, 2, 'a pending minion is not targeted');
     const a = await c.key(['-a', 'web-1', '-y']);
@@ -42,7 +47,10 @@ describe('key management and auth states', { timeout: 120_000 }, () => {
 
   test('-f prints fingerprints computed as Salt does (sha256 of the DER body)', async () => {
     const pem = fs.readFileSync(c.pki('minions', 'web-1'), 'utf8');
-    const body = pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+    const body = pem
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('');
     const want = crypto.createHash('sha256').update(Buffer.from(body, 'base64')).digest('hex').match(/../g)!.join(':');
     const f = await c.key(['-f', 'web-1']);
     assert.match(f.stdout, /^Local Keys:\nmaster\.pem: {2}[0-9a-f:]+\nmaster\.pub: {2}[0-9a-f:]+\nAccepted Keys:\n/);
@@ -52,7 +60,10 @@ describe('key management and auth states', { timeout: 120_000 }, () => {
   });
 
   test('the minion pinned the master key on first contact', () => {
-    const pinned = fs.readFileSync(path.join(c.root, 'minions', 'web-1', 'etc/tsalt/pki/minion/minion_master.pub'), 'utf8');
+    const pinned = fs.readFileSync(
+      path.join(c.root, 'minions', 'web-1', 'etc/tsalt/pki/minion/minion_master.pub'),
+      'utf8',
+    );
     assert.equal(pinned, fs.readFileSync(c.pki('master.pub'), 'utf8'));
     const mode = fs.statSync(path.join(c.root, 'minions', 'web-1', 'etc/tsalt/pki/minion/minion.pem')).mode & 0o777;
     assert.equal(mode, 0o400);
@@ -104,7 +115,10 @@ describe('key management and auth states', { timeout: 120_000 }, () => {
     const pinned = path.join(c.root, 'minions', id, 'etc/tsalt/pki/minion/minion_master.pub');
     await c.minions.get(id)!.stop();
     // Pin some other key, as if the master had been replaced.
-    const other = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const other = crypto
+      .generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
     fs.writeFileSync(pinned, other);
     const m = await c.startMinion(id);
     await waitFor('the master key change to be refused', () => m.output().includes('The master key has changed'));

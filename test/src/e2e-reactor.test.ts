@@ -34,23 +34,37 @@ describe('reactor', { timeout: 120_000 }, () => {
     const dir = path.join(c.root, 'srv', 'reactor');
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(path.join(REPO, 'reactor', 'auth.sls'), path.join(dir, 'auth.sls'));
-    write(dir, 'start.sls', `started:\n  local.cmd.run:\n    - tgt: {{ data['id'] }}\n    - args:\n      - cmd: touch ${c.root}/started-{{ data['id'] }}\n`);
+    write(
+      dir,
+      'start.sls',
+      `started:\n  local.cmd.run:\n    - tgt: {{ data['id'] }}\n    - args:\n      - cmd: touch ${c.root}/started-{{ data['id'] }}\n`,
+    );
     write(dir, 'bad-jinja.sls', "# a comment\nbroken:\n  local.test.ping:\n    - tgt: {{ data['id'].endswith( }}\n");
     write(dir, 'bad-yaml.sls', 'broken:\n  local.test.ping:\n   - tgt: [a,\n  - b\n');
-    write(dir, 'good.sls', `good:\n  caller.cmd.run:\n    - args:\n      - cmd: touch ${c.root}/good-{{ data['n'] }}\n`);
-    write(dir, 'loop.sls', "again:\n  caller.event.send:\n    - args:\n      - myco/loop\n");
-    write(dir, 'minion-loop.sls', "again:\n  local.event.send:\n    - tgt: {{ data['id'] }}\n    - args:\n      - myco/mloop\n");
-    await c.startMaster([
-      'reactor:',
-      `  - 'salt/auth': [${dir}/auth.sls]`,
-      `  - 'salt/minion/*/start': [${dir}/start.sls]`,
-      `  - 'myco/broken': [${dir}/bad-jinja.sls, ${dir}/bad-yaml.sls, ${dir}/good.sls]`,
-      `  - 'myco/loop': ${dir}/loop.sls`,
-      `  - 'myco/mloop': ${dir}/minion-loop.sls`,
-      'reactor_max_depth: 5',
-      'reactor_storm_limit: 5',
-      'reactor_storm_window: 3',
-    ].join('\n'));
+    write(
+      dir,
+      'good.sls',
+      `good:\n  caller.cmd.run:\n    - args:\n      - cmd: touch ${c.root}/good-{{ data['n'] }}\n`,
+    );
+    write(dir, 'loop.sls', 'again:\n  caller.event.send:\n    - args:\n      - myco/loop\n');
+    write(
+      dir,
+      'minion-loop.sls',
+      "again:\n  local.event.send:\n    - tgt: {{ data['id'] }}\n    - args:\n      - myco/mloop\n",
+    );
+    await c.startMaster(
+      [
+        'reactor:',
+        `  - 'salt/auth': [${dir}/auth.sls]`,
+        `  - 'salt/minion/*/start': [${dir}/start.sls]`,
+        `  - 'myco/broken': [${dir}/bad-jinja.sls, ${dir}/bad-yaml.sls, ${dir}/good.sls]`,
+        `  - 'myco/loop': ${dir}/loop.sls`,
+        `  - 'myco/mloop': ${dir}/minion-loop.sls`,
+        'reactor_max_depth: 5',
+        'reactor_storm_limit: 5',
+        'reactor_storm_window: 3',
+      ].join('\n'),
+    );
     await waitFor('the master to finish starting', () => /tsalt-master started/.test(c.master!.output()));
     listener = await collect(path.join(c.root, 'var/run/tsalt/master'), ['salt/reactor/', 'salt/key', 'myco/'], seen);
   });
@@ -66,7 +80,9 @@ describe('reactor', { timeout: 120_000 }, () => {
     await c.waitKey('app2_db', 'minions_pre');
     await c.waitPing('app1_web');
     assert.equal(fs.existsSync(c.pki('minions', 'app2_db')), false);
-    await waitFor('the salt/key event', () => seen.some((e) => e.tag === 'salt/key' && e.data['id'] === 'app1_web' && e.data['act'] === 'accept'));
+    await waitFor('the salt/key event', () =>
+      seen.some((e) => e.tag === 'salt/key' && e.data['id'] === 'app1_web' && e.data['act'] === 'accept'),
+    );
   });
 
   test('salt/minion/<id>/start: a local.cmd.run reaction runs on that minion', async () => {
@@ -85,7 +101,9 @@ describe('reactor', { timeout: 120_000 }, () => {
     assert.match(String(bySls['bad-jinja.sls']!['error']), /bad-jinja\.sls: line 4: Jinja syntax error/);
     assert.equal(typeof bySls['bad-yaml.sls']!['line'], 'number');
     assert.match(String(bySls['bad-yaml.sls']!['error']), /bad-yaml\.sls: line \d+ \(rendered\): YAML error/);
-    await waitFor('the file and line in the master log', () => /bad-jinja\.sls: line 4: Jinja syntax error/.test(c.master!.output()));
+    await waitFor('the file and line in the master log', () =>
+      /bad-jinja\.sls: line 4: Jinja syntax error/.test(c.master!.output()),
+    );
   });
 
   test('a reaction firing its own tag stops at reactor_max_depth', async () => {
@@ -100,12 +118,19 @@ describe('reactor', { timeout: 120_000 }, () => {
 
   test('a loop through a minion (event.send back) is stopped by the rate guard', async () => {
     await fireMasterEvent(path.join(c.root, 'var/run/tsalt/master'), 'myco/mloop', { id: 'app1_web' });
-    await waitFor('the storm report', () => errors().some((e) => e['tag'] === 'myco/mloop' && e['kind'] === 'storm'), 20_000);
+    await waitFor(
+      'the storm report',
+      () => errors().some((e) => e['tag'] === 'myco/mloop' && e['kind'] === 'storm'),
+      20_000,
+    );
     const at = seen.filter((e) => e.tag === 'myco/mloop').length;
     await sleep(1500);
     // At most the reaction in flight when it tripped comes back; then the loop is dead.
     assert.ok(seen.filter((e) => e.tag === 'myco/mloop').length <= at + 1);
-    assert.match(String(errors().find((e) => e['tag'] === 'myco/mloop')!['error']), /reaction storm: .*minion-loop\.sls reacted to myco\/mloop from app1_web more than 5 times in 3 s/);
+    assert.match(
+      String(errors().find((e) => e['tag'] === 'myco/mloop')!['error']),
+      /reaction storm: .*minion-loop\.sls reacted to myco\/mloop from app1_web more than 5 times in 3 s/,
+    );
   });
 });
 
@@ -117,7 +142,11 @@ describe('reactor queue across a master crash', { timeout: 60_000 }, () => {
     c = await cluster();
     const dir = path.join(c.root, 'srv', 'reactor');
     write(dir, 'slow.sls', 'wait:\n  caller.test.sleep:\n    - args: [3]\n');
-    write(dir, 'mark.sls', `mark:\n  caller.cmd.run:\n    - args:\n      - cmd: touch ${c.root}/mark-{{ data['n'] }}\n`);
+    write(
+      dir,
+      'mark.sls',
+      `mark:\n  caller.cmd.run:\n    - args:\n      - cmd: touch ${c.root}/mark-{{ data['n'] }}\n`,
+    );
     const conf = `reactor:\n  - 'myco/slow': [${dir}/slow.sls]\n  - 'myco/mark': [${dir}/mark.sls]\nreactor_worker_threads: 1\n`;
     await c.startMaster(conf);
     // The bus is up a little before the reactor subscribes; events before that are not the reactor's.
@@ -126,13 +155,19 @@ describe('reactor queue across a master crash', { timeout: 60_000 }, () => {
     await fireMasterEvent(sockDir, 'myco/slow', {});
     for (let n = 0; n < 5; n++) await fireMasterEvent(sockDir, 'myco/mark', { n });
     await sleep(300);
-    const marks = (): string[] => fs.readdirSync(c.root).filter((f) => f.startsWith('mark-')).sort();
+    const marks = (): string[] =>
+      fs
+        .readdirSync(c.root)
+        .filter((f) => f.startsWith('mark-'))
+        .sort();
     assert.deepEqual(marks(), [], 'the only worker is busy sleeping');
     c.master!.proc.kill('SIGKILL');
     await c.master!.exited;
     await c.startMaster(conf);
     await waitFor('the five queued reactions', () => marks().length === 5, 20_000);
     assert.deepEqual(marks(), ['mark-0', 'mark-1', 'mark-2', 'mark-3', 'mark-4']);
-    await waitFor('the interrupted job reported as run again', () => /interrupted by the last stop run again/.test(c.master!.output()));
+    await waitFor('the interrupted job reported as run again', () =>
+      /interrupted by the last stop run again/.test(c.master!.output()),
+    );
   });
 });

@@ -33,15 +33,28 @@ describe('returners end to end', { timeout: 180_000, skip: noRedis ?? false }, (
   });
 
   /** Runs a job on `tgt`; the jid and the parsed JSON returns. */
-  async function job(tgt: string, args: string[]): Promise<{ jid: string; ret: Record<string, unknown>; stderr: string }> {
+  async function job(
+    tgt: string,
+    args: string[],
+  ): Promise<{ jid: string; ret: Record<string, unknown>; stderr: string }> {
     const res = await c.tsalt([tgt, ...args, '--show-jid', '--out', 'json', '--static']);
     const jid = /jid: (\d{20})/.exec(res.stdout)?.[1];
     assert.ok(jid, `no jid in ${res.stdout} ${res.stderr}`);
-    return { jid, ret: JSON.parse(res.stdout.slice(res.stdout.indexOf('{'))) as Record<string, unknown>, stderr: res.stderr };
+    return {
+      jid,
+      ret: JSON.parse(res.stdout.slice(res.stdout.indexOf('{'))) as Record<string, unknown>,
+      stderr: res.stderr,
+    };
   }
 
   const lines = (file: string): Record<string, unknown>[] =>
-    fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+    fs.existsSync(file)
+      ? fs
+          .readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+      : [];
 
   test("--return redis leaves Salt's keys in Redis", async () => {
     const { jid, ret } = await job('m1', ['test.ping', '--return', 'redis']);
@@ -75,7 +88,13 @@ describe('returners end to end', { timeout: 180_000, skip: noRedis ?? false }, (
 
   test('--return_kwargs overrides the returner options, and reaches the ret', async () => {
     const file = path.join(c.root, 'kwargs.json');
-    const { jid } = await job('m1', ['test.ping', '--return', 'rawfile_json', '--return_kwargs', JSON.stringify({ filename: file })]);
+    const { jid } = await job('m1', [
+      'test.ping',
+      '--return',
+      'rawfile_json',
+      '--return_kwargs',
+      JSON.stringify({ filename: file }),
+    ]);
     await waitFor('the line in the --return_kwargs file', () => lines(file).some((l) => l['jid'] === jid));
     assert.deepEqual(lines(file)[0]?.['ret_kwargs'], { filename: file });
   });
@@ -83,14 +102,18 @@ describe('returners end to end', { timeout: 180_000, skip: noRedis ?? false }, (
   test('--return_config reads the alternative prefix', async () => {
     const file = path.join(c.root, 'alt.json');
     const { jid } = await job('m1', ['test.ping', '--return', 'rawfile_json', '--return_config', 'alt']);
-    await waitFor('the line in the alt file', () => lines(file).some((l) => l['jid'] === jid && l['ret_config'] === 'alt'));
+    await waitFor('the line in the alt file', () =>
+      lines(file).some((l) => l['jid'] === jid && l['ret_config'] === 'alt'),
+    );
   });
 
   test('--return nosuch warns once, the job still returns True, the minion logs one line', async () => {
     const { ret, stderr } = await job('m1', ['test.ping', '--return', 'nosuch']);
     assert.deepEqual(ret, { m1: true });
     assert.equal(stderr, "WARNING: Returner 'nosuch' is not available; the minions will skip it.\n");
-    await waitFor('the minion log line', () => c.minions.get('m1')!.output().includes("Returner 'nosuch' is not available"));
+    await waitFor('the minion log line', () =>
+      c.minions.get('m1')!.output().includes("Returner 'nosuch' is not available"),
+    );
     assert.equal(c.minions.get('m1')!.output().split("Returner 'nosuch' is not available").length - 1, 1);
   });
 
@@ -102,7 +125,8 @@ describe('returners end to end', { timeout: 180_000, skip: noRedis ?? false }, (
   test('sys.list_returners lists the returners available on the minion', async () => {
     const { ret } = await job('m1', ['sys.list_returners']);
     const names = ret['m1'] as string[];
-    for (const n of ['local', 'local_cache', 'mysql', 'rawfile_json', 'redis', 'syslog']) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+    for (const n of ['local', 'local_cache', 'mysql', 'rawfile_json', 'redis', 'syslog'])
+      assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
     assert.deepEqual(names, [...names].sort());
   });
 
@@ -118,7 +142,11 @@ describe('returners end to end', { timeout: 180_000, skip: noRedis ?? false }, (
     } finally {
       await r.start();
     }
-    await waitFor('all 5 returns in Redis', () => jids.every((jid) => r.cli('HLEN', `ret:${jid}`).trim() === '1'), 30_000);
+    await waitFor(
+      'all 5 returns in Redis',
+      () => jids.every((jid) => r.cli('HLEN', `ret:${jid}`).trim() === '1'),
+      30_000,
+    );
     assert.equal(r.cli('GET', 'm1:test.echo').trim(), jids[4], 'written in order');
   });
 
@@ -128,15 +156,29 @@ describe('returners end to end', { timeout: 180_000, skip: noRedis ?? false }, (
     try {
       for (let i = 0; i < 2; i++) jids.push((await job('m1', ['test.echo', `held-${i}`, '--return', 'redis'])).jid);
       // Let the returner hand them to the spool (it runs right after the return to the master).
-      await waitFor('the spooled writes', () => fs.readdirSync(path.join(c.root, 'minions', 'm1', 'var', 'cache', 'tsalt', 'minion', 'spool', 'redis'), { recursive: true }).some((f) => String(f).endsWith('.spool')));
+      await waitFor('the spooled writes', () =>
+        fs
+          .readdirSync(path.join(c.root, 'minions', 'm1', 'var', 'cache', 'tsalt', 'minion', 'spool', 'redis'), {
+            recursive: true,
+          })
+          .some((f) => String(f).endsWith('.spool')),
+      );
       const m1 = c.minions.get('m1')!;
       await m1.stop();
       assert.equal(m1.proc.signalCode ?? m1.proc.exitCode, 0, 'a clean stop');
     } finally {
       await r.start();
     }
-    assert.equal(jids.filter((jid) => r.cli('EXISTS', `ret:${jid}`).trim() === '1').length, 0, 'nothing was written while Redis was down');
+    assert.equal(
+      jids.filter((jid) => r.cli('EXISTS', `ret:${jid}`).trim() === '1').length,
+      0,
+      'nothing was written while Redis was down',
+    );
     await c.startMinion('m1', m1Config);
-    await waitFor('the held returns in Redis', () => jids.every((jid) => r.cli('HLEN', `ret:${jid}`).trim() === '1'), 30_000);
+    await waitFor(
+      'the held returns in Redis',
+      () => jids.every((jid) => r.cli('HLEN', `ret:${jid}`).trim() === '1'),
+      30_000,
+    );
   });
 });

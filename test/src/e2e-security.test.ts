@@ -13,7 +13,7 @@ async function rawRequest(address: string, frames: Buffer[], ms = 3000): Promise
   sock.connect(address);
   try {
     await sock.send(frames);
-    return (await sock.receive()) as Buffer[];
+    return (await sock.receive());
   } catch {
     return undefined;
   } finally {
@@ -46,7 +46,11 @@ describe('bad input and security', { timeout: 120_000 }, () => {
       [Buffer.from('a'), Buffer.from('b'), Buffer.from('c'), Buffer.from('d')],
     ];
     for (const frames of cases) await rawRequest(ret, frames, 1000);
-    await waitFor('log lines', () => /dropped malformed request/.test(c.master!.output()) && /larger than max_request_size/.test(c.master!.output()));
+    await waitFor(
+      'log lines',
+      () =>
+        /dropped malformed request/.test(c.master!.output()) && /larger than max_request_size/.test(c.master!.output()),
+    );
     assert.match(c.master!.output(), /refused clear command outside the allow-list/);
     // Garbage on the publish port: PUB ignores inbound data; the master must still be up.
     await rawRequest(`tcp://127.0.0.1:${c.ports.publish}`, [Buffer.from('\x00\xffgarbage')], 300);
@@ -61,7 +65,10 @@ describe('bad input and security', { timeout: 120_000 }, () => {
     try {
       for (const id of ['', '../evil', 'a/b', 'a\\b', 'x\0y', '..']) {
         const nonce = newNonce();
-        const raw = await client.request(pack({ enc: 'clear', load: buildAuthRequest(id, pair.publicPem, nonce), version: 2 }), 3000);
+        const raw = await client.request(
+          pack({ enc: 'clear', load: buildAuthRequest(id, pair.publicPem, nonce), version: 2 }),
+          3000,
+        );
         const out = parseAuthReply(unpack(raw), { minionPrivate: pair.privateKey, nonce });
         assert.equal(out.kind, 'rejected', `id ${JSON.stringify(id)}`);
       }
@@ -82,12 +89,22 @@ describe('bad input and security', { timeout: 120_000 }, () => {
     const client = new ReqClient({ address: ret });
     try {
       const nonce = newNonce();
-      const raw = await client.request(pack({ enc: 'clear', load: buildAuthRequest('sneaky-1', pair.publicPem, nonce), version: 2 }), 3000);
+      const raw = await client.request(
+        pack({ enc: 'clear', load: buildAuthRequest('sneaky-1', pair.publicPem, nonce), version: 2 }),
+        3000,
+      );
       const out = parseAuthReply(unpack(raw), { minionPrivate: pair.privateKey, nonce });
       assert.equal(out.kind, 'pending');
       // Without the session key the best it can do is encrypt with a key of its own.
       const fake = new Crypticle(Crypticle.generateKeyString());
-      const load = { cmd: '_return', id: 'good-1', jid: '20260101000000000000', fun: 'test.ping', return: 'forged', tok: Buffer.from('x') };
+      const load = {
+        cmd: '_return',
+        id: 'good-1',
+        jid: '20260101000000000000',
+        fun: 'test.ping',
+        return: 'forged',
+        tok: Buffer.from('x'),
+      };
       const reply = unpack(await client.request(pack({ enc: 'aes', load: sealAes(fake, load), version: 2 }), 3000));
       assert.equal(reply, 'bad load');
     } finally {

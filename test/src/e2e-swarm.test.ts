@@ -34,7 +34,11 @@ function jsonOut(r: RunResult): Record<string, unknown> {
 function assertEveryReturn(r: RunResult, want: string[], value: unknown): void {
   const got = jsonOut(r);
   const wrong = want.filter((id) => !isDeepStrictEqual(got[id], value));
-  assert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} of ${want.length} did not return ${JSON.stringify(value)}, e.g. ${JSON.stringify(got[wrong[0] ?? ''])}`);
+  assert.deepEqual(
+    wrong.slice(0, 20),
+    [],
+    `${wrong.length} of ${want.length} did not return ${JSON.stringify(value)}, e.g. ${JSON.stringify(got[wrong[0] ?? ''])}`,
+  );
   assert.deepEqual(Object.keys(got).sort(), want);
   assert.equal(r.code, 0, r.stderr);
 }
@@ -77,7 +81,10 @@ describe('a bounded load: 500 swarm minions, two jobs', { timeout: FIRST_START_M
     assert.equal(lookup.code, 0, lookup.stderr);
     const cached = JSON.parse(lookup.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(cached).sort(), want);
-    assert.ok(Object.values(cached).every((v) => v === true), 'every cached return is True');
+    assert.ok(
+      Object.values(cached).every((v) => v === true),
+      'every cached return is True',
+    );
   });
 });
 
@@ -92,9 +99,18 @@ describe('the master restarts under 1,000 swarm minions', { timeout: FIRST_START
     // master lost its session, so the re-auth wave spreads over about 5 s.
     // random_reauth_delay (s): a minion that first learns of it from a publish
     // it cannot decrypt waits up to this long, as in Salt.
-    swarm = startSwarm(c, { minions: N, processes: 2, extraConfig: 'presence_interval: 5\nrandom_reauth_delay: 3', echo });
+    swarm = startSwarm(c, {
+      minions: N,
+      processes: 2,
+      extraConfig: 'presence_interval: 5\nrandom_reauth_delay: 3',
+      echo,
+    });
     await swarm.authenticated(FIRST_START_MS);
-    assertEveryReturn(await c.tsalt(['*', 'test.ping', '--static', '--out', 'json', '-t', '30'], CLI_MS), ids(1, N), true);
+    assertEveryReturn(
+      await c.tsalt(['*', 'test.ping', '--static', '--out', 'json', '-t', '30'], CLI_MS),
+      ids(1, N),
+      true,
+    );
   });
   after(async () => {
     await swarm?.stop();
@@ -114,7 +130,10 @@ describe('the master restarts under 1,000 swarm minions', { timeout: FIRST_START
     let listener: EventListener;
     try {
       await c.startMaster();
-      listener = new EventListener({ sockDir: path.join(c.root, 'var/run/tsalt/master'), prefixes: ['salt/auth', 'salt/job/'] });
+      listener = new EventListener({
+        sockDir: path.join(c.root, 'var/run/tsalt/master'),
+        prefixes: ['salt/auth', 'salt/job/'],
+      });
       await listener.ready(15_000);
     } finally {
       for (const pid of kids) process.kill(pid, 'SIGCONT');
@@ -138,13 +157,23 @@ describe('the master restarts under 1,000 swarm minions', { timeout: FIRST_START
 
     try {
       // (a) A job to the minions already back, while the rest are still signing in.
-      const early = await waitFor('50 minions to re-authenticate', () => (accepted.size >= 50 ? [...accepted.keys()].sort() : undefined), 120_000);
-      const probe = await c.tsalt(['-L', early.join(','), 'test.ping', '--static', '--out', 'json', '-t', '30', '--show-jid'], CLI_MS);
+      const early = await waitFor(
+        '50 minions to re-authenticate',
+        () => (accepted.size >= 50 ? [...accepted.keys()].sort() : undefined),
+        120_000,
+      );
+      const probe = await c.tsalt(
+        ['-L', early.join(','), 'test.ping', '--static', '--out', 'json', '-t', '30', '--show-jid'],
+        CLI_MS,
+      );
       const probeJid = jidOf(probe);
       await waitFor('the probe job on the bus', () => reauthedAtPublish.has(probeJid));
       const atPublish = reauthedAtPublish.get(probeJid)!;
       assertEveryReturn(probe, early, true);
-      assert.ok(atPublish < N, `the probe job went out only after all ${N} had re-authenticated: the wave was over before a job could be sent during it`);
+      assert.ok(
+        atPublish < N,
+        `the probe job went out only after all ${N} had re-authenticated: the wave was over before a job could be sent during it`,
+      );
 
       // (b) Every minion signs in again, not all at the same moment.
       await waitFor(`all ${N} to re-authenticate`, () => accepted.size >= N, 180_000);
@@ -152,10 +181,16 @@ describe('the master restarts under 1,000 swarm minions', { timeout: FIRST_START
       const times = [...accepted.values()];
       const spreadMs = Math.max(...times) - Math.min(...times);
       assert.ok(spreadMs >= 1000, `all ${N} re-authenticated within ${spreadMs} ms of each other: no jitter`);
-      echo(`re-auth wave: ${N} minions over ${(spreadMs / 1000).toFixed(1)} s; the probe job to ${early.length} went out with ${atPublish} re-authenticated`);
+      echo(
+        `re-auth wave: ${N} minions over ${(spreadMs / 1000).toFixed(1)} s; the probe job to ${early.length} went out with ${atPublish} re-authenticated`,
+      );
 
       // (c) And they all answer.
-      assertEveryReturn(await c.tsalt(['*', 'test.ping', '--static', '--out', 'json', '-t', '30'], CLI_MS), ids(1, N), true);
+      assertEveryReturn(
+        await c.tsalt(['*', 'test.ping', '--static', '--out', 'json', '-t', '30'], CLI_MS),
+        ids(1, N),
+        true,
+      );
     } finally {
       listener.close();
       await reading;
@@ -171,7 +206,11 @@ describe('swarm minions that vanish show up in manage.down', { timeout: FIRST_ST
     await c.startMaster();
     swarm = startSwarm(c, { minions: 40, processes: 2, echo });
     await swarm.authenticated(FIRST_START_MS);
-    assertEveryReturn(await c.tsalt(['*', 'test.ping', '--static', '--out', 'json', '-t', '30'], CLI_MS), ids(1, 40), true);
+    assertEveryReturn(
+      await c.tsalt(['*', 'test.ping', '--static', '--out', 'json', '-t', '30'], CLI_MS),
+      ids(1, 40),
+      true,
+    );
   });
   after(async () => {
     await swarm?.stop();
@@ -183,7 +222,9 @@ describe('swarm minions that vanish show up in manage.down', { timeout: FIRST_ST
     assert.equal(kids.length, 2, 'two swarm processes');
     const victim = kids[0]!;
     process.kill(victim, 'SIGKILL');
-    await waitFor('tsalt-swarm to report the lost process', () => swarm!.output().includes(`tsalt-swarm: swarm process ${victim} ended (SIGKILL) with 20 minions`));
+    await waitFor('tsalt-swarm to report the lost process', () =>
+      swarm!.output().includes(`tsalt-swarm: swarm process ${victim} ended (SIGKILL) with 20 minions`),
+    );
     assert.equal(swarm!.proc.exitCode, null, 'tsalt-swarm still runs');
     assert.equal(swarm!.proc.signalCode, null, 'tsalt-swarm still runs');
 

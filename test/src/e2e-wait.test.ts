@@ -30,15 +30,19 @@ describe('waiting for minions, jobs.active and manage.*', { timeout: 180_000 }, 
     assert.ok(ms >= 5500, `returned after ${ms} ms, before the sleep ended`);
   });
 
-  test('jobs.active shows a running --async job with the minion\'s pid', async () => {
+  test("jobs.active shows a running --async job with the minion's pid", async () => {
     const a = await c.tsalt(['m1', 'test.sleep', '10', '--async']);
     const jid = /Executed command with job ID: (\d{20})/.exec(a.stdout)?.[1];
     assert.ok(jid, a.stdout + a.stderr);
-    const job = await waitFor('the job in jobs.active', async () => {
-      const r = await c.runner(['jobs.active', '--out', 'json']);
-      assert.equal(r.code, 0, r.stderr);
-      return (JSON.parse(r.stdout) as Record<string, Record<string, unknown>>)[jid];
-    }, 20_000);
+    const job = await waitFor(
+      'the job in jobs.active',
+      async () => {
+        const r = await c.runner(['jobs.active', '--out', 'json']);
+        assert.equal(r.code, 0, r.stderr);
+        return (JSON.parse(r.stdout) as Record<string, Record<string, unknown>>)[jid];
+      },
+      20_000,
+    );
     assert.equal(job['Function'], 'test.sleep');
     assert.deepEqual(job['Arguments'], [10]);
     assert.equal(job['Target'], 'm1');
@@ -73,7 +77,7 @@ describe('waiting for minions, jobs.active and manage.*', { timeout: 180_000 }, 
     assert.deepEqual(JSON.parse(down.stdout), ['m2']);
   });
 
-  test('manage.down removekeys=True deletes the down minion\'s key', async () => {
+  test("manage.down removekeys=True deletes the down minion's key", async () => {
     assert.ok(fs.existsSync(c.pki('minions', 'm2')));
     const down = await c.runner(['manage.down', 'removekeys=True', 'timeout=1', '--out', 'json']);
     assert.equal(down.code, 0, down.stderr);

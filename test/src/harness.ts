@@ -39,11 +39,12 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, ms =
   for (;;) {
     try {
       const v = await check();
-      if (v) return v as NonNullable<T>;
+      if (v) return v;
     } catch (err) {
       last = err;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await sleep(50);
   }
 }
@@ -55,16 +56,27 @@ export interface RunResult {
 }
 
 /** Runs a CLI to completion with a bound on its run time. */
-export function run(bin: string, args: string[], opts: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+export function run(
+  bin: string,
+  args: string[],
+  opts: { timeoutMs?: number; input?: string; env?: Record<string, string> } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${path.basename(bin)} ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 30000} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `${path.basename(bin)} ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 30000} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, opts.timeoutMs ?? 30000);
     child.on('error', reject);
     child.on('close', (code) => {
@@ -83,7 +95,10 @@ export interface Daemon {
 }
 
 function startDaemon(bin: string, configDir: string, extra: string[] = []): Daemon {
-  const proc = spawn(process.execPath, [bin, '-c', configDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, [bin, '-c', configDir, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -149,7 +164,12 @@ export async function cluster(masterExtra = ''): Promise<Cluster> {
       );
       const d = startDaemon(BIN.master, masterDir);
       c.master = d;
-      await waitFor('master to write its root key', () => fs.existsSync(path.join(root, 'var/cache/tsalt/master/.root_key')) && fs.existsSync(path.join(root, 'var/run/tsalt/master/master_event_pull.ipc')));
+      await waitFor(
+        'master to write its root key',
+        () =>
+          fs.existsSync(path.join(root, 'var/cache/tsalt/master/.root_key')) &&
+          fs.existsSync(path.join(root, 'var/run/tsalt/master/master_event_pull.ipc')),
+      );
       return d;
     },
     writeMinionConfig(id, extra = '') {
@@ -177,10 +197,14 @@ export async function cluster(masterExtra = ''): Promise<Cluster> {
       await waitFor(`key ${id} in ${dir}`, () => fs.existsSync(c.pki(dir, id)));
     },
     async waitPing(id) {
-      await waitFor(`${id} to answer test.ping`, async () => {
-        const r = await c.tsalt(['-t', '2', id, 'test.ping', '--out', 'json', '--static']);
-        return r.code === 0 && JSON.parse(r.stdout)[id] === true;
-      }, 20000);
+      await waitFor(
+        `${id} to answer test.ping`,
+        async () => {
+          const r = await c.tsalt(['-t', '2', id, 'test.ping', '--out', 'json', '--static']);
+          return r.code === 0 && JSON.parse(r.stdout)[id] === true;
+        },
+        20000,
+      );
     },
     async cleanup() {
       await Promise.all([...minions.values()].map((m) => m.stop()));
@@ -251,8 +275,21 @@ export function startSwarm(c: Cluster, o: SwarmOptions): Swarm {
     `root_dir: ${path.join(c.root, 'swarm')}\nmaster: 127.0.0.1\nmaster_port: ${c.ports.ret}\npublish_port: ${c.ports.publish}\n` +
       `acceptance_wait_time: 1\nrecon_default: 100\nrecon_max: 1000\nlog_level: warning\n${o.extraConfig ?? ''}\n`,
   );
-  const args = [BIN.swarm, '-c', dir, '--minions', String(o.minions), '--processes', String(o.processes ?? 2), '--key-dir', SWARM_KEY_DIR];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const args = [
+    BIN.swarm,
+    '-c',
+    dir,
+    '--minions',
+    String(o.minions),
+    '--processes',
+    String(o.processes ?? 2),
+    '--key-dir',
+    SWARM_KEY_DIR,
+  ];
+  const proc = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let out = '';
   let partial = '';
   let lastEcho = 0;
@@ -281,8 +318,14 @@ export function startSwarm(c: Cluster, o: SwarmOptions): Swarm {
       const end = Date.now() + ms;
       // Not waitFor: a swarm that ended must fail at once, not after `ms`.
       while (!done.test(out)) {
-        if (!running()) throw new Error(`tsalt-swarm ended (${proc.exitCode ?? proc.signalCode}) before all ${o.minions} minions authenticated:\n${out.slice(-4000)}`);
-        if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for all ${o.minions} swarm minions to authenticate:\n${out.slice(-4000)}`);
+        if (!running())
+          throw new Error(
+            `tsalt-swarm ended (${proc.exitCode ?? proc.signalCode}) before all ${o.minions} minions authenticated:\n${out.slice(-4000)}`,
+          );
+        if (Date.now() > end)
+          throw new Error(
+            `timed out after ${ms} ms waiting for all ${o.minions} swarm minions to authenticate:\n${out.slice(-4000)}`,
+          );
         await sleep(100);
       }
       const refused = /all \d+ minions authenticated in [\d.]+ s \((\d+) refused\)/.exec(out);

@@ -5,7 +5,15 @@ import path from 'node:path';
 import { genJid } from '@tsalt/job';
 import { noMariaDb, startMariaDb, type MariaDb } from './db-harness.js';
 import { waitFor } from './harness.js';
-import { assertNoSecret, count, mysqlOpts, returnerRegistry, sampleRet, tempCachedir, type TestRegistry } from './mysql-fixture.js';
+import {
+  assertNoSecret,
+  count,
+  mysqlOpts,
+  returnerRegistry,
+  sampleRet,
+  tempCachedir,
+  type TestRegistry,
+} from './mysql-fixture.js';
 
 const T = { timeout: 40_000 };
 
@@ -26,15 +34,21 @@ describe('mysql bad input', { skip: noMariaDb }, () => {
     regs.push(r);
     return r;
   };
-  before(async () => {
-    db = await startMariaDb();
-  }, { timeout: 60_000 });
-  after(async () => {
-    for (const r of regs) await r.shutdown();
-    for (const r of regs) assertNoSecret(r.lines, db.password);
-    await db?.cleanup();
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-  }, { timeout: 30_000 });
+  before(
+    async () => {
+      db = await startMariaDb();
+    },
+    { timeout: 60_000 },
+  );
+  after(
+    async () => {
+      for (const r of regs) await r.shutdown();
+      for (const r of regs) assertNoSecret(r.lines, db.password);
+      await db?.cleanup();
+      for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    },
+    { timeout: 30_000 },
+  );
 
   test('wrong credentials: one line, returns held, delivered once the password is fixed', T, async () => {
     db.sql("ALTER USER 'salt'@'%' IDENTIFIED BY 'not-the-configured-one'; FLUSH PRIVILEGES;");
@@ -42,14 +56,27 @@ describe('mysql bad input', { skip: noMariaDb }, () => {
     const jid = genJid();
     for (const id of ['a1', 'a2', 'a3']) await r.call('mysql.returner', [sampleRet(jid, id)]);
     await waitFor('the access error to be logged', () => heldLines(r).length > 0, 10_000);
-    await assert.rejects(r.call('mysql.get_jid', [jid]), (e: Error & { code?: string }) =>
-      e.code === 'MYSQL_ERROR' && /^MySQL error at 127\.0\.0\.1:\d+: Access denied for user 'salt'@'[^']+' \(using password: YES\)$/.test(e.message));
+    await assert.rejects(
+      r.call('mysql.get_jid', [jid]),
+      (e: Error & { code?: string }) =>
+        e.code === 'MYSQL_ERROR' &&
+        /^MySQL error at 127\.0\.0\.1:\d+: Access denied for user 'salt'@'[^']+' \(using password: YES\)$/.test(
+          e.message,
+        ),
+    );
     assert.equal(count(db, 'salt_returns', `jid = '${jid}'`), 0);
     db.sql(`ALTER USER 'salt'@'%' IDENTIFIED BY '${db.password}'; FLUSH PRIVILEGES;`);
-    await waitFor('the held returns', async () => Object.keys((await r.call('mysql.get_jid', [jid]).catch(() => ({}))) as object).length === 3, 20_000);
+    await waitFor(
+      'the held returns',
+      async () => Object.keys((await r.call('mysql.get_jid', [jid]).catch(() => ({}))) as object).length === 3,
+      20_000,
+    );
     const held = heldLines(r);
     assert.equal(held.length, 1, held.join('\n'));
-    assert.match(held[0]!, /MySQL error at 127\.0\.0\.1:\d+: Access denied for user 'salt'@'[^']+' \(using password: YES\); \d+ writes? held in the spool$/);
+    assert.match(
+      held[0]!,
+      /MySQL error at 127\.0\.0\.1:\d+: Access denied for user 'salt'@'[^']+' \(using password: YES\); \d+ writes? held in the spool$/,
+    );
   });
 
   test('a missing table: held, delivered after CREATE TABLE', T, async () => {
@@ -60,11 +87,21 @@ describe('mysql bad input', { skip: noMariaDb }, () => {
       await r.call('mysql.returner', [sampleRet(jid, 'b1')]);
       await r.call('mysql.returner', [sampleRet(jid, 'b2')]);
       await waitFor('the missing table to be logged', () => heldLines(r).length > 0, 10_000);
-      assert.match(heldLines(r)[0]!, /MySQL error at 127\.0\.0\.1:\d+: Table 'salt\.salt_returns' doesn't exist; \d+ writes? held in the spool$/);
+      assert.match(
+        heldLines(r)[0]!,
+        /MySQL error at 127\.0\.0\.1:\d+: Table 'salt\.salt_returns' doesn't exist; \d+ writes? held in the spool$/,
+      );
     } finally {
-      db.sql('CREATE TABLE salt_returns LIKE salt_returns_away; INSERT INTO salt_returns SELECT * FROM salt_returns_away; DROP TABLE salt_returns_away;', db.database);
+      db.sql(
+        'CREATE TABLE salt_returns LIKE salt_returns_away; INSERT INTO salt_returns SELECT * FROM salt_returns_away; DROP TABLE salt_returns_away;',
+        db.database,
+      );
     }
-    await waitFor('the held returns', async () => Object.keys((await r.call('mysql.get_jid', [jid]).catch(() => ({}))) as object).length === 2, 20_000);
+    await waitFor(
+      'the held returns',
+      async () => Object.keys((await r.call('mysql.get_jid', [jid]).catch(() => ({}))) as object).length === 2,
+      20_000,
+    );
     assert.equal(heldLines(r).length, 1);
   });
 
@@ -85,12 +122,19 @@ describe('mysql bad input', { skip: noMariaDb }, () => {
 
       const errors = r.lines.filter((l) => l.level === 'error').map((l) => l.text);
       assert.equal(errors.length, 1, errors.join('\n'));
-      assert.match(errors[0]!, new RegExp(`Rejected the return of jid ${jid} from minion big \\(cmd\\.run\\): MySQL error at 127\\.0\\.0\\.1:\\d+: Data too long for column 'return' at row 1; kept in .*/rejected/\\d+-\\d+\\.json$`));
+      assert.match(
+        errors[0]!,
+        new RegExp(
+          `Rejected the return of jid ${jid} from minion big \\(cmd\\.run\\): MySQL error at 127\\.0\\.0\\.1:\\d+: Data too long for column 'return' at row 1; kept in .*/rejected/\\d+-\\d+\\.json$`,
+        ),
+      );
       const spoolRoot = path.join(dirs[dirs.length - 1]!, 'spool');
       const [spoolDir] = fs.readdirSync(spoolRoot);
       const rejected = fs.readdirSync(path.join(spoolRoot, spoolDir!, 'rejected'));
       assert.equal(rejected.length, 1);
-      const kept = JSON.parse(fs.readFileSync(path.join(spoolRoot, spoolDir!, 'rejected', rejected[0]!), 'utf8')) as { item: Record<string, unknown> };
+      const kept = JSON.parse(fs.readFileSync(path.join(spoolRoot, spoolDir!, 'rejected', rejected[0]!), 'utf8')) as {
+        item: Record<string, unknown>;
+      };
       assert.equal(kept.item['id'], 'big');
       assert.equal(kept.item['jid'], jid);
     } finally {

@@ -7,12 +7,18 @@ import { assertNoSecret, mysqlOpts, returnerRegistry, tempCachedir } from './mys
 // The shared job-cache contract against Salt's tables in a real MariaDB.
 describe('mysql master job cache', { skip: noMariaDb }, () => {
   let db: MariaDb | undefined;
-  before(async () => {
-    db = await startMariaDb();
-  }, { timeout: 60_000 });
-  after(async () => {
-    await db?.cleanup();
-  }, { timeout: 30_000 });
+  before(
+    async () => {
+      db = await startMariaDb();
+    },
+    { timeout: 60_000 },
+  );
+  after(
+    async () => {
+      await db?.cleanup();
+    },
+    { timeout: 30_000 },
+  );
 
   jobCacheContract('mysql', async () => {
     const d = db!;

@@ -14,8 +14,14 @@ export function tempCachedir(): string {
 /** Master/minion opts pointing the mysql returner at `db`. */
 export function mysqlOpts(db: MariaDb, cachedir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    id: 'master1', cachedir, 'mysql.host': db.host, 'mysql.port': db.port, 'mysql.user': db.user,
-    'mysql.pass': db.password, 'mysql.db': db.database, ...extra,
+    id: 'master1',
+    cachedir,
+    'mysql.host': db.host,
+    'mysql.port': db.port,
+    'mysql.user': db.user,
+    'mysql.pass': db.password,
+    'mysql.db': db.database,
+    ...extra,
   };
 }
 
@@ -32,7 +38,9 @@ export function returnerRegistry(opts: Record<string, unknown>): TestRegistry {
   const lines: LogLine[] = [];
   const reg = new Registry({ kind: 'returner', opts, log: recordingLogger(lines) }, returnerPlugins());
   return {
-    reg, lines, opts,
+    reg,
+    lines,
+    opts,
     call: async (fun, args = [], kwargs = {}) => (await reg.call(fun, args, kwargs)).return,
     shutdown: () => reg.shutdown(),
   };
@@ -41,15 +49,31 @@ export function returnerRegistry(opts: Record<string, unknown>): TestRegistry {
 /** `mariadb -B` output as rows of columns, with its escapes (\\t \\n \\\\ \\0) undone. */
 export function rows(db: MariaDb, query: string): string[][] {
   const out = db.sql(query, db.database);
-  return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t').map((c) =>
-    c.replace(/\\(.)/g, (_m, ch: string) => ({ t: '\t', n: '\n', '0': '\0', '\\': '\\' } as Record<string, string>)[ch] ?? ch)));
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) =>
+      l
+        .split('\t')
+        .map((c) =>
+          c.replace(
+            /\\(.)/g,
+            (_m, ch: string) => (({ t: '\t', n: '\n', '0': '\0', '\\': '\\' }) as Record<string, string>)[ch] ?? ch,
+          ),
+        ),
+    );
 }
 
 export function count(db: MariaDb, table: string, where = '1'): number {
   return Number(rows(db, `SELECT COUNT(*) FROM \`${table}\` WHERE ${where}`)[0]?.[0] ?? 'NaN');
 }
 
-export function sampleRet(jid: string, id: string, value: unknown = true, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function sampleRet(
+  jid: string,
+  id: string,
+  value: unknown = true,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { fun: 'test.ping', fun_args: [], jid, return: value, retcode: 0, success: true, id, ...extra };
 }
 

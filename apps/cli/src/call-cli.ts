@@ -16,18 +16,20 @@ interface CallFlags extends OutFlags {
 }
 
 export function callProgram(): Command {
-  return withOutputOptions(salty(new Command('tsalt-call'))
-    .description('Run an execution function on this minion, in this process.')
-    .usage('[options] <function> [arguments]')
-    .argument('<function>', 'the execution function, e.g. test.ping')
-    .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
-    .option('-c, --config-dir <dir>', 'directory holding the minion config file', DEFAULT_CONFIG_DIR)
-    .option('-l, --log-level <level>', 'console log level')
-    .option('--local', 'run masterless: do not contact the master')
-    .option('--id <id>', 'the minion id to use')
-    .option('--retcode-passthrough', "exit with the function's retcode")
-    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
-    .allowExcessArguments(true));
+  return withOutputOptions(
+    salty(new Command('tsalt-call'))
+      .description('Run an execution function on this minion, in this process.')
+      .usage('[options] <function> [arguments]')
+      .argument('<function>', 'the execution function, e.g. test.ping')
+      .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
+      .option('-c, --config-dir <dir>', 'directory holding the minion config file', DEFAULT_CONFIG_DIR)
+      .option('-l, --log-level <level>', 'console log level')
+      .option('--local', 'run masterless: do not contact the master')
+      .option('--id <id>', 'the minion id to use')
+      .option('--retcode-passthrough', "exit with the function's retcode")
+      .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
+      .allowExcessArguments(true),
+  );
 }
 
 /**

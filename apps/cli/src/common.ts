@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { Command, type CommanderError } from 'commander';
+import type { Command} from 'commander';
+import { type CommanderError } from 'commander';
 import { errorLine, TsaltError } from '@tsalt/core';
 import { loadConfig, type MasterOpts, type MinionOpts } from '@tsalt/config';
 import { renderOutput } from '@tsalt/output';
@@ -9,7 +10,10 @@ export const EXIT = { OK: 0, GENERIC: 1, USAGE: 2, NO_RETURN: 2, AUTH: 2 } as co
 
 /** A CLI failure: one line on stderr and an exit code. */
 export class CliExit extends Error {
-  constructor(readonly exitCode: number, message: string) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -93,7 +97,11 @@ export function useColor(f: OutFlags): boolean {
 /** Prints through an outputter, to stdout or appended to `--out-file`. */
 export function printOut(data: unknown, outputter: string, f: OutFlags, retcode = 0): void {
   const indent = f.outputIndent === undefined ? undefined : Number(f.outputIndent);
-  const text = renderOutput(outputter, data, { color: useColor(f), retcode, ...(indent !== undefined && !Number.isNaN(indent) ? { indent } : {}) });
+  const text = renderOutput(outputter, data, {
+    color: useColor(f),
+    retcode,
+    ...(indent !== undefined && !Number.isNaN(indent) ? { indent } : {}),
+  });
   if (f.outputFile) fs.appendFileSync(f.outputFile, text + '\n');
   else process.stdout.write(text + '\n');
 }

@@ -39,8 +39,17 @@ const SECTIONS: { state: KeyState; key: keyof KeyListing; title: string; color: 
 ];
 
 const STATE_ALIASES: Record<string, KeyState[] | 'all'> = {
-  acc: ['accepted'], accepted: ['accepted'], pre: ['pending'], un: ['pending'], unaccepted: ['pending'], pending: ['pending'],
-  rej: ['rejected'], rejected: ['rejected'], den: ['denied'], denied: ['denied'], all: 'all',
+  acc: ['accepted'],
+  accepted: ['accepted'],
+  pre: ['pending'],
+  un: ['pending'],
+  unaccepted: ['pending'],
+  pending: ['pending'],
+  rej: ['rejected'],
+  rejected: ['rejected'],
+  den: ['denied'],
+  denied: ['denied'],
+  all: 'all',
 };
 
 export function keyProgram(): Command {
@@ -72,12 +81,18 @@ class KeyCli {
   /** The wheel's key code: tsalt-key and `wheel.key.*` move the same files and fire the same events. */
   readonly ops: KeyOps;
   private readonly wheel: Registry;
-  constructor(readonly opts: MasterOpts, readonly f: KeyFlags) {
+  constructor(
+    readonly opts: MasterOpts,
+    readonly f: KeyFlags,
+  ) {
     this.store = new KeyStore(opts.pki_dir, opts.hash_type);
     const fire = (tag: string, data: Record<string, unknown>): Promise<void> => this.event(tag, data);
     const log = silentLogger();
     const o = opts as unknown as Record<string, unknown>;
-    this.wheel = new Registry({ kind: 'wheel', opts: o, log, services: { keys: this.store }, fireEvent: fire }, wheelPlugins());
+    this.wheel = new Registry(
+      { kind: 'wheel', opts: o, log, services: { keys: this.store }, fireEvent: fire },
+      wheelPlugins(),
+    );
     this.ops = keyOpsFrom({ opts: o, services: { keys: this.store }, log, fireEvent: fire });
   }
 
@@ -100,7 +115,10 @@ class KeyCli {
 
   async confirm(verb: string, found: Partial<KeyListing>, defaultYes: boolean): Promise<boolean> {
     process.stdout.write(`The following keys are going to be ${verb}:\n`);
-    this.print(found, SECTIONS.filter((s) => found[s.key]).map((s) => s.state));
+    this.print(
+      found,
+      SECTIONS.filter((s) => found[s.key]).map((s) => s.state),
+    );
     if (this.f.yes) return true;
     if (!process.stdin.isTTY) {
       // No one to ask: take the default, as a script piping `salt-key -a` would get.
@@ -122,7 +140,11 @@ class KeyCli {
   /** As salt-key: match, confirm, then hand the confirmed keys to `wheel.key.<kind>_dict`. */
   async act(glob: string, kind: KeyAction): Promise<number> {
     const f = this.f;
-    const flags = { includeRejected: f.includeRejected === true, includeDenied: f.includeDenied === true, includeAccepted: f.includeAccepted === true };
+    const flags = {
+      includeRejected: f.includeRejected === true,
+      includeDenied: f.includeDenied === true,
+      includeAccepted: f.includeAccepted === true,
+    };
     const found = this.ops.nameMatch(glob, this.ops.sourceStates(kind, flags));
     const ids = KEY_STATUSES.flatMap((s) => found[s.status] ?? []);
     if (ids.length === 0) {
@@ -133,12 +155,21 @@ class KeyCli {
     const verb = { accept: 'accepted', reject: 'rejected', delete: 'deleted' }[kind];
     if (!(await this.confirm(verb, found, kind === 'accept'))) return EXIT.OK;
     const kwargs: Record<string, unknown> =
-      kind === 'accept' ? { include_rejected: flags.includeRejected, include_denied: flags.includeDenied }
-      : kind === 'reject' ? { include_accepted: flags.includeAccepted, include_denied: flags.includeDenied }
-      : {};
+      kind === 'accept'
+        ? { include_rejected: flags.includeRejected, include_denied: flags.includeDenied }
+        : kind === 'reject'
+          ? { include_accepted: flags.includeAccepted, include_denied: flags.includeDenied }
+          : {};
     await this.wheel.call(`key.${kind}_dict`, [found], kwargs);
     if (f.out !== 'json') for (const id of ids) process.stdout.write(`Key for minion ${id} ${verb}.\n`);
-    if (f.out === 'json') process.stdout.write(JSON.stringify({ [kind === 'accept' ? 'minions' : kind === 'reject' ? 'minions_rejected' : 'deleted']: ids }, null, 4) + '\n');
+    if (f.out === 'json')
+      process.stdout.write(
+        JSON.stringify(
+          { [kind === 'accept' ? 'minions' : kind === 'reject' ? 'minions_rejected' : 'deleted']: ids },
+          null,
+          4,
+        ) + '\n',
+      );
     return EXIT.OK;
   }
 
@@ -148,7 +179,10 @@ class KeyCli {
       process.stdout.write(JSON.stringify(result, null, 4) + '\n');
       return EXIT.OK;
     }
-    const titles: Record<string, string> = { local: 'Local Keys:', ...Object.fromEntries(SECTIONS.map((s) => [s.key, s.title])) };
+    const titles: Record<string, string> = {
+      local: 'Local Keys:',
+      ...Object.fromEntries(SECTIONS.map((s) => [s.key, s.title])),
+    };
     for (const [section, entries] of Object.entries(result)) {
       if (section !== 'local' && Object.keys(entries).length === 0) continue;
       process.stdout.write(`${titles[section]}\n`);
@@ -185,9 +219,16 @@ export async function keyMain(argv: string[]): Promise<number> {
   if (f.print !== undefined) return cli.printKeys(f.print);
   if (f.list !== undefined) {
     const states = STATE_ALIASES[f.list.toLowerCase()];
-    if (!states) throw new CliExit(EXIT.USAGE, `tsalt-key: error: invalid key state '${f.list}': use acc, pre, un, rej, den or all`);
+    if (!states)
+      throw new CliExit(
+        EXIT.USAGE,
+        `tsalt-key: error: invalid key state '${f.list}': use acc, pre, un, rej, den or all`,
+      );
     const all = cli.store.list();
-    const sel = states === 'all' ? all : Object.fromEntries(SECTIONS.filter((s) => states.includes(s.state)).map((s) => [s.key, all[s.key]]));
+    const sel =
+      states === 'all'
+        ? all
+        : Object.fromEntries(SECTIONS.filter((s) => states.includes(s.state)).map((s) => [s.key, all[s.key]]));
     cli.print(sel, states);
     return EXIT.OK;
   }

@@ -14,7 +14,16 @@ import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import type { Logger } from '@tsalt/core';
 import type { MasterOpts } from '@tsalt/config';
 import { LocalClient } from '@tsalt/client';
-import { withOutputOptions, clientExit, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
+import {
+  withOutputOptions,
+  clientExit,
+  CliExit,
+  EXIT,
+  loadMasterOpts,
+  printOut,
+  salty,
+  type OutFlags,
+} from './common.js';
 
 interface RunFlags extends OutFlags {
   configDir: string;
@@ -22,15 +31,17 @@ interface RunFlags extends OutFlags {
 }
 
 export function runProgram(): Command {
-  return withOutputOptions(salty(new Command('tsalt-run'))
-    .description('Run a runner function on the master.')
-    .usage('[options] <function> [arguments]')
-    .argument('<function>', 'the runner function, e.g. jobs.lookup_jid')
-    .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
-    .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
-    .option('-l, --log-level <level>', 'console log level')
-    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
-    .allowExcessArguments(true));
+  return withOutputOptions(
+    salty(new Command('tsalt-run'))
+      .description('Run a runner function on the master.')
+      .usage('[options] <function> [arguments]')
+      .argument('<function>', 'the runner function, e.g. jobs.lookup_jid')
+      .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
+      .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
+      .option('-l, --log-level <level>', 'console log level')
+      .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
+      .allowExcessArguments(true),
+  );
 }
 
 /** tsalt-run: runs the runner in this process with the master's config, as salt-run does. */
@@ -50,7 +61,13 @@ export async function runnerMain(argv: string[]): Promise<number> {
   if (fun.startsWith('wheel.')) return wheelMain(opts, log, fun, rest ?? [], f, fire);
   // No socket opens until a runner publishes (jobs.active, manage.*), so jobs.lookup_jid stays quick.
   const local = new LocalClient(opts);
-  const services = { jobCache, jobCacheFor: (name: string) => jobCacheFrom(returners, name), local, events: eventService(opts, log), print: printLine };
+  const services = {
+    jobCache,
+    jobCacheFor: (name: string) => jobCacheFrom(returners, name),
+    local,
+    events: eventService(opts, log),
+    print: printLine,
+  };
   const runners = new Registry({ kind: 'runner', opts, log, services, fireEvent: fire }, runnerPlugins());
   const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
   const jid = genJid(opts);
@@ -62,12 +79,26 @@ export async function runnerMain(argv: string[]): Promise<number> {
     result = await runners.call(fun, args, kwargs, { jid });
   } catch (err) {
     const exit = runnerExit(fun, err);
-    await fire(`salt/run/${jid}/ret`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user, return: exit.message, success: false });
+    await fire(`salt/run/${jid}/ret`, {
+      fun: `runner.${fun}`,
+      fun_args: rest ?? [],
+      jid,
+      user,
+      return: exit.message,
+      success: false,
+    });
     throw exit;
   } finally {
     local.close();
   }
-  await fire(`salt/run/${jid}/ret`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user, return: result.return, success: true });
+  await fire(`salt/run/${jid}/ret`, {
+    fun: `runner.${fun}`,
+    fun_args: rest ?? [],
+    jid,
+    user,
+    return: result.return,
+    success: true,
+  });
   let data = result.return;
   let outputter = f.out ?? result.outputter ?? 'nested';
   // lookup_jid hands back {outputter, data} so a job's own outputter re-renders it.
@@ -85,7 +116,10 @@ function printLine(line: string): void {
 }
 
 /** `services.events` for runners that watch the bus: a listener opens only when one asks. */
-function eventService(opts: MasterOpts, log: Logger): { listen(prefixes: string[], sockDir?: string): Promise<EventListener> } {
+function eventService(
+  opts: MasterOpts,
+  log: Logger,
+): { listen(prefixes: string[], sockDir?: string): Promise<EventListener> } {
   return {
     async listen(prefixes, sockDir) {
       const listener = new EventListener({ sockDir: sockDir ?? opts.sock_dir, prefixes, log });
@@ -106,7 +140,11 @@ function eventService(opts: MasterOpts, log: Logger): { listen(prefixes: string[
  * Fires salt/wheel/<jid>/new and /ret as the master's ClearFuncs.wheel does.
  */
 async function wheelMain(
-  opts: MasterOpts, log: Logger, fun: string, rest: string[], f: RunFlags,
+  opts: MasterOpts,
+  log: Logger,
+  fun: string,
+  rest: string[],
+  f: RunFlags,
   fire: (tag: string, data: Record<string, unknown>) => Promise<void>,
 ): Promise<number> {
   const keys = new KeyStore(opts.pki_dir, opts.hash_type);
@@ -129,6 +167,7 @@ function runnerExit(fun: string, err: unknown): CliExit {
   const client = clientExit(err);
   if (client) return client;
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && BAD_INPUT_CODES.has(code)) return new CliExit(EXIT.GENERIC, `Passed invalid arguments: ${errorLine(err)}`);
+  if (typeof code === 'string' && BAD_INPUT_CODES.has(code))
+    return new CliExit(EXIT.GENERIC, `Passed invalid arguments: ${errorLine(err)}`);
   return new CliExit(EXIT.GENERIC, `Exception occurred in runner ${fun}: ${errorLine(err)}`);
 }

@@ -45,33 +45,35 @@ function tgtType(f: SaltFlags): string {
 }
 
 export function saltProgram(): Command {
-  return withOutputOptions(salty(new Command('tsalt'))
-    .description('Publish a command to minions and print their returns.')
-    .usage("[options] '<target>' <function> [arguments]")
-    .argument('<target>', 'which minions (a glob by default)')
-    .argument('<function>', 'the execution function, e.g. test.ping')
-    .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
-    .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
-    .option('-l, --log-level <level>', 'console log level')
-    .option('-E, --pcre', 'the target is a regular expression on the minion id')
-    .option('-L, --list', 'the target is a comma-separated list of minion ids')
-    .option('-G, --grain', 'the target is a grain glob, key:value')
-    .option('-C, --compound', 'the target is a compound expression')
-    .option('-N, --nodegroup', 'the target is a nodegroup name')
-    .option('-I, --pillar', 'the target is a pillar glob, key:value')
-    .option('-S, --ipcidr', 'the target is an IP address or CIDR network')
-    .option('--delimiter <char>', 'delimiter for grain and pillar targets', ':')
-    .option('-t, --timeout <seconds>', 'seconds to wait for the minions to return')
-    .option('-v, --verbose', 'print the jid and what is happening while waiting')
-    .option('--async', 'publish and print the jid without waiting')
-    .option('--show-jid', 'print the jid')
-    .option('--static', 'print all returns at once, as one document')
-    .option('--summary', 'print a summary of the returns')
-    .option('--return <returners>', 'returners the minions also send their results to (comma list)')
-    .option('--return_config <prefix>', 'alternative config prefix for the returners')
-    .option('--return_kwargs <json>', 'returner settings as a JSON dict')
-    .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
-    .allowExcessArguments(true));
+  return withOutputOptions(
+    salty(new Command('tsalt'))
+      .description('Publish a command to minions and print their returns.')
+      .usage("[options] '<target>' <function> [arguments]")
+      .argument('<target>', 'which minions (a glob by default)')
+      .argument('<function>', 'the execution function, e.g. test.ping')
+      .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
+      .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
+      .option('-l, --log-level <level>', 'console log level')
+      .option('-E, --pcre', 'the target is a regular expression on the minion id')
+      .option('-L, --list', 'the target is a comma-separated list of minion ids')
+      .option('-G, --grain', 'the target is a grain glob, key:value')
+      .option('-C, --compound', 'the target is a compound expression')
+      .option('-N, --nodegroup', 'the target is a nodegroup name')
+      .option('-I, --pillar', 'the target is a pillar glob, key:value')
+      .option('-S, --ipcidr', 'the target is an IP address or CIDR network')
+      .option('--delimiter <char>', 'delimiter for grain and pillar targets', ':')
+      .option('-t, --timeout <seconds>', 'seconds to wait for the minions to return')
+      .option('-v, --verbose', 'print the jid and what is happening while waiting')
+      .option('--async', 'publish and print the jid without waiting')
+      .option('--show-jid', 'print the jid')
+      .option('--static', 'print all returns at once, as one document')
+      .option('--summary', 'print a summary of the returns')
+      .option('--return <returners>', 'returners the minions also send their results to (comma list)')
+      .option('--return_config <prefix>', 'alternative config prefix for the returners')
+      .option('--return_kwargs <json>', 'returner settings as a JSON dict')
+      .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
+      .allowExcessArguments(true),
+  );
 }
 
 /** tsalt: returns Salt's exit code. */
@@ -82,7 +84,13 @@ export async function saltMain(argv: string[]): Promise<number> {
   const [target, fun, rest] = program.processedArgs as [string, string, string[]];
   const opts = loadMasterOpts(f.configDir, f.logLevel ? { log_level: f.logLevel } : {});
   const type = tgtType(f);
-  const tgt: string | string[] = type === 'list' ? target.split(',').map((s) => s.trim()).filter(Boolean) : target;
+  const tgt: string | string[] =
+    type === 'list'
+      ? target
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : target;
   try {
     validateTarget(tgt, type);
   } catch (err) {
@@ -90,7 +98,8 @@ export async function saltMain(argv: string[]): Promise<number> {
   }
   if (f.outputFile) (await import('node:fs')).writeFileSync(f.outputFile, '');
   const timeoutS = f.timeout !== undefined ? Number(f.timeout) : opts.timeout;
-  if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new CliExit(EXIT.USAGE, `ERROR: invalid timeout '${f.timeout}'`);
+  if (!Number.isFinite(timeoutS) || timeoutS < 0)
+    throw new CliExit(EXIT.USAGE, `ERROR: invalid timeout '${f.timeout}'`);
   const kwargs: Record<string, unknown> = {};
   if (f.return_config) kwargs['ret_config'] = f.return_config;
   if (f.return_kwargs) {
@@ -105,7 +114,12 @@ export async function saltMain(argv: string[]): Promise<number> {
 
   const client = new LocalClient(opts);
   try {
-    const pub = await client.publish(tgt, fun, parseCliArgs(rest ?? []), { tgt_type: type, ret: f.return ?? '', kwargs, listen: !f.async });
+    const pub = await client.publish(tgt, fun, parseCliArgs(rest ?? []), {
+      tgt_type: type,
+      ret: f.return ?? '',
+      kwargs,
+      listen: !f.async,
+    });
     if (!pub.jid) {
       process.stderr.write('No minions matched the target. No command was sent, no jid was assigned.\n');
       return EXIT.NO_RETURN;
@@ -114,7 +128,8 @@ export async function saltMain(argv: string[]): Promise<number> {
       process.stdout.write(`Executed command with job ID: ${pub.jid}\n`);
       return EXIT.OK;
     }
-    if (f.verbose) process.stdout.write(`Executing job with jid ${pub.jid}\n-------------------------------------------\n\n`);
+    if (f.verbose)
+      process.stdout.write(`Executing job with jid ${pub.jid}\n-------------------------------------------\n\n`);
     if (f.showJid) process.stdout.write(`jid: ${pub.jid}\n`);
     installCtrlC(pub.jid, client);
     return await gather(client, pub.jid, [...pub.minions, ...pub.missing], timeoutS, f, opts.show_timeout !== false);
@@ -129,8 +144,14 @@ export async function saltMain(argv: string[]): Promise<number> {
  */
 function warnUnknownReturners(list: string): void {
   const known = new Set(returnerPlugins().map((p) => p.name));
-  for (const name of new Set(list.split(',').map((n) => n.trim()).filter(Boolean))) {
-    if (!known.has(name)) process.stderr.write(`WARNING: Returner '${name}' is not available; the minions will skip it.\n`);
+  for (const name of new Set(
+    list
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  )) {
+    if (!known.has(name))
+      process.stderr.write(`WARNING: Returner '${name}' is not available; the minions will skip it.\n`);
   }
 }
 
@@ -147,8 +168,16 @@ function installCtrlC(jid: string, client: LocalClient): void {
  * Prints returns as they come (or all at once with --static), then the
  * minions given up on, as Salt's CLI does after its find_job checks.
  */
-async function gather(client: LocalClient, jid: string, expected: string[], timeoutS: number, f: SaltFlags, showTimeout: boolean): Promise<number> {
-  const outName = (data: Record<string, unknown>): string => f.out ?? (typeof data['out'] === 'string' ? data['out'] : 'nested');
+async function gather(
+  client: LocalClient,
+  jid: string,
+  expected: string[],
+  timeoutS: number,
+  f: SaltFlags,
+  showTimeout: boolean,
+): Promise<number> {
+  const outName = (data: Record<string, unknown>): string =>
+    f.out ?? (typeof data['out'] === 'string' ? data['out'] : 'nested');
   const collected: Record<string, unknown> = {};
   const returned = new Set<string>();
   const gaveUp = new Map<string, NoReturnReason>();

@@ -62,7 +62,10 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
 
   const reason = invalidIdReason(id);
   if (reason || typeof id !== 'string') {
-    d.log.warn({ id: typeof id === 'string' ? JSON.stringify(id) : typeof id, reason }, 'refused authentication: bad minion id');
+    d.log.warn(
+      { id: typeof id === 'string' ? JSON.stringify(id) : typeof id, reason },
+      'refused authentication: bad minion id',
+    );
     return reply('error', { reason: reason ?? 'bad id' });
   }
   if (typeof pub !== 'string') {
@@ -84,8 +87,13 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
     keys.rememberAccepted(id, pub, minionKey);
     if (opts.auth_events) d.fire('salt/auth', { result: true, act: 'accept', id, pub });
     const inner = acceptedInner({
-      masterPrivate: d.masterPrivate, masterPubPem: d.masterPubPem, minionPub: minionKey,
-      sessionKey: d.session.aes.keyString, sessionKeySig: d.session.keySignature(d.masterPrivate), publishPort: opts.publish_port, nonce,
+      masterPrivate: d.masterPrivate,
+      masterPubPem: d.masterPubPem,
+      minionPub: minionKey,
+      sessionKey: d.session.aes.keyString,
+      sessionKeySig: d.session.keySignature(d.masterPrivate),
+      publishPort: opts.publish_port,
+      nonce,
       ...(asBytes(load['token']) ? { token: asBytes(load['token'])! } : {}),
     });
     return signAuthReply(d.masterPrivate, inner);
@@ -109,13 +117,15 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
     d.log.warn({ minion: id }, 'a different key was offered for an accepted minion id; written to minions_denied');
     return reply('denied');
   }
-  const autoReject = typeof opts['autoreject_file'] === 'string' ? (opts['autoreject_file'] as string) : undefined;
+  const autoReject = typeof opts['autoreject_file'] === 'string' ? (opts['autoreject_file']) : undefined;
   if (listedIn(autoReject, id)) {
     keys.remove('pending', id);
     keys.write('rejected', id, pub);
     return reply('reject');
   }
-  const autoSign = opts.auto_accept || listedIn(typeof opts['autosign_file'] === 'string' ? (opts['autosign_file'] as string) : undefined, id);
+  const autoSign =
+    opts.auto_accept ||
+    listedIn(typeof opts['autosign_file'] === 'string' ? (opts['autosign_file']) : undefined, id);
   const pending = keys.read('pending', id);
   if (pending !== undefined && !keys.sameKey(pending, pub)) {
     keys.write('denied', id, pub);

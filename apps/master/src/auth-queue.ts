@@ -34,7 +34,10 @@ export class AuthQueue {
   /** Requests replaced by a newer one from the same minion. */
   superseded = 0;
 
-  constructor(private readonly handle: (load: Record<string, unknown>) => unknown, private readonly log: Logger) {}
+  constructor(
+    private readonly handle: (load: Record<string, unknown>) => unknown,
+    private readonly log: Logger,
+  ) {}
 
   submit(load: Record<string, unknown>): Promise<unknown> {
     const id = load['id'];

@@ -27,7 +27,11 @@ export class CacheWriter {
   private timer: NodeJS.Timeout | undefined;
   private flushing = false;
 
-  constructor(readonly cache: JobCache, private readonly opts: MasterOpts, private readonly log: Logger) {}
+  constructor(
+    readonly cache: JobCache,
+    private readonly opts: MasterOpts,
+    private readonly log: Logger,
+  ) {}
 
   /** A jid from the cache, or from memory when the cache cannot reserve one: publishing goes on. */
   async prepJid(passed?: string): Promise<string> {
@@ -60,7 +64,10 @@ export class CacheWriter {
     try {
       await w.run();
     } catch (err) {
-      this.log.error({ jid: w.jid, err: errorLine(err) }, `job cache failed to store the ${w.what}; holding it and retrying`);
+      this.log.error(
+        { jid: w.jid, err: errorLine(err) },
+        `job cache failed to store the ${w.what}; holding it and retrying`,
+      );
       this.hold(w);
     }
   }
@@ -68,7 +75,10 @@ export class CacheWriter {
   private hold(w: PendingWrite): void {
     if (this.pending.length >= MAX_PENDING) {
       const lost = this.pending.shift()!;
-      this.log.error({ jid: lost.jid }, `job cache still failing: dropped the ${lost.what} after holding ${MAX_PENDING} writes`);
+      this.log.error(
+        { jid: lost.jid },
+        `job cache still failing: dropped the ${lost.what} after holding ${MAX_PENDING} writes`,
+      );
     }
     this.pending.push(w);
     this.timer ??= setInterval(() => void this.flush(), RETRY_MS);
@@ -94,7 +104,8 @@ export class CacheWriter {
       this.log.warn({ written }, 'job cache is writable again; held writes stored');
     } finally {
       this.flushing = false;
-      if (written > 0 && this.pending.length > 0) this.log.info({ written, left: this.pending.length }, 'job cache partly caught up');
+      if (written > 0 && this.pending.length > 0)
+        this.log.info({ written, left: this.pending.length }, 'job cache partly caught up');
     }
   }
 
@@ -105,7 +116,10 @@ export class CacheWriter {
     await this.flush();
     clearInterval(this.timer);
     if (this.pending.length > 0) {
-      this.log.error({ pending: this.pending.length, jids: [...new Set(this.pending.map((p) => p.jid))].slice(0, 20) }, 'job cache writes still failing at shutdown are lost');
+      this.log.error(
+        { pending: this.pending.length, jids: [...new Set(this.pending.map((p) => p.jid))].slice(0, 20) },
+        'job cache writes still failing at shutdown are lost',
+      );
     }
   }
 }

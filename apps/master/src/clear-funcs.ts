@@ -44,7 +44,8 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   const fun = load['fun'];
   const tgt = load['tgt'];
   const tgtType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
-  if (typeof fun !== 'string' && !Array.isArray(fun)) return clearError('SaltInvocationError', 'publish has no function');
+  if (typeof fun !== 'string' && !Array.isArray(fun))
+    return clearError('SaltInvocationError', 'publish has no function');
   if (typeof tgt !== 'string' && !Array.isArray(tgt)) return clearError('SaltInvocationError', 'publish has no target');
   const target = tgt as string | string[];
   let matched: { minions: string[]; missing: string[] };
@@ -52,7 +53,9 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
     validateTarget(target, tgtType);
     matched = checkMinions(target, tgtType, d.keys.ids('accepted'), {
       ...(typeof load['delimiter'] === 'string' ? { delimiter: load['delimiter'] } : {}),
-      ...(isRecord(d.opts['nodegroups']) ? { nodegroups: d.opts['nodegroups'] as Record<string, string | string[]> } : {}),
+      ...(isRecord(d.opts['nodegroups'])
+        ? { nodegroups: d.opts['nodegroups'] as Record<string, string | string[]> }
+        : {}),
     });
   } catch (err) {
     return clearError('SaltInvocationError', errorLine(err));
@@ -77,7 +80,16 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   await d.cache.saveLoad(jid, { ...pubLoad }, matched.minions);
   if (ext && d.extSaveLoad) await d.extSaveLoad(ext, jid, { ...pubLoad }, matched.minions);
   d.fire(jid, { minions: matched.minions });
-  d.fire(`salt/job/${jid}/new`, { jid, tgt_type: tgtType, tgt: target, user, fun, arg, minions: matched.minions, missing: matched.missing });
+  d.fire(`salt/job/${jid}/new`, {
+    jid,
+    tgt_type: tgtType,
+    tgt: target,
+    user,
+    fun,
+    arg,
+    minions: matched.minions,
+    missing: matched.missing,
+  });
   pubLoad['serial'] = d.session.nextSerial();
   const signer = d.opts.sign_pub_messages ? d.masterPrivate : undefined;
   await d.pub.publish(sealPublish(d.session.aes, signer, pubLoad));

@@ -9,7 +9,6 @@ interface QueuedEvent {
   data: Record<string, unknown>;
 }
 
-
 /**
  * Salt's EventReturn: every event on the master bus that passes
  * `event_return_whitelist`/`_blacklist` goes to the `event_return`
@@ -24,7 +23,11 @@ export class EventReturner {
   private unsubscribe: (() => void) | undefined;
   private sending: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: MasterOpts, private readonly registry: Registry, private readonly log: Logger) {
+  constructor(
+    private readonly opts: MasterOpts,
+    private readonly registry: Registry,
+    private readonly log: Logger,
+  ) {
     this.returners = optionList(opts.event_return);
   }
 
@@ -33,7 +36,9 @@ export class EventReturner {
     if (this.returners.length === 0) return;
     for (const r of this.returners) {
       if (!this.registry.has(`${r}.event_return`)) {
-        this.log.error(`event_return: returner '${r}' is not available or has no event_return; its events are not stored`);
+        this.log.error(
+          `event_return: returner '${r}' is not available or has no event_return; its events are not stored`,
+        );
       }
     }
     this.unsubscribe = bus.onEvent((tag, data) => this.offer(tag, data));

@@ -50,12 +50,24 @@ export class Master {
   private lastClean = 0;
   private readonly auth: AuthQueue;
 
-  constructor(private readonly opts: MasterOpts, private readonly log: Logger) {
+  constructor(
+    private readonly opts: MasterOpts,
+    private readonly log: Logger,
+  ) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
-    this.auth = new AuthQueue((load) => handleAuth(load, {
-      opts: this.opts, keys: this.keys, session: this.session, masterPrivate: this.pair.privateKey,
-      masterPubPem: this.pair.publicPem, log: this.log, fire: this.fire,
-    }), log.child({ component: 'auth' }));
+    this.auth = new AuthQueue(
+      (load) =>
+        handleAuth(load, {
+          opts: this.opts,
+          keys: this.keys,
+          session: this.session,
+          masterPrivate: this.pair.privateKey,
+          masterPubPem: this.pair.publicPem,
+          log: this.log,
+          fire: this.fire,
+        }),
+      log.child({ component: 'auth' }),
+    );
   }
 
   async start(): Promise<void> {
@@ -66,28 +78,57 @@ export class Master {
     this.pair = loadOrCreateKeyPair(opts.pki_dir, 'master', opts.keysize);
     this.rootKey = writeRootKey(opts.cachedir);
     fs.rmSync(dropfilePath(opts.cachedir), { force: true });
-    this.returners = new Registry({ kind: 'returner', opts, log: log.child({ component: 'returner' }) }, returnerPlugins());
+    this.returners = new Registry(
+      { kind: 'returner', opts, log: log.child({ component: 'returner' }) },
+      returnerPlugins(),
+    );
     this.jobCache = jobCacheFrom(this.returners, opts.master_job_cache);
     this.cache = new CacheWriter(this.jobCache, opts, log.child({ component: 'job-cache' }));
 
-    this.bus = new EventBus({ sockDir: opts.sock_dir, maxEventSize: opts.max_event_size, log: log.child({ component: 'event' }) });
+    this.bus = new EventBus({
+      sockDir: opts.sock_dir,
+      maxEventSize: opts.max_event_size,
+      log: log.child({ component: 'event' }),
+    });
     await this.bus.start();
     this.eventReturner = new EventReturner(opts, this.returners, log.child({ component: 'event_return' }));
     this.eventReturner.start(this.bus);
-    this.pub = new Publisher({ address: tcp(opts.interface, opts.publish_port), sockDir: opts.sock_dir, highWaterMark: opts.pub_hwm, backlog: opts.zmq_backlog, logLevel: opts.log_level, log });
+    this.pub = new Publisher({
+      address: tcp(opts.interface, opts.publish_port),
+      sockDir: opts.sock_dir,
+      highWaterMark: opts.pub_hwm,
+      backlog: opts.zmq_backlog,
+      logLevel: opts.log_level,
+      log,
+    });
     await this.pub.start();
     this.req = new ReqServer(
       // In flight includes sign-ins waiting in the auth queue: one per minion in a storm (~2 KB each).
-      { address: tcp(opts.interface, opts.ret_port), maxRequestSize: opts.max_request_size, maxInFlight: MAX_IN_FLIGHT, backlog: opts.zmq_backlog, log: log.child({ component: 'req' }) },
+      {
+        address: tcp(opts.interface, opts.ret_port),
+        maxRequestSize: opts.max_request_size,
+        maxInFlight: MAX_IN_FLIGHT,
+        backlog: opts.zmq_backlog,
+        log: log.child({ component: 'req' }),
+      },
       (env) => this.dispatch(env),
     );
     await this.req.start();
     this.startMaintenance();
-    this.presence = new Presence({ enabled: opts.presence_events, loopIntervalS: opts.loop_interval, fire: this.fire, log: log.child({ component: 'presence' }) });
+    this.presence = new Presence({
+      enabled: opts.presence_events,
+      loopIntervalS: opts.loop_interval,
+      fire: this.fire,
+      log: log.child({ component: 'presence' }),
+    });
     this.presence.start();
     // The reactor publishes local.* reactions through the same path as a client's clear `publish`.
     this.reactor = new ReactorHost(opts, {
-      bus: this.bus, keys: this.keys, jobCache: this.jobCache, returners: this.returners, log: log.child({ component: 'reactor' }),
+      bus: this.bus,
+      keys: this.keys,
+      jobCache: this.jobCache,
+      returners: this.returners,
+      log: log.child({ component: 'reactor' }),
       publish: (load) => this.dispatch({ enc: 'clear', load: { ...load, cmd: 'publish', key: this.rootKey } }),
     });
     this.reactor.start();
@@ -104,13 +145,20 @@ export class Master {
     if (!limit) return;
     const accepted = this.keys.ids('accepted').length;
     if (accepted * 4 > limit.soft) {
-      this.log.warn(`The number of accepted minion keys (${accepted}) should be lower than 1/4 of the max open files soft setting (${limit.soft}). Raise max_open_files or the hard limit (ulimit -Hn).`);
+      this.log.warn(
+        `The number of accepted minion keys (${accepted}) should be lower than 1/4 of the max open files soft setting (${limit.soft}). Raise max_open_files or the hard limit (ulimit -Hn).`,
+      );
     } else {
       this.log.debug({ soft: limit.soft, hard: limit.hard }, 'open files limit');
     }
   }
 
-  private extSaveLoad = async (returner: string, jid: string, load: Record<string, unknown>, minions: string[]): Promise<void> => {
+  private extSaveLoad = async (
+    returner: string,
+    jid: string,
+    load: Record<string, unknown>,
+    minions: string[],
+  ): Promise<void> => {
     try {
       await this.returners.call(`${returner}.save_load`, [jid, load, minions]);
     } catch (err) {
@@ -122,7 +170,15 @@ export class Master {
 
   private async dispatch(env: Envelope): Promise<unknown> {
     if (env.enc === 'aes') {
-      return handleAes(env, { opts: this.opts, keys: this.keys, session: this.session, cache: this.cache, log: this.log, fire: this.fire, ...(this.presence ? { presence: this.presence } : {}) });
+      return handleAes(env, {
+        opts: this.opts,
+        keys: this.keys,
+        session: this.session,
+        cache: this.cache,
+        log: this.log,
+        fire: this.fire,
+        ...(this.presence ? { presence: this.presence } : {}),
+      });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';
     const load = env.load;
@@ -130,12 +186,23 @@ export class Master {
     if (cmd === '_auth') return this.auth.submit(load);
     if (typeof cmd !== 'string' || !CLEAR_COMMANDS.has(cmd)) {
       this.log.warn({ cmd: String(cmd).slice(0, 40) }, 'refused clear command outside the allow-list');
-      return { enc: 'clear', load: { error: { name: 'AuthorizationError', message: `'${String(cmd).slice(0, 40)}' is not allowed` } } };
+      return {
+        enc: 'clear',
+        load: { error: { name: 'AuthorizationError', message: `'${String(cmd).slice(0, 40)}' is not allowed` } },
+      };
     }
     if (cmd === 'ping') return { enc: 'clear', load: true };
     return handlePublish(load, {
-      opts: this.opts, rootKey: this.rootKey, keys: this.keys, session: this.session, masterPrivate: this.pair.privateKey,
-      pub: this.pub, cache: this.cache, log: this.log, fire: this.fire, extSaveLoad: this.extSaveLoad,
+      opts: this.opts,
+      rootKey: this.rootKey,
+      keys: this.keys,
+      session: this.session,
+      masterPrivate: this.pair.privateKey,
+      pub: this.pub,
+      cache: this.cache,
+      log: this.log,
+      fire: this.fire,
+      extSaveLoad: this.extSaveLoad,
     });
   }
 
@@ -167,7 +234,8 @@ export class Master {
 
   private maintain(): void {
     const dfn = dropfilePath(this.opts.cachedir);
-    const expired = this.opts.publish_session > 0 && Date.now() - this.session.createdAt > this.opts.publish_session * 1000;
+    const expired =
+      this.opts.publish_session > 0 && Date.now() - this.session.createdAt > this.opts.publish_session * 1000;
     if (fs.existsSync(dfn) || expired) {
       fs.rmSync(dfn, { force: true });
       this.session.rotate();
@@ -177,7 +245,9 @@ export class Master {
     const now = Date.now();
     if (now - this.lastClean >= this.opts.loop_interval * 1000) {
       this.lastClean = now;
-      this.jobCache.cleanOldJobs().catch((err: unknown) => this.log.error({ err: errorLine(err) }, 'clean_old_jobs failed'));
+      this.jobCache
+        .cleanOldJobs()
+        .catch((err: unknown) => this.log.error({ err: errorLine(err) }, 'clean_old_jobs failed'));
     }
   }
 

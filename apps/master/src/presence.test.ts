@@ -7,7 +7,13 @@ describe('presence', () => {
   test('change {new, lost} when the set moves, then present, as Salt orders them', () => {
     let now = 1_000_000;
     const events: [string, Record<string, unknown>][] = [];
-    const p = new Presence({ enabled: true, loopIntervalS: 60, fire: (t, d) => void events.push([t, d]), log: silentLogger(), now: () => now });
+    const p = new Presence({
+      enabled: true,
+      loopIntervalS: 60,
+      fire: (t, d) => void events.push([t, d]),
+      log: silentLogger(),
+      now: () => now,
+    });
     p.seen('web2', 10);
     p.seen('web1', 10);
     p.tick();

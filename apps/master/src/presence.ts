@@ -42,7 +42,10 @@ export class Presence {
   /** An authenticated request from `id`; `intervalS` when it is a heartbeat that says its period. */
   seen(id: string, intervalS?: number): void {
     const prev = this.lastSeen.get(id);
-    const every = intervalS !== undefined && Number.isFinite(intervalS) && intervalS > 0 ? intervalS : prev?.intervalS ?? DEFAULT_INTERVAL_S;
+    const every =
+      intervalS !== undefined && Number.isFinite(intervalS) && intervalS > 0
+        ? intervalS
+        : (prev?.intervalS ?? DEFAULT_INTERVAL_S);
     this.lastSeen.set(id, { atMs: this.now(), intervalS: every });
   }
 
@@ -75,13 +78,16 @@ export class Presence {
 
   start(): void {
     if (!this.o.enabled || this.timer) return;
-    this.timer = setInterval(() => {
-      try {
-        this.tick();
-      } catch (err) {
-        this.o.log.error({ err: errorLine(err) }, 'presence check failed');
-      }
-    }, Math.max(1, this.o.loopIntervalS) * 1000);
+    this.timer = setInterval(
+      () => {
+        try {
+          this.tick();
+        } catch (err) {
+          this.o.log.error({ err: errorLine(err) }, 'presence check failed');
+        }
+      },
+      Math.max(1, this.o.loopIntervalS) * 1000,
+    );
     this.timer.unref();
   }
 

@@ -30,8 +30,12 @@ export class Publisher {
 
   constructor(private readonly o: PublisherOptions) {
     this.init = {
-      t: 'init', address: o.address, relayAddress: `ipc://${path.join(o.sockDir, 'publish_pull.ipc')}`,
-      highWaterMark: o.highWaterMark, backlog: o.backlog, logLevel: o.logLevel,
+      t: 'init',
+      address: o.address,
+      relayAddress: `ipc://${path.join(o.sockDir, 'publish_pull.ipc')}`,
+      highWaterMark: o.highWaterMark,
+      backlog: o.backlog,
+      logLevel: o.logLevel,
     };
   }
 
@@ -50,11 +54,19 @@ export class Publisher {
         else reject(new TsaltError('PUBLISHER_FAILED', m.error));
       });
       child.on('exit', (code, signal) => {
-        reject(new TsaltError('PUBLISHER_FAILED', `the publisher process ended (${signal ?? `exit ${code}`}) before binding ${this.init.address}`));
+        reject(
+          new TsaltError(
+            'PUBLISHER_FAILED',
+            `the publisher process ended (${signal ?? `exit ${code}`}) before binding ${this.init.address}`,
+          ),
+        );
         if (this.closing || this.child !== child) return;
         this.o.log.error(`the publisher process ended (${signal ?? `exit ${code}`}); restarting it`);
         setTimeout(() => {
-          if (!this.closing) this.spawn().catch((err: unknown) => this.o.log.error({ err: String(err) }, 'could not restart the publisher'));
+          if (!this.closing)
+            this.spawn().catch((err: unknown) =>
+              this.o.log.error({ err: String(err) }, 'could not restart the publisher'),
+            );
         }, RESTART_DELAY_MS).unref();
       });
       child.send(this.init);

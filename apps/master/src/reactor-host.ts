@@ -11,7 +11,14 @@ import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import { computeRetcode, coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { LocalClient } from '@tsalt/client';
 import { isRecord } from '@tsalt/transport';
-import { Reactor, type CallClient, type CallOptions, type LocalPublish, type PublishReply, type ReactorOptions } from '@tsalt/reactor';
+import {
+  Reactor,
+  type CallClient,
+  type CallOptions,
+  type LocalPublish,
+  type PublishReply,
+  type ReactorOptions,
+} from '@tsalt/reactor';
 
 export interface ReactorHostDeps {
   bus: EventBus;
@@ -51,7 +58,10 @@ export class ReactorHost {
   private local: LocalClient | undefined;
   private subscription: LocalSubscription | undefined;
 
-  constructor(private readonly opts: MasterOpts, private readonly deps: ReactorHostDeps) {}
+  constructor(
+    private readonly opts: MasterOpts,
+    private readonly deps: ReactorHostDeps,
+  ) {}
 
   start(): void {
     const { opts, deps } = this;
@@ -61,12 +71,24 @@ export class ReactorHost {
     const o = opts as unknown as Record<string, unknown>;
     // A runner that publishes (manage.up, jobs.active) talks to this master like tsalt-run does; sockets open on first use.
     this.local = new LocalClient(opts, { log, user: 'Reactor' });
-    const runners = new Registry({
-      kind: 'runner', opts: o, log,
-      services: { jobCache: deps.jobCache, jobCacheFor: (name: string) => jobCacheFrom(deps.returners, name), local: this.local },
-    }, runnerPlugins());
+    const runners = new Registry(
+      {
+        kind: 'runner',
+        opts: o,
+        log,
+        services: {
+          jobCache: deps.jobCache,
+          jobCacheFor: (name: string) => jobCacheFrom(deps.returners, name),
+          local: this.local,
+        },
+      },
+      runnerPlugins(),
+    );
     const wheel = new Registry({ kind: 'wheel', opts: o, log, services: { keys: deps.keys } }, wheelPlugins());
-    const modules = new Registry({ kind: 'module', opts: o, grains: coreGrains(opts.id, {}), log }, executionModulePlugins());
+    const modules = new Registry(
+      { kind: 'module', opts: o, grains: coreGrains(opts.id, {}), log },
+      executionModulePlugins(),
+    );
     const user = os.userInfo().username;
 
     const runner: CallClient = async (fun, arg, kwarg, c) => {
@@ -75,36 +97,61 @@ export class ReactorHost {
       let ret: unknown;
       let success: boolean;
       try {
-        const r = await runners.call(fun, arg, declared(runners, fun, kwarg, c.looseKwarg), { jid: c.jid, fireEvent: async (t, d) => void (await c.fire(t, d)) });
+        const r = await runners.call(fun, arg, declared(runners, fun, kwarg, c.looseKwarg), {
+          jid: c.jid,
+          fireEvent: async (t, d) => void (await c.fire(t, d)),
+        });
         ret = r.return;
         success = r.retcode === 0;
       } catch (err) {
-        ret = err instanceof FunctionNotAvailableError ? `'${fun}' is not available.` : `Exception occurred in runner ${fun}: ${errorLine(err)}`;
+        ret =
+          err instanceof FunctionNotAvailableError
+            ? `'${fun}' is not available.`
+            : `Exception occurred in runner ${fun}: ${errorLine(err)}`;
         success = false;
       }
       await c.fire(`salt/run/${c.jid}/ret`, { ...base, return: ret, success });
       return { return: ret, success };
     };
     const wheelClient: CallClient = async (fun, arg, kwarg, c: CallOptions) => {
-      const r = await runWheel(wheel, fun, declared(wheel, fun, kwarg, c.looseKwarg), { fire: async (t, d) => void (await c.fire(t, d)), user: c.user, jid: c.jid, args: arg });
+      const r = await runWheel(wheel, fun, declared(wheel, fun, kwarg, c.looseKwarg), {
+        fire: async (t, d) => void (await c.fire(t, d)),
+        user: c.user,
+        jid: c.jid,
+        args: arg,
+      });
       return { return: r.data.return, success: r.data.success !== false };
     };
     const caller: CallClient = async (fun, arg, kwarg, c) => {
       try {
-        const r = await modules.call(fun, arg, kwarg, { jid: c.jid, fireEvent: async (t, d) => void (await c.fire(t, d)) });
+        const r = await modules.call(fun, arg, kwarg, {
+          jid: c.jid,
+          fireEvent: async (t, d) => void (await c.fire(t, d)),
+        });
         const retcode = computeRetcode(r.return, r.retcode);
-        return { return: retcode === 0 ? r.return : `retcode ${retcode}: ${JSON.stringify(r.return)}`, success: retcode === 0 };
+        return {
+          return: retcode === 0 ? r.return : `retcode ${retcode}: ${JSON.stringify(r.return)}`,
+          success: retcode === 0,
+        };
       } catch (err) {
-        return { return: err instanceof FunctionNotAvailableError ? `'${fun}' is not available.` : errorLine(err), success: false };
+        return {
+          return: err instanceof FunctionNotAvailableError ? `'${fun}' is not available.` : errorLine(err),
+          success: false,
+        };
       }
     };
     const publish = async (load: LocalPublish): Promise<PublishReply> => {
       const reply = await deps.publish({
-        tgt: load.tgt, fun: load.fun, arg: load.arg, tgt_type: load.tgt_type, ret: load.ret, user,
+        tgt: load.tgt,
+        fun: load.fun,
+        arg: load.arg,
+        tgt_type: load.tgt_type,
+        ret: load.ret,
+        user,
         kwargs: load.metadata ? { metadata: load.metadata } : {},
       });
       const body = isRecord(reply) && isRecord(reply['load']) ? reply['load'] : {};
-      return body as PublishReply;
+      return body;
     };
 
     this.reactor = new Reactor({
@@ -123,7 +170,8 @@ export class ReactorHost {
   async stop(): Promise<void> {
     await this.reactor?.stop(STOP_WAIT_MS);
     const lost = this.subscription?.dropped ?? 0;
-    if (lost > 0) this.deps.log.error(`the reactor's bus queue overflowed: ${lost} events were never seen by the reactor`);
+    if (lost > 0)
+      this.deps.log.error(`the reactor's bus queue overflowed: ${lost} events were never seen by the reactor`);
     this.local?.close();
   }
 }

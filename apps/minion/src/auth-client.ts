@@ -4,7 +4,17 @@ import path from 'node:path';
 import type { Logger } from '@tsalt/core';
 import { errorLine, TsaltError, writeFileAtomic } from '@tsalt/core';
 import { Crypticle, pemFingerprint, privateEncrypt, type KeyPair } from '@tsalt/crypto';
-import { buildAuthRequest, MasterKeyChangedError, RequestTimeoutError, newNonce, pack, parseAuthReply, parseMasterKey, unpack, type ReqClient } from '@tsalt/transport';
+import {
+  buildAuthRequest,
+  MasterKeyChangedError,
+  RequestTimeoutError,
+  newNonce,
+  pack,
+  parseAuthReply,
+  parseMasterKey,
+  unpack,
+  type ReqClient,
+} from '@tsalt/transport';
 import type { MinionOpts } from '@tsalt/config';
 
 /** The session a successful sign-in yields. */
@@ -67,7 +77,14 @@ function minionToken(pair: KeyPair): Buffer {
  * exit unless `rejected_retry`. The master key is pinned on first contact
  * (`minion_master.pub`) and a different key is refused afterwards.
  */
-export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, log: Logger, stopped: () => boolean, pin: MasterPin = filePin(opts.pki_dir)): Promise<Session> {
+export async function signIn(
+  opts: MinionOpts,
+  pair: KeyPair,
+  req: ReqClient,
+  log: Logger,
+  stopped: () => boolean,
+  pin: MasterPin = filePin(opts.pki_dir),
+): Promise<Session> {
   let wait = opts.acceptance_wait_time * 1000;
   for (;;) {
     if (stopped()) throw new TsaltError('STOPPED', 'minion stopped');
@@ -79,7 +96,12 @@ export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, lo
     let outcome;
     try {
       const raw = await req.request(pack({ enc: 'clear', load, version: 2 }), opts.auth_timeout * 1000);
-      outcome = parseAuthReply(unpack(raw), { minionPrivate: pair.privateKey, nonce, ...(pinned ? { pinnedMasterPub: pinned } : {}), ...(token ? { token } : {}) });
+      outcome = parseAuthReply(unpack(raw), {
+        minionPrivate: pair.privateKey,
+        nonce,
+        ...(pinned ? { pinnedMasterPub: pinned } : {}),
+        ...(token ? { token } : {}),
+      });
     } catch (err) {
       if (err instanceof RequestTimeoutError) {
         // The request socket was replaced and connects afresh; the timeout
@@ -104,7 +126,8 @@ export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, lo
       continue;
     }
     if (outcome.kind === 'rejected') {
-      const msg = "The Salt Master has rejected this minion's public key! To repair this issue, delete the public key for this minion on the Salt Master and restart this minion.";
+      const msg =
+        "The Salt Master has rejected this minion's public key! To repair this issue, delete the public key for this minion on the Salt Master and restart this minion.";
       if (opts.rejected_retry) {
         log.error(msg);
         await sleep(wait);
@@ -113,7 +136,9 @@ export async function signIn(opts: MinionOpts, pair: KeyPair, req: ReqClient, lo
       throw new AuthRefusedError(`${msg} The Salt Minion will now exit.`);
     }
     if (opts.master_finger && pemFingerprint(outcome.masterPub, opts.hash_type) !== opts.master_finger) {
-      throw new AuthRefusedError(`The master's public key fingerprint does not match master_finger ${opts.master_finger}`);
+      throw new AuthRefusedError(
+        `The master's public key fingerprint does not match master_finger ${opts.master_finger}`,
+      );
     }
     if (!pinnedPem) pin.write(outcome.masterPub);
     return {

@@ -15,7 +15,13 @@ export type JobReturn = ReturnLoad & { cmd: '_return'; user?: string };
  * (`_thread_return`): unknown functions, bad arguments and exceptions become
  * a return with retcode 1, never a crash.
  */
-export async function runJob(registry: Registry, id: string, load: Record<string, unknown>, log: Logger, call: Pick<CallOptions, 'fireEvent' | 'services'> = {}): Promise<JobReturn> {
+export async function runJob(
+  registry: Registry,
+  id: string,
+  load: Record<string, unknown>,
+  log: Logger,
+  call: Pick<CallOptions, 'fireEvent' | 'services'> = {},
+): Promise<JobReturn> {
   const ret = baseReturn(id, load);
   const { fun, jid, fun_args: arg } = ret;
   try {
@@ -47,7 +53,16 @@ export async function runJob(registry: Registry, id: string, load: Record<string
 /** The return's fixed fields for a publish load, before the function runs. */
 export function baseReturn(id: string, load: Record<string, unknown>): JobReturn {
   const arg = Array.isArray(load['arg']) ? load['arg'] : [];
-  const ret: JobReturn = { cmd: '_return', id, jid: String(load['jid']), fun: String(load['fun']), fun_args: arg, return: null, retcode: 0, success: true };
+  const ret: JobReturn = {
+    cmd: '_return',
+    id,
+    jid: String(load['jid']),
+    fun: String(load['fun']),
+    fun_args: arg,
+    return: null,
+    retcode: 0,
+    success: true,
+  };
   if (typeof load['user'] === 'string') ret.user = load['user'];
   if (load['metadata'] !== undefined) ret['metadata'] = load['metadata'];
   return ret;
@@ -55,5 +70,11 @@ export function baseReturn(id: string, load: Record<string, unknown>): JobReturn
 
 /** The return of a job whose process died without being told to (a crash), or could not start. */
 export function failedReturn(id: string, load: Record<string, unknown>, message: string): JobReturn {
-  return { ...baseReturn(id, load), return: `The minion function caused an exception: ${message}`, retcode: EX_GENERIC, success: false, out: 'nested' };
+  return {
+    ...baseReturn(id, load),
+    return: `The minion function caused an exception: ${message}`,
+    retcode: EX_GENERIC,
+    success: false,
+    out: 'nested',
+  };
 }

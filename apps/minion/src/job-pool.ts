@@ -81,11 +81,15 @@ export class JobPool {
     while (this.waiters.length > 0 && this.idle.length > 0) this.waiters.shift()!.resolve(this.idle.pop()!);
     if (this.forkTimer || this.closed || this.waiters.length === 0) return;
     const wait = Math.max(0, this.waiters[0]!.since + FORK_DELAY_MS - Date.now());
-    this.forkTimer = setTimeout(() => {
-      this.forkTimer = undefined;
-      if (!this.closed && this.startingCount() === 0 && this.agedWaiters() > 0 && this.allBusyOnLongJobs()) this.spawn();
-      this.pump();
-    }, wait || FORK_DELAY_MS / 2);
+    this.forkTimer = setTimeout(
+      () => {
+        this.forkTimer = undefined;
+        if (!this.closed && this.startingCount() === 0 && this.agedWaiters() > 0 && this.allBusyOnLongJobs())
+          this.spawn();
+        this.pump();
+      },
+      wait || FORK_DELAY_MS / 2,
+    );
   }
 
   /**
@@ -138,7 +142,8 @@ export class JobPool {
     }
     this.idle.push(p);
     this.pump();
-    if (this.idle.length > this.opts.size) this.sweeper ??= setInterval(() => this.sweep(), SURPLUS_LINGER_MS / 2).unref();
+    if (this.idle.length > this.opts.size)
+      this.sweeper ??= setInterval(() => this.sweep(), SURPLUS_LINGER_MS / 2).unref();
   }
 
   /**
@@ -150,10 +155,12 @@ export class JobPool {
     let p: JobProcess;
     do {
       if (this.closed) throw new JobProcessError('JOB_PROCESS_START_FAILED', 'the minion is stopping');
-      p = this.idle.pop() ?? (await new Promise<JobProcess>((resolve, reject) => {
-        this.waiters.push({ since: Date.now(), resolve, reject });
-        this.pump();
-      }));
+      p =
+        this.idle.pop() ??
+        (await new Promise<JobProcess>((resolve, reject) => {
+          this.waiters.push({ since: Date.now(), resolve, reject });
+          this.pump();
+        }));
     } while (p.state !== 'idle'); // it died meanwhile
     onStart(p.pid);
     const job = p.run(load);
@@ -169,7 +176,8 @@ export class JobPool {
   /** Retires surplus idle processes that have lingered long enough, oldest first. */
   private sweep(): void {
     const now = Date.now();
-    while (this.idle.length > this.opts.size && now - this.idle[0]!.idleSince >= SURPLUS_LINGER_MS) this.idle.shift()!.retire();
+    while (this.idle.length > this.opts.size && now - this.idle[0]!.idleSince >= SURPLUS_LINGER_MS)
+      this.idle.shift()!.retire();
     if (this.idle.length <= this.opts.size) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
@@ -206,7 +214,8 @@ export class JobPool {
     clearTimeout(this.forkTimer);
     clearInterval(this.sweeper);
     this.idle.length = 0;
-    for (const w of this.waiters.splice(0)) w.reject(new JobProcessError('JOB_PROCESS_START_FAILED', 'the minion is stopping'));
+    for (const w of this.waiters.splice(0))
+      w.reject(new JobProcessError('JOB_PROCESS_START_FAILED', 'the minion is stopping'));
     const procs = [...this.all];
     for (const p of procs) {
       if (p.state === 'busy') p.kill('SIGTERM');
@@ -214,7 +223,8 @@ export class JobPool {
     }
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), this.opts.stopGraceMs ?? 1000)));
-    if ((await Promise.race([Promise.all(procs.map((p) => p.exited)), grace])) === 'late') for (const p of procs) p.kill('SIGKILL');
+    if ((await Promise.race([Promise.all(procs.map((p) => p.exited)), grace])) === 'late')
+      for (const p of procs) p.kill('SIGKILL');
     clearTimeout(timer);
   }
 }

@@ -40,7 +40,12 @@ export class JobProcess {
   readonly exited: Promise<void>;
   private finish: ((o: JobOutcome) => void) | undefined;
 
-  constructor(private readonly hooks: JobProcessHooks, file: string, init: WorkerInit, startTimeoutMs: number) {
+  constructor(
+    private readonly hooks: JobProcessHooks,
+    file: string,
+    init: WorkerInit,
+    startTimeoutMs: number,
+  ) {
     // detached: each job process leads its own process group, so a kill of
     // the job reaches whatever it started in that group too.
     this.child = fork(file, [], {
@@ -73,7 +78,9 @@ export class JobProcess {
         this.child.kill('SIGKILL');
       }, startTimeoutMs);
       this.child.once('error', (e) => fail(`could not start a job process: ${e.message}`, e));
-      this.child.once('exit', (code, signal) => fail(`a job process exited while starting (${signal ?? `code ${code}`})`));
+      this.child.once('exit', (code, signal) =>
+        fail(`a job process exited while starting (${signal ?? `code ${code}`})`),
+      );
       this.child.on('message', (raw) => {
         const msg = raw as WorkerMessage;
         if (msg.type === 'ready') {
@@ -134,9 +141,11 @@ export class JobProcess {
     const wasBusy = this.state === 'busy';
     this.state = 'gone';
     if (wasBusy) {
-      this.settle(this.signalled !== undefined
-        ? { kind: 'killed', pid: this.pid, signal: this.signalled }
-        : { kind: 'crashed', pid: this.pid, code, signal });
+      this.settle(
+        this.signalled !== undefined
+          ? { kind: 'killed', pid: this.pid, signal: this.signalled }
+          : { kind: 'crashed', pid: this.pid, code, signal },
+      );
     }
     this.hooks.exited(this);
   }

@@ -15,7 +15,15 @@ const runners: JobRunner[] = [];
 
 function opts(extra: Partial<MinionOpts> & Record<string, unknown> = {}): MinionOpts {
   const cachedir = fs.mkdtempSync(path.join(root, 'cache-'));
-  return { ...structuredClone(MINION_DEFAULTS), id: 'm1', cachedir, log_level: 'quiet', log_level_logfile: 'quiet', log_file: '', ...extra } as MinionOpts;
+  return {
+    ...structuredClone(MINION_DEFAULTS),
+    id: 'm1',
+    cachedir,
+    log_level: 'quiet',
+    log_level_logfile: 'quiet',
+    log_file: '',
+    ...extra,
+  };
 }
 
 function runner(extra: Partial<MinionOpts> & Record<string, unknown> = {}): JobRunner {
@@ -59,7 +67,11 @@ describe('jobs in job processes (multiprocessing: True)', () => {
     assert.equal(ret?.retcode, 0);
     const pid = Number(ret?.return);
     assert.ok(pid > 0 && pid !== process.pid, String(ret?.return));
-    assert.deepEqual(r.pool?.processes().map((p) => [p.pid, p.state]), [[pid, 'idle']], 'the process is kept warm');
+    assert.deepEqual(
+      r.pool?.processes().map((p) => [p.pid, p.state]),
+      [[pid, 'idle']],
+      'the process is kept warm',
+    );
     assert.equal(readProcFile(r.registry.context().opts['cachedir'] as string, String(l['jid'])), undefined);
     // The same warm process takes the next job.
     assert.equal((await r.run(load('cmd.run', ['echo $PPID'])))?.return, String(pid));
@@ -80,7 +92,10 @@ describe('jobs in job processes (multiprocessing: True)', () => {
     assert.notEqual(pid, process.pid);
     assert.equal(info['fun'], 'cmd.run');
     let sleepPid = 0;
-    await waitFor('the sleep', () => (sleepPid = descendantPids(pid).find((d) => cmdline(d).startsWith('sleep')) ?? 0) > 0);
+    await waitFor(
+      'the sleep',
+      () => (sleepPid = descendantPids(pid).find((d) => cmdline(d).startsWith('sleep')) ?? 0) > 0,
+    );
     // The one slot is taken by the job: find_job and kill_job are answered by the daemon itself.
     const found = await r.run(load('saltutil.find_job', [jid]));
     assert.equal((found?.return as Record<string, unknown>)['pid'], pid);
@@ -90,7 +105,10 @@ describe('jobs in job processes (multiprocessing: True)', () => {
     assert.equal(readProcFile(cachedir, jid), undefined);
     await waitFor('the command to die', () => !alive(sleepPid) && !alive(pid));
     assert.deepEqual((await r.run(load('saltutil.find_job', [jid])))?.return, {});
-    assert.match(String((await r.run(load('saltutil.kill_job', [jid])))?.return), new RegExp(`Job ${jid} is not running`));
+    assert.match(
+      String((await r.run(load('saltutil.kill_job', [jid])))?.return),
+      new RegExp(`Job ${jid} is not running`),
+    );
   });
 
   it('a job process that dies on its own gives a return with retcode 1', T, async () => {
@@ -98,7 +116,10 @@ describe('jobs in job processes (multiprocessing: True)', () => {
     const ret = await r.run(load('cmd.run', ['kill -SEGV $PPID']));
     assert.equal(ret?.retcode, 1);
     assert.equal(ret?.success, false);
-    assert.match(String(ret?.return), /^The minion function caused an exception: the job process \(pid \d+\) was killed by SIGSEGV$/);
+    assert.match(
+      String(ret?.return),
+      /^The minion function caused an exception: the job process \(pid \d+\) was killed by SIGSEGV$/,
+    );
     // The pool recovers.
     assert.equal((await r.run(load('test.ping')))?.return, true);
   });
@@ -163,7 +184,10 @@ describe('a return on its way to the master', () => {
     assert.equal(found['fun'], 'test.ping');
     assert.equal(found['pid'], process.pid);
     const listed = (await r.run(load('saltutil.running')))?.return as Record<string, unknown>[];
-    assert.deepEqual(listed.map((d) => d['jid']), [jid]);
+    assert.deepEqual(
+      listed.map((d) => d['jid']),
+      [jid],
+    );
     const kill = await r.run(load('saltutil.kill_job', [jid]));
     assert.equal(kill?.return, `Job ${jid} is not running on this minion`);
     acknowledge(true);
@@ -174,19 +198,28 @@ describe('a return on its way to the master', () => {
 });
 
 describe('the job pool protocol', () => {
-  it('routes a job\'s events to the daemon and answers the worker', T, async () => {
+  it("routes a job's events to the daemon and answers the worker", T, async () => {
     // A stand-in worker: fires one event during its job and returns the reply.
     const file = path.join(root, 'fake-worker.mjs');
-    fs.writeFileSync(file, `
+    fs.writeFileSync(
+      file,
+      `
       process.on('message', (m) => {
         if (m.type === 'init') process.send({ type: 'ready' });
         if (m.type === 'run') process.send({ type: 'event', seq: 1, tag: 'my/tag', data: { x: 1 } });
         if (m.type === 'reply') process.send({ type: 'done', ret: { ok: m.ok, error: m.error } });
       });
       process.on('disconnect', () => process.exit());
-    `);
+    `,
+    );
     const events: unknown[] = [];
-    const pool = new JobPool({ size: 0, init: { id: 'm1', opts: {}, grains: {} }, log: silentLogger(), workerFile: file, fireEvent: async (tag, data) => void events.push([tag, data]) });
+    const pool = new JobPool({
+      size: 0,
+      init: { id: 'm1', opts: {}, grains: {} },
+      log: silentLogger(),
+      workerFile: file,
+      fireEvent: async (tag, data) => void events.push([tag, data]),
+    });
     try {
       const out = await pool.run({ jid: genJid(), fun: 'x.y' }, () => undefined);
       assert.equal(out.kind, 'done');
@@ -206,12 +239,21 @@ describe('a job process that cannot start', () => {
   it('fails the job with one line instead of hanging it', T, async () => {
     const file = path.join(root, 'broken-worker.mjs');
     fs.writeFileSync(file, "process.send({ type: 'init-failed', error: 'no modules here' }); process.disconnect();\n");
-    const pool = new JobPool({ size: 0, init: { id: 'm1', opts: {}, grains: {} }, log: silentLogger(), workerFile: file, fireEvent: async () => undefined });
+    const pool = new JobPool({
+      size: 0,
+      init: { id: 'm1', opts: {}, grains: {} },
+      log: silentLogger(),
+      workerFile: file,
+      fireEvent: async () => undefined,
+    });
     try {
-      await assert.rejects(pool.run({ jid: genJid(), fun: 'test.ping' }, () => undefined), {
-        code: 'JOB_PROCESS_START_FAILED',
-        message: 'a job process failed to load its modules: no modules here',
-      });
+      await assert.rejects(
+        pool.run({ jid: genJid(), fun: 'test.ping' }, () => undefined),
+        {
+          code: 'JOB_PROCESS_START_FAILED',
+          message: 'a job process failed to load its modules: no modules here',
+        },
+      );
     } finally {
       await pool.close();
     }

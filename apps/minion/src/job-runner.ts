@@ -1,7 +1,15 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine, TsaltError } from '@tsalt/core';
 import type { MinionOpts } from '@tsalt/config';
-import { cleanStaleProcFiles, isJid, JOB_CONTROL_SERVICE, removeProcFile, writeCachedJob, writeProcFile, type JobControl } from '@tsalt/job';
+import {
+  cleanStaleProcFiles,
+  isJid,
+  JOB_CONTROL_SERVICE,
+  removeProcFile,
+  writeCachedJob,
+  writeProcFile,
+  type JobControl,
+} from '@tsalt/job';
 import { Registry } from '@tsalt/loader';
 import { executionModulePlugins, MINION_EVENTS_SERVICE, type MinionEventService } from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
@@ -18,8 +26,15 @@ import { ReturningJobs } from './returning-jobs.js';
  * listing them would only be noise.
  */
 export const DAEMON_FUNCTIONS: ReadonlySet<string> = new Set([
-  'saltutil.find_job', 'saltutil.running', 'saltutil.is_running', 'saltutil.find_cached_job',
-  'saltutil.signal_job', 'saltutil.term_job', 'saltutil.kill_job', 'saltutil.term_all_jobs', 'saltutil.kill_all_jobs',
+  'saltutil.find_job',
+  'saltutil.running',
+  'saltutil.is_running',
+  'saltutil.find_cached_job',
+  'saltutil.signal_job',
+  'saltutil.term_job',
+  'saltutil.kill_job',
+  'saltutil.term_all_jobs',
+  'saltutil.kill_all_jobs',
 ]);
 
 /** tsalt's `job_pool_size` default: one warm job process, as many minions may share a host. */
@@ -29,7 +44,10 @@ export const DEFAULT_JOB_POOL_SIZE = 1;
 export function jobPoolSize(opts: Readonly<Record<string, unknown>>): number {
   const v = opts['job_pool_size'] ?? DEFAULT_JOB_POOL_SIZE;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new TsaltError('CONFIG_INVALID', `job_pool_size must be a whole number of 0 or more, got ${JSON.stringify(v)}`);
+    throw new TsaltError(
+      'CONFIG_INVALID',
+      `job_pool_size must be a whole number of 0 or more, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
@@ -64,12 +82,17 @@ export class JobRunner {
   constructor(private readonly o: JobRunnerOptions) {
     const { opts } = o;
     this.log = o.log.child({ component: 'jobs' });
-    const size = jobPoolSize(opts as unknown as Record<string, unknown>);
+    const size = jobPoolSize(opts);
     const returnerNames = o.returnerNames ?? [];
     if (opts.multiprocessing) {
       this.pool = new JobPool({
         size,
-        init: { id: opts.id, opts: opts as unknown as Record<string, unknown>, grains: o.grains, returnerNames: [...returnerNames] },
+        init: {
+          id: opts.id,
+          opts: opts,
+          grains: o.grains,
+          returnerNames: [...returnerNames],
+        },
         log: this.log,
         fireEvent: o.fireEvent,
         ...(o.workerFile ? { workerFile: o.workerFile } : {}),
@@ -83,7 +106,18 @@ export class JobRunner {
     };
     const events: MinionEventService = { fireMaster: (tag, data, preload) => o.fireEvent(tag, data, preload) };
     this.registry = new Registry(
-      { kind: 'module', opts: opts as unknown as Record<string, unknown>, grains: o.grains, log: o.log.child({ component: 'module' }), fireEvent: o.fireEvent, services: { [JOB_CONTROL_SERVICE]: jobControl, [MINION_EVENTS_SERVICE]: events, returnerNames: () => [...returnerNames] } },
+      {
+        kind: 'module',
+        opts: opts,
+        grains: o.grains,
+        log: o.log.child({ component: 'module' }),
+        fireEvent: o.fireEvent,
+        services: {
+          [JOB_CONTROL_SERVICE]: jobControl,
+          [MINION_EVENTS_SERVICE]: events,
+          returnerNames: () => [...returnerNames],
+        },
+      },
       executionModulePlugins(),
     );
     this.slots = new Slots(opts.process_count_max);
@@ -112,7 +146,11 @@ export class JobRunner {
     if (typeof fun === 'string' && DAEMON_FUNCTIONS.has(fun)) {
       ret = await runJob(this.registry, opts.id, load, this.log);
     } else {
-      if (this.slots.full) this.log.info({ jid: load['jid'] }, `Maximum number of processes reached while executing jid ${String(load['jid'])}, waiting...`);
+      if (this.slots.full)
+        this.log.info(
+          { jid: load['jid'] },
+          `Maximum number of processes reached while executing jid ${String(load['jid'])}, waiting...`,
+        );
       await this.slots.acquire();
       try {
         ret = this.pool ? await this.inJobProcess(load) : await this.inDaemon(load);
@@ -155,7 +193,10 @@ export class JobRunner {
       case 'done':
         return outcome.ret;
       case 'killed':
-        this.log.info({ jid, pid: outcome.pid }, `job ${jid} was killed by signal ${outcome.signal}; no return is sent`);
+        this.log.info(
+          { jid, pid: outcome.pid },
+          `job ${jid} was killed by signal ${outcome.signal}; no return is sent`,
+        );
         return undefined;
       case 'crashed': {
         const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.code}`;

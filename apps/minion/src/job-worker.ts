@@ -28,7 +28,7 @@ function request(body: RequestBody): Promise<boolean> {
   const id = ++seq;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    send({ ...body, seq: id } as WorkerMessage);
+    send({ ...body, seq: id });
   });
 }
 
@@ -54,8 +54,15 @@ function start(msg: WorkerInit): void {
     };
     registry = new Registry(
       {
-        kind: 'module', opts, grains: msg.grains, log,
-        services: { [JOB_CONTROL_SERVICE]: jobControl, [MINION_EVENTS_SERVICE]: events, returnerNames: () => [...(msg.returnerNames ?? [])] },
+        kind: 'module',
+        opts,
+        grains: msg.grains,
+        log,
+        services: {
+          [JOB_CONTROL_SERVICE]: jobControl,
+          [MINION_EVENTS_SERVICE]: events,
+          returnerNames: () => [...(msg.returnerNames ?? [])],
+        },
         fireEvent: async (tag, data) => {
           await request({ type: 'event', tag, data });
         },

@@ -69,7 +69,12 @@ export class MasterLink {
   constructor(private readonly o: MasterLinkOptions) {
     const { opts } = o;
     this.pin = o.pin ?? filePin(opts.pki_dir);
-    this.req = new ReqClient({ address: tcp(this.masterHost, opts.master_port), reconnectInterval: this.reconInterval(), reconnectMaxInterval: opts.recon_max, maxMessageSize: opts.max_request_size * 2 });
+    this.req = new ReqClient({
+      address: tcp(this.masterHost, opts.master_port),
+      reconnectInterval: this.reconInterval(),
+      reconnectMaxInterval: opts.recon_max,
+      maxMessageSize: opts.max_request_size * 2,
+    });
     // Connected before the sign-in, so that by the time the session key
     // arrives the SUB has joined and the first publish is not missed.
     this.openSub(opts.publish_port);
@@ -105,7 +110,13 @@ export class MasterLink {
     const old = this.sub;
     const { opts } = this.o;
     this.subPort = port;
-    this.sub = new SubClient({ address: tcp(this.masterHost, port), identity: opts.id, reconnectInterval: this.reconInterval(), reconnectMaxInterval: opts.recon_max, maxMessageSize: opts.max_request_size * 2 });
+    this.sub = new SubClient({
+      address: tcp(this.masterHost, port),
+      identity: opts.id,
+      reconnectInterval: this.reconInterval(),
+      reconnectMaxInterval: opts.recon_max,
+      maxMessageSize: opts.max_request_size * 2,
+    });
     void this.publishLoop(this.sub);
     if (old) {
       this.retiring.add(old);
@@ -169,7 +180,9 @@ export class MasterLink {
   private retryPublish(msg: Buffer): void {
     if (!this.session || this.stopped) return;
     try {
-      this.handlePublish(openPublish(msg, this.session.aes, this.o.opts.sign_pub_messages ? this.session.masterPub : undefined));
+      this.handlePublish(
+        openPublish(msg, this.session.aes, this.o.opts.sign_pub_messages ? this.session.masterPub : undefined),
+      );
     } catch {
       // Made with a key older than ours: nothing to run.
     }
@@ -242,7 +255,10 @@ export class MasterLink {
    * `preload` keys join the load but never replace cmd, tag, data, id or tok.
    */
   async fireMaster(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void> {
-    const ok = await this.aesRequest({ ...(preload ?? {}), cmd: '_minion_event', tag, data, pretag: null }, this.o.opts.auth_timeout * 1000);
+    const ok = await this.aesRequest(
+      { ...(preload ?? {}), cmd: '_minion_event', tag, data, pretag: null },
+      this.o.opts.auth_timeout * 1000,
+    );
     if (ok !== true) throw new Error(`the master refused the event ${tag}`);
   }
 
@@ -251,11 +267,16 @@ export class MasterLink {
     const { opts, grains: all } = this.o;
     const msg = `Minion ${opts.id} started at ${asctime()}`;
     const wanted = opts.start_event_grains ?? [];
-    const grains = wanted.length ? Object.fromEntries(wanted.filter((k) => k in all).map((k) => [k, all[k]])) : undefined;
+    const grains = wanted.length
+      ? Object.fromEntries(wanted.filter((k) => k in all).map((k) => [k, all[k]]))
+      : undefined;
     const tags = [...(opts.enable_legacy_startup_events ? ['minion_start'] : []), `salt/minion/${opts.id}/start`];
     try {
       for (const tag of tags) {
-        await this.aesRequest({ cmd: '_minion_event', tag, data: msg, pretag: null, ...(grains ? { grains } : {}) }, opts.auth_timeout * 1000);
+        await this.aesRequest(
+          { cmd: '_minion_event', tag, data: msg, pretag: null, ...(grains ? { grains } : {}) },
+          opts.auth_timeout * 1000,
+        );
       }
     } catch (err) {
       this.o.log.warn({ err: errorLine(err) }, 'could not fire the start events');
@@ -277,19 +298,26 @@ export class MasterLink {
     const everyS = typeof raw === 'number' && raw >= 0 ? raw : DEFAULT_PRESENCE_INTERVAL_S;
     if (everyS > 0) {
       const beat = (): void => {
-        this.aesRequest({ cmd: '_presence', interval: everyS }, Math.min(everyS * 1000, opts.auth_timeout * 1000))
-          .catch((err: unknown) => log.debug({ err: errorLine(err) }, 'presence heartbeat not acknowledged'));
+        this.aesRequest(
+          { cmd: '_presence', interval: everyS },
+          Math.min(everyS * 1000, opts.auth_timeout * 1000),
+        ).catch((err: unknown) => log.debug({ err: errorLine(err) }, 'presence heartbeat not acknowledged'));
       };
       // The start events already told the master we are here.
-      const first = setTimeout(() => {
-        beat();
-        this.heartbeats.push(setInterval(beat, everyS * 1000).unref());
-      }, Math.random() * everyS * 1000);
+      const first = setTimeout(
+        () => {
+          beat();
+          this.heartbeats.push(setInterval(beat, everyS * 1000).unref());
+        },
+        Math.random() * everyS * 1000,
+      );
       this.heartbeats.push(first);
     }
     if (opts.ping_interval > 0) {
       const ping = (): void => {
-        this.fireMaster('minion_ping', 'ping').catch((err: unknown) => log.warn({ err: errorLine(err) }, 'minion_ping not acknowledged'));
+        this.fireMaster('minion_ping', 'ping').catch((err: unknown) =>
+          log.warn({ err: errorLine(err) }, 'minion_ping not acknowledged'),
+        );
       };
       this.heartbeats.push(setInterval(ping, opts.ping_interval * 60_000));
     }

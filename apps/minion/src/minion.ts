@@ -7,7 +7,6 @@ import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
 import { MinionReturners } from './returners.js';
 
-
 /**
  * tsalt-minion: signs in, listens on the master's PUB, selects itself by
  * target, runs the function and returns over the request socket. The
@@ -22,20 +21,36 @@ export class Minion {
   /** Called when the master refuses this minion for good; the bin exits. */
   onFatal: (err: unknown) => void = () => undefined;
 
-  constructor(private readonly opts: MinionOpts, private readonly log: Logger) {}
+  constructor(
+    private readonly opts: MinionOpts,
+    private readonly log: Logger,
+  ) {}
 
   async start(): Promise<void> {
     const { opts } = this;
     this.grains = coreGrains(opts.id, opts.grains ?? {});
-    const returners = new MinionReturners({ opts: opts as unknown as Record<string, unknown>, grains: this.grains, log: this.log });
+    const returners = new MinionReturners({
+      opts: opts,
+      grains: this.grains,
+      log: this.log,
+    });
     // First: it checks job_pool_size, so a bad value stops start-up before anything is written.
-    this.jobs = new JobRunner({ opts, grains: this.grains, log: this.log, fireEvent: (tag, data, preload) => this.fireMaster(tag, data, preload), returnerNames: returners.names() });
+    this.jobs = new JobRunner({
+      opts,
+      grains: this.grains,
+      log: this.log,
+      fireEvent: (tag, data, preload) => this.fireMaster(tag, data, preload),
+      returnerNames: returners.names(),
+    });
     this.returners = returners;
     returners.resume();
     this.jobs.cleanStale();
     const pair = loadOrCreateKeyPair(opts.pki_dir, 'minion', opts.keysize);
     this.link = new MasterLink({
-      opts, pair, grains: this.grains, log: this.log,
+      opts,
+      pair,
+      grains: this.grains,
+      log: this.log,
       onJob: (load) => void this.execute(load),
       onFatal: (err) => this.onFatal(err),
     });

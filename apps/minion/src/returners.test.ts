@@ -11,17 +11,38 @@ const T = { timeout: 5_000 };
 function recordingLogger(): { log: Logger; lines: { level: string; msg: string }[] } {
   const lines: { level: string; msg: string }[] = [];
   const make = (): Logger => {
-    const at = (level: string) => (a: unknown, b?: unknown) => void lines.push({ level, msg: String(typeof a === 'string' ? a : b) });
-    return { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), trace: at('trace'), fatal: at('fatal'), child: () => make() } as unknown as Logger;
+    const at = (level: string) => (a: unknown, b?: unknown) =>
+      void lines.push({ level, msg: String(typeof a === 'string' ? a : b) });
+    return {
+      error: at('error'),
+      warn: at('warn'),
+      info: at('info'),
+      debug: at('debug'),
+      trace: at('trace'),
+      fatal: at('fatal'),
+      child: () => make(),
+    } as unknown as Logger;
   };
   return { log: make(), lines };
 }
 
-const ret: JobReturn = { cmd: '_return', id: 'm1', jid: '20250101000000000001', fun: 'test.ping', fun_args: [], return: true, retcode: 0, success: true };
+const ret: JobReturn = {
+  cmd: '_return',
+  id: 'm1',
+  jid: '20250101000000000001',
+  fun: 'test.ping',
+  fun_args: [],
+  return: true,
+  retcode: 0,
+  success: true,
+};
 
 describe('minion returners', () => {
   it('names come from the publish ret, then return:, then ext_job_cache, without duplicates', T, () => {
-    assert.deepEqual(returnerNamesFor({ ret: 'redis, syslog' }, { return: ['syslog', 'local'], ext_job_cache: 'mysql' }), ['redis', 'syslog', 'local', 'mysql']);
+    assert.deepEqual(
+      returnerNamesFor({ ret: 'redis, syslog' }, { return: ['syslog', 'local'], ext_job_cache: 'mysql' }),
+      ['redis', 'syslog', 'local', 'mysql'],
+    );
     assert.deepEqual(returnerNamesFor({ ret: '' }, { return: 'a,b' }), ['a', 'b']);
     assert.deepEqual(returnerNamesFor({}, { return: '', ext_job_cache: '' }), []);
   });
@@ -38,9 +59,28 @@ describe('minion returners', () => {
     const got: unknown[] = [];
     let closed = 0;
     const plugins = [
-      definePlugin({ name: 'good', functions: { returner: { doc: 'x', params: ['ret'], fn: (_c, a) => void got.push(a['ret']) } }, shutdown: () => void closed++ }),
-      definePlugin({ name: 'bad', functions: { returner: { doc: 'x', params: ['ret'], fn: () => { throw new Error('disk full'); } } } }),
-      definePlugin({ name: 'absent', virtual: () => 'needs a thing', functions: { returner: { doc: 'x', fn: () => undefined } } }),
+      definePlugin({
+        name: 'good',
+        functions: { returner: { doc: 'x', params: ['ret'], fn: (_c, a) => void got.push(a['ret']) } },
+        shutdown: () => void closed++,
+      }),
+      definePlugin({
+        name: 'bad',
+        functions: {
+          returner: {
+            doc: 'x',
+            params: ['ret'],
+            fn: () => {
+              throw new Error('disk full');
+            },
+          },
+        },
+      }),
+      definePlugin({
+        name: 'absent',
+        virtual: () => 'needs a thing',
+        functions: { returner: { doc: 'x', fn: () => undefined } },
+      }),
     ];
     const { log, lines } = recordingLogger();
     const r = new MinionReturners({ opts: { id: 'm1', return: 'good' }, grains: {}, log, plugins });
@@ -60,7 +100,13 @@ describe('minion returners', () => {
   it('resume() calls resume_spool on the returners that have one', T, async () => {
     let resumed = 0;
     const plugins = [
-      definePlugin({ name: 'spooled', functions: { returner: { doc: 'x', fn: () => undefined }, resume_spool: { doc: 'x', fn: () => void resumed++ } } }),
+      definePlugin({
+        name: 'spooled',
+        functions: {
+          returner: { doc: 'x', fn: () => undefined },
+          resume_spool: { doc: 'x', fn: () => void resumed++ },
+        },
+      }),
       definePlugin({ name: 'plain', functions: { returner: { doc: 'x', fn: () => undefined } } }),
     ];
     const r = new MinionReturners({ opts: { id: 'm1' }, grains: {}, log: recordingLogger().log, plugins });

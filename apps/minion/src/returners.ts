@@ -11,7 +11,10 @@ import type { JobReturn } from './executor.js';
  * Salt the master's `ext_job_cache` reaches minions through the publish
  * `ret`). Order kept, duplicates and blanks dropped.
  */
-export function returnerNamesFor(load: Readonly<Record<string, unknown>>, opts: Readonly<Record<string, unknown>>): string[] {
+export function returnerNamesFor(
+  load: Readonly<Record<string, unknown>>,
+  opts: Readonly<Record<string, unknown>>,
+): string[] {
   const names: string[] = [];
   const add = (v: unknown): void => {
     if (typeof v === 'string') {
@@ -30,7 +33,11 @@ export function returnerNamesFor(load: Readonly<Record<string, unknown>>, opts: 
 }
 
 /** The ret a returner sees: Salt's return dict, with the publish's `ret_config` / `ret_kwargs` copied in. */
-export function returnerRet(id: string, load: Readonly<Record<string, unknown>>, ret: JobReturn): Record<string, unknown> {
+export function returnerRet(
+  id: string,
+  load: Readonly<Record<string, unknown>>,
+  ret: JobReturn,
+): Record<string, unknown> {
   const out: Record<string, unknown> = Object.fromEntries(Object.entries(ret).filter(([k]) => k !== 'cmd'));
   if (load['ret_config'] !== undefined) out['ret_config'] = load['ret_config'];
   if (load['ret_kwargs'] !== undefined) out['ret_kwargs'] = load['ret_kwargs'];
@@ -62,7 +69,10 @@ export class MinionReturners {
     this.log = o.log.child({ component: 'returners' });
     this.opts = o.opts;
     this.id = String(o.opts['id'] ?? '');
-    this.registry = new Registry({ kind: 'returner', opts: o.opts, grains: o.grains, log: this.log }, o.plugins ?? returnerPlugins());
+    this.registry = new Registry(
+      { kind: 'returner', opts: o.opts, grains: o.grains, log: this.log },
+      o.plugins ?? returnerPlugins(),
+    );
   }
 
   /** The returners whose `virtual()` passed here: what `sys.list_returners` shows. */
@@ -79,7 +89,9 @@ export class MinionReturners {
     for (const name of this.names()) {
       const fun = `${name}.resume_spool`;
       if (!this.registry.has(fun)) continue;
-      this.registry.call(fun).catch((err: unknown) => this.log.warn(`could not resume the ${name} spool: ${errorLine(err)}`));
+      this.registry
+        .call(fun)
+        .catch((err: unknown) => this.log.warn(`could not resume the ${name} spool: ${errorLine(err)}`));
     }
   }
 

@@ -31,7 +31,4 @@ export type WorkerRequest =
   | { type: 'will-signal'; seq: number; jid: string; pid: number; signal: number };
 
 export type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'init-failed'; error: string }
-  | { type: 'done'; ret: JobReturn }
-  | WorkerRequest;
+  { type: 'ready' } | { type: 'init-failed'; error: string } | { type: 'done'; ret: JobReturn } | WorkerRequest;

@@ -7,8 +7,16 @@ import { TsaltError } from '@tsalt/core';
 
 /** `<cachedir>/.root_key` is missing or unreadable: not the master's user, or no master ran here. */
 export class RootKeyUnreadableError extends TsaltError {
-  constructor(readonly file: string, why: string, options?: { cause?: unknown }) {
-    super('ROOT_KEY_UNREADABLE', `Unable to read the root key ${file}: ${why}. Run tsalt as the master's user.`, options);
+  constructor(
+    readonly file: string,
+    why: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'ROOT_KEY_UNREADABLE',
+      `Unable to read the root key ${file}: ${why}. Run tsalt as the master's user.`,
+      options,
+    );
   }
 }
 
@@ -28,7 +36,10 @@ export class AuthFailedError extends TsaltError {
 
 /** The master refused the publish for another reason (bad target, no function...): its message as is. */
 export class PublishRefusedError extends TsaltError {
-  constructor(readonly errorName: string, message: string) {
+  constructor(
+    readonly errorName: string,
+    message: string,
+  ) {
     super('PUBLISH_REFUSED', message);
   }
 }
@@ -56,5 +67,11 @@ export class ClientClosedError extends TsaltError {
 
 /** Every code above, for `err.code` checks without importing each class. */
 export const CLIENT_ERROR_CODES = [
-  'ROOT_KEY_UNREADABLE', 'MASTER_TIMEOUT', 'AUTH_FAILED', 'PUBLISH_REFUSED', 'BUS_UNAVAILABLE', 'BAD_REPLY', 'CLIENT_CLOSED',
+  'ROOT_KEY_UNREADABLE',
+  'MASTER_TIMEOUT',
+  'AUTH_FAILED',
+  'PUBLISH_REFUSED',
+  'BUS_UNAVAILABLE',
+  'BAD_REPLY',
+  'CLIENT_CLOSED',
 ] as const;

@@ -17,7 +17,21 @@ export { readRootKey, masterReqAddress } from './master-access.js';
 export { JobEvents, parseReturnTag, type JobReturnEvent } from './job-events.js';
 export { waitForReturns, NOT_RUNNING_GRACE_MS, type WaitDeps, type WaitParams } from './wait.js';
 export {
-  RootKeyUnreadableError, MasterTimeoutError, AuthFailedError, PublishRefusedError, BusUnreachableError, BadReplyError,
-  ClientClosedError, CLIENT_ERROR_CODES,
+  RootKeyUnreadableError,
+  MasterTimeoutError,
+  AuthFailedError,
+  PublishRefusedError,
+  BusUnreachableError,
+  BadReplyError,
+  ClientClosedError,
+  CLIENT_ERROR_CODES,
 } from './errors.js';
-export type { ClientOpts, PublishOptions, PublishReply, CliReturn, NoReturnReason, WaitOptions, CmdOptions } from './types.js';
+export type {
+  ClientOpts,
+  PublishOptions,
+  PublishReply,
+  CliReturn,
+  NoReturnReason,
+  WaitOptions,
+  CmdOptions,
+} from './types.js';

@@ -2,7 +2,14 @@ import os from 'node:os';
 import { errorLine, type Logger } from '@tsalt/core';
 import { EventListener } from '@tsalt/events';
 import { isRecord, pack, ReqClient, RequestTimeoutError, unpack } from '@tsalt/transport';
-import { AuthFailedError, BadReplyError, BusUnreachableError, ClientClosedError, MasterTimeoutError, PublishRefusedError } from './errors.js';
+import {
+  AuthFailedError,
+  BadReplyError,
+  BusUnreachableError,
+  ClientClosedError,
+  MasterTimeoutError,
+  PublishRefusedError,
+} from './errors.js';
 import { JobEvents } from './job-events.js';
 import { masterReqAddress, readRootKey } from './master-access.js';
 import { waitForReturns } from './wait.js';
@@ -50,7 +57,10 @@ export class LocalClient {
   private readonly log: Logger | undefined;
   private readonly user: string;
 
-  constructor(private readonly opts: ClientOpts, options: LocalClientOptions = {}) {
+  constructor(
+    private readonly opts: ClientOpts,
+    options: LocalClientOptions = {},
+  ) {
     this.log = options.log;
     this.user = options.user ?? os.userInfo().username;
   }
@@ -89,14 +99,27 @@ export class LocalClient {
    * bus subscription is live before the publish, so no return is missed.
    * `jid` is '' when the target matched no minion.
    */
-  async publish(tgt: string | string[], fun: string, arg: readonly unknown[] = [], o: PublishOptions = {}): Promise<PublishReply> {
+  async publish(
+    tgt: string | string[],
+    fun: string,
+    arg: readonly unknown[] = [],
+    o: PublishOptions = {},
+  ): Promise<PublishReply> {
     if (this.closed) throw new ClientClosedError();
     const key = readRootKey(this.opts);
     if (o.listen !== false) await this.connectBus();
     this.req ??= new ReqClient({ address: masterReqAddress(this.opts) });
     const load = {
-      cmd: 'publish', tgt, fun, arg: withKwarg(arg, o.kwarg), key, tgt_type: o.tgt_type ?? 'glob', ret: o.ret ?? '', jid: o.jid ?? '',
-      kwargs: { show_timeout: true, show_jid: false, delimiter: ':', ...(o.kwargs ?? {}) }, user: this.user,
+      cmd: 'publish',
+      tgt,
+      fun,
+      arg: withKwarg(arg, o.kwarg),
+      key,
+      tgt_type: o.tgt_type ?? 'glob',
+      ret: o.ret ?? '',
+      jid: o.jid ?? '',
+      kwargs: { show_timeout: true, show_jid: false, delimiter: ':', ...(o.kwargs ?? {}) },
+      user: this.user,
     };
     let raw: Buffer;
     try {
@@ -147,7 +170,12 @@ export class LocalClient {
    * Salt's `cmd`: publish, wait, and return `{minion: return}` for the
    * minions that returned. `{}` when nothing matched.
    */
-  async cmd(tgt: string | string[], fun: string, arg: readonly unknown[] = [], o: CmdOptions = {}): Promise<Record<string, unknown>> {
+  async cmd(
+    tgt: string | string[],
+    fun: string,
+    arg: readonly unknown[] = [],
+    o: CmdOptions = {},
+  ): Promise<Record<string, unknown>> {
     const pub = await this.publish(tgt, fun, arg, { ...o, listen: true });
     const ret: Record<string, unknown> = {};
     if (!pub.jid) return ret;
@@ -158,7 +186,12 @@ export class LocalClient {
   }
 
   /** Salt's `cmd_async`: publish without listening; the jid, or '' when nothing matched. */
-  async cmdAsync(tgt: string | string[], fun: string, arg: readonly unknown[] = [], o: PublishOptions = {}): Promise<string> {
+  async cmdAsync(
+    tgt: string | string[],
+    fun: string,
+    arg: readonly unknown[] = [],
+    o: PublishOptions = {},
+  ): Promise<string> {
     return (await this.publish(tgt, fun, arg, { ...o, listen: false })).jid;
   }
 

@@ -10,7 +10,10 @@ export function readRootKey(opts: Pick<ClientOpts, 'cachedir'>): string {
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist (is tsalt-master running with this config?)' : errorLine(err);
+    const why =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'it does not exist (is tsalt-master running with this config?)'
+        : errorLine(err);
     throw new RootKeyUnreadableError(file, why, { cause: err });
   }
 }

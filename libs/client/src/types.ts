@@ -1,7 +1,10 @@
 import type { MasterOpts } from '@tsalt/config';
 
 /** What a local client needs from the master config. */
-export type ClientOpts = Pick<MasterOpts, 'cachedir' | 'sock_dir' | 'ret_port' | 'interface' | 'timeout' | 'gather_job_timeout'>;
+export type ClientOpts = Pick<
+  MasterOpts,
+  'cachedir' | 'sock_dir' | 'ret_port' | 'interface' | 'timeout' | 'gather_job_timeout'
+>;
 
 export interface PublishOptions {
   /** Salt's target type. @default 'glob' */

@@ -36,7 +36,12 @@ function fake(answers: (minion: string, probe: number) => Answer): Fake {
         for (const m of minions) {
           const a = answers(m, probe);
           if (a === 'unknown') missing.push(m);
-          if (a === 'running') setTimeout(() => events.route(`salt/job/${fjid}/ret/${m}`, { return: { jid, pid: 42, fun: 'test.sleep' }, retcode: 0 }), 5);
+          if (a === 'running')
+            setTimeout(
+              () =>
+                events.route(`salt/job/${fjid}/ret/${m}`, { return: { jid, pid: 42, fun: 'test.sleep' }, retcode: 0 }),
+              5,
+            );
           if (a === 'idle') setTimeout(() => events.route(`salt/job/${fjid}/ret/${m}`, { return: {}, retcode: 0 }), 5);
         }
         return { jid: fjid, minions: minions.filter((m) => !missing.includes(m)), missing };
@@ -46,10 +51,17 @@ function fake(answers: (minion: string, probe: number) => Answer): Fake {
   return f;
 }
 
-async function collect(f: Fake, minions: string[], timeout: number, gather: number, graceMs = 50): Promise<{ items: CliReturn[]; ms: number }> {
+async function collect(
+  f: Fake,
+  minions: string[],
+  timeout: number,
+  gather: number,
+  graceMs = 50,
+): Promise<{ items: CliReturn[]; ms: number }> {
   const start = Date.now();
   const items: CliReturn[] = [];
-  for await (const r of waitForReturns(f.deps, JID, minions, { timeout, gatherJobTimeout: gather, graceMs })) items.push(r);
+  for await (const r of waitForReturns(f.deps, JID, minions, { timeout, gatherJobTimeout: gather, graceMs }))
+    items.push(r);
   return { items, ms: Date.now() - start };
 }
 
@@ -67,7 +79,13 @@ describe('waitForReturns (Salt get_iter_returns)', { timeout: 10_000 }, () => {
     f.ret('a', true, 10);
     f.ret('b', false, 20);
     const { items, ms } = await collect(f, ['a', 'b'], 5, 5);
-    assert.deepEqual(items.map((i) => [i.kind, i.id]), [['return', 'a'], ['return', 'b']]);
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.id]),
+      [
+        ['return', 'a'],
+        ['return', 'b'],
+      ],
+    );
     assert.equal(f.probes.length, 0);
     assert.ok(ms < 1000, `${ms} ms`);
   });
@@ -83,7 +101,10 @@ describe('waitForReturns (Salt get_iter_returns)', { timeout: 10_000 }, () => {
     const f = fake(() => 'running');
     f.ret('slow', 'done', 550);
     const { items } = await collect(f, ['slow'], 0.15, 2);
-    assert.deepEqual(items.map((i) => [i.kind, i.id]), [['return', 'slow']]);
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.id]),
+      [['return', 'slow']],
+    );
     assert.ok(f.probes.length >= 2, `probes: ${JSON.stringify(f.probes)}`);
     assert.deepEqual(f.probes[0], ['slow']);
   });
@@ -106,7 +127,10 @@ describe('waitForReturns (Salt get_iter_returns)', { timeout: 10_000 }, () => {
     const f = fake(() => 'idle');
     f.ret('late', 42, 150);
     const { items } = await collect(f, ['late'], 0.1, 2, 300);
-    assert.deepEqual(items.map((i) => [i.kind, i.id]), [['return', 'late']]);
+    assert.deepEqual(
+      items.map((i) => [i.kind, i.id]),
+      [['return', 'late']],
+    );
   });
 
   test('mixed: one returns, one runs then returns, one is down, one has no key', async () => {
@@ -129,7 +153,7 @@ describe('waitForReturns (Salt get_iter_returns)', { timeout: 10_000 }, () => {
     assert.ok(ms < 1000, `${ms} ms`);
   });
 
-  test('the probes\' own returns are never yielded', async () => {
+  test("the probes' own returns are never yielded", async () => {
     const f = fake(() => 'running');
     f.ret('m', 'real', 300);
     const { items } = await collect(f, ['m'], 0.1, 1);

@@ -59,7 +59,12 @@ function stillRunning(data: Record<string, unknown>): boolean {
   return typeof ret === 'object' && ret !== null && !Array.isArray(ret) && Object.keys(ret).length > 0;
 }
 
-export async function* waitForReturns(deps: WaitDeps, jid: string, minions: Iterable<string>, p: WaitParams): AsyncGenerator<CliReturn> {
+export async function* waitForReturns(
+  deps: WaitDeps,
+  jid: string,
+  minions: Iterable<string>,
+  p: WaitParams,
+): AsyncGenerator<CliReturn> {
   const now = deps.now ?? Date.now;
   const { events, log } = deps;
   const timeoutMs = Math.max(0, p.timeout) * 1000;
@@ -131,7 +136,10 @@ export async function* waitForReturns(deps: WaitDeps, jid: string, minions: Iter
 
       if (!probe && now() >= nextDue) {
         const t = now();
-        const due = [...deadline].filter(([, d]) => d <= t).map(([m]) => m).sort();
+        const due = [...deadline]
+          .filter(([, d]) => d <= t)
+          .map(([m]) => m)
+          .sort();
         const ask: string[] = [];
         for (const m of due) {
           if (lastChance.has(m)) {
@@ -154,7 +162,13 @@ export async function* waitForReturns(deps: WaitDeps, jid: string, minions: Iter
             continue;
           }
           events.watch(reply.jid);
-          probe = { jid: reply.jid, asked: new Set(ask), open: new Set(ask), answers: new Map(), until: now() + gatherMs };
+          probe = {
+            jid: reply.jid,
+            asked: new Set(ask),
+            open: new Set(ask),
+            answers: new Map(),
+            until: now() + gatherMs,
+          };
           for (const m of reply.missing) {
             // No accepted key: the master did not send it the probe.
             if (!deadline.has(m)) continue;

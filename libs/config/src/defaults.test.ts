@@ -61,7 +61,12 @@ test('a missing config file gives Salt defaults for the minion', () => {
 });
 
 test('every default and optional key has a type', () => {
-  for (const key of [...Object.keys(MASTER_DEFAULTS), ...Object.keys(MINION_DEFAULTS), ...OPTIONAL_KEYS.master, ...OPTIONAL_KEYS.minion]) {
+  for (const key of [
+    ...Object.keys(MASTER_DEFAULTS),
+    ...Object.keys(MINION_DEFAULTS),
+    ...OPTIONAL_KEYS.master,
+    ...OPTIONAL_KEYS.minion,
+  ]) {
     assert.ok(KEY_SPECS[key], `no KEY_SPECS entry for '${key}'`);
   }
   assert.equal(DEFAULT_CONFIG_DIR, '/etc/tsalt');

@@ -13,7 +13,11 @@ export const CONFIG_READ = 'CONFIG_READ';
  * - `CONFIG_READ`: a file exists but cannot be read (permissions, a folder in its place).
  */
 export class ConfigError extends TsaltError {
-  constructor(code: typeof CONFIG_INVALID | typeof CONFIG_PARSE | typeof CONFIG_READ, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: typeof CONFIG_INVALID | typeof CONFIG_PARSE | typeof CONFIG_READ,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }

@@ -114,7 +114,10 @@ test('a YAML syntax error is one line with the file and line number', () => {
     assert.throws(() => loadConfig('minion', dir), /bad\.conf: line 4: Tabs are not allowed as indentation$/);
   });
   withDir({ minion: 'a: &x 1\nb: *y\n' }, (dir) => {
-    assert.throws(() => loadConfig('minion', dir), (err: unknown) => err instanceof ConfigError && err.code === 'CONFIG_PARSE' && !err.message.includes('\n'));
+    assert.throws(
+      () => loadConfig('minion', dir),
+      (err: unknown) => err instanceof ConfigError && err.code === 'CONFIG_PARSE' && !err.message.includes('\n'),
+    );
   });
 });
 
@@ -122,7 +125,10 @@ test('a top level that is not a mapping names the file', () => {
   withDir({ master: '- ret_port: 4506\n' }, (dir) => {
     assert.throws(
       () => loadConfig('master', dir),
-      (err: unknown) => err instanceof ConfigError && err.code === 'CONFIG_PARSE' && err.message === `${path.join(dir, 'master')}: the top level must be a mapping of keys to values, got a list`,
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.code === 'CONFIG_PARSE' &&
+        err.message === `${path.join(dir, 'master')}: the top level must be a mapping of keys to values, got a list`,
     );
   });
 });

@@ -95,9 +95,24 @@ function overlay(dest: Layer, src: Layer): void {
  * Unknown keys are kept and logged as a warning through `log`.
  * @throws ConfigError on an unreadable file, bad YAML, or a wrong type or value.
  */
-export function loadConfig(role: 'master', configDir: string, overrides?: Record<string, unknown>, log?: Logger): MasterOpts;
-export function loadConfig(role: 'minion', configDir: string, overrides?: Record<string, unknown>, log?: Logger): MinionOpts;
-export function loadConfig(role: Role, configDir: string, overrides?: Record<string, unknown>, log?: Logger): MasterOpts | MinionOpts;
+export function loadConfig(
+  role: 'master',
+  configDir: string,
+  overrides?: Record<string, unknown>,
+  log?: Logger,
+): MasterOpts;
+export function loadConfig(
+  role: 'minion',
+  configDir: string,
+  overrides?: Record<string, unknown>,
+  log?: Logger,
+): MinionOpts;
+export function loadConfig(
+  role: Role,
+  configDir: string,
+  overrides?: Record<string, unknown>,
+  log?: Logger,
+): MasterOpts | MinionOpts;
 export function loadConfig(
   role: Role,
   configDir: string,

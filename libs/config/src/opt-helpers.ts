@@ -20,5 +20,8 @@ export function keepJobsSeconds(opts: { keep_jobs?: unknown; keep_jobs_seconds?:
  */
 export function optionList(value: unknown): string[] {
   const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : [];
-  return items.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter((v) => v !== '');
+  return items
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }

@@ -47,7 +47,12 @@ test('a relative root_dir is resolved against the current directory', () => {
 });
 
 test('applyRootDir leaves URLs alone and puts relative paths under the root', () => {
-  const opts: Record<string, unknown> = { root_dir: '/srv/r/', log_file: 'udp://loghost:514', cachedir: 'cache', sock_dir: '' };
+  const opts: Record<string, unknown> = {
+    root_dir: '/srv/r/',
+    log_file: 'udp://loghost:514',
+    cachedir: 'cache',
+    sock_dir: '',
+  };
   applyRootDir(opts, ['log_file', 'cachedir', 'sock_dir', 'pki_dir']);
   assert.deepEqual(opts, { root_dir: '/srv/r', log_file: 'udp://loghost:514', cachedir: '/srv/r/cache', sock_dir: '' });
 });

@@ -2,7 +2,17 @@ import path from 'node:path';
 
 /** Path keys that `root_dir` prefixes, per role (Salt's prepend_root_dirs lists). */
 export const ROOT_PATH_KEYS: Readonly<Record<'master' | 'minion', readonly string[]>> = {
-  master: ['pki_dir', 'cachedir', 'sock_dir', 'pidfile', 'log_file', 'key_logfile', 'autosign_file', 'autoreject_file', 'autosign_grains_dir'],
+  master: [
+    'pki_dir',
+    'cachedir',
+    'sock_dir',
+    'pidfile',
+    'log_file',
+    'key_logfile',
+    'autosign_file',
+    'autoreject_file',
+    'autosign_grains_dir',
+  ],
   minion: ['pki_dir', 'cachedir', 'sock_dir', 'pidfile', 'log_file'],
 };
 

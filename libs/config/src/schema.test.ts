@@ -5,7 +5,11 @@ import { loadConfig, ConfigError } from './index.js';
 import { configDir, removeDir } from './test-util.js';
 
 /** Loads a master whose main file is `yaml` and returns the error message. */
-function errorFor(role: 'master' | 'minion', yaml: string, overrides?: Record<string, unknown>): { message: string; file: string } {
+function errorFor(
+  role: 'master' | 'minion',
+  yaml: string,
+  overrides?: Record<string, unknown>,
+): { message: string; file: string } {
   const dir = configDir({ [role]: yaml });
   try {
     loadConfig(role, dir, overrides);
@@ -37,7 +41,12 @@ test('each kind of check has its own message', () => {
     ['master: [a, 1]', 'minion', 'master', 'expected a string or a list of strings, got ["a",1]'],
     ['reactor: {a: b}', 'master', 'reactor', 'expected a list, got {"a":"b"}'],
     ['grains: [a]', 'minion', 'grains', 'expected a mapping, got ["a"]'],
-    ['log_level: loud', 'minion', 'log_level', 'expected one of all, garbage, trace, debug, profile, info, warning, error, critical, quiet, got "loud"'],
+    [
+      'log_level: loud',
+      'minion',
+      'log_level',
+      'expected one of all, garbage, trace, debug, profile, info, warning, error, critical, quiet, got "loud"',
+    ],
     ['worker_threads: 0', 'master', 'worker_threads', 'expected an integer >= 1, got 0'],
     ['ret_port: 4506.5', 'master', 'ret_port', 'expected an integer, got 4506.5'],
     ['acceptance_wait_time: -1', 'minion', 'acceptance_wait_time', 'expected a number >= 0, got -1'],
@@ -66,7 +75,9 @@ test('a bad override is blamed on the command line', () => {
 });
 
 test('accepted forms: 5.0 for an integer, floats for durations, nullable strings, case-insensitive names', () => {
-  const dir = configDir({ minion: 'master_port: 4506.0\nauth_timeout: 2.5\nsaltenv: null\nlog_level: DEBUG\nhash_type: SHA512\n' });
+  const dir = configDir({
+    minion: 'master_port: 4506.0\nauth_timeout: 2.5\nsaltenv: null\nlog_level: DEBUG\nhash_type: SHA512\n',
+  });
   try {
     const opts = loadConfig('minion', dir);
     assert.equal(opts.master_port, 4506);

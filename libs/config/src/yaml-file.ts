@@ -47,7 +47,10 @@ export function readConfigFile(file: string): Record<string, unknown> | undefine
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data) || data instanceof Date) {
-    throw new ConfigError(CONFIG_PARSE, `${file}: the top level must be a mapping of keys to values, got ${kindOf(data)}`);
+    throw new ConfigError(
+      CONFIG_PARSE,
+      `${file}: the top level must be a mapping of keys to values, got ${kindOf(data)}`,
+    );
   }
   const conf = data as Record<string, unknown>;
   // Salt turns a numeric id (`id: 1234`) into a string rather than rejecting it.

@@ -34,7 +34,10 @@ export function daemonMain<O extends DaemonLogOpts>(d: DaemonMainOptions<O>): Da
   const program = new Command(d.name)
     .description(d.description)
     .option('-c, --config-dir <dir>', `directory holding the config file`, d.defaultConfigDir)
-    .option('-l, --log-level <level>', 'console log level: all, garbage, trace, debug, info, warning, error, critical, quiet')
+    .option(
+      '-l, --log-level <level>',
+      'console log level: all, garbage, trace, debug, info, warning, error, critical, quiet',
+    )
     .option('--log-file <file>', 'log file path (overrides log_file)')
     .option('-d, --daemon', 'run in the background')
     .option('--pid-file <file>', 'write the process id here')
@@ -53,7 +56,12 @@ export function daemonMain<O extends DaemonLogOpts>(d: DaemonMainOptions<O>): Da
     process.stderr.write(`${d.name}: ${errorLine(err)}\n`);
     process.exit(2);
   }
-  const log = createLogger({ level: opts.log_level, fileLevel: opts.log_level_logfile, logFile: opts.log_file, name: d.name.replace(/^tsalt-/, '') });
+  const log = createLogger({
+    level: opts.log_level,
+    fileLevel: opts.log_level_logfile,
+    logFile: opts.log_file,
+    name: d.name.replace(/^tsalt-/, ''),
+  });
   const daemon = d.create(opts, log);
   writePidfile(o.pidFile);
   runUntilSignalled(log, () => daemon.stop(), o.pidFile);

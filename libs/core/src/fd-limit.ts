@@ -32,7 +32,10 @@ export function raiseOpenFilesLimit(wanted: number): OpenFilesLimit | undefined 
   const soft = Math.min(wanted, hard);
   const set = (s: number, h: number): boolean => {
     try {
-      return spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${s}:${h}`], { stdio: 'ignore', timeout: 5000 }).status === 0;
+      return (
+        spawnSync('prlimit', ['--pid', String(process.pid), `--nofile=${s}:${h}`], { stdio: 'ignore', timeout: 5000 })
+          .status === 0
+      );
     } catch {
       return false; // No prlimit: the limit stays; the caller reports what it got.
     }

@@ -20,8 +20,16 @@ export type Logger = PinoLogger;
 
 /** Salt's level names, mapped onto pino's. `garbage`/`trace` are the same. */
 const LEVELS: Record<string, Level | 'silent'> = {
-  all: 'trace', garbage: 'trace', trace: 'trace', debug: 'debug', profile: 'debug',
-  info: 'info', warning: 'warn', warn: 'warn', error: 'error', critical: 'fatal',
+  all: 'trace',
+  garbage: 'trace',
+  trace: 'trace',
+  debug: 'debug',
+  profile: 'debug',
+  info: 'info',
+  warning: 'warn',
+  warn: 'warn',
+  error: 'error',
+  critical: 'fatal',
   quiet: 'silent',
 };
 
@@ -41,7 +49,14 @@ export interface LoggerOptions {
   name?: string;
 }
 
-const LABEL: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARNING', 50: 'ERROR', 60: 'CRITICAL' };
+const LABEL: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARNING',
+  50: 'ERROR',
+  60: 'CRITICAL',
+};
 
 /** Console lines for people: `[LEVEL   ] msg key=value`, like Salt's console log format. */
 function consoleStream(): Writable {

@@ -5,8 +5,23 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import {
-  Crypticle, DecryptError, generateKeyPair, loadOrCreateKeyPair, pemFingerprint, rsaOaepDecrypt, rsaOaepEncrypt,
-  rsaSign, rsaVerify, samePublicKey, sessionKeyDigest, x931Recover, x931Sign, privateEncrypt, publicDecrypt, parsePublicKey, KeyError,
+  Crypticle,
+  DecryptError,
+  generateKeyPair,
+  loadOrCreateKeyPair,
+  pemFingerprint,
+  rsaOaepDecrypt,
+  rsaOaepEncrypt,
+  rsaSign,
+  rsaVerify,
+  samePublicKey,
+  sessionKeyDigest,
+  x931Recover,
+  x931Sign,
+  privateEncrypt,
+  publicDecrypt,
+  parsePublicKey,
+  KeyError,
 } from './index.js';
 
 const pair = generateKeyPair(2048);
@@ -87,7 +102,8 @@ test('parsePublicKey reads SPKI and PKCS#1 PEMs alike, and refuses damaged ones'
   assert.equal(spkiDer(parsePublicKey(pkcs1)), spkiDer(pair.publicKey));
   // A byte short of what the SPKI's lengths say: the fast path declines, and OpenSSL refuses it too.
   const der = pair.publicKey.export({ type: 'spki', format: 'der' });
-  const pem = (b: Buffer): string => `-----BEGIN PUBLIC KEY-----\n${b.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PUBLIC KEY-----\n`;
+  const pem = (b: Buffer): string =>
+    `-----BEGIN PUBLIC KEY-----\n${b.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END PUBLIC KEY-----\n`;
   assert.throws(() => parsePublicKey(pem(der.subarray(0, der.length - 1))), KeyError);
   assert.equal(spkiDer(parsePublicKey(pem(der))), spkiDer(pair.publicKey));
   assert.throws(() => parsePublicKey('garbage'), KeyError);

@@ -6,8 +6,26 @@
  *   const aes = new Crypticle(Crypticle.generateKeyString());
  *   const ct = aes.encrypt(bytes); aes.decrypt(ct);
  */
-export { generateKeyPair, generateKeyPairAsync, keyPairFromPem, loadOrCreateKeyPair, parsePublicKey, samePublicKey, pemFingerprint, type KeyPair } from './keys.js';
-export { rsaOaepEncrypt, rsaOaepDecrypt, rsaSign, rsaVerify, x931Sign, x931Recover, privateEncrypt, publicDecrypt } from './rsa.js';
+export {
+  generateKeyPair,
+  generateKeyPairAsync,
+  keyPairFromPem,
+  loadOrCreateKeyPair,
+  parsePublicKey,
+  samePublicKey,
+  pemFingerprint,
+  type KeyPair,
+} from './keys.js';
+export {
+  rsaOaepEncrypt,
+  rsaOaepDecrypt,
+  rsaSign,
+  rsaVerify,
+  x931Sign,
+  x931Recover,
+  privateEncrypt,
+  publicDecrypt,
+} from './rsa.js';
 export { Crypticle, sessionKeyDigest } from './crypticle.js';
 export { DecryptError, KeyError, SignatureError } from './errors.js';
 export { KeyStore, STATE_DIRS, invalidIdReason, type KeyState, type KeyListing } from './pki-store.js';

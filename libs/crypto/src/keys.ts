@@ -24,7 +24,8 @@ export function generateKeyPair(bits = 2048): KeyPair {
 }
 
 /** One PEM block with this label (e.g. `RSA PRIVATE KEY`) and nothing else; group 1 is its base64 body. */
-const pemBlock = (label: string): RegExp => new RegExp(`^\\s*-----BEGIN ${label}-----\\r?\\n([A-Za-z0-9+/=\\r\\n]+)-----END ${label}-----\\s*$`);
+const pemBlock = (label: string): RegExp =>
+  new RegExp(`^\\s*-----BEGIN ${label}-----\\r?\\n([A-Za-z0-9+/=\\r\\n]+)-----END ${label}-----\\s*$`);
 const RSA_PRIVATE_PEM = pemBlock('RSA PRIVATE KEY');
 const PUBLIC_PEM = pemBlock('PUBLIC KEY');
 
@@ -97,9 +98,13 @@ export function keyPairFromPem(privatePem: string): KeyPair {
 
 /** generateKeyPair on libuv's thread pool: many keys at once use every core. */
 export async function generateKeyPairAsync(bits = 2048): Promise<KeyPair> {
-  const { privateKey, publicKey } = await new Promise<{ privateKey: KeyObject; publicKey: KeyObject }>((resolve, reject) => {
-    crypto.generateKeyPair('rsa', { modulusLength: bits, publicExponent: 0x10001 }, (err, pub, priv) => (err ? reject(err) : resolve({ privateKey: priv, publicKey: pub })));
-  });
+  const { privateKey, publicKey } = await new Promise<{ privateKey: KeyObject; publicKey: KeyObject }>(
+    (resolve, reject) => {
+      crypto.generateKeyPair('rsa', { modulusLength: bits, publicExponent: 0x10001 }, (err, pub, priv) =>
+        err ? reject(err) : resolve({ privateKey: priv, publicKey: pub }),
+      );
+    },
+  );
   return {
     privateKey,
     publicKey,

@@ -44,11 +44,15 @@ export class KeyStore {
   private acceptedMtimeMs = -1;
   private statAtMs = 0;
 
-  constructor(readonly pkiDir: string, private readonly hashType = 'sha256') {}
+  constructor(
+    readonly pkiDir: string,
+    private readonly hashType = 'sha256',
+  ) {}
 
   ensureDirs(): void {
     fs.mkdirSync(this.pkiDir, { recursive: true, mode: 0o700 });
-    for (const d of Object.values(STATE_DIRS)) fs.mkdirSync(path.join(this.pkiDir, d), { recursive: true, mode: 0o700 });
+    for (const d of Object.values(STATE_DIRS))
+      fs.mkdirSync(path.join(this.pkiDir, d), { recursive: true, mode: 0o700 });
   }
 
   private file(state: KeyState, id: string): string {

@@ -5,11 +5,17 @@ type Key = KeyObject | string;
 
 /** RSA-OAEP with SHA-1, Salt's default `enc_algo`, for the session key and the token. */
 export function rsaOaepEncrypt(publicKey: Key, data: Uint8Array): Buffer {
-  return crypto.publicEncrypt({ key: publicKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, data);
+  return crypto.publicEncrypt(
+    { key: publicKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+    data,
+  );
 }
 
 export function rsaOaepDecrypt(privateKey: Key, data: Uint8Array): Buffer {
-  return crypto.privateDecrypt({ key: privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, data);
+  return crypto.privateDecrypt(
+    { key: privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+    data,
+  );
 }
 
 /** RSA PKCS#1 v1.5 with SHA-1, Salt's default `sig_algo`, for auth replies and publishes. */
@@ -19,7 +25,12 @@ export function rsaSign(privateKey: Key, data: Uint8Array): Buffer {
 
 export function rsaVerify(publicKey: Key, data: Uint8Array, signature: Uint8Array): boolean {
   try {
-    return crypto.verify('sha1', data, { key: asKey(publicKey, 'public'), padding: crypto.constants.RSA_PKCS1_PADDING }, signature);
+    return crypto.verify(
+      'sha1',
+      data,
+      { key: asKey(publicKey, 'public'), padding: crypto.constants.RSA_PKCS1_PADDING },
+      signature,
+    );
   } catch {
     return false;
   }
@@ -57,7 +68,10 @@ export function x931Sign(privateKey: Key, message: Uint8Array): Buffer {
 /** Reverses x931Sign with the public key; returns the message, or undefined if the padding is wrong. */
 export function x931Recover(publicKey: Key, signature: Uint8Array): Buffer | undefined {
   try {
-    const block = crypto.publicDecrypt({ key: asKey(publicKey, 'public'), padding: crypto.constants.RSA_NO_PADDING }, signature);
+    const block = crypto.publicDecrypt(
+      { key: asKey(publicKey, 'public'), padding: crypto.constants.RSA_NO_PADDING },
+      signature,
+    );
     const first = block[0];
     if (block[block.length - 1] !== 0xcc) return undefined;
     if (first === 0x6a) return block[1] === 0xba ? block.subarray(2, block.length - 1) : undefined;

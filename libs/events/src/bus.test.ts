@@ -100,7 +100,10 @@ describe('EventBus: bounded subscribers, counted drops, max_event_size', () => {
       assert.ok(slow.dropped > 0, 'the slow listener lost events');
       assert.equal(slowGot + slow.dropped, total + 1);
       slow.close();
-      assert.ok(slowRec.lines.some((l) => /^dropped \d+ events \(slow reader\)$/.test(l)), slowRec.lines.join('\n'));
+      assert.ok(
+        slowRec.lines.some((l) => /^dropped \d+ events \(slow reader\)$/.test(l)),
+        slowRec.lines.join('\n'),
+      );
     } finally {
       slow.close();
       fast.close();
@@ -110,10 +113,13 @@ describe('EventBus: bounded subscribers, counted drops, max_event_size', () => {
 
   test('an in-process subscriber runs off the publish path, bounded, drops counted', async () => {
     let seen = 0;
-    const sub = bus.onEvent(async () => {
-      seen++;
-      await sleep(20);
-    }, { maxQueue: 10, name: 'slow-test' });
+    const sub = bus.onEvent(
+      async () => {
+        seen++;
+        await sleep(20);
+      },
+      { maxQueue: 10, name: 'slow-test' },
+    );
     const fastSeen: string[] = [];
     const fastSub = bus.onEvent((tag) => void fastSeen.push(tag));
     try {
@@ -125,7 +131,10 @@ describe('EventBus: bounded subscribers, counted drops, max_event_size', () => {
       await until(() => fastSeen.length === 100, 2000);
       await until(() => seen === 10, 3000);
       // The first loss is logged at once, the rest as a total when the queue drains.
-      const logged = (): number => rec.lines.map((l) => /^dropped (\d+) events \(slow reader\)$/.exec(l)?.[1]).reduce((a, n) => a + Number(n ?? 0), 0);
+      const logged = (): number =>
+        rec.lines
+          .map((l) => /^dropped (\d+) events \(slow reader\)$/.exec(l)?.[1])
+          .reduce((a, n) => a + Number(n ?? 0), 0);
       await until(() => logged() === 90, 2000);
     } finally {
       sub();

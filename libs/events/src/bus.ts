@@ -141,14 +141,19 @@ export class EventBus {
     if (this.closed) return false;
     if (frame.length > this.opts.maxEventSize) {
       this.refused++;
-      this.opts.log.warn({ tag: tag.slice(0, 200), bytes: frame.length, limit: this.opts.maxEventSize }, 'refused event larger than max_event_size');
+      this.opts.log.warn(
+        { tag: tag.slice(0, 200), bytes: frame.length, limit: this.opts.maxEventSize },
+        'refused event larger than max_event_size',
+      );
       return false;
     }
     this.published++;
     const frames = this.numbered(tag, frame);
-    this.tail = this.tail.then(() => this.pub.send(frames)).catch((err: unknown) => {
-      this.opts.log.warn({ err: errorLine(err), tag }, 'event publish failed');
-    });
+    this.tail = this.tail
+      .then(() => this.pub.send(frames))
+      .catch((err: unknown) => {
+        this.opts.log.warn({ err: errorLine(err), tag }, 'event publish failed');
+      });
     // Listener plumbing (EventListener.ready) is no one's business in-process.
     if (!tag.startsWith(SYNC_PREFIX)) for (const q of this.local) q.push(tag, full);
     return true;

@@ -11,7 +11,10 @@ export class DropLog {
   private pending = 0;
   private lastLogMs = 0;
 
-  constructor(private readonly log: Logger | undefined, private readonly fields: Record<string, unknown> = {}) {}
+  constructor(
+    private readonly log: Logger | undefined,
+    private readonly fields: Record<string, unknown> = {},
+  ) {}
 
   note(n: number): void {
     this.pending += n;

@@ -11,8 +11,22 @@
  *   const unsubscribe = bus.onEvent((tag, data) => ..., { maxQueue: 10000 }); // in the master
  */
 export { EventBus, type EventBusOptions } from './bus.js';
-export { type LocalHandler, type LocalSubscription, type LocalQueueOptions, DEFAULT_LOCAL_QUEUE } from './local-queue.js';
+export {
+  type LocalHandler,
+  type LocalSubscription,
+  type LocalQueueOptions,
+  DEFAULT_LOCAL_QUEUE,
+} from './local-queue.js';
 export { EventListener, fireMasterEvent, type ListenerOptions } from './listener.js';
-export { busAddresses, encodeEvent, decodeEvent, encodeSeqFrame, decodeSeqFrame, stamp, SYNC_PREFIX, type BusEvent } from './wire.js';
+export {
+  busAddresses,
+  encodeEvent,
+  decodeEvent,
+  encodeSeqFrame,
+  decodeSeqFrame,
+  stamp,
+  SYNC_PREFIX,
+  type BusEvent,
+} from './wire.js';
 export { tagMatcher, tagPrefix } from './tag-match.js';
 export { EventTooLargeError, BadEventError, BusUnavailableError } from './errors.js';

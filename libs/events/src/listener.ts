@@ -45,7 +45,8 @@ export class EventListener {
     if (prefixes.length === 0) this.sub.subscribe();
     else this.sub.subscribe(...prefixes, this.syncTag);
     // A tag matching two of our prefixes matches the shorter too: count each loss once, under the shortest.
-    const tracked = prefixes.length === 0 ? [''] : prefixes.filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q)));
+    const tracked =
+      prefixes.length === 0 ? [''] : prefixes.filter((p) => !prefixes.some((q) => q !== p && p.startsWith(q)));
     for (const p of new Set(tracked)) this.lastSeq.set(p, undefined);
     this.drops = new DropLog(opts.log, { component: 'event-listener', prefixes: prefixes.length ? prefixes : ['*'] });
     this.onDrop = opts.onDrop;
@@ -127,7 +128,10 @@ export class EventListener {
     let timer: NodeJS.Timeout | undefined;
     const t = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
     try {
-      const r = await Promise.race([this.pending.catch(() => ({ done: true, value: undefined }) as IteratorResult<unknown[]>), t]);
+      const r = await Promise.race([
+        this.pending.catch(() => ({ done: true, value: undefined }) as IteratorResult<unknown[]>),
+        t,
+      ]);
       if (r === 'timeout') return 'timeout';
       this.pending = undefined;
       if (r.done) return 'end';

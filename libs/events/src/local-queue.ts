@@ -38,7 +38,11 @@ export class LocalQueue {
   private readonly max: number;
   private readonly drops: DropLog;
 
-  constructor(private readonly handler: LocalHandler, private readonly log: Logger, o: LocalQueueOptions = {}) {
+  constructor(
+    private readonly handler: LocalHandler,
+    private readonly log: Logger,
+    o: LocalQueueOptions = {},
+  ) {
     this.max = Math.max(1, o.maxQueue ?? DEFAULT_LOCAL_QUEUE);
     this.drops = new DropLog(log, { subscriber: o.name ?? 'local' });
   }
@@ -77,7 +81,7 @@ export class LocalQueue {
         }
         try {
           const r = this.handler(ev.tag, ev.data);
-          if (r && typeof (r as Promise<void>).then === 'function') await r;
+          if (r && typeof (r).then === 'function') await r;
         } catch (err) {
           this.log.warn({ err: errorLine(err), tag: ev.tag }, 'event handler failed');
         }

@@ -4,7 +4,10 @@ import { fnmatchRegExp } from '@tsalt/core';
  * Salt's `event_match_type`: how a listener's tag pattern matches a tag.
  * `fnmatch` is what state.event's `tagmatch` and the reactor use.
  */
-export function tagMatcher(pattern: string, matchType: 'fnmatch' | 'startswith' | 'regex' = 'fnmatch'): (tag: string) => boolean {
+export function tagMatcher(
+  pattern: string,
+  matchType: 'fnmatch' | 'startswith' | 'regex' = 'fnmatch',
+): (tag: string) => boolean {
   if (matchType === 'startswith') return (tag) => tag.startsWith(pattern);
   if (matchType === 'regex') {
     const re = new RegExp(pattern);

@@ -42,7 +42,8 @@ export function decodeEvent(frame: Uint8Array): BusEvent {
   } catch (err) {
     throw new BadEventError(`event data is not msgpack: ${(err as Error).message}`);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new BadEventError('event data is not a map');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new BadEventError('event data is not a map');
   return { tag: buf.subarray(0, cut).toString('utf8'), data: data as Record<string, unknown> };
 }
 

@@ -10,12 +10,27 @@
  */
 export { genJid, jidFromDate, isJid, assertJid, jidToDate, jidToTime, type JidOptions } from './jid.js';
 export {
-  writeProcFile, removeProcFile, readProcFile, readProcFiles, cleanStaleProcFiles, pidIsAlive,
-  jobProcessIsLive, runningJobs, findRunningJob, type JobLiveness,
+  writeProcFile,
+  removeProcFile,
+  readProcFile,
+  readProcFiles,
+  cleanStaleProcFiles,
+  pidIsAlive,
+  jobProcessIsLive,
+  runningJobs,
+  findRunningJob,
+  type JobLiveness,
 } from './proc.js';
 export {
-  signalProcessTree, descendantPids, readProcessTable, readProcStat, parseProcStat, processStartMs, signalNumber,
-  type ProcStat, type TreeSignalResult,
+  signalProcessTree,
+  descendantPids,
+  readProcessTable,
+  readProcStat,
+  parseProcStat,
+  processStartMs,
+  signalNumber,
+  type ProcStat,
+  type TreeSignalResult,
 } from './proc-tree.js';
 export { cachedJobDir, writeCachedJob, readCachedJob } from './minion-jobs.js';
 export { JOB_CONTROL_SERVICE, type JobControl } from './job-control.js';

@@ -30,15 +30,31 @@ test('a fresh jid names now, in local time by default and UTC with utc_jid', () 
 });
 
 test('isJid follows Salt: 20 digits, or digits + _suffix; rejects path tricks', () => {
-  for (const ok of ['20190724155501240253', '20190724155501240253_1234', '20190724155501240253_abc-1']) assert.ok(isJid(ok), ok);
+  for (const ok of ['20190724155501240253', '20190724155501240253_1234', '20190724155501240253_abc-1'])
+    assert.ok(isJid(ok), ok);
   for (const bad of [
-    '', 'req', 'nocache', '2019072415550124025', '201907241555012402531', '20190724155501240253_',
-    '20190724155501240253_../x', '20190724155501240253_a/b', '2019072415550124025a', '../../../etc/passwd',
-    '20190724155501240253.123.tmp', 20190724155501240253, null, undefined, {},
+    '',
+    'req',
+    'nocache',
+    '2019072415550124025',
+    '201907241555012402531',
+    '20190724155501240253_',
+    '20190724155501240253_../x',
+    '20190724155501240253_a/b',
+    '2019072415550124025a',
+    '../../../etc/passwd',
+    '20190724155501240253.123.tmp',
+    20190724155501240253,
+    null,
+    undefined,
+    {},
   ]) {
     assert.equal(isJid(bad), false, String(bad));
   }
-  assert.throws(() => assertJid('../x'), (e: unknown) => e instanceof JobError && e.code === 'BAD_JID');
+  assert.throws(
+    () => assertJid('../x'),
+    (e: unknown) => e instanceof JobError && e.code === 'BAD_JID',
+  );
 });
 
 test('jidToTime uses Salt format; jidToDate reads local or UTC', () => {

@@ -37,7 +37,9 @@ export function readCachedJob(cachedir: string, jid: string): Record<string, unk
   if (!buf || buf.length === 0) return null;
   try {
     const v = decode(buf);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) ? (v as Record<string, unknown>) : null;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)
+      ? (v as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

@@ -2,7 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import { descendantPids, parseProcStat, processStartMs, readProcStat, signalNumber, signalProcessTree } from './index.js';
+import {
+  descendantPids,
+  parseProcStat,
+  processStartMs,
+  readProcStat,
+  signalNumber,
+  signalProcessTree,
+} from './index.js';
 
 const T = { timeout: 10_000 };
 

@@ -4,7 +4,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  cleanStaleProcFiles, findRunningJob, genJid, readCachedJob, readProcFile, readProcFiles, removeProcFile, runningJobs, writeCachedJob, writeProcFile,
+  cleanStaleProcFiles,
+  findRunningJob,
+  genJid,
+  readCachedJob,
+  readProcFile,
+  readProcFiles,
+  removeProcFile,
+  runningJobs,
+  writeCachedJob,
+  writeProcFile,
 } from './index.js';
 
 function tmp(): string {
@@ -80,7 +89,10 @@ test('runningJobs and findRunningJob skip and remove stale files, including a re
     // A proc file written long before this process started names some other process.
     const old = new Date(Date.now() - 3_600_000 * 24 * 365);
     fs.utimesSync(path.join(dir, 'proc', reused), old, old);
-    assert.deepEqual(runningJobs(dir).map((d) => d['jid']), [live]);
+    assert.deepEqual(
+      runningJobs(dir).map((d) => d['jid']),
+      [live],
+    );
     assert.deepEqual(fs.readdirSync(path.join(dir, 'proc')), [live]);
     assert.equal(findRunningJob(dir, live)?.['pid'], process.pid);
     assert.equal(findRunningJob(dir, dead), undefined);

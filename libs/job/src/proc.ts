@@ -116,7 +116,8 @@ function liveEntry(file: string, isLive: JobLiveness): { data?: Record<string, u
   }
   const data = readOne(file);
   const pid = data?.['pid'];
-  if (typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && isLive(pid, mtimeMs)) return { data, stale: false };
+  if (typeof pid === 'number' && Number.isInteger(pid) && pid > 0 && isLive(pid, mtimeMs))
+    return { data, stale: false };
   fs.rmSync(file, { force: true });
   return { stale: true };
 }
@@ -135,7 +136,11 @@ export function runningJobs(cachedir: string, isLive: JobLiveness = jobProcessIs
 }
 
 /** The proc file of `jid` when that job still runs (a stale file is removed). */
-export function findRunningJob(cachedir: string, jid: string, isLive: JobLiveness = jobProcessIsLive): Record<string, unknown> | undefined {
+export function findRunningJob(
+  cachedir: string,
+  jid: string,
+  isLive: JobLiveness = jobProcessIsLive,
+): Record<string, unknown> | undefined {
   assertJid(jid);
   return liveEntry(path.join(procDir(cachedir), jid), isLive).data;
 }

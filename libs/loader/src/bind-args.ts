@@ -11,7 +11,12 @@ function paramName(p: Param): string {
  * then kwargs by name, then defaults. Kwargs starting with `__pub_` are the
  * publish metadata Salt passes along; they are kept only for `varkw` functions.
  */
-export function bindArgs(fun: string, spec: PluginFunction, args: unknown[], kwargs: Record<string, unknown>): BoundArgs {
+export function bindArgs(
+  fun: string,
+  spec: PluginFunction,
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+): BoundArgs {
   const params = spec.params ?? [];
   const bound: BoundArgs = {};
   const extra: unknown[] = [];
@@ -29,7 +34,8 @@ export function bindArgs(fun: string, spec: PluginFunction, args: unknown[], kwa
   const names = new Set(params.map(paramName));
   for (const [k, v] of Object.entries(kwargs)) {
     if (names.has(k)) {
-      if (k in bound) throw new InvalidArgumentsError(`Passed invalid arguments to ${fun}: got multiple values for argument '${k}'`);
+      if (k in bound)
+        throw new InvalidArgumentsError(`Passed invalid arguments to ${fun}: got multiple values for argument '${k}'`);
       bound[k] = v;
     } else if (spec.varkw || k.startsWith('__pub_')) {
       if (spec.varkw) extraKw[k] = v;

@@ -2,7 +2,10 @@ import { TsaltError } from '@tsalt/core';
 
 /** `'foo.bar' is not available.`: Salt's exact wording for an unknown function. */
 export class FunctionNotAvailableError extends TsaltError {
-  constructor(readonly fun: string, reason?: string) {
+  constructor(
+    readonly fun: string,
+    reason?: string,
+  ) {
     super('FUNCTION_NOT_AVAILABLE', `'${fun}' is not available.${reason ? ` (${reason})` : ''}`);
   }
 }

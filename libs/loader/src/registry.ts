@@ -32,7 +32,10 @@ export interface CallResult {
 
 /** Simple fnmatch for `sys.list_functions 'test.*'`; targeting has the full one. */
 function globToRegExp(glob: string): RegExp {
-  const esc = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const esc = glob
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${esc}$`);
 }
 
@@ -46,7 +49,10 @@ export class Registry implements RegistryView {
   private readonly mods = new Map<string, PluginDefinition>();
   private readonly why = new Map<string, string>();
 
-  constructor(private readonly options: RegistryOptions, plugins: readonly PluginDefinition[]) {
+  constructor(
+    private readonly options: RegistryOptions,
+    plugins: readonly PluginDefinition[],
+  ) {
     for (const p of plugins) this.add(p);
   }
 
@@ -56,13 +62,16 @@ export class Registry implements RegistryView {
 
   /** Adds one plugin, unless its `virtual()` says it does not belong here. */
   add(plugin: PluginDefinition): void {
-    const verdict = plugin.virtual ? plugin.virtual({ opts: this.options.opts, grains: this.options.grains ?? {} }) : true;
+    const verdict = plugin.virtual
+      ? plugin.virtual({ opts: this.options.opts, grains: this.options.grains ?? {} })
+      : true;
     if (verdict !== true) {
       this.why.set(plugin.name, verdict);
       return;
     }
     this.mods.set(plugin.name, plugin);
-    for (const [fname, spec] of Object.entries(plugin.functions)) this.funcs.set(`${plugin.name}.${fname}`, { mod: plugin, spec });
+    for (const [fname, spec] of Object.entries(plugin.functions))
+      this.funcs.set(`${plugin.name}.${fname}`, { mod: plugin, spec });
   }
 
   has(fun: string): boolean {
@@ -104,7 +113,10 @@ export class Registry implements RegistryView {
       try {
         await mod.shutdown({ opts: this.options.opts, log: this.options.log });
       } catch (err) {
-        this.options.log.warn({ module: mod.name, err: err instanceof Error ? err.message : String(err) }, 'plugin shutdown failed');
+        this.options.log.warn(
+          { module: mod.name, err: err instanceof Error ? err.message : String(err) },
+          'plugin shutdown failed',
+        );
       }
     }
   }
@@ -116,7 +128,8 @@ export class Registry implements RegistryView {
       grains: this.options.grains ?? {},
       pillar: this.options.pillar ?? {},
       log: this.options.log,
-      call: (fun, args = [], kwargs = {}) => this.call(fun, args, kwargs, { ...call, context: ctx.context }).then((r) => r.return),
+      call: (fun, args = [], kwargs = {}) =>
+        this.call(fun, args, kwargs, { ...call, context: ctx.context }).then((r) => r.return),
       context: call.context ?? {},
       registry: this,
       services: call.services ? { ...this.options.services, ...call.services } : (this.options.services ?? {}),
@@ -132,7 +145,12 @@ export class Registry implements RegistryView {
    * for an unknown function and InvalidArgumentsError for a bad call; a
    * plugin's own exception propagates for the caller to report.
    */
-  async call(fun: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, call: CallOptions = {}): Promise<CallResult> {
+  async call(
+    fun: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    call: CallOptions = {},
+  ): Promise<CallResult> {
     const entry = this.funcs.get(fun);
     if (!entry) {
       const mod = fun.split('.')[0] ?? fun;

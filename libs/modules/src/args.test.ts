@@ -66,7 +66,10 @@ describe('parseCliArgs', () => {
     assert.deepEqual(parseCliArgs(['a==b', 'a=b\nc']), ['a==b', 'a=b c']);
   });
   it('mixes positionals and kwargs in Salt order', () => {
-    assert.deepEqual(parseCliArgs(['ls', 'cwd=/tmp', 'env={"A": "1"}']), ['ls', { __kwarg__: true, cwd: '/tmp', env: { A: '1' } }]);
+    assert.deepEqual(parseCliArgs(['ls', 'cwd=/tmp', 'env={"A": "1"}']), [
+      'ls',
+      { __kwarg__: true, cwd: '/tmp', env: { A: '1' } },
+    ]);
   });
   it('no_parse keeps the raw value', () => {
     assert.deepEqual(parseCliArgs(['x=3'], ['x']), [{ __kwarg__: true, x: '3' }]);
@@ -82,7 +85,10 @@ describe('splitPublishArgs', () => {
     assert.deepEqual(splitPublishArgs(['a=3', '"3"', 'echo a=b']), { args: ['"3"', 'echo a=b'], kwargs: { a: 3 } });
   });
   it('adds __pub_ fields', () => {
-    assert.deepEqual(splitPublishArgs([], { jid: '1', fun: 'test.arg' }).kwargs, { __pub_jid: '1', __pub_fun: 'test.arg' });
+    assert.deepEqual(splitPublishArgs([], { jid: '1', fun: 'test.arg' }).kwargs, {
+      __pub_jid: '1',
+      __pub_fun: 'test.arg',
+    });
   });
   it('does not mutate the input', () => {
     const kw = { __kwarg__: true, a: 1 };

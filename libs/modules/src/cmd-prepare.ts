@@ -12,16 +12,46 @@ import { isExecutableFile, which } from './which.js';
 
 /** Defaults of the cmd.* parameters, as in Salt's cmdmod signatures. */
 export const CMD_DEFAULTS: Readonly<Record<string, unknown>> = {
-  cwd: null, stdin: null, runas: null, group: null, shell: '/bin/sh', python_shell: null, env: null,
-  clean_env: false, template: null, rstrip: true, umask: null, output_encoding: null, output_loglevel: 'debug',
-  log_callback: null, hide_output: false, timeout: null, reset_system_locale: true, ignore_retcode: false,
-  saltenv: null, use_vt: false, bg: false, password: null, encoded_cmd: false, raise_err: false,
-  redirect_stderr: false, prepend_path: null, success_retcodes: null, success_stdout: null, success_stderr: null,
+  cwd: null,
+  stdin: null,
+  runas: null,
+  group: null,
+  shell: '/bin/sh',
+  python_shell: null,
+  env: null,
+  clean_env: false,
+  template: null,
+  rstrip: true,
+  umask: null,
+  output_encoding: null,
+  output_loglevel: 'debug',
+  log_callback: null,
+  hide_output: false,
+  timeout: null,
+  reset_system_locale: true,
+  ignore_retcode: false,
+  saltenv: null,
+  use_vt: false,
+  bg: false,
+  password: null,
+  encoded_cmd: false,
+  raise_err: false,
+  redirect_stderr: false,
+  prepend_path: null,
+  success_retcodes: null,
+  success_stdout: null,
+  success_stderr: null,
 };
 
 /** `['cmd', {name: 'cwd', default: null}, ...]` for a Salt parameter order. */
 export function cmdParams(order: string): (string | { name: string; default: unknown })[] {
-  return ['cmd', ...order.split(/\s+/).filter(Boolean).map((name) => ({ name, default: CMD_DEFAULTS[name] ?? null }))];
+  return [
+    'cmd',
+    ...order
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((name) => ({ name, default: CMD_DEFAULTS[name] ?? null })),
+  ];
 }
 
 /** Everything a cmd.* call decided before spawning. */
@@ -43,8 +73,21 @@ export interface PreparedCommand {
 }
 
 /** Salt runs commands with a C locale so tools print English it can parse. */
-const LOCALE_VARS = ['LC_CTYPE', 'LC_NUMERIC', 'LC_TIME', 'LC_COLLATE', 'LC_MONETARY', 'LC_MESSAGES', 'LC_PAPER',
-  'LC_NAME', 'LC_ADDRESS', 'LC_TELEPHONE', 'LC_MEASUREMENT', 'LC_IDENTIFICATION', 'LANGUAGE'];
+const LOCALE_VARS = [
+  'LC_CTYPE',
+  'LC_NUMERIC',
+  'LC_TIME',
+  'LC_COLLATE',
+  'LC_MONETARY',
+  'LC_MESSAGES',
+  'LC_PAPER',
+  'LC_NAME',
+  'LC_ADDRESS',
+  'LC_TELEPHONE',
+  'LC_MEASUREMENT',
+  'LC_IDENTIFICATION',
+  'LANGUAGE',
+];
 
 /** The search path exec uses when the environment has no PATH (as Node and Python do). */
 const DEFAULT_EXEC_PATH = '/usr/bin:/bin';
@@ -57,7 +100,9 @@ function arg(a: BoundArgs, name: string): unknown {
 function splitInput(v: unknown): string[] {
   if (v === null || v === undefined) return [];
   if (Array.isArray(v)) return v.map(String);
-  return String(v).split(',').map((s) => s.trim());
+  return String(v)
+    .split(',')
+    .map((s) => s.trim());
 }
 
 /** Python's `str()` for an env value: `True`, `1`, or JSON for containers. */
@@ -128,7 +173,8 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
   if (raw === null || raw === undefined || raw === '') throw new ModuleError('INVALID_ARGUMENT', 'No command given');
   const cmd: string | string[] = Array.isArray(raw) ? raw.map(String) : String(raw);
   const cmdText = typeof cmd === 'string' ? cmd : cmd.join(' ');
-  if (arg(a, 'template')) throw new ModuleError('UNSUPPORTED', 'template rendering is not supported by the tsalt cmd module');
+  if (arg(a, 'template'))
+    throw new ModuleError('UNSUPPORTED', 'template rendering is not supported by the tsalt cmd module');
   const shell = String(arg(a, 'shell'));
   if (!isExecutableFile(shell)) throw new ModuleError('SHELL_UNAVAILABLE', `The shell ${shell} is not available`);
   if (fromJob) checkAllowed(ctx, cmdText);
@@ -139,7 +185,10 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
   const user = runas === null ? null : lookupUser(runas);
   if (runas !== null && !user) throw new ModuleError('RUNAS_FAILED', `User '${runas}' is not available`);
   if (user && myUid !== 0 && user.uid !== myUid) {
-    throw new ModuleError('RUNAS_FAILED', `Cannot run as user '${runas}': only a minion running as root can switch users`);
+    throw new ModuleError(
+      'RUNAS_FAILED',
+      `Cannot run as user '${runas}': only a minion running as root can switch users`,
+    );
   }
   const groupRaw = arg(a, 'group');
   let gid: number | undefined = user?.gid;
@@ -147,7 +196,10 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
     const g = lookupGroupId(String(groupRaw));
     if (g === null) throw new ModuleError('RUNAS_FAILED', `Group '${String(groupRaw)}' is not available`);
     if (myUid !== 0 && g !== process.getgid?.()) {
-      throw new ModuleError('RUNAS_FAILED', `Cannot run in group '${String(groupRaw)}': only a minion running as root can switch groups`);
+      throw new ModuleError(
+        'RUNAS_FAILED',
+        `Cannot run in group '${String(groupRaw)}': only a minion running as root can switch groups`,
+      );
     }
     gid = g;
   }
@@ -204,7 +256,8 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
   // Salt turns a typed `\n` from the CLI into a newline unless told not to.
   if (stdin !== null && !pyTruthy(kwargs['stdin_raw_newlines'])) stdin = stdin.replace(/\\n/g, '\n');
 
-  const successRetcodes = arg(a, 'success_retcodes') === null ? [0] : splitInput(arg(a, 'success_retcodes')).map(Number);
+  const successRetcodes =
+    arg(a, 'success_retcodes') === null ? [0] : splitInput(arg(a, 'success_retcodes')).map(Number);
   if (successRetcodes.some((n) => !Number.isInteger(n))) {
     throw new ModuleError('INVALID_ARGUMENT', 'success_retcodes must be a list of integers');
   }
@@ -221,7 +274,11 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
 
   const quiet = arg(a, 'output_loglevel') === 'quiet';
   const logName = typeof cmd === 'string' ? (cmd.trim().split(/\s+/)[0] ?? '') : (cmd[0] ?? '');
-  if (!quiet) ctx.log.info({ cmd: logName, runas: runas ?? undefined, cwd }, `Executing command '${logName}' in directory '${cwd}'`);
+  if (!quiet)
+    ctx.log.info(
+      { cmd: logName, runas: runas ?? undefined, cwd },
+      `Executing command '${logName}' in directory '${cwd}'`,
+    );
 
   return {
     spec,

@@ -59,9 +59,14 @@ describe('cmd.run', () => {
   it('env is merged over the minion env; clean_env keeps only env', T, async () => {
     process.env['TSALT_TEST_INHERITED'] = 'inherited';
     try {
-      const r = await run('cmd.run', [`sh -c 'echo $FOO-$TSALT_TEST_INHERITED-$LC_ALL-$LC_CTYPE'`], { env: { FOO: 'bar', LC_ALL: 'x' } });
+      const r = await run('cmd.run', [`sh -c 'echo $FOO-$TSALT_TEST_INHERITED-$LC_ALL-$LC_CTYPE'`], {
+        env: { FOO: 'bar', LC_ALL: 'x' },
+      });
       assert.equal(r.return, 'bar-inherited-x-C');
-      const clean = await run('cmd.run', [`/bin/sh -c 'echo $FOO-$TSALT_TEST_INHERITED'`], { env: { FOO: 1 }, clean_env: true });
+      const clean = await run('cmd.run', [`/bin/sh -c 'echo $FOO-$TSALT_TEST_INHERITED'`], {
+        env: { FOO: 1 },
+        clean_env: true,
+      });
       assert.equal(clean.return, '1-');
     } finally {
       delete process.env['TSALT_TEST_INHERITED'];

@@ -10,7 +10,14 @@ function setup(opts: Record<string, unknown> = {}): { reg: Registry; sent: unkno
   const sent: unknown[][] = [];
   const svc: MinionEventService = { fireMaster: async (tag, data, preload) => void sent.push([tag, data, preload]) };
   const reg = new Registry(
-    { kind: 'module', opts, grains: { os: 'Linux', id: 'm1' }, pillar: { role: 'web' }, log: silentLogger(), services: { [MINION_EVENTS_SERVICE]: svc } },
+    {
+      kind: 'module',
+      opts,
+      grains: { os: 'Linux', id: 'm1' },
+      pillar: { role: 'web' },
+      log: silentLogger(),
+      services: { [MINION_EVENTS_SERVICE]: svc },
+    },
     executionModulePlugins(),
   );
   return { reg, sent };
@@ -19,9 +26,16 @@ function setup(opts: Record<string, unknown> = {}): { reg: Registry; sent: unkno
 describe('event module', () => {
   it('send: data, kwargs (without __pub_*), grains subset; data wins', T, async () => {
     const { reg, sent } = setup();
-    const r = await reg.call('event.send', ['myco/app/deployed', { version: 3, who: 'data' }], { who: 'kw', extra: 1, with_grains: ['os'], __pub_jid: 'j' });
+    const r = await reg.call('event.send', ['myco/app/deployed', { version: 3, who: 'data' }], {
+      who: 'kw',
+      extra: 1,
+      with_grains: ['os'],
+      __pub_jid: 'j',
+    });
     assert.equal(r.return, true);
-    assert.deepEqual(sent, [['myco/app/deployed', { grains: { os: 'Linux' }, who: 'data', extra: 1, version: 3 }, undefined]]);
+    assert.deepEqual(sent, [
+      ['myco/app/deployed', { grains: { os: 'Linux' }, who: 'data', extra: 1, version: 3 }, undefined],
+    ]);
   });
 
   it('send with_pillar, with_env_opts, preload', T, async () => {

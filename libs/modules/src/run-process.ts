@@ -112,7 +112,11 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     child.once('error', (e) => {
       done();
       reject(
-        new ModuleError('CMD_SPAWN_FAILED', `Unable to run command '${pyStrCommand(spec.argv)}', reason: ${e.message}`, { cause: e }),
+        new ModuleError(
+          'CMD_SPAWN_FAILED',
+          `Unable to run command '${pyStrCommand(spec.argv)}', reason: ${e.message}`,
+          { cause: e },
+        ),
       );
     });
     if (pid === undefined) return; // spawn failed; 'error' follows
@@ -154,7 +158,13 @@ export function spawnBackground(spec: Omit<ProcessSpec, 'stdin' | 'timeoutMs' | 
     if (!file) return reject(new ModuleError('CMD_SPAWN_FAILED', 'Unable to run an empty command'));
     const child = spawn(file, args, options);
     child.once('error', (e) =>
-      reject(new ModuleError('CMD_SPAWN_FAILED', `Unable to run command '${pyStrCommand(spec.argv)}', reason: ${e.message}`, { cause: e })),
+      reject(
+        new ModuleError(
+          'CMD_SPAWN_FAILED',
+          `Unable to run command '${pyStrCommand(spec.argv)}', reason: ${e.message}`,
+          { cause: e },
+        ),
+      ),
     );
     child.once('spawn', () => {
       child.unref();

@@ -15,10 +15,18 @@ let dir = '';
 const children: ChildProcess[] = [];
 
 function registry(extra: Record<string, unknown> = {}, services: Record<string, unknown> = {}): Registry {
-  return new Registry({ kind: 'module', opts: { cachedir: dir, ...extra }, log: silentLogger(), services }, executionModulePlugins());
+  return new Registry(
+    { kind: 'module', opts: { cachedir: dir, ...extra }, log: silentLogger(), services },
+    executionModulePlugins(),
+  );
 }
 
-async function call(fun: string, args: unknown[] = [], reg = registry(), jid?: string): Promise<{ return: unknown; retcode: number }> {
+async function call(
+  fun: string,
+  args: unknown[] = [],
+  reg = registry(),
+  jid?: string,
+): Promise<{ return: unknown; retcode: number }> {
   return reg.call(fun, args, {}, jid === undefined ? {} : { jid });
 }
 
@@ -58,16 +66,24 @@ describe('saltutil', () => {
     assert.deepEqual((await call('saltutil.is_running', ['cmd.*'])).return, []);
     // A job never sees itself (Salt skips its own process).
     assert.deepEqual((await call('saltutil.find_job', [jid], registry(), jid)).return, {});
-    assert.equal(((await call('saltutil.running', [], registry(), jid)).return as unknown[]).some((d) => (d as { jid: string }).jid === jid), false);
+    assert.equal(
+      ((await call('saltutil.running', [], registry(), jid)).return as unknown[]).some(
+        (d) => (d as { jid: string }).jid === jid,
+      ),
+      false,
+    );
     child.kill('SIGKILL');
     await exited(child);
     assert.deepEqual((await call('saltutil.find_job', [jid])).return, {});
     assert.equal(fs.existsSync(path.join(dir, 'proc', jid)), false, 'a stale proc file is removed');
   });
 
-  it('signal_job, term_job and kill_job signal the job process: Salt\'s wording', T, async () => {
+  it("signal_job, term_job and kill_job signal the job process: Salt's wording", T, async () => {
     const a = startJob();
-    assert.deepEqual(await call('saltutil.signal_job', [a.jid, 'SIGTERM']), { return: `Signal 15 sent to job ${a.jid} at pid ${a.pid}`, retcode: 0 });
+    assert.deepEqual(await call('saltutil.signal_job', [a.jid, 'SIGTERM']), {
+      return: `Signal 15 sent to job ${a.jid} at pid ${a.pid}`,
+      retcode: 0,
+    });
     assert.equal(await exited(a.child), 'SIGTERM');
     const b = startJob();
     assert.equal((await call('saltutil.kill_job', [b.jid])).return, `Signal 9 sent to job ${b.jid} at pid ${b.pid}`);
@@ -76,10 +92,16 @@ describe('saltutil', () => {
     assert.equal((await call('saltutil.term_job', [c.jid])).return, `Signal 15 sent to job ${c.jid} at pid ${c.pid}`);
     assert.equal(await exited(c.child), 'SIGTERM');
     const d = startJob();
-    assert.equal((await call('saltutil.signal_job', [d.jid, 9])).return, `Signal 9 sent to job ${d.jid} at pid ${d.pid}`);
+    assert.equal(
+      (await call('saltutil.signal_job', [d.jid, 9])).return,
+      `Signal 9 sent to job ${d.jid} at pid ${d.pid}`,
+    );
     await exited(d.child);
     // Gone now: one line naming the jid.
-    assert.deepEqual(await call('saltutil.kill_job', [d.jid]), { return: `Job ${d.jid} is not running on this minion`, retcode: 0 });
+    assert.deepEqual(await call('saltutil.kill_job', [d.jid]), {
+      return: `Job ${d.jid} is not running on this minion`,
+      retcode: 0,
+    });
   });
 
   it('kill_all_jobs and term_all_jobs reach every job', T, async () => {
@@ -95,14 +117,20 @@ describe('saltutil', () => {
       const r = await call(fun, ['notajid']);
       assert.deepEqual(r, { return: 'Invalid jid: "notajid"', retcode: 1 }, fun);
     }
-    assert.deepEqual(await call('saltutil.signal_job', ['../../etc', 9]), { return: 'Invalid jid: "../../etc"', retcode: 1 });
+    assert.deepEqual(await call('saltutil.signal_job', ['../../etc', 9]), {
+      return: 'Invalid jid: "../../etc"',
+      retcode: 1,
+    });
     const a = startJob();
-    assert.deepEqual(await call('saltutil.signal_job', [a.jid, 'SIGNOPE']), { return: 'Invalid signal: "SIGNOPE"', retcode: 1 });
+    assert.deepEqual(await call('saltutil.signal_job', [a.jid, 'SIGNOPE']), {
+      return: 'Invalid signal: "SIGNOPE"',
+      retcode: 1,
+    });
     a.child.kill('SIGKILL');
     await exited(a.child);
   });
 
-  it('the daemon\'s JobControl: its pid is refused, and it can veto a signal', T, async () => {
+  it("the daemon's JobControl: its pid is refused, and it can veto a signal", T, async () => {
     const a = startJob();
     const refuse: JobControl = { daemonPid: a.pid };
     const r = await call('saltutil.kill_job', [a.jid], registry({}, { [JOB_CONTROL_SERVICE]: refuse }));
@@ -110,11 +138,17 @@ describe('saltutil', () => {
     assert.match(String(r.return), /refusing to signal/);
     const notes: unknown[] = [];
     const veto: JobControl = { daemonPid: 1, willSignal: async (...n) => (notes.push(n), false) };
-    assert.equal((await call('saltutil.kill_job', [a.jid], registry({}, { [JOB_CONTROL_SERVICE]: veto }))).return, `Job ${a.jid} is not running on this minion`);
+    assert.equal(
+      (await call('saltutil.kill_job', [a.jid], registry({}, { [JOB_CONTROL_SERVICE]: veto }))).return,
+      `Job ${a.jid} is not running on this minion`,
+    );
     assert.deepEqual(notes, [[a.jid, a.pid, 9]]);
     assert.equal(a.child.exitCode, null, 'still running');
     const allow: JobControl = { daemonPid: 1, willSignal: async () => true };
-    assert.match(String((await call('saltutil.kill_job', [a.jid], registry({}, { [JOB_CONTROL_SERVICE]: allow }))).return), /^Signal 9 sent/);
+    assert.match(
+      String((await call('saltutil.kill_job', [a.jid], registry({}, { [JOB_CONTROL_SERVICE]: allow }))).return),
+      /^Signal 9 sent/,
+    );
     assert.equal(await exited(a.child), 'SIGKILL');
   });
 
@@ -126,11 +160,23 @@ describe('saltutil', () => {
     fs.rmSync(path.join(dir, 'proc', jid));
   });
 
-  it('find_cached_job: Salt\'s messages, then the cached return', T, async () => {
+  it("find_cached_job: Salt's messages, then the cached return", T, async () => {
     const jid = genJid();
-    assert.equal((await call('saltutil.find_cached_job', [jid])).return, 'Local jobs cache directory not found; you may need to enable cache_jobs on this minion');
-    assert.equal((await call('saltutil.find_cached_job', [jid], registry({ cache_jobs: true }))).return, `Local jobs cache directory ${path.join(dir, 'minion_jobs', jid)} not found`);
+    assert.equal(
+      (await call('saltutil.find_cached_job', [jid])).return,
+      'Local jobs cache directory not found; you may need to enable cache_jobs on this minion',
+    );
+    assert.equal(
+      (await call('saltutil.find_cached_job', [jid], registry({ cache_jobs: true }))).return,
+      `Local jobs cache directory ${path.join(dir, 'minion_jobs', jid)} not found`,
+    );
     writeCachedJob(dir, jid, { jid, fun: 'test.ping', return: true, retcode: 0, success: true });
-    assert.deepEqual((await call('saltutil.find_cached_job', [jid])).return, { jid, fun: 'test.ping', return: true, retcode: 0, success: true });
+    assert.deepEqual((await call('saltutil.find_cached_job', [jid])).return, {
+      jid,
+      fun: 'test.ping',
+      return: true,
+      retcode: 0,
+      success: true,
+    });
   });
 });

@@ -21,7 +21,9 @@ describe('test module', () => {
     assert.deepEqual((await reg.call('test.outputter', [{ a: 1 }])).return, { a: 1 });
   });
   it('version is the root package version', T, async () => {
-    const root = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const root = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     assert.equal((await reg.call('test.version')).return, root.version);
     assert.match(String((await reg.call('test.versions_report')).return), /tsalt: /);
   });
@@ -47,14 +49,20 @@ describe('test module', () => {
     assert.equal(typeof secs, 'number');
   });
   it('exception throws', T, async () => {
-    await assert.rejects(reg.call('test.exception', ['boom']), (e: unknown) => e instanceof ModuleError && e.message === 'boom');
+    await assert.rejects(
+      reg.call('test.exception', ['boom']),
+      (e: unknown) => e instanceof ModuleError && e.message === 'boom',
+    );
     await assert.rejects(reg.call('test.exception'), { message: 'Test Exception' });
   });
   it('cross_test calls another function', T, async () => {
     assert.equal((await reg.call('test.cross_test', ['test.echo', ['x']])).return, 'x');
   });
   it('unknown function: Salt message', T, async () => {
-    await assert.rejects(reg.call('test.nope'), (e: unknown) => e instanceof FunctionNotAvailableError && e.message === "'test.nope' is not available.");
+    await assert.rejects(
+      reg.call('test.nope'),
+      (e: unknown) => e instanceof FunctionNotAvailableError && e.message === "'test.nope' is not available.",
+    );
   });
 });
 
@@ -64,7 +72,13 @@ describe('sys module', () => {
     const byMod = (await reg.call('sys.list_functions', ['test'])).return as string[];
     assert.ok(byMod.includes('test.ping'));
     assert.ok(!byMod.some((f) => !f.startsWith('test.')));
-    assert.deepEqual((await reg.call('sys.list_functions', ['cmd.run*'])).return, ['cmd.run', 'cmd.run_all', 'cmd.run_bg', 'cmd.run_stderr', 'cmd.run_stdout']);
+    assert.deepEqual((await reg.call('sys.list_functions', ['cmd.run*'])).return, [
+      'cmd.run',
+      'cmd.run_all',
+      'cmd.run_bg',
+      'cmd.run_stderr',
+      'cmd.run_stdout',
+    ]);
     const all = (await reg.call('sys.list_functions')).return as string[];
     assert.ok(all.includes('sys.doc') && all.includes('cmd.run'));
   });

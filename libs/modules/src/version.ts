@@ -21,7 +21,10 @@ function rootInfo(): RootInfo {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
       if (pkg.name === 'tsalt' && typeof pkg.version === 'string') {
         root = { version: pkg.version, dir };
         break;
@@ -47,7 +50,9 @@ function dependencyVersion(name: string): string {
   const dir = rootInfo().dir;
   if (!dir) return 'Not Installed';
   try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof pkg.version === 'string' ? pkg.version : 'Not Installed';
   } catch {
     return 'Not Installed';
@@ -56,7 +61,11 @@ function dependencyVersion(name: string): string {
 
 /** Salt's `versions_information()`: sections of name → version. */
 export function versionsInformation(): Record<string, Record<string, string>> {
-  const deps: Record<string, string> = { node: process.versions.node, v8: process.versions.v8, openssl: process.versions.openssl ?? '' };
+  const deps: Record<string, string> = {
+    node: process.versions.node,
+    v8: process.versions.v8,
+    openssl: process.versions.openssl ?? '',
+  };
   for (const d of DEPENDENCIES) deps[d] = dependencyVersion(d);
   return {
     'Salt Version': { tsalt: tsaltVersion() },

@@ -42,7 +42,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 const BOOL_RE = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 const NULL_RE = /^(?:~|null|Null|NULL|)$/;
-const INT_RE = /^(?:[-+]?0b[01_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const INT_RE =
+  /^(?:[-+]?0b[01_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
 const FLOAT_RE =
   /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
@@ -117,7 +118,12 @@ function convert(node: unknown, doc: Document, depth: number): unknown {
     const tag = node.tag;
     if (tag === undefined) return node.type === 'PLAIN' ? resolvePlainScalar(text) : text;
     if (tag === '!' || tag === `${CORE_TAG}str`) return text;
-    const want = { [`${CORE_TAG}int`]: 'number', [`${CORE_TAG}float`]: 'number', [`${CORE_TAG}bool`]: 'boolean', [`${CORE_TAG}null`]: 'null' }[tag];
+    const want = {
+      [`${CORE_TAG}int`]: 'number',
+      [`${CORE_TAG}float`]: 'number',
+      [`${CORE_TAG}bool`]: 'boolean',
+      [`${CORE_TAG}null`]: 'null',
+    }[tag];
     const value = resolvePlainScalar(text);
     if (!want || (value === null ? 'null' : typeof value) !== want) throw new Unsupported(`tag ${tag}`);
     return value;

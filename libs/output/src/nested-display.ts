@@ -25,7 +25,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export class NestDisplay {
   private readonly c: Colors;
 
-  constructor(color: boolean, private readonly retcode: number = 0) {
+  constructor(
+    color: boolean,
+    private readonly retcode: number = 0,
+  ) {
     this.c = getColors(color);
   }
 
@@ -47,7 +50,9 @@ export class NestDisplay {
       const msg = value === true ? 'True' : value === false ? 'False' : 'None';
       out.push(this.line(indent, this.c.LIGHT_YELLOW, msg, prefix));
     } else if (typeof value === 'number' || typeof value === 'bigint') {
-      out.push(this.line(indent, this.c.LIGHT_YELLOW, typeof value === 'number' ? pyNumber(value) : value.toString(), prefix));
+      out.push(
+        this.line(indent, this.c.LIGHT_YELLOW, typeof value === 'number' ? pyNumber(value) : value.toString(), prefix),
+      );
     } else if (typeof value === 'string') {
       splitlines(value).forEach((l, i) => {
         // continuation lines line up under the first line's text

@@ -5,22 +5,24 @@ import { silentLogger } from '@tsalt/core';
 import { OUTPUTTERS, OutputError, outputterPlugins, pyRepr, pyStr, renderOutput, stripColor } from './index.js';
 
 // Expected strings produced by CPython's json.dumps on the same data.
-const JDATA = { 'web-1': { z: [1, 2.5, 'é', null, true, 1e-7, -0.5], b: {}, c: [], d: 'x"y\\z\n\t\u0001\u007f', emoji: '😀' } };
+const JDATA = {
+  'web-1': { z: [1, 2.5, 'é', null, true, 1e-7, -0.5], b: {}, c: [], d: 'x"y\\z\n\t\u0001\u007f', emoji: '😀' },
+};
 
 test('json: indent 4 by default, like json.dumps(indent=4)', () => {
   assert.equal(
     renderOutput('json', JDATA),
-    "{\n    \"web-1\": {\n        \"z\": [\n            1,\n            2.5,\n            \"\\u00e9\",\n            null,\n            true,\n            1e-07,\n            -0.5\n        ],\n        \"b\": {},\n        \"c\": [],\n        \"d\": \"x\\\"y\\\\z\\n\\t\\u0001\\u007f\",\n        \"emoji\": \"\\ud83d\\ude00\"\n    }\n}",
+    '{\n    "web-1": {\n        "z": [\n            1,\n            2.5,\n            "\\u00e9",\n            null,\n            true,\n            1e-07,\n            -0.5\n        ],\n        "b": {},\n        "c": [],\n        "d": "x\\"y\\\\z\\n\\t\\u0001\\u007f",\n        "emoji": "\\ud83d\\ude00"\n    }\n}',
   );
   assert.equal(
     renderOutput('json', JDATA, { indent: 2 }),
-    "{\n  \"web-1\": {\n    \"z\": [\n      1,\n      2.5,\n      \"\\u00e9\",\n      null,\n      true,\n      1e-07,\n      -0.5\n    ],\n    \"b\": {},\n    \"c\": [],\n    \"d\": \"x\\\"y\\\\z\\n\\t\\u0001\\u007f\",\n    \"emoji\": \"\\ud83d\\ude00\"\n  }\n}",
+    '{\n  "web-1": {\n    "z": [\n      1,\n      2.5,\n      "\\u00e9",\n      null,\n      true,\n      1e-07,\n      -0.5\n    ],\n    "b": {},\n    "c": [],\n    "d": "x\\"y\\\\z\\n\\t\\u0001\\u007f",\n    "emoji": "\\ud83d\\ude00"\n  }\n}',
   );
 });
 
 test('json: null or negative indent prints one line with Python separators', () => {
   const want =
-    "{\"web-1\": {\"z\": [1, 2.5, \"\\u00e9\", null, true, 1e-07, -0.5], \"b\": {}, \"c\": [], \"d\": \"x\\\"y\\\\z\\n\\t\\u0001\\u007f\", \"emoji\": \"\\ud83d\\ude00\"}}";
+    '{"web-1": {"z": [1, 2.5, "\\u00e9", null, true, 1e-07, -0.5], "b": {}, "c": [], "d": "x\\"y\\\\z\\n\\t\\u0001\\u007f", "emoji": "\\ud83d\\ude00"}}';
   assert.equal(renderOutput('json', JDATA, { indent: null }), want);
   assert.equal(renderOutput('json', JDATA, { indent: -1 }), want);
   assert.equal(renderOutput('json', { b: 1, a: 2 }, { indent: null }), '{"b": 1, "a": 2}'); // order kept
@@ -77,7 +79,10 @@ test('raw: Python str() of the data', () => {
 });
 
 test('txt: key: line for each line', () => {
-  assert.equal(renderOutput('txt', { 'web-1': 'line1\nline2', 'db-1': true, 'x-1': { a: 1 } }), "web-1: line1\nweb-1: line2\ndb-1: True\nx-1: {'a': 1}");
+  assert.equal(
+    renderOutput('txt', { 'web-1': 'line1\nline2', 'db-1': true, 'x-1': { a: 1 } }),
+    "web-1: line1\nweb-1: line2\ndb-1: True\nx-1: {'a': 1}",
+  );
   assert.equal(renderOutput('txt', { 'web-1': '' }), '');
   assert.equal(renderOutput('txt', 'just text'), 'just text');
   assert.equal(renderOutput('txt', [1, 'a']), "[1, 'a']");
@@ -85,7 +90,12 @@ test('txt: key: line for each line', () => {
 
 test('pyRepr / pyStr follow Python', () => {
   assert.equal(
-    pyRepr({ a: [1, 2.5, null, true, false, "it's", 'say "hi"', 'both \'"', 'tab\t', 'é\u200b\u0000'], b: {}, c: 1e-7, d: 0.1 }),
+    pyRepr({
+      a: [1, 2.5, null, true, false, "it's", 'say "hi"', 'both \'"', 'tab\t', 'é\u200b\u0000'],
+      b: {},
+      c: 1e-7,
+      d: 0.1,
+    }),
     `{'a': [1, 2.5, None, True, False, "it's", 'say "hi"', 'both \\'"', 'tab\\t', 'é\\u200b\\x00'], 'b': {}, 'c': 1e-07, 'd': 0.1}`,
   );
   assert.equal(pyRepr(1e-5), '1e-05');

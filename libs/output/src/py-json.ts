@@ -48,10 +48,25 @@ function dump(v: unknown, indent: number | null, level: number): string {
   if (typeof v === 'number') return jsonNumber(v);
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'string') return jsonString(v);
-  if (Array.isArray(v)) return container('[', ']', v.map((x) => dump(x, indent, level + 1)), indent, level);
+  if (Array.isArray(v))
+    return container(
+      '[',
+      ']',
+      v.map((x) => dump(x, indent, level + 1)),
+      indent,
+      level,
+    );
   if (v instanceof Map) v = Object.fromEntries(v);
-  if (typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !(v instanceof Date) && !(v instanceof Set)) {
-    const items = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${jsonString(k)}: ${dump(x, indent, level + 1)}`);
+  if (
+    typeof v === 'object' &&
+    v !== null &&
+    !(v instanceof Uint8Array) &&
+    !(v instanceof Date) &&
+    !(v instanceof Set)
+  ) {
+    const items = Object.entries(v as Record<string, unknown>).map(
+      ([k, x]) => `${jsonString(k)}: ${dump(x, indent, level + 1)}`,
+    );
     return container('{', '}', items, indent, level);
   }
   return jsonString(pyRepr(v)); // default=repr

@@ -16,13 +16,15 @@ const PY_FLOAT =
 
 const pyResolvers = (tags: Tags): Tags => [
   // Dropped: its identify() would claim the string '<<' and print it bare.
-  ...tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:merge').map((t) => {
-    if (typeof t === 'string' || 'collection' in t) return t; // tag names, or map/seq
-    const scalar: ScalarTag = t;
-    if (scalar.tag === 'tag:yaml.org,2002:bool') return { ...scalar, test: PY_BOOL };
-    if (scalar.tag === 'tag:yaml.org,2002:float') return { ...scalar, test: PY_FLOAT };
-    return scalar;
-  }),
+  ...tags
+    .filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:merge')
+    .map((t) => {
+      if (typeof t === 'string' || 'collection' in t) return t; // tag names, or map/seq
+      const scalar: ScalarTag = t;
+      if (scalar.tag === 'tag:yaml.org,2002:bool') return { ...scalar, test: PY_BOOL };
+      if (scalar.tag === 'tag:yaml.org,2002:float') return { ...scalar, test: PY_FLOAT };
+      return scalar;
+    }),
   // PyYAML also resolves '=' (value) and '<<' (merge), so it quotes them.
   { tag: 'tag:yaml.org,2002:value', default: true, test: /^(?:=|<<)$/, resolve: (s: string) => s },
 ];

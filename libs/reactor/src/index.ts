@@ -15,9 +15,25 @@
  */
 export { Reactor, REACTOR_ERROR_TAG, type ReactorErrorKind } from './reactor.js';
 export type {
-  ReactionJob, LocalPublish, PublishReply, FireFn, CallOptions, CallOutcome, CallClient, ReactorClients, ReactorDeps, ReactorStats,
+  ReactionJob,
+  LocalPublish,
+  PublishReply,
+  FireFn,
+  CallOptions,
+  CallOutcome,
+  CallClient,
+  ReactorClients,
+  ReactorDeps,
+  ReactorStats,
 } from './types.js';
-export { compileReactorOptions, resolveSlsPath, expandSls, type ReactorOptions, type CompiledReactorOptions, type ReactorEntry } from './options.js';
+export {
+  compileReactorOptions,
+  resolveSlsPath,
+  expandSls,
+  type ReactorOptions,
+  type CompiledReactorOptions,
+  type ReactorEntry,
+} from './options.js';
 export { compileReactions, type Reaction, type ReactionKind } from './reactions.js';
 export { renderSls, parseRendered, type RenderVars } from './render-sls.js';
 export { compileTemplate, renderTemplate } from './jinja/template.js';

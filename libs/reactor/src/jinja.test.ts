@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { compileTemplate, renderTemplate } from './jinja/template.js';
 import { ReactorError } from './errors.js';
 
-const data = { act: 'pend', id: 'db1_web', pub: 'KEY', nested: { data: { version: 3 } }, list: [3, 1, 2], n: 5, f: 1.5, none: null };
+const data = {
+  act: 'pend',
+  id: 'db1_web',
+  pub: 'KEY',
+  nested: { data: { version: 3 } },
+  list: [3, 1, 2],
+  n: 5,
+  f: 1.5,
+  none: null,
+};
 
 function render(src: string, vars: Record<string, unknown> = { data, tag: 'salt/auth' }): string {
   return renderTemplate(compileTemplate(src, 't.sls'), src, 't.sls', vars);
@@ -23,28 +32,58 @@ describe('Jinja as Salt users write it', () => {
   const cases: Array<[string, string]> = [
     ["{{ 'act' in data and data['act'] == 'pend' }}", 'true'],
     ["{{ data['id'].endswith('_web') }} {{ data['id'].startswith(('x', 'db')) }}", 'true true'],
-    ["{{ data.get('x', 1) }} {{ data.get('id') }} {{ data.get('nested', {}).get('data', {}).get('version') }}", '1 db1_web 3'],
-    ["{% for k, v in data.items() %}{{ k }},{% endfor %}", 'act,id,pub,nested,list,n,f,none,'],
-    ["{{ data.keys() | list | length }} {{ data.values() | list | length }}", '8 8'],
+    [
+      "{{ data.get('x', 1) }} {{ data.get('id') }} {{ data.get('nested', {}).get('data', {}).get('version') }}",
+      '1 db1_web 3',
+    ],
+    ['{% for k, v in data.items() %}{{ k }},{% endfor %}', 'act,id,pub,nested,list,n,f,none,'],
+    ['{{ data.keys() | list | length }} {{ data.values() | list | length }}', '8 8'],
     ["{% set x = data['id'] | upper %}{{ x }}", 'DB1_WEB'],
     ["{% if data['n'] > 3 %}big{% else %}small{% endif %}", 'big'],
     ["{{ data['id'].split('_')[0] }} {{ data['id'].rsplit('_', 1)[1] }}", 'db1 web'],
-    ["{{ data['id'].lower() }} {{ '  x '.strip() }} {{ 'xxhixx'.strip('x') }} {{ 'a-b'.replace('-', '+') }}", 'db1_web x hi a+b'],
-    ["{{ '{}-{}'.format(1, 'b') }} {{ '{0:>4}|{v:.2f}'.format('a', v=3.14159) }} {{ '{:,d}'.format(1234567) }}", '1-b    a|3.14 1,234,567'],
-    ["{{ '%s is %d' % ('x', 3) }} {{ '%(id)s' % data }} {{ '%05.1f' % 3.14159 }} {{ '%-3s|' % 'a' }}", 'x is 3 db1_web 003.1 a  |'],
-    ["{{ 7 % 3 }} {{ -1 % 3 }}", '1 2'],
-    ["{{ ','.join(['a', 'b']) }} {{ data['id'].find('_') }} {{ data['id'].count('b') }} {{ '42'.isdigit() }}", 'a,b 3 2 true'],
+    [
+      "{{ data['id'].lower() }} {{ '  x '.strip() }} {{ 'xxhixx'.strip('x') }} {{ 'a-b'.replace('-', '+') }}",
+      'db1_web x hi a+b',
+    ],
+    [
+      "{{ '{}-{}'.format(1, 'b') }} {{ '{0:>4}|{v:.2f}'.format('a', v=3.14159) }} {{ '{:,d}'.format(1234567) }}",
+      '1-b    a|3.14 1,234,567',
+    ],
+    [
+      "{{ '%s is %d' % ('x', 3) }} {{ '%(id)s' % data }} {{ '%05.1f' % 3.14159 }} {{ '%-3s|' % 'a' }}",
+      'x is 3 db1_web 003.1 a  |',
+    ],
+    ['{{ 7 % 3 }} {{ -1 % 3 }}', '1 2'],
+    [
+      "{{ ','.join(['a', 'b']) }} {{ data['id'].find('_') }} {{ data['id'].count('b') }} {{ '42'.isdigit() }}",
+      'a,b 3 2 true',
+    ],
     ["{{ data.has_key('id') }} {{ 'id' in data }} {{ 'zz' not in data }}", 'true true true'],
-    ["{% set l = [] %}{% set _ = l.append(1) %}{% set _ = l.extend([2, 3]) %}{{ l }}", '[1, 2, 3]'],
+    ['{% set l = [] %}{% set _ = l.append(1) %}{% set _ = l.extend([2, 3]) %}{{ l }}', '[1, 2, 3]'],
     ["{% set d = {} %}{% set _ = d.update({'a': 1}) %}{{ d }}", '{"a": 1}'],
-    ["{{ data['list'] | sort | join(',') }} {{ data['list'] | sum }} {{ data['list'] | max }} {{ data['list'] | min }}", '1,2,3 6 3 1'],
-    ["{{ data['list'] | map('string') | join('-') }} {{ data['list'] | select('odd') | list }} {{ data['list'] | reject('odd') | list }}", '3-1-2 [3, 1] [2]'],
-    ["{{ data['id'] | regex_match('db(\\\\d)_(.*)') }} {{ data['id'] | regex_search('web') }} {{ data['id'] | regex_replace('\\\\d', 'N') }}", '["1", "web"] [] dbN_web'],
-    ["{{ 'yes' | to_bool }} {{ 'no' | to_bool }} {{ data['missing'] | default('dflt') }} {{ data['missing'] | d('d2') }}", 'true false dflt d2'],
+    [
+      "{{ data['list'] | sort | join(',') }} {{ data['list'] | sum }} {{ data['list'] | max }} {{ data['list'] | min }}",
+      '1,2,3 6 3 1',
+    ],
+    [
+      "{{ data['list'] | map('string') | join('-') }} {{ data['list'] | select('odd') | list }} {{ data['list'] | reject('odd') | list }}",
+      '3-1-2 [3, 1] [2]',
+    ],
+    [
+      "{{ data['id'] | regex_match('db(\\\\d)_(.*)') }} {{ data['id'] | regex_search('web') }} {{ data['id'] | regex_replace('\\\\d', 'N') }}",
+      '["1", "web"] [] dbN_web',
+    ],
+    [
+      "{{ 'yes' | to_bool }} {{ 'no' | to_bool }} {{ data['missing'] | default('dflt') }} {{ data['missing'] | d('d2') }}",
+      'true false dflt d2',
+    ],
     ["{{ data['nested'] | json }}", '{"data": {"version": 3}}'],
     ["{{ data['nested'] | yaml }}", '{data: {version: 3}}'],
     ["{{ data['none'] }}|{{ data['none'] | string }}|{{ data['missing'] is defined }}", '|None|false'],
-    ["{{ range(3) | list }} {{ dict(a=1) }} {{ data['f'] | round }} {{ 2.567 | round(2) }}", '[0, 1, 2] {"a": 1} 2.0 2.57'],
+    [
+      "{{ range(3) | list }} {{ dict(a=1) }} {{ data['f'] | round }} {{ 2.567 | round(2) }}",
+      '[0, 1, 2] {"a": 1} 2.0 2.57',
+    ],
     ["{{ tag }} {{ tag.split('/')[1] }}", 'salt/auth auth'],
     ["{{ data['id'][0:3] }} {{ data['list'][-1] }} {{ data.id }}", 'db1 2 db1_web'],
   ];
@@ -73,7 +112,9 @@ describe('errors name the line', () => {
   });
 
   test('a render error, inside a loop', () => {
-    const e = failure("a: 1\n{% for x in data['list'] %}\n- {{ x }}\n- {{ data['nope'].endswith('x') }}\n{% endfor %}\n");
+    const e = failure(
+      "a: 1\n{% for x in data['list'] %}\n- {{ x }}\n- {{ data['nope'].endswith('x') }}\n{% endfor %}\n",
+    );
     assert.equal(e.line, 4);
     assert.match(e.message, /^t\.sls: line 4: Jinja error: /);
   });

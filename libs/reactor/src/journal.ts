@@ -52,7 +52,12 @@ export class RunJournal {
    * `beforeForget` runs before the file is emptied of ended jobs: the queue
    * records its position then, so what they were cannot come back.
    */
-  constructor(dir: string, private readonly log: Logger, private readonly beforeForget: () => void = () => undefined, private readonly syncMs = 5) {
+  constructor(
+    dir: string,
+    private readonly log: Logger,
+    private readonly beforeForget: () => void = () => undefined,
+    private readonly syncMs = 5,
+  ) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.file = path.join(dir, 'running.log');
   }
@@ -63,7 +68,9 @@ export class RunJournal {
     if (fs.existsSync(this.file)) {
       const { items, tornBytes } = readSegment<JournalRecord>(this.file);
       if (tornBytes > 0) {
-        this.log.warn(`reactor journal ${this.file} ends with ${tornBytes} bytes of a record cut short; they are skipped`);
+        this.log.warn(
+          `reactor journal ${this.file} ends with ${tornBytes} bytes of a record cut short; they are skipped`,
+        );
         // New records go after the last whole one, where a reader finds them.
         fs.truncateSync(this.file, fs.statSync(this.file).size - tornBytes);
       }

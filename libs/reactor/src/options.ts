@@ -73,13 +73,17 @@ function reactorList(value: unknown, problems: string[]): unknown[] {
       if (doc.errors[0]) throw doc.errors[0];
       const list: unknown = doc.toJS();
       if (Array.isArray(list)) return list;
-      problems.push(`reactor: ${value} must hold a list of {tag glob: [sls, ...]} entries; no reactions are configured`);
+      problems.push(
+        `reactor: ${value} must hold a list of {tag glob: [sls, ...]} entries; no reactions are configured`,
+      );
     } catch (err) {
       problems.push(`reactor: cannot read ${value}: ${errorLine(err)}; no reactions are configured`);
     }
     return [];
   }
-  problems.push(`reactor: expected a list of {tag glob: [sls, ...]} entries, got ${JSON.stringify(value)}; no reactions are configured`);
+  problems.push(
+    `reactor: expected a list of {tag glob: [sls, ...]} entries, got ${JSON.stringify(value)}; no reactions are configured`,
+  );
   return [];
 }
 
@@ -112,24 +116,37 @@ export function compileReactorOptions(opts: ReactorOptions): CompiledReactorOpti
   reactorList(opts.reactor, problems).forEach((entry, i) => {
     const shown = JSON.stringify(entry) ?? String(entry);
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || Object.keys(entry).length !== 1) {
-      problems.push(`reactor entry ${i + 1} ignored: ${shown} is not a map of one tag glob to SLS files (- 'salt/auth': [/srv/reactor/auth.sls])`);
+      problems.push(
+        `reactor entry ${i + 1} ignored: ${shown} is not a map of one tag glob to SLS files (- 'salt/auth': [/srv/reactor/auth.sls])`,
+      );
       return;
     }
     const [glob, value] = Object.entries(entry as Record<string, unknown>)[0]!;
-    const refs = typeof value === 'string' ? [value] : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+    const refs =
+      typeof value === 'string'
+        ? [value]
+        : Array.isArray(value) && value.every((v) => typeof v === 'string')
+          ? (value)
+          : undefined;
     if (!refs || refs.length === 0) {
-      problems.push(`reactor entry '${glob}' ignored: expected an SLS path or a list of paths, got ${JSON.stringify(value)}`);
+      problems.push(
+        `reactor entry '${glob}' ignored: expected an SLS path or a list of paths, got ${JSON.stringify(value)}`,
+      );
       return;
     }
     const sls = refs.map((r) => resolveSlsPath(r, opts));
     for (const p of sls) {
-      if (!/[*?[]/.test(path.basename(p)) && !fs.existsSync(p)) problems.push(`reactor entry '${glob}': ${p} does not exist (yet); events matching it report an error until it does`);
+      if (!/[*?[]/.test(path.basename(p)) && !fs.existsSync(p))
+        problems.push(
+          `reactor entry '${glob}': ${p} does not exist (yet); events matching it report an error until it does`,
+        );
     }
     entries.push({ glob, sls });
   });
   const templateOpts: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(opts)) {
-    if (!SECRET.test(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) templateOpts[k] = v;
+    if (!SECRET.test(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
+      templateOpts[k] = v;
   }
   return {
     entries,
@@ -137,7 +154,11 @@ export function compileReactorOptions(opts: ReactorOptions): CompiledReactorOpti
     hwm: positiveInt(opts.reactor_worker_hwm, DEFAULT_HWM, 0),
     maxDepth: positiveInt(opts.reactor_max_depth, DEFAULT_MAX_DEPTH, 1),
     stormLimit: positiveInt(opts.reactor_storm_limit, DEFAULT_STORM_LIMIT, 0),
-    stormWindowMs: Math.round((typeof opts.reactor_storm_window === 'number' && opts.reactor_storm_window > 0 ? opts.reactor_storm_window : DEFAULT_STORM_WINDOW_S) * 1000),
+    stormWindowMs: Math.round(
+      (typeof opts.reactor_storm_window === 'number' && opts.reactor_storm_window > 0
+        ? opts.reactor_storm_window
+        : DEFAULT_STORM_WINDOW_S) * 1000,
+    ),
     queueDir: path.join(opts.cachedir, 'reactor_queue'),
     problems,
     templateOpts,
@@ -150,7 +171,11 @@ export function expandSls(p: string): string[] {
   if (!/[*?[]/.test(base)) return [p];
   const dir = path.dirname(p);
   try {
-    return fs.readdirSync(dir).filter((f) => fnmatch(f, base)).sort().map((f) => path.join(dir, f));
+    return fs
+      .readdirSync(dir)
+      .filter((f) => fnmatch(f, base))
+      .sort()
+      .map((f) => path.join(dir, f));
   } catch {
     return [];
   }

@@ -10,11 +10,24 @@ describe('compiling rendered reactions', () => {
   test('wheel.key.accept with the new args syntax', () => {
     const [r, ...rest] = compile('accept:\n  wheel.key.accept:\n    - args:\n      - match: web1\n');
     assert.equal(rest.length, 0);
-    assert.deepEqual({ ...r, sls: undefined }, { name: 'accept', sls: undefined, kind: 'wheel', fun: 'key.accept', arg: [], kwarg: { match: 'web1' }, warnings: [] });
+    assert.deepEqual(
+      { ...r, sls: undefined },
+      {
+        name: 'accept',
+        sls: undefined,
+        kind: 'wheel',
+        fun: 'key.accept',
+        arg: [],
+        kwarg: { match: 'web1' },
+        warnings: [],
+      },
+    );
   });
 
   test('local.cmd.run: target, tgt_type, kwargs from args, ret', () => {
-    const [r] = compile("run:\n  local.cmd.run:\n    - tgt: 'G@os:Debian'\n    - tgt_type: compound\n    - ret: syslog\n    - args:\n      - cmd: touch /tmp/x\n");
+    const [r] = compile(
+      "run:\n  local.cmd.run:\n    - tgt: 'G@os:Debian'\n    - tgt_type: compound\n    - ret: syslog\n    - args:\n      - cmd: touch /tmp/x\n",
+    );
     assert.equal(r!.kind, 'local');
     assert.equal(r!.fun, 'cmd.run');
     assert.equal(r!.tgt, 'G@os:Debian');
@@ -25,7 +38,9 @@ describe('compiling rendered reactions', () => {
   });
 
   test('a plain args list is positional; legacy arg/kwarg and expr_form still work', () => {
-    const [a, b] = compile('a:\n  local.test.echo:\n    - tgt: m1\n    - args: [hello, 2]\nb:\n  cmd.test.arg:\n    - tgt: [m1, m2]\n    - expr_form: list\n    - arg: [x]\n    - kwarg: {k: v}\n');
+    const [a, b] = compile(
+      'a:\n  local.test.echo:\n    - tgt: m1\n    - args: [hello, 2]\nb:\n  cmd.test.arg:\n    - tgt: [m1, m2]\n    - expr_form: list\n    - arg: [x]\n    - kwarg: {k: v}\n',
+    );
     assert.deepEqual([a!.arg, a!.kwarg, a!.tgt_type], [['hello', 2], {}, 'glob']);
     assert.deepEqual([b!.kind, b!.arg, b!.kwarg, b!.tgt_type], ['local', ['x'], { k: 'v' }, 'list']);
   });
@@ -45,15 +60,29 @@ describe('compiling rendered reactions', () => {
   test('an empty render is no reaction; bad shapes are BAD_REACTION naming the id', () => {
     assert.deepEqual(compile(''), []);
     assert.deepEqual(compile('# nothing today\n'), []);
-    assert.throws(() => compile('a:\n  local.cmd.run:\n    - arg: [ls]\n'), { code: 'BAD_REACTION', message: /reaction 'a': local reactions need 'tgt'/ });
-    assert.throws(() => compile('a:\n  shell.cmd.run: []\n'), { code: 'BAD_REACTION', message: /unknown reaction type 'shell'/ });
+    assert.throws(() => compile('a:\n  local.cmd.run:\n    - arg: [ls]\n'), {
+      code: 'BAD_REACTION',
+      message: /reaction 'a': local reactions need 'tgt'/,
+    });
+    assert.throws(() => compile('a:\n  shell.cmd.run: []\n'), {
+      code: 'BAD_REACTION',
+      message: /unknown reaction type 'shell'/,
+    });
     assert.throws(() => compile('a:\n  local: []\n'), { code: 'BAD_REACTION', message: /does not name a function/ });
     assert.throws(() => compile('- a\n- b\n'), { code: 'BAD_REACTION', message: /must render to a mapping/ });
   });
 
   test('YAML errors carry the rendered line; big integers stay exact', () => {
-    assert.throws(() => parseRendered('a:\n  b: [1,\n c: d\n', 'r.sls'), (e: Error & { line?: number; code?: string }) => e.code === 'RENDER_YAML' && typeof e.line === 'number' && /r\.sls: line \d+ \(rendered\)/.test(e.message));
-    assert.deepEqual(parseRendered('jid: 20250101120000123456\nn: 5\nyes_: yes\n', 'r.sls'), { jid: '20250101120000123456', n: 5, yes_: true });
+    assert.throws(
+      () => parseRendered('a:\n  b: [1,\n c: d\n', 'r.sls'),
+      (e: Error & { line?: number; code?: string }) =>
+        e.code === 'RENDER_YAML' && typeof e.line === 'number' && /r\.sls: line \d+ \(rendered\)/.test(e.message),
+    );
+    assert.deepEqual(parseRendered('jid: 20250101120000123456\nn: 5\nyes_: yes\n', 'r.sls'), {
+      jid: '20250101120000123456',
+      n: 5,
+      yes_: true,
+    });
   });
 });
 

@@ -45,7 +45,24 @@ export interface Reaction {
 }
 
 // Keys of the low data that are the reactor's own, not arguments of a legacy runner/wheel call.
-const INTERNAL = new Set(['name', 'order', 'tgt', 'tgt_type', 'expr_form', 'ret', 'timeout', 'arg', 'kwarg', 'args', 'metadata', 'fun', 'state', '__id__', '__sls__', '__env__']);
+const INTERNAL = new Set([
+  'name',
+  'order',
+  'tgt',
+  'tgt_type',
+  'expr_form',
+  'ret',
+  'timeout',
+  'arg',
+  'kwarg',
+  'args',
+  'metadata',
+  'fun',
+  'state',
+  '__id__',
+  '__sls__',
+  '__env__',
+]);
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -58,7 +75,8 @@ function bad(sls: string, name: string, msg: string): ReactorError {
 /** `args`: a dict is kwargs; a list's one-key dicts are kwargs and its other items positionals. */
 function newSyntax(sls: string, name: string, args: unknown): { arg: unknown[]; kwarg: Record<string, unknown> } {
   if (isMap(args)) return { arg: [], kwarg: { ...args } };
-  if (!Array.isArray(args)) throw bad(sls, name, `'args' must be a list (of one-key dicts for keyword arguments), got ${JSON.stringify(args)}`);
+  if (!Array.isArray(args))
+    throw bad(sls, name, `'args' must be a list (of one-key dicts for keyword arguments), got ${JSON.stringify(args)}`);
   const arg: unknown[] = [];
   const kwarg: Record<string, unknown> = {};
   for (const item of args) {
@@ -71,7 +89,8 @@ function newSyntax(sls: string, name: string, args: unknown): { arg: unknown[]; 
 function compileOne(sls: string, name: string, key: string, body: unknown): Reaction {
   const dot = key.indexOf('.');
   const head = dot < 0 ? key : key.slice(0, dot);
-  const kind: ReactionKind | undefined = ALIASES[head] ?? ((KINDS as readonly string[]).includes(head) ? (head as ReactionKind) : undefined);
+  const kind: ReactionKind | undefined =
+    ALIASES[head] ?? ((KINDS as readonly string[]).includes(head) ? (head as ReactionKind) : undefined);
   if (!kind) throw bad(sls, name, `unknown reaction type '${head}' (expected local, runner, wheel or caller)`);
   let fun = dot < 0 ? '' : key.slice(dot + 1);
   // The low data: the list's one-key dicts merged, a bare string naming the function (`local: [cmd.run, ...]`).
@@ -80,23 +99,29 @@ function compileOne(sls: string, name: string, key: string, body: unknown): Reac
   for (const item of items) {
     if (typeof item === 'string' && !fun) fun = item;
     else if (isMap(item)) Object.assign(low, item);
-    else throw bad(sls, name, `each argument must be a one-key mapping like '- tgt: web1', got ${JSON.stringify(item)}`);
+    else
+      throw bad(sls, name, `each argument must be a one-key mapping like '- tgt: web1', got ${JSON.stringify(item)}`);
   }
-  if (!fun || !/^[\w.]+$/.test(fun) || !fun.includes('.')) throw bad(sls, name, `'${key}' does not name a function: write <type>.<module>.<function>, e.g. local.cmd.run`);
+  if (!fun || !/^[\w.]+$/.test(fun) || !fun.includes('.'))
+    throw bad(sls, name, `'${key}' does not name a function: write <type>.<module>.<function>, e.g. local.cmd.run`);
   const warnings: string[] = [];
   let arg: unknown[];
   let kwarg: Record<string, unknown>;
   let looseKwarg = false;
   if ('args' in low) {
     for (const item of ['arg', 'kwarg']) {
-      if (item in low) warnings.push(`Reactor '${name}' is ignoring '${item}' param ${JSON.stringify(low[item])} due to presence of 'args' param`);
+      if (item in low)
+        warnings.push(
+          `Reactor '${name}' is ignoring '${item}' param ${JSON.stringify(low[item])} due to presence of 'args' param`,
+        );
     }
     ({ arg, kwarg } = newSyntax(sls, name, low['args']));
   } else {
     const a = low['arg'];
     arg = a === undefined || a === null ? [] : Array.isArray(a) ? [...a] : [a];
     const k = low['kwarg'];
-    if (k !== undefined && k !== null && !isMap(k)) throw bad(sls, name, `'kwarg' must be a mapping, got ${JSON.stringify(k)}`);
+    if (k !== undefined && k !== null && !isMap(k))
+      throw bad(sls, name, `'kwarg' must be a mapping, got ${JSON.stringify(k)}`);
     kwarg = { ...(k ?? {}) };
     if ((kind === 'runner' || kind === 'wheel') && a === undefined && k === undefined) {
       for (const [key2, v] of Object.entries(low)) if (!INTERNAL.has(key2)) kwarg[key2] = v;
@@ -108,9 +133,13 @@ function compileOne(sls: string, name: string, key: string, body: unknown): Reac
   if (kind === 'local') {
     const tgt = low['tgt'];
     if (typeof tgt !== 'string' && !(Array.isArray(tgt) && tgt.every((t) => typeof t === 'string'))) {
-      throw bad(sls, name, `local reactions need 'tgt' (a target string or list), got ${JSON.stringify(tgt) ?? 'nothing'}`);
+      throw bad(
+        sls,
+        name,
+        `local reactions need 'tgt' (a target string or list), got ${JSON.stringify(tgt) ?? 'nothing'}`,
+      );
     }
-    r.tgt = tgt as string | string[];
+    r.tgt = tgt;
     const tt = low['tgt_type'] ?? low['expr_form'];
     r.tgt_type = typeof tt === 'string' ? tt : Array.isArray(tgt) ? 'list' : 'glob';
     if (typeof low['ret'] === 'string') r.ret = low['ret'];
@@ -127,10 +156,19 @@ function compileOne(sls: string, name: string, key: string, body: unknown): Reac
  */
 export function compileReactions(sls: string, high: unknown): Reaction[] {
   if (high === null || high === undefined || high === '') return [];
-  if (!isMap(high)) throw new ReactorError('BAD_REACTION', `${sls}: the SLS must render to a mapping of ids to reactions, got ${JSON.stringify(high).slice(0, 80)}`);
+  if (!isMap(high))
+    throw new ReactorError(
+      'BAD_REACTION',
+      `${sls}: the SLS must render to a mapping of ids to reactions, got ${JSON.stringify(high).slice(0, 80)}`,
+    );
   const out: Reaction[] = [];
   for (const [name, body] of Object.entries(high)) {
-    if (!isMap(body)) throw bad(sls, name, `expected a mapping like 'local.cmd.run: [...]', got ${JSON.stringify(body)?.slice(0, 80) ?? 'nothing'}`);
+    if (!isMap(body))
+      throw bad(
+        sls,
+        name,
+        `expected a mapping like 'local.cmd.run: [...]', got ${JSON.stringify(body)?.slice(0, 80) ?? 'nothing'}`,
+      );
     for (const [key, args] of Object.entries(body)) {
       // Salt's state keywords on the id are not reactions.
       if (key === 'order' || key === '__sls__' || key === '__env__') continue;

@@ -45,7 +45,8 @@ function recordingLog(lines: string[]): Logger {
   const log = silentLogger();
   const rec = log as unknown as Record<string, unknown>;
   for (const level of ['info', 'warn', 'error'] as const) {
-    rec[level] = (...args: unknown[]) => lines.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
+    rec[level] = (...args: unknown[]) =>
+      lines.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`);
   }
   rec['child'] = () => log;
   return log;
@@ -68,7 +69,13 @@ function sls(name: string, text: string): string {
   return file;
 }
 
-function reactor(bus: FakeBus, reactorOpt: unknown, clients: Partial<ReactorClients>, extra: Partial<ReactorOptions> = {}, lines: string[] = []): Reactor {
+function reactor(
+  bus: FakeBus,
+  reactorOpt: unknown,
+  clients: Partial<ReactorClients>,
+  extra: Partial<ReactorOptions> = {},
+  lines: string[] = [],
+): Reactor {
   const deps: ReactorDeps = {
     opts: { reactor: reactorOpt, cachedir: path.join(root, 'cache'), ...extra },
     log: recordingLog(lines),
@@ -94,7 +101,10 @@ describe('Reactor', () => {
   test("auto-accept: the wheel runs for a matching id only, with Salt's user", T, async () => {
     const bus = new FakeBus();
     const calls: Array<[string, Record<string, unknown>, string]> = [];
-    const wheel: CallClient = async (fun, _arg, kwarg, o) => (calls.push([fun, kwarg, o.user]), { return: {}, success: true });
+    const wheel: CallClient = async (fun, _arg, kwarg, o) => (
+      calls.push([fun, kwarg, o.user]),
+      { return: {}, success: true }
+    );
     reactor(bus, [{ 'salt/auth': [sls('auth.sls', AUTH)] }], { wheel });
     bus.fire('salt/auth', { result: true, act: 'pend', id: 'a_web', pub: 'K' });
     bus.fire('salt/auth', { result: true, act: 'pend', id: 'b_db', pub: 'K' });
@@ -108,12 +118,29 @@ describe('Reactor', () => {
   test('local reactions publish through the master; their job events count as caused by the reaction', T, async () => {
     const bus = new FakeBus();
     const loads: LocalPublish[] = [];
-    const publish = async (load: LocalPublish) => (loads.push(load), { jid: '20990101000000000001', minions: ['m1'], missing: [] });
-    const start = sls('start.sls', "touch:\n  local.cmd.run:\n    - tgt: {{ data['id'] }}\n    - args:\n      - cmd: touch /tmp/started-{{ data['id'] }}\n");
-    const r = reactor(bus, [{ 'salt/minion/*/start': start }, { 'salt/job/*/ret/*': start }], { publish }, { reactor_max_depth: 1 });
+    const publish = async (load: LocalPublish) => (
+      loads.push(load),
+      { jid: '20990101000000000001', minions: ['m1'], missing: [] }
+    );
+    const start = sls(
+      'start.sls',
+      "touch:\n  local.cmd.run:\n    - tgt: {{ data['id'] }}\n    - args:\n      - cmd: touch /tmp/started-{{ data['id'] }}\n",
+    );
+    const r = reactor(
+      bus,
+      [{ 'salt/minion/*/start': start }, { 'salt/job/*/ret/*': start }],
+      { publish },
+      { reactor_max_depth: 1 },
+    );
     bus.fire('salt/minion/m1/start', { id: 'm1', cmd: '_minion_event', data: 'Minion m1 started' });
     await until('the publish', () => loads.length === 1);
-    assert.deepEqual(loads[0], { tgt: 'm1', tgt_type: 'glob', fun: 'cmd.run', arg: [{ __kwarg__: true, cmd: 'touch /tmp/started-m1' }], ret: '' });
+    assert.deepEqual(loads[0], {
+      tgt: 'm1',
+      tgt_type: 'glob',
+      fun: 'cmd.run',
+      arg: [{ __kwarg__: true, cmd: 'touch /tmp/started-m1' }],
+      ret: '',
+    });
     // The job's return is one level deeper: with reactor_max_depth 1 it is not reacted to.
     bus.fire('salt/job/20990101000000000001/ret/m1', { id: 'm1', jid: '20990101000000000001', return: '' });
     await until('the depth report', () => bus.errors().length === 1);
@@ -138,28 +165,40 @@ describe('Reactor', () => {
     await until('three errors', () => bus.errors().length === 3);
     assert.deepEqual(ran, ['test.echo']);
     const errs = bus.errors();
-    assert.deepEqual(errs.map((e) => [path.basename(String(e['sls'])), e['line'], e['kind'], e['tag']]), [
-      ['bad-jinja.sls', 3, 'render', 'myco/deploy'],
-      ['bad-yaml.sls', 3, 'render', 'myco/deploy'],
-      ['bad-render.sls', 4, 'render', 'myco/deploy'],
-    ]);
+    assert.deepEqual(
+      errs.map((e) => [path.basename(String(e['sls'])), e['line'], e['kind'], e['tag']]),
+      [
+        ['bad-jinja.sls', 3, 'render', 'myco/deploy'],
+        ['bad-yaml.sls', 3, 'render', 'myco/deploy'],
+        ['bad-render.sls', 4, 'render', 'myco/deploy'],
+      ],
+    );
     assert.match(String(errs[0]!['error']), /bad-jinja\.sls: line 3: Jinja syntax error/);
-    assert.ok(lines.some((l) => l.startsWith('error') && l.includes('bad-render.sls: line 4: Jinja error')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.startsWith('error') && l.includes('bad-render.sls: line 4: Jinja error')),
+      lines.join('\n'),
+    );
   });
 
   test('a failing reaction is reported and the next reaction of the SLS still runs', T, async () => {
     const bus = new FakeBus();
     const ran: string[] = [];
-    const wheel: CallClient = async (fun) => (ran.push(fun), { return: 'Exception occurred in wheel key.accept: WheelError: bad match', success: false });
+    const wheel: CallClient = async (fun) => (
+      ran.push(fun),
+      { return: 'Exception occurred in wheel key.accept: WheelError: bad match', success: false }
+    );
     const runner: CallClient = async (fun) => (ran.push(fun), { return: [], success: true });
     const file = sls('two.sls', 'one:\n  wheel.key.accept:\n    - match: x\ntwo:\n  runner.jobs.list_jobs: []\n');
-    reactor(bus, [{ 'go': file }], { wheel, runner });
+    reactor(bus, [{ go: file }], { wheel, runner });
     bus.fire('go', {});
     await until('both', () => ran.length === 2);
     await until('the error event', () => bus.errors().length === 1);
     const e = bus.errors()[0]!;
     assert.deepEqual([e['kind'], e['reaction'], e['fun']], ['reaction', 'one', 'wheel.key.accept']);
-    assert.match(String(e['error']), /reaction 'one' \(wheel\.key\.accept\) in .*two\.sls failed: Exception occurred in wheel key\.accept: WheelError: bad match/);
+    assert.match(
+      String(e['error']),
+      /reaction 'one' \(wheel\.key\.accept\) in .*two\.sls failed: Exception occurred in wheel key\.accept: WheelError: bad match/,
+    );
   });
 
   test('a reaction that fires its own tag stops at reactor_max_depth, reported once', T, async () => {
@@ -209,11 +248,17 @@ describe('Reactor', () => {
       await new Promise(() => undefined); // never finishes: a master stopped in the middle
       return { return: true, success: true };
     };
-    const file = sls('work.sls', "first:\n  caller.test.first:\n    - args: [{{ data['n'] }}]\nsecond:\n  caller.test.second:\n    - args: [{{ data['n'] }}]\n");
+    const file = sls(
+      'work.sls',
+      "first:\n  caller.test.first:\n    - args: [{{ data['n'] }}]\nsecond:\n  caller.test.second:\n    - args: [{{ data['n'] }}]\n",
+    );
     const opts = { reactor_worker_threads: 2 };
     const first = reactor(bus, [{ 'job/*': file }], { caller: slow }, opts);
     for (let n = 0; n < 5; n++) bus.fire(`job/${n}`, { n });
-    await until('two jobs at their second reaction', () => started.filter((s) => s.startsWith('test.second')).length === 2);
+    await until(
+      'two jobs at their second reaction',
+      () => started.filter((s) => s.startsWith('test.second')).length === 2,
+    );
     await sleep(30);
     assert.equal(peak, 2);
     assert.deepEqual(first.stats().queued + first.stats().running, 5);
@@ -221,19 +266,34 @@ describe('Reactor', () => {
 
     const bus2 = new FakeBus();
     const again: string[] = [];
-    const fast: CallClient = async (fun, arg) => (again.push(`${fun}:${String(arg[0])}`), { return: true, success: true });
+    const fast: CallClient = async (fun, arg) => (
+      again.push(`${fun}:${String(arg[0])}`),
+      { return: true, success: true }
+    );
     const second = reactor(bus2, [{ 'job/*': file }], { caller: fast }, opts);
     await until('all five jobs', () => again.filter((s) => s.startsWith('test.second')).length === 5);
     await sleep(30);
-    const firsts = again.filter((s) => s.startsWith('test.first')).map((s) => s.split(':')[1]).sort();
+    const firsts = again
+      .filter((s) => s.startsWith('test.first'))
+      .map((s) => s.split(':')[1])
+      .sort();
     const ranFirstBefore = started.filter((s) => s.startsWith('test.first')).map((s) => s.split(':')[1]);
     // Jobs 0 and 1 had finished their first reaction: it does not run twice; the three queued run whole.
     assert.deepEqual(ranFirstBefore.sort(), ['0', '1']);
     assert.deepEqual(firsts, ['2', '3', '4']);
-    assert.deepEqual(again.filter((s) => s.startsWith('test.second')).map((s) => s.split(':')[1]).sort(), ['0', '1', '2', '3', '4']);
+    assert.deepEqual(
+      again
+        .filter((s) => s.startsWith('test.second'))
+        .map((s) => s.split(':')[1])
+        .sort(),
+      ['0', '1', '2', '3', '4'],
+    );
     assert.equal(second.stats().queued, 0);
     await second.stop(500);
-    assert.deepEqual(fs.readdirSync(path.join(root, 'cache', 'reactor_queue')).filter((f) => f.endsWith('.spool')), []);
+    assert.deepEqual(
+      fs.readdirSync(path.join(root, 'cache', 'reactor_queue')).filter((f) => f.endsWith('.spool')),
+      [],
+    );
   });
 
   test('bad config entries are one log line each; the good ones work', T, async () => {
@@ -241,7 +301,13 @@ describe('Reactor', () => {
     const lines: string[] = [];
     let calls = 0;
     const runner: CallClient = async () => (calls++, { return: true, success: true });
-    reactor(bus, [{ a: 1 }, 'x', { b: ['/nope/missing.sls'] }, { ok: sls('ok.sls', 'r:\n  runner.x.y: []\n') }], { runner }, {}, lines);
+    reactor(
+      bus,
+      [{ a: 1 }, 'x', { b: ['/nope/missing.sls'] }, { ok: sls('ok.sls', 'r:\n  runner.x.y: []\n') }],
+      { runner },
+      {},
+      lines,
+    );
     const errs = lines.filter((l) => l.startsWith('error'));
     assert.equal(errs.length, 3, errs.join('\n'));
     assert.match(errs[0]!, /reactor entry 'a' ignored: expected an SLS path or a list of paths, got 1/);

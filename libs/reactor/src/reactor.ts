@@ -55,7 +55,11 @@ export class Reactor {
 
   constructor(private readonly deps: ReactorDeps) {
     this.cfg = compileReactorOptions(deps.opts);
-    this.guard = new StormGuard({ maxDepth: this.cfg.maxDepth, limit: this.cfg.stormLimit, windowMs: this.cfg.stormWindowMs });
+    this.guard = new StormGuard({
+      maxDepth: this.cfg.maxDepth,
+      limit: this.cfg.stormLimit,
+      windowMs: this.cfg.stormWindowMs,
+    });
     this.slots = new WorkerSlots(this.cfg.workers);
     this.templateOpts = new Constant(this.cfg.templateOpts);
   }
@@ -93,7 +97,10 @@ export class Reactor {
     if (unfinished.length > 0) log.warn(`${unfinished.length} reaction job(s) interrupted by the last stop run again`);
     for (const st of unfinished) {
       this.seen.add(st.job.id);
-      void this.slots.acquire().then(() => this.launch(st.job, st), () => undefined);
+      void this.slots.acquire().then(
+        () => this.launch(st.job, st),
+        () => undefined,
+      );
     }
     this.unsubscribe = this.deps.subscribe((tag, data) => this.offer(tag, data));
     log.info({ entries: this.cfg.entries.length, workers: this.cfg.workers }, 'reactor started');
@@ -122,7 +129,10 @@ export class Reactor {
     const all = Promise.allSettled([...this.inflight]);
     await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
-    if (this.inflight.size > 0) this.deps.log.warn(`${this.inflight.size} reaction job(s) still running at stop; they run again at the next start`);
+    if (this.inflight.size > 0)
+      this.deps.log.warn(
+        `${this.inflight.size} reaction job(s) still running at stop; they run again at the next start`,
+      );
     this.journal?.close();
   }
 
@@ -142,12 +152,24 @@ export class Reactor {
       else if (v.report) this.report({ tag, depth }, sls, 'storm', v.reason);
     }
     if (admitted.length === 0) return;
-    const job: ReactionJob = { id: `${ID_PREFIX}${(idCounter++).toString(16).padStart(8, '0')}`, tag, data, sls: admitted, depth, at: Date.now() };
+    const job: ReactionJob = {
+      id: `${ID_PREFIX}${(idCounter++).toString(16).padStart(8, '0')}`,
+      tag,
+      data,
+      sls: admitted,
+      depth,
+      at: Date.now(),
+    };
     try {
       this.spool!.push(job);
       this.counts.accepted++;
     } catch (err) {
-      this.report(job, admitted.join(', '), 'queue', `cannot queue the reaction to ${tag}; it is NOT run: ${errorLine(err)}`);
+      this.report(
+        job,
+        admitted.join(', '),
+        'queue',
+        `cannot queue the reaction to ${tag}; it is NOT run: ${errorLine(err)}`,
+      );
     }
   }
 
@@ -172,7 +194,9 @@ export class Reactor {
       .then((finished) => {
         if (finished) this.journal!.end(job.id);
       })
-      .catch((err: unknown) => this.deps.log.error({ err: errorLine(err), event: job.tag }, 'reactor job failed unexpectedly'))
+      .catch((err: unknown) =>
+        this.deps.log.error({ err: errorLine(err), event: job.tag }, 'reactor job failed unexpectedly'),
+      )
       .finally(() => {
         this.slots.release();
         this.inflight.delete(p);
@@ -209,24 +233,53 @@ export class Reactor {
     for (const w of r.warnings) log.warn({ sls: r.sls }, w);
     this.counts.reactions++;
     this.deps.onReactionStart?.(r, job);
-    const fire = (tag: string, data: Record<string, unknown>): void => this.deps.fire(tag, { ...data, [DEPTH_KEY]: job.depth + 1 });
+    const fire = (tag: string, data: Record<string, unknown>): void =>
+      this.deps.fire(tag, { ...data, [DEPTH_KEY]: job.depth + 1 });
     try {
       const out = await runReaction(r, this.deps.clients, fire, { utc_jid: this.deps.opts.utc_jid === true });
       if (r.kind === 'local' && out.jid) this.guard.noteJid(out.jid, job.depth);
-      log.debug({ sls: r.sls, reaction: r.name, fun: `${r.kind}.${r.fun}`, event: job.tag, jid: out.jid, minions: out.minions?.length }, 'reaction ran');
+      log.debug(
+        {
+          sls: r.sls,
+          reaction: r.name,
+          fun: `${r.kind}.${r.fun}`,
+          event: job.tag,
+          jid: out.jid,
+          minions: out.minions?.length,
+        },
+        'reaction ran',
+      );
     } catch (err) {
-      this.report(job, r.sls, 'reaction', `reaction '${r.name}' (${r.kind}.${r.fun}) in ${r.sls} failed: ${errorLine(err)}`, undefined, r);
+      this.report(
+        job,
+        r.sls,
+        'reaction',
+        `reaction '${r.name}' (${r.kind}.${r.fun}) in ${r.sls} failed: ${errorLine(err)}`,
+        undefined,
+        r,
+      );
     }
   }
 
   /** One log line and one `salt/reactor/error` event; the event counts as caused by the reaction. */
-  private report(job: Pick<ReactionJob, 'tag' | 'depth'>, sls: string, kind: ReactorErrorKind, error: string, line?: number, r?: Reaction): void {
+  private report(
+    job: Pick<ReactionJob, 'tag' | 'depth'>,
+    sls: string,
+    kind: ReactorErrorKind,
+    error: string,
+    line?: number,
+    r?: Reaction,
+  ): void {
     this.counts.errors++;
     const fields = { sls, event: job.tag, ...(line ? { line } : {}), ...(r ? { reaction: r.name } : {}) };
     if (kind === 'storm') this.deps.log.warn(fields, error);
     else this.deps.log.error(fields, `${error} (reacting to ${job.tag})`);
     this.deps.fire(REACTOR_ERROR_TAG, {
-      sls, tag: job.tag, error, line: line ?? null, kind,
+      sls,
+      tag: job.tag,
+      error,
+      line: line ?? null,
+      kind,
       ...(r ? { reaction: r.name, fun: `${r.kind}.${r.fun}` } : {}),
       [DEPTH_KEY]: job.depth + 1,
     });

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { parseDocument, type Tags } from 'yaml';
 import { errorLine } from '@tsalt/core';
 import { ReactorError } from './errors.js';
-import { compileTemplate, Constant, renderTemplate } from './jinja/template.js';
+import type { Constant} from './jinja/template.js';
+import { compileTemplate, renderTemplate } from './jinja/template.js';
 import type { Program } from './jinja/lib.js';
 
 /** What a reactor SLS sees while rendering: Salt gives `tag` and `data`, a minimal `opts`, no grains or pillar. */
@@ -52,7 +53,13 @@ function load(file: string): Cached {
     throw new ReactorError('SLS_MISSING', `${file}: cannot read the reactor SLS: ${errorLine(err)}`, { cause: err });
   }
   // A syntax error is not cached: the next event reads the (maybe fixed) file again.
-  const entry: Cached = { checkedAt: now, mtimeMs: st.mtimeMs, size: st.size, source, program: compileTemplate(source, file) };
+  const entry: Cached = {
+    checkedAt: now,
+    mtimeMs: st.mtimeMs,
+    size: st.size,
+    source,
+    program: compileTemplate(source, file),
+  };
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(file, entry);
   return entry;
@@ -64,7 +71,8 @@ function load(file: string): Cached {
  * ISO text. Everything else is plain JSON-like data.
  */
 function plain(v: unknown): unknown {
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'bigint')
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
@@ -84,12 +92,22 @@ function pyyamlTags(tags: Tags): Tags {
 
 /** Parses the rendered text as YAML 1.1 with PyYAML's rules. Lines are of the rendered text. */
 export function parseRendered(text: string, file: string): unknown {
-  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlTags, intAsBigInt: true, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, {
+    version: '1.1',
+    customTags: pyyamlTags,
+    intAsBigInt: true,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const first = doc.errors[0];
   if (first) {
     const line = lineOf(text, first.pos[0]);
     const shown = (text.split('\n')[line - 1] ?? '').trim().slice(0, 120);
-    throw new ReactorError('RENDER_YAML', `${file}: line ${line} (rendered): YAML error: ${first.message.split('\n')[0] ?? first.message}${shown ? ` in: ${shown}` : ''}`, { cause: first, line });
+    throw new ReactorError(
+      'RENDER_YAML',
+      `${file}: line ${line} (rendered): YAML error: ${first.message.split('\n')[0] ?? first.message}${shown ? ` in: ${shown}` : ''}`,
+      { cause: first, line },
+    );
   }
   try {
     return plain(doc.toJS({ maxAliasCount: 100 }));

@@ -22,7 +22,12 @@ export interface RunOutcome {
  * the call fires as caused by this reaction (the storm guard's depth).
  * @throws ReactorError REACTION_FAILED or NO_CLIENT; a client's own error propagates
  */
-export async function runReaction(r: Reaction, clients: ReactorClients, fire: FireFn, opts: { utc_jid?: boolean }): Promise<RunOutcome> {
+export async function runReaction(
+  r: Reaction,
+  clients: ReactorClients,
+  fire: FireFn,
+  opts: { utc_jid?: boolean },
+): Promise<RunOutcome> {
   if (r.kind === 'local') {
     const reply = await clients.publish({
       tgt: r.tgt ?? '',
@@ -33,7 +38,11 @@ export async function runReaction(r: Reaction, clients: ReactorClients, fire: Fi
       ...(r.timeout !== undefined ? { timeout: r.timeout } : {}),
       ...(r.metadata ? { metadata: r.metadata } : {}),
     });
-    if (reply.error) throw new ReactorError('REACTION_FAILED', `${reply.error.name ?? 'Error'}: ${reply.error.message ?? 'publish refused'}`);
+    if (reply.error)
+      throw new ReactorError(
+        'REACTION_FAILED',
+        `${reply.error.name ?? 'Error'}: ${reply.error.message ?? 'publish refused'}`,
+      );
     return { ...(reply.jid ? { jid: reply.jid } : {}), minions: reply.minions ?? [] };
   }
   const client = clients[r.kind];

@@ -61,8 +61,10 @@ export class StormGuard {
 
   /** How many reactions deep the cause of this event is (0: not caused by a reaction). */
   depthOf(tag: string, data: Record<string, unknown>): number {
-    let depth = typeof data[DEPTH_KEY] === 'number' ? (data[DEPTH_KEY] as number) : 0;
-    const jid = JID_TAG.exec(tag)?.[1] ?? (/^\d{20}$/.test(tag) ? tag : typeof data['jid'] === 'string' ? data['jid'] : undefined);
+    let depth = typeof data[DEPTH_KEY] === 'number' ? (data[DEPTH_KEY]) : 0;
+    const jid =
+      JID_TAG.exec(tag)?.[1] ??
+      (/^\d{20}$/.test(tag) ? tag : typeof data['jid'] === 'string' ? data['jid'] : undefined);
     if (jid !== undefined) depth = Math.max(depth, this.jids.get(jid) ?? 0);
     return depth;
   }
@@ -76,7 +78,11 @@ export class StormGuard {
       const report = last === undefined || now - last >= this.o.windowMs;
       if (report) this.depthReported.set(key, now);
       if (this.depthReported.size > SWEEP_AT) this.depthReported.clear();
-      return { ok: false, report, reason: `reaction chain too deep: ${tag} was caused by ${depth} reactions in a row (reactor_max_depth ${this.o.maxDepth}); ${sls} does not react to it` };
+      return {
+        ok: false,
+        report,
+        reason: `reaction chain too deep: ${tag} was caused by ${depth} reactions in a row (reactor_max_depth ${this.o.maxDepth}); ${sls} does not react to it`,
+      };
     }
     if (this.o.limit <= 0) return { ok: true };
     const sender = typeof data['id'] === 'string' ? data['id'] : '';

@@ -55,7 +55,12 @@ export interface CallOutcome {
   success: boolean;
 }
 
-export type CallClient = (fun: string, arg: unknown[], kwarg: Record<string, unknown>, o: CallOptions) => Promise<CallOutcome>;
+export type CallClient = (
+  fun: string,
+  arg: unknown[],
+  kwarg: Record<string, unknown>,
+  o: CallOptions,
+) => Promise<CallOutcome>;
 
 /**
  * How reactions reach the rest of the master. The host (tsalt-master) wires

@@ -39,13 +39,19 @@ function badJid(e: unknown): boolean {
 export function jobCacheContract(label: string, make: () => Promise<JobCacheHarness>): void {
   describe(`JobCache contract: ${label}`, () => {
     let h: JobCacheHarness | undefined;
-    beforeEach(async () => {
-      h = await make();
-    }, { timeout: TIMEOUT_MS });
-    afterEach(async () => {
-      await h?.cleanup();
-      h = undefined;
-    }, { timeout: TIMEOUT_MS });
+    beforeEach(
+      async () => {
+        h = await make();
+      },
+      { timeout: TIMEOUT_MS },
+    );
+    afterEach(
+      async () => {
+        await h?.cleanup();
+        h = undefined;
+      },
+      { timeout: TIMEOUT_MS },
+    );
     const it = (name: string, fn: (c: JobCache, harness: JobCacheHarness) => Promise<void>): void => {
       test(name, { timeout: TIMEOUT_MS }, async () => {
         assert.ok(h, 'harness was not created');
@@ -76,10 +82,17 @@ export function jobCacheContract(label: string, make: () => Promise<JobCacheHarn
     it('returner + get_jid', async (c) => {
       const jid = await c.prepJid();
       await c.saveLoad(jid, publishLoad(jid, 'state.apply'), ['m1', 'm2', 'm3']);
-      await c.returner(ret(jid, 'm1', { 'file_|-x_|-/tmp/x_|-managed': { result: true } }, { fun: 'state.apply', out: 'highstate' }));
+      await c.returner(
+        ret(jid, 'm1', { 'file_|-x_|-/tmp/x_|-managed': { result: true } }, { fun: 'state.apply', out: 'highstate' }),
+      );
       await c.returner(ret(jid, 'm2', 'boom', { fun: 'state.apply', retcode: 1, success: false }));
       assert.deepEqual(await c.getJid(jid), {
-        m1: { return: { 'file_|-x_|-/tmp/x_|-managed': { result: true } }, retcode: 0, success: true, out: 'highstate' },
+        m1: {
+          return: { 'file_|-x_|-/tmp/x_|-managed': { result: true } },
+          retcode: 0,
+          success: true,
+          out: 'highstate',
+        },
         m2: { return: 'boom', retcode: 1, success: false },
       });
     });
@@ -94,21 +107,36 @@ export function jobCacheContract(label: string, make: () => Promise<JobCacheHarn
 
     it('get_jids formats every job as Salt does', async (c) => {
       const jid = await c.prepJid();
-      await c.saveLoad(jid, publishLoad(jid, 'cmd.run', {
-        arg: ['uptime'], tgt: 'web*', user: 'alice', kwargs: { metadata: { ticket: 'T-1' } },
-      }));
+      await c.saveLoad(
+        jid,
+        publishLoad(jid, 'cmd.run', {
+          arg: ['uptime'],
+          tgt: 'web*',
+          user: 'alice',
+          kwargs: { metadata: { ticket: 'T-1' } },
+        }),
+      );
       const jid2 = await c.prepJid();
       await c.saveLoad(jid2, { jid: jid2 });
       const all = await c.getJids();
       assert.deepEqual(all[jid], {
-        Function: 'cmd.run', Arguments: ['uptime'], Target: 'web*', 'Target-type': 'glob', User: 'alice',
-        StartTime: jidToTime(jid), Metadata: { ticket: 'T-1' },
+        Function: 'cmd.run',
+        Arguments: ['uptime'],
+        Target: 'web*',
+        'Target-type': 'glob',
+        User: 'alice',
+        StartTime: jidToTime(jid),
+        Metadata: { ticket: 'T-1' },
       });
       assert.deepEqual(all[jid2], {
-        Function: 'unknown-function', Arguments: [], Target: 'unknown-target', 'Target-type': 'list', User: 'root',
+        Function: 'unknown-function',
+        Arguments: [],
+        Target: 'unknown-target',
+        'Target-type': 'list',
+        User: 'root',
         StartTime: jidToTime(jid2),
       });
-      assert.match(all[jid]!.StartTime, /^\d{4}, [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
+      assert.match(all[jid].StartTime, /^\d{4}, [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
     });
 
     it('get_jids_filter keeps the newest jobs and drops saltutil.find_job', async (c) => {
@@ -144,7 +172,10 @@ export function jobCacheContract(label: string, make: () => Promise<JobCacheHarn
     });
 
     it('get_minions lists every minion that returned', async (c) => {
-      for (const ids of [['b', 'a'], ['c', 'a']]) {
+      for (const ids of [
+        ['b', 'a'],
+        ['c', 'a'],
+      ]) {
         const jid = await c.prepJid();
         await c.saveLoad(jid, publishLoad(jid));
         for (const id of ids) await c.returner(ret(jid, id, true));

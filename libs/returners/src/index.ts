@@ -29,7 +29,13 @@ export { jobCacheFrom } from './job-cache.js';
 export { formatJidInstance, keepJobsSeconds } from './format.js';
 export { ReturnerError } from './errors.js';
 export { jobCacheContract, type JobCacheHarness } from './contract.js';
-export { returnerOptions, optionString, optionInt, type ReturnerOptionsSource, type ResolvedOptions } from './options.js';
+export {
+  returnerOptions,
+  optionString,
+  optionInt,
+  type ReturnerOptionsSource,
+  type ResolvedOptions,
+} from './options.js';
 // The spool moved to @tsalt/spool (the reactor queues on it too); re-exported so nothing breaks.
 export { Spool, type SpoolOptions, type SpoolStats, type SpoolVerdict } from '@tsalt/spool';
 export { pyJsonDumps } from './mysql/py-json.js';

@@ -39,7 +39,8 @@ export function jobCacheFrom(registry: Registry, name: string): JobCache {
   }
   const call = async (f: string, args: unknown[] = []): Promise<unknown> => {
     const fun = `${name}.${f}`;
-    if (!registry.has(fun)) throw new ReturnerError('RETURNER_MISSING', `Returner '${name}' does not support function ${f}`);
+    if (!registry.has(fun))
+      throw new ReturnerError('RETURNER_MISSING', `Returner '${name}' does not support function ${f}`);
     return (await registry.call(fun, args)).return;
   };
   const has = (f: string): boolean => registry.has(`${name}.${f}`);
@@ -83,7 +84,7 @@ export function jobCacheFrom(registry: Registry, name: string): JobCache {
         for (const item of list) {
           if (!isRecord(item) || typeof item['JID'] !== 'string') continue;
           const { JID, ...summary } = item;
-          out[JID as string] = summary as unknown as JidSummary;
+          out[JID] = summary as unknown as JidSummary;
         }
       } else if (isRecord(list)) {
         Object.assign(out, list);

@@ -18,20 +18,36 @@ function recordingLogger(warnings: string[]): Logger {
   const log = silentLogger();
   log.warn = ((a: unknown, b?: unknown) => {
     warnings.push(typeof a === 'string' ? a : String(b));
-  }) as Logger['warn'];
+  });
   return log;
 }
 
-function makeCache(opts: Record<string, unknown> = {}, log: Logger = silentLogger(), services: Record<string, unknown> = {}) {
+function makeCache(
+  opts: Record<string, unknown> = {},
+  log: Logger = silentLogger(),
+  services: Record<string, unknown> = {},
+) {
   const dir = tmpdir();
   const o: Record<string, unknown> = { cachedir: dir, keep_jobs: 24, keep_jobs_seconds: 86400, ...opts };
   const reg = new Registry({ kind: 'returner', opts: o, log, services }, returnerPlugins());
-  return { dir, opts: o, reg, cache: jobCacheFrom(reg, 'local_cache'), cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    opts: o,
+    reg,
+    cache: jobCacheFrom(reg, 'local_cache'),
+    cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 jobCacheContract('local_cache', async () => {
   const h = makeCache();
-  return { cache: h.cache, cleanup: h.cleanup, setKeepSeconds: (s: number) => { h.opts['keep_jobs_seconds'] = s; } };
+  return {
+    cache: h.cache,
+    cleanup: h.cleanup,
+    setKeepSeconds: (s: number) => {
+      h.opts['keep_jobs_seconds'] = s;
+    },
+  };
 });
 
 async function job(cache: JobCache, minions: string[]): Promise<string> {
@@ -87,7 +103,9 @@ test('duplicate returns: warned about, and detected from the file by a fresh pro
     const jid = await job(h.cache, ['m1']);
     await h.cache.returner(ret(jid, 'm1', 'first'));
     await h.cache.returner(ret(jid, 'm1', 'second'));
-    assert.deepEqual(warnings, ['An extra return was detected from minion m1, please verify the minion, this could be a replay attack']);
+    assert.deepEqual(warnings, [
+      'An extra return was detected from minion m1, please verify the minion, this could be a replay attack',
+    ]);
     const store = new LocalCacheStore(path.join(h.dir, 'jobs'));
     assert.equal(store.addReturn(jid, { id: 'm1', return: 'third' }, silentLogger()), false);
     assert.equal((await h.cache.getJid(jid))['m1']?.return, 'first');
@@ -113,7 +131,9 @@ test('nocache jobs keep no returns; jid "req" gets a fresh jid', async () => {
 });
 
 test('endtime, syndic minion lists and the checkMinions service', async () => {
-  const h = makeCache({}, silentLogger(), { checkMinions: async (tgt: unknown) => (tgt === 'web*' ? ['web1', 'web2'] : []) });
+  const h = makeCache({}, silentLogger(), {
+    checkMinions: async (tgt: unknown) => (tgt === 'web*' ? ['web1', 'web2'] : []),
+  });
   try {
     const jid = await h.cache.prepJid();
     await h.cache.saveLoad(jid, { fun: 'test.ping', tgt: 'web*', tgt_type: 'glob', jid });
@@ -155,10 +175,22 @@ test('keepJobsSeconds honours an edited keep_jobs, else keep_jobs_seconds', () =
 
 test('jobCacheFrom refuses a returner that is missing or cannot serve as the job cache', () => {
   const log = silentLogger();
-  const onlyReturner = definePlugin({ name: 'syslog', functions: { returner: { doc: 'x', params: ['ret'], fn: () => undefined } } });
+  const onlyReturner = definePlugin({
+    name: 'syslog',
+    functions: { returner: { doc: 'x', params: ['ret'], fn: () => undefined } },
+  });
   const off = definePlugin({ name: 'mysql', virtual: () => 'mysql2 is not configured', functions: {} });
   const reg = new Registry({ kind: 'returner', opts: {}, log }, [onlyReturner, off]);
-  assert.throws(() => jobCacheFrom(reg, 'nope'), { code: 'RETURNER_MISSING', message: "Returner 'nope' is not available" });
-  assert.throws(() => jobCacheFrom(reg, 'mysql'), { code: 'RETURNER_MISSING', message: "Returner 'mysql' is not available: mysql2 is not configured" });
-  assert.throws(() => jobCacheFrom(reg, 'syslog'), { code: 'RETURNER_MISSING', message: "Returner 'syslog' does not support function prep_jid" });
+  assert.throws(() => jobCacheFrom(reg, 'nope'), {
+    code: 'RETURNER_MISSING',
+    message: "Returner 'nope' is not available",
+  });
+  assert.throws(() => jobCacheFrom(reg, 'mysql'), {
+    code: 'RETURNER_MISSING',
+    message: "Returner 'mysql' is not available: mysql2 is not configured",
+  });
+  assert.throws(() => jobCacheFrom(reg, 'syslog'), {
+    code: 'RETURNER_MISSING',
+    message: "Returner 'syslog' does not support function prep_jid",
+  });
 });

@@ -13,8 +13,12 @@ describe('returnerOptions (Salt get_returner_options)', () => {
 
   test("ret_config prefix first, falling back to the plain keys; 'None' is unset", () => {
     const opts = {
-      'mysql.host': 'db1', 'mysql.db': 'main', 'alt.mysql.host': 'db2', 'alt.mysql.db': 'None',
-      alt: { mysql: { user: 'altuser' } }, 'mysql.ssl_ca': 'None',
+      'mysql.host': 'db1',
+      'mysql.db': 'main',
+      'alt.mysql.host': 'db2',
+      'alt.mysql.db': 'None',
+      alt: { mysql: { user: 'altuser' } },
+      'mysql.ssl_ca': 'None',
     };
     const o = returnerOptions(opts, 'mysql', DEFAULTS, { ret_config: 'alt' });
     assert.equal(o.host, 'db2');

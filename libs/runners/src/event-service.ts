@@ -33,7 +33,10 @@ export const PRINT_SERVICE = 'print';
 export function eventService(ctx: PluginContext): RunnerEventService {
   const svc = ctx.services[EVENTS_SERVICE] as RunnerEventService | undefined;
   if (!svc || typeof svc.listen !== 'function') {
-    throw new RunnerError('EVENTS_MISSING', 'This runner watches the event bus, but no event service is available (services.events was not provided)');
+    throw new RunnerError(
+      'EVENTS_MISSING',
+      'This runner watches the event bus, but no event service is available (services.events was not provided)',
+    );
   }
   return svc;
 }

@@ -14,12 +14,20 @@ import state from './plugins/state.js';
 export { RunnerError } from './errors.js';
 export { pickJobCache, jidArg, type JobsRunnerServices } from './job-cache-service.js';
 export {
-  localClient, type RunnerLocalClient, type RunnerPublishReply, type RunnerWaitOptions, type RunnerCmdOptions,
+  localClient,
+  type RunnerLocalClient,
+  type RunnerPublishReply,
+  type RunnerWaitOptions,
+  type RunnerCmdOptions,
 } from './local-client-service.js';
 export { fnmatch } from '@tsalt/core';
 export { parseDate } from './parse-date.js';
 export {
-  EVENTS_SERVICE, PRINT_SERVICE, type RunnerEvent, type RunnerEventStream, type RunnerEventService,
+  EVENTS_SERVICE,
+  PRINT_SERVICE,
+  type RunnerEvent,
+  type RunnerEventStream,
+  type RunnerEventService,
 } from './event-service.js';
 export { exprMatch, subscribePrefix, eventJson } from './plugins/state.js';
 

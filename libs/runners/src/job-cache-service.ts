@@ -25,10 +25,16 @@ export function pickJobCache(ctx: PluginContext, extSource: unknown): JobCache {
   if (typeof services.jobCacheFor === 'function' && name) return services.jobCacheFor(name);
   const cache = services.jobCache;
   if (!cache) {
-    throw new RunnerError('JOB_CACHE_MISSING', 'No job cache is available to the jobs runner (the master did not provide services.jobCache)');
+    throw new RunnerError(
+      'JOB_CACHE_MISSING',
+      'No job cache is available to the jobs runner (the master did not provide services.jobCache)',
+    );
   }
   if (explicit && explicit !== cache.name) {
-    throw new RunnerError('JOB_CACHE_MISSING', `Returner '${explicit}' is not available as a job cache (only '${cache.name}' is)`);
+    throw new RunnerError(
+      'JOB_CACHE_MISSING',
+      `Returner '${explicit}' is not available as a job cache (only '${cache.name}' is)`,
+    );
   }
   return cache;
 }
@@ -40,7 +46,8 @@ export function pickJobCache(ctx: PluginContext, extSource: unknown): JobCache {
  */
 export function jidArg(v: unknown): string {
   const jid = typeof v === 'bigint' ? v.toString() : v;
-  if (typeof jid !== 'string') throw new RunnerError('BAD_JID', `The jid must be given as a string, got ${JSON.stringify(v) ?? String(v)}`);
+  if (typeof jid !== 'string')
+    throw new RunnerError('BAD_JID', `The jid must be given as a string, got ${JSON.stringify(v) ?? String(v)}`);
   if (!isJid(jid)) {
     const shown = JSON.stringify(jid.length > 60 ? `${jid.slice(0, 60)}...` : jid);
     throw new RunnerError('BAD_JID', `${shown} is not a jid: a jid is 20 digits, YYYYMMDDhhmmssffffff`);

@@ -16,7 +16,10 @@ function ret(jid: string, id: string, value: unknown, extra: Partial<ReturnLoad>
 }
 
 function runners(services: Record<string, unknown>, opts: Record<string, unknown> = {}): Registry {
-  return new Registry({ kind: 'runner', opts: { master_job_cache: 'local_cache', ext_job_cache: '', ...opts }, log, services }, runnerPlugins());
+  return new Registry(
+    { kind: 'runner', opts: { master_job_cache: 'local_cache', ext_job_cache: '', ...opts }, log, services },
+    runnerPlugins(),
+  );
 }
 
 describe('jobs runner over a real local_cache', () => {
@@ -35,22 +38,46 @@ describe('jobs runner over a real local_cache', () => {
 
     const old = jidFromDate(new Date(2015, 2, 16, 19, 30, 0));
     await cache.prepJid(false, old);
-    await cache.saveLoad(old, { fun: 'cmd.run', arg: ['uptime'], tgt: 'db1', tgt_type: 'glob', jid: old, user: 'root' }, ['db1']);
+    await cache.saveLoad(
+      old,
+      { fun: 'cmd.run', arg: ['uptime'], tgt: 'db1', tgt_type: 'glob', jid: old, user: 'root' },
+      ['db1'],
+    );
     await cache.returner(ret(old, 'db1', 'up 3 days', { fun: 'cmd.run' }));
     jids['old'] = old;
 
     const ping = await cache.prepJid();
-    await cache.saveLoad(ping, { fun: 'test.ping', arg: [], tgt: '*', tgt_type: 'glob', jid: ping, user: 'root' }, ['m1', 'm2', 'm3']);
+    await cache.saveLoad(ping, { fun: 'test.ping', arg: [], tgt: '*', tgt_type: 'glob', jid: ping, user: 'root' }, [
+      'm1',
+      'm2',
+      'm3',
+    ]);
     await cache.returner(ret(ping, 'm1', true));
     await cache.returner(ret(ping, 'm2', false, { retcode: 1, success: false }));
     jids['ping'] = ping;
 
     const state = await cache.prepJid();
-    await cache.saveLoad(state, {
-      fun: 'state.apply', arg: [], tgt: ['web1', 'web2'], tgt_type: 'list', jid: state, user: 'alice',
-      kwargs: { metadata: { ticket: 'T-7', team: 'web' } },
-    }, ['web1', 'web2']);
-    await cache.returner(ret(state, 'web1', { 'pkg_|-nginx_|-nginx_|-installed': { result: true } }, { fun: 'state.apply', out: 'highstate' }));
+    await cache.saveLoad(
+      state,
+      {
+        fun: 'state.apply',
+        arg: [],
+        tgt: ['web1', 'web2'],
+        tgt_type: 'list',
+        jid: state,
+        user: 'alice',
+        kwargs: { metadata: { ticket: 'T-7', team: 'web' } },
+      },
+      ['web1', 'web2'],
+    );
+    await cache.returner(
+      ret(
+        state,
+        'web1',
+        { 'pkg_|-nginx_|-nginx_|-installed': { result: true } },
+        { fun: 'state.apply', out: 'highstate' },
+      ),
+    );
     jids['state'] = state;
   });
 
@@ -60,8 +87,14 @@ describe('jobs runner over a real local_cache', () => {
 
   test('lookup_jid: returns, missing minions, returned=False', async () => {
     assert.deepEqual(await run('jobs.lookup_jid', [jids['ping']]), { m1: true, m2: false });
-    assert.deepEqual(await run('jobs.lookup_jid', [jids['ping']], { missing: true }), { m1: true, m2: false, m3: 'Minion did not return' });
-    assert.deepEqual(await run('jobs.lookup_jid', [jids['ping']], { returned: false, missing: true }), { m3: 'Minion did not return' });
+    assert.deepEqual(await run('jobs.lookup_jid', [jids['ping']], { missing: true }), {
+      m1: true,
+      m2: false,
+      m3: 'Minion did not return',
+    });
+    assert.deepEqual(await run('jobs.lookup_jid', [jids['ping']], { returned: false, missing: true }), {
+      m3: 'Minion did not return',
+    });
   });
 
   test('lookup_jid: an outputter carried by the returns comes back as {outputter, data}', async () => {
@@ -73,16 +106,27 @@ describe('jobs runner over a real local_cache', () => {
 
   test('list_job and print_job', async () => {
     const jid = jids['ping']!;
-    const result = { m1: { return: true, retcode: 0, success: true }, m2: { return: false, retcode: 1, success: false } };
+    const result = {
+      m1: { return: true, retcode: 0, success: true },
+      m2: { return: false, retcode: 1, success: false },
+    };
     const job = {
-      Function: 'test.ping', Arguments: [], Target: '*', 'Target-type': 'glob', User: 'root',
-      Minions: ['m1', 'm2', 'm3'], StartTime: jidToTime(jid),
+      Function: 'test.ping',
+      Arguments: [],
+      Target: '*',
+      'Target-type': 'glob',
+      User: 'root',
+      Minions: ['m1', 'm2', 'm3'],
+      StartTime: jidToTime(jid),
     };
     assert.deepEqual(await run('jobs.list_job', [jid]), { jid, ...job, Result: result });
     assert.deepEqual(await run('jobs.print_job', [jid]), { [jid]: { ...job, Result: result } });
     const unknown = jidFromDate(new Date(2001, 0, 1));
     assert.deepEqual(await run('jobs.list_job', [unknown]), {
-      jid: unknown, Error: 'Cannot contact returner or no job with this jid', StartTime: jidToTime(unknown), Result: {},
+      jid: unknown,
+      Error: 'Cannot contact returner or no job with this jid',
+      StartTime: jidToTime(unknown),
+      Result: {},
     });
   });
 
@@ -99,8 +143,13 @@ describe('jobs runner over a real local_cache', () => {
     const all = (await run('jobs.list_jobs')) as Record<string, Record<string, unknown>>;
     assert.deepEqual(Object.keys(all).sort(), [jids['old'], jids['ping'], jids['state']].sort());
     assert.deepEqual(all[jids['state']!], {
-      Function: 'state.apply', Arguments: [], Target: ['web1', 'web2'], 'Target-type': 'list', User: 'alice',
-      StartTime: jidToTime(jids['state']!), Metadata: { ticket: 'T-7', team: 'web' },
+      Function: 'state.apply',
+      Arguments: [],
+      Target: ['web1', 'web2'],
+      'Target-type': 'list',
+      User: 'alice',
+      StartTime: jidToTime(jids['state']!),
+      Metadata: { ticket: 'T-7', team: 'web' },
     });
     const wrapped = (await run('jobs.list_jobs', [], { outputter: 'json' })) as Record<string, unknown>;
     assert.equal(wrapped['outputter'], 'json');
@@ -132,7 +181,9 @@ describe('jobs runner over a real local_cache', () => {
   test('last_run: print_job of the newest matching job, or False', async () => {
     assert.deepEqual(Object.keys((await run('jobs.last_run')) as object), [jids['state']]);
     assert.deepEqual(Object.keys((await run('jobs.last_run', [], { function: 'cmd.*' })) as object), [jids['old']]);
-    assert.deepEqual(Object.keys((await run('jobs.last_run', [], { target: 'nomatch*,[*]' })) as object), [jids['ping']]);
+    assert.deepEqual(Object.keys((await run('jobs.last_run', [], { target: 'nomatch*,[*]' })) as object), [
+      jids['ping'],
+    ]);
     assert.equal(await run('jobs.last_run', [], { function: 'nothing.*' }), false);
     assert.equal(await run('jobs.last_run', [], { metadata: 'not-a-dict' }), false);
   });
@@ -142,12 +193,20 @@ describe('jobs runner over a real local_cache', () => {
     const fireEvent = async (tag: string, data: Record<string, unknown>): Promise<void> => {
       events.push([tag, data]);
     };
-    await reg.call('jobs.lookup_jid', [jids['ping']], { display_progress: true }, { jid: '20990101000000000000', fireEvent });
-    assert.deepEqual(events.map(([t, d]) => [t, d['message']]), [
-      ['salt/run/20990101000000000000/progress', 'Querying returner: local_cache'],
-      ['salt/run/20990101000000000000/progress', 'm1'],
-      ['salt/run/20990101000000000000/progress', 'm2'],
-    ]);
+    await reg.call(
+      'jobs.lookup_jid',
+      [jids['ping']],
+      { display_progress: true },
+      { jid: '20990101000000000000', fireEvent },
+    );
+    assert.deepEqual(
+      events.map(([t, d]) => [t, d['message']]),
+      [
+        ['salt/run/20990101000000000000/progress', 'Querying returner: local_cache'],
+        ['salt/run/20990101000000000000/progress', 'm1'],
+        ['salt/run/20990101000000000000/progress', 'm2'],
+      ],
+    );
   });
 
   test('bad input: a numeric jid, a path as jid', async () => {
@@ -158,10 +217,19 @@ describe('jobs runner over a real local_cache', () => {
   test('job cache selection: missing cache, ext_source, jobCacheFor', async () => {
     await assert.rejects(runners({}).call('jobs.list_jobs'), { code: 'JOB_CACHE_MISSING' });
     await assert.rejects(reg.call('jobs.list_jobs', [], { ext_source: 'mysql' }), {
-      code: 'JOB_CACHE_MISSING', message: "Returner 'mysql' is not available as a job cache (only 'local_cache' is)",
+      code: 'JOB_CACHE_MISSING',
+      message: "Returner 'mysql' is not available as a job cache (only 'local_cache' is)",
     });
     const asked: string[] = [];
-    const viaResolver = runners({ jobCacheFor: (name: string) => { asked.push(name); return cache; } }, { ext_job_cache: 'redis' });
+    const viaResolver = runners(
+      {
+        jobCacheFor: (name: string) => {
+          asked.push(name);
+          return cache;
+        },
+      },
+      { ext_job_cache: 'redis' },
+    );
     await viaResolver.call('jobs.list_jobs', [], { ext_source: 'mysql' });
     assert.deepEqual(asked, ['redis']);
   });

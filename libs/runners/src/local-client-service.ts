@@ -28,17 +28,34 @@ export interface RunnerCmdOptions extends RunnerWaitOptions {
 }
 
 export interface RunnerLocalClient {
-  publish(tgt: string | string[], fun: string, arg?: readonly unknown[], o?: { tgt_type?: string }): Promise<RunnerPublishReply>;
+  publish(
+    tgt: string | string[],
+    fun: string,
+    arg?: readonly unknown[],
+    o?: { tgt_type?: string },
+  ): Promise<RunnerPublishReply>;
   /** Yields `{kind: 'return', id, data}` as minions return, then `{kind: 'missing', id}` for those given up on. */
-  getCliReturns(jid: string, minions: Iterable<string>, o?: RunnerWaitOptions): AsyncIterable<{ kind: 'return' | 'missing'; id: string }>;
+  getCliReturns(
+    jid: string,
+    minions: Iterable<string>,
+    o?: RunnerWaitOptions,
+  ): AsyncIterable<{ kind: 'return' | 'missing'; id: string }>;
   /** `{minion: return}` for the minions that returned. */
-  cmd(tgt: string | string[], fun: string, arg?: readonly unknown[], o?: RunnerCmdOptions): Promise<Record<string, unknown>>;
+  cmd(
+    tgt: string | string[],
+    fun: string,
+    arg?: readonly unknown[],
+    o?: RunnerCmdOptions,
+  ): Promise<Record<string, unknown>>;
 }
 
 export function localClient(ctx: PluginContext): RunnerLocalClient {
   const local = ctx.services['local'] as RunnerLocalClient | undefined;
   if (!local || typeof local.cmd !== 'function') {
-    throw new RunnerError('LOCAL_CLIENT_MISSING', 'This runner publishes to minions, but no local client is available (services.local was not provided)');
+    throw new RunnerError(
+      'LOCAL_CLIENT_MISSING',
+      'This runner publishes to minions, but no local client is available (services.local was not provided)',
+    );
   }
   return local;
 }

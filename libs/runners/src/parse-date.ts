@@ -114,9 +114,10 @@ export function parseDate(input: string, now: Date = new Date()): Date {
   const day = p.day ?? now.getDate();
   const [minute, second, ms] = [p.minute ?? 0, p.second ?? 0, p.ms ?? 0];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) throw bad(input);
-  const d = p.offsetMin === undefined
-    ? new Date(year, month - 1, day, hour, minute, second, ms)
-    : new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - p.offsetMin * 60_000);
+  const d =
+    p.offsetMin === undefined
+      ? new Date(year, month - 1, day, hour, minute, second, ms)
+      : new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - p.offsetMin * 60_000);
   // Date rolls Feb 30 over into March; dateutil refuses it, so do we.
   const check = p.offsetMin === undefined ? d.getDate() : new Date(d.getTime() + p.offsetMin * 60_000).getUTCDate();
   if (check !== day) throw bad(input);

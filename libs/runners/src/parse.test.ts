@@ -4,10 +4,22 @@ import { fnmatch, parseDate } from './index.js';
 
 test('fnmatch follows Python fnmatch', () => {
   const cases: Array<[string, string, boolean]> = [
-    ['test.ping', 'test.*', true], ['test.ping', 'test.?ing', true], ['test.ping', 'TEST.*', false],
-    ['web1', 'web[12]', true], ['web3', 'web[12]', false], ['web3', 'web[!12]', true], ['web-b', 'web-[a-c]', true],
-    ['a[b', 'a[b', true], ['a.b', 'a?b', true], ['a+b', 'a+b', true], ['x', '', false], ['', '*', true],
-    ['line\nbreak', 'line*', true], ['web1', 'web1*', true], ['(x)', '(x)', true], ['a^b', 'a[\\^]b', true],
+    ['test.ping', 'test.*', true],
+    ['test.ping', 'test.?ing', true],
+    ['test.ping', 'TEST.*', false],
+    ['web1', 'web[12]', true],
+    ['web3', 'web[12]', false],
+    ['web3', 'web[!12]', true],
+    ['web-b', 'web-[a-c]', true],
+    ['a[b', 'a[b', true],
+    ['a.b', 'a?b', true],
+    ['a+b', 'a+b', true],
+    ['x', '', false],
+    ['', '*', true],
+    ['line\nbreak', 'line*', true],
+    ['web1', 'web1*', true],
+    ['(x)', '(x)', true],
+    ['a^b', 'a[\\^]b', true],
   ];
   for (const [name, pat, want] of cases) assert.equal(fnmatch(name, pat), want, `${name} ~ ${pat}`);
 });

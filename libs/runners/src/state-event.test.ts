@@ -2,7 +2,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '@tsalt/core';
 import { Registry } from '@tsalt/loader';
-import { eventJson, exprMatch, runnerPlugins, subscribePrefix, type RunnerEvent, type RunnerEventService } from './index.js';
+import {
+  eventJson,
+  exprMatch,
+  runnerPlugins,
+  subscribePrefix,
+  type RunnerEvent,
+  type RunnerEventService,
+} from './index.js';
 
 function fakeBus(events: RunnerEvent[]): { svc: RunnerEventService; prefixes: string[][]; closed: () => boolean } {
   const prefixes: string[][] = [];
@@ -30,7 +37,15 @@ describe('state.event runner', () => {
   test('prints tag TAB json for matching events until count, one-line json as Python', async () => {
     const bus = fakeBus(EVENTS);
     const lines: string[] = [];
-    const reg = new Registry({ kind: 'runner', opts: {}, log: silentLogger(), services: { events: bus.svc, print: (l: string) => void lines.push(l) } }, runnerPlugins());
+    const reg = new Registry(
+      {
+        kind: 'runner',
+        opts: {},
+        log: silentLogger(),
+        services: { events: bus.svc, print: (l: string) => void lines.push(l) },
+      },
+      runnerPlugins(),
+    );
     const r = await reg.call('state.event', [], { tagmatch: 'salt/job/*', count: 2 });
     assert.equal(r.return, null);
     assert.deepEqual(bus.prefixes, [['salt/job/']]);
@@ -43,7 +58,15 @@ describe('state.event runner', () => {
 
   test('pretty=True: indent 4, keys sorted; quiet prints nothing', async () => {
     const lines: string[] = [];
-    const reg = new Registry({ kind: 'runner', opts: {}, log: silentLogger(), services: { events: fakeBus(EVENTS).svc, print: (l: string) => void lines.push(l) } }, runnerPlugins());
+    const reg = new Registry(
+      {
+        kind: 'runner',
+        opts: {},
+        log: silentLogger(),
+        services: { events: fakeBus(EVENTS).svc, print: (l: string) => void lines.push(l) },
+      },
+      runnerPlugins(),
+    );
     await reg.call('state.event', [], { pretty: true, count: 1 });
     assert.equal(lines[0], 'salt/auth\t{\n    "act": "accept",\n    "id": "m1"\n}');
     lines.length = 0;

@@ -112,7 +112,10 @@ export class SegmentWriter {
   private timer: NodeJS.Timeout | undefined;
   bytes = 0;
 
-  constructor(readonly file: string, private readonly syncMs: number) {
+  constructor(
+    readonly file: string,
+    private readonly syncMs: number,
+  ) {
     this.fd = fs.openSync(file, 'a', 0o600);
     syncDir(path.dirname(file));
   }

@@ -38,30 +38,40 @@ describe('Spool', () => {
     const got: number[] = [];
     let failures = 0;
     const lines: LogLine[] = [];
-    const s = spool<number>({
-      write: async (batch) => {
-        if (failures < 6) {
-          failures++;
-          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' });
-        }
-        got.push(...batch);
+    const s = spool<number>(
+      {
+        write: async (batch) => {
+          if (failures < 6) {
+            failures++;
+            throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' });
+          }
+          got.push(...batch);
+        },
+        describeError: () => 'Store unavailable at 127.0.0.1:3306: connect ECONNREFUSED',
       },
-      describeError: () => 'Store unavailable at 127.0.0.1:3306: connect ECONNREFUSED',
-    }, lines);
+      lines,
+    );
     for (let i = 0; i < 12; i++) s.push(i);
     assert.equal(s.stats().pending, 12);
     assert.equal(await s.drain(5000), true);
     assert.deepEqual(got, [...Array(12).keys()]);
     const warned = lines.filter((l) => l.level === 'warn' && l.text.startsWith('Store unavailable'));
     assert.equal(warned.length, 1, JSON.stringify(lines));
-    assert.match(warned[0]!.text, /^Store unavailable at 127\.0\.0\.1:3306: connect ECONNREFUSED; 12 writes held in the spool$/);
+    assert.match(
+      warned[0]!.text,
+      /^Store unavailable at 127\.0\.0\.1:3306: connect ECONNREFUSED; 12 writes held in the spool$/,
+    );
     assert.ok(lines.some((l) => l.text.startsWith('Writes resumed after: Store unavailable')));
     assert.deepEqual(s.stats(), { pending: 0, rejected: 0, lastError: undefined });
     assert.deepEqual(segmentFiles(), [], 'written segments are deleted');
   });
 
   test('stats and drain while the store is down', T, async () => {
-    const s = spool<string>({ write: async () => { throw new Error('down'); } });
+    const s = spool<string>({
+      write: async () => {
+        throw new Error('down');
+      },
+    });
     s.push('a');
     s.push('b');
     assert.equal(await s.drain(100), false);
@@ -81,14 +91,18 @@ describe('Spool', () => {
   test('a rejected item is set aside in rejected/ and later items still arrive', T, async () => {
     const got: string[] = [];
     const lines: LogLine[] = [];
-    const s = spool<{ jid: string; id: string; v: string }>({
-      write: async (batch) => {
-        if (batch.some((r) => r.v === 'huge')) throw Object.assign(new Error("Data too long for column 'return' at row 2"), { errno: 1406 });
-        got.push(...batch.map((r) => r.v));
+    const s = spool<{ jid: string; id: string; v: string }>(
+      {
+        write: async (batch) => {
+          if (batch.some((r) => r.v === 'huge'))
+            throw Object.assign(new Error("Data too long for column 'return' at row 2"), { errno: 1406 });
+          got.push(...batch.map((r) => r.v));
+        },
+        classify: (err) => ((err as { errno?: number }).errno === 1406 ? 'reject' : 'retry'),
+        describeItem: (r) => `the return of jid ${r.jid} from minion ${r.id}`,
       },
-      classify: (err) => ((err as { errno?: number }).errno === 1406 ? 'reject' : 'retry'),
-      describeItem: (r) => `the return of jid ${r.jid} from minion ${r.id}`,
-    }, lines);
+      lines,
+    );
     for (const v of ['a', 'huge', 'c']) s.push({ jid: '20240101000000000001', id: 'web1', v });
     assert.equal(await s.drain(5000), true);
     s.push({ jid: '20240101000000000002', id: 'web1', v: 'd' });
@@ -101,11 +115,18 @@ describe('Spool', () => {
     assert.deepEqual(kept['item'], { jid: '20240101000000000001', id: 'web1', v: 'huge' });
     const errs = lines.filter((l) => l.level === 'error');
     assert.equal(errs.length, 1);
-    assert.match(errs[0]!.text, /^Rejected the return of jid 20240101000000000001 from minion web1: Data too long for column 'return' at row 2; kept in .*rejected/);
+    assert.match(
+      errs[0]!.text,
+      /^Rejected the return of jid 20240101000000000001 from minion web1: Data too long for column 'return' at row 2; kept in .*rejected/,
+    );
   });
 
   test('close leaves what it could not write; a new Spool on the folder delivers it in order', T, async () => {
-    const first = spool<number>({ write: async () => { throw new Error('down'); } });
+    const first = spool<number>({
+      write: async () => {
+        throw new Error('down');
+      },
+    });
     for (let i = 0; i < 30; i++) first.push(i);
     await first.close(200);
     open = [];
@@ -146,7 +167,11 @@ describe('Spool', () => {
       for (let i = 0; i < 250; i++) s.push({ i, pad: 'x'.repeat(i % 7) });
       process.kill(process.pid, 'SIGKILL');
     `;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: path.dirname(spoolJs), timeout: 10_000, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: path.dirname(spoolJs),
+      timeout: 10_000,
+      encoding: 'utf8',
+    });
     assert.equal(r.signal, 'SIGKILL', r.stderr);
     const got: number[] = [];
     const s = spool<{ i: number }>({ write: async (b) => void got.push(...b.map((x) => x.i)) });
@@ -155,7 +180,11 @@ describe('Spool', () => {
   });
 
   test('a torn record at the tail is skipped, the rest delivered', T, async () => {
-    const first = spool<number>({ write: async () => { throw new Error('down'); } });
+    const first = spool<number>({
+      write: async () => {
+        throw new Error('down');
+      },
+    });
     for (let i = 0; i < 5; i++) first.push(i);
     await first.close(100);
     open = [];
@@ -197,7 +226,11 @@ describe('Spool', () => {
         ${save ? 's.saveCursor();' : ''}
         process.kill(process.pid, 'SIGKILL');
       `;
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: path.dirname(spoolJs), timeout: 10_000, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: path.dirname(spoolJs),
+        timeout: 10_000,
+        encoding: 'utf8',
+      });
       assert.equal(r.signal, 'SIGKILL', r.stderr);
     };
     crash(false);
@@ -216,7 +249,9 @@ describe('Spool', () => {
 
   test('one Spool per folder', T, async () => {
     spool<number>({ write: async () => undefined });
-    assert.throws(() => new Spool<number>({ dir, log: recordingLogger(), write: async () => undefined }), { code: 'SPOOL_LOCKED' });
+    assert.throws(() => new Spool<number>({ dir, log: recordingLogger(), write: async () => undefined }), {
+      code: 'SPOOL_LOCKED',
+    });
   });
 
   test('push after close throws; close is bounded by a hung write', T, async () => {

@@ -4,7 +4,14 @@ import { errorLine, writeFileAtomic, type Logger } from '@tsalt/core';
 import { jobProcessIsLive } from '@tsalt/job';
 import { SpoolError } from './errors.js';
 import {
-  countRecords, cursorPath, frame, listSegments, readCursor, readSegment, SegmentWriter, segmentName,
+  countRecords,
+  cursorPath,
+  frame,
+  listSegments,
+  readCursor,
+  readSegment,
+  SegmentWriter,
+  segmentName,
 } from './records.js';
 import type { SpoolOptions, SpoolStats, SpoolVerdict } from './types.js';
 
@@ -24,7 +31,8 @@ function lockOwner(dir: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(file, 'utf8').trim());
     // A pid reused after a reboot is not the owner: the owner started before it wrote the lock.
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && jobProcessIsLive(pid, fs.statSync(file).mtimeMs)) return pid;
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && jobProcessIsLive(pid, fs.statSync(file).mtimeMs))
+      return pid;
   } catch {
     // No lock file (or unreadable): nobody holds it.
   }
@@ -107,7 +115,8 @@ export class Spool<T> {
     this.memoryMaxItems = Math.max(0, opts.memoryMaxItems ?? DEFAULT_MEMORY_MAX_ITEMS);
     this.noun = opts.noun ?? ['write', 'writes'];
     this.cursorDelayMs = Math.max(0, opts.cursorDelayMs ?? 0);
-    if (openDirs.has(this.dir)) throw new SpoolError('SPOOL_LOCKED', `Spool ${this.dir} is already open in this process`);
+    if (openDirs.has(this.dir))
+      throw new SpoolError('SPOOL_LOCKED', `Spool ${this.dir} is already open in this process`);
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.lock();
     openDirs.add(this.dir);
@@ -157,7 +166,8 @@ export class Spool<T> {
     const rejected = path.join(other, 'rejected');
     if (fs.existsSync(rejected)) {
       fs.mkdirSync(path.join(this.dir, 'rejected'), { recursive: true, mode: 0o700 });
-      for (const f of fs.readdirSync(rejected)) fs.renameSync(path.join(rejected, f), path.join(this.dir, 'rejected', `${path.basename(other)}-${f}`));
+      for (const f of fs.readdirSync(rejected))
+        fs.renameSync(path.join(rejected, f), path.join(this.dir, 'rejected', `${path.basename(other)}-${f}`));
     }
     fs.rmSync(other, { recursive: true, force: true });
     if (moved > 0) this.log.info(`${this.count(moved)} taken over from the spool ${other}`);
@@ -181,10 +191,13 @@ export class Spool<T> {
         clearTimeout(timer);
         resolve(drained);
       };
-      const timer = setTimeout(() => {
-        this.drainWaiters = this.drainWaiters.filter((w) => w !== waiter);
-        resolve(this.idle());
-      }, Math.max(0, timeoutMs));
+      const timer = setTimeout(
+        () => {
+          this.drainWaiters = this.drainWaiters.filter((w) => w !== waiter);
+          resolve(this.idle());
+        },
+        Math.max(0, timeoutMs),
+      );
       this.drainWaiters.push(waiter);
     });
   }
@@ -261,7 +274,8 @@ export class Spool<T> {
       this.cursorOnDisk = true;
     }
     this.dropWritten();
-    if (this.pending() > 0) this.log.info(`${this.count(this.pending())} found in the spool ${this.dir} from a previous run`);
+    if (this.pending() > 0)
+      this.log.info(`${this.count(this.pending())} found in the spool ${this.dir} from a previous run`);
   }
 
   private openSegment(): Segment<T> {
@@ -284,7 +298,8 @@ export class Spool<T> {
   private itemsOf(seg: Segment<T>): T[] {
     if (seg.items) return seg.items;
     const { items, tornBytes } = readSegment<T>(seg.file);
-    if (tornBytes > 0) this.log.warn(`spool segment ${seg.file} ends with ${tornBytes} bytes of a record cut short; they are skipped`);
+    if (tornBytes > 0)
+      this.log.warn(`spool segment ${seg.file} ends with ${tornBytes} bytes of a record cut short; they are skipped`);
     if (items.length !== seg.count) {
       this.total += items.length - seg.count;
       seg.count = items.length;
@@ -369,7 +384,11 @@ export class Spool<T> {
     const file = path.join(this.dir, 'rejected', `${t.seq}-${t.index}.json`);
     const what = this.opts.describeItem ? this.opts.describeItem(t.item) : `item ${t.seq}-${t.index}`;
     try {
-      writeFileAtomic(file, JSON.stringify({ error: line, rejected_at: new Date().toISOString(), item: t.item }, null, 1) + '\n', 0o600);
+      writeFileAtomic(
+        file,
+        JSON.stringify({ error: line, rejected_at: new Date().toISOString(), item: t.item }, null, 1) + '\n',
+        0o600,
+      );
       this.log.error(`Rejected ${what}: ${line}; kept in ${file}`);
     } catch (e) {
       this.log.error(`Rejected ${what}: ${line}; could not keep it in ${file}: ${errorLine(e)}`);

@@ -11,10 +11,7 @@ import { compileTerm, evalTerm, type Term } from './terms.js';
 import type { MinionData } from './types.js';
 import { DEFAULT_DELIMITER } from './types.js';
 
-export type Node =
-  | { t: 'term'; term: Term }
-  | { t: 'not'; a: Node }
-  | { t: 'and' | 'or'; a: Node; b: Node };
+export type Node = { t: 'term'; term: Term } | { t: 'not'; a: Node } | { t: 'and' | 'or'; a: Node; b: Node };
 
 /** Salt's TARGET_REX: optional engine letter, optional delimiter (G/P/I/J only), '@', pattern. */
 const TARGET_REX = /^(?:([GPIJLNSER])((?<=[GPIJ]).)?@)?(.+)$/;
@@ -51,7 +48,11 @@ export function compoundWords(tgt: string | readonly string[]): string[] {
   return typeof tgt === 'string' ? tgt.split(/\s+/).filter(Boolean) : tgt.map((w) => String(w));
 }
 
-export function compileCompound(tgt: string | readonly string[], typeName: string, opts: CompoundOptions): CompiledCompound {
+export function compileCompound(
+  tgt: string | readonly string[],
+  typeName: string,
+  opts: CompoundOptions,
+): CompiledCompound {
   const fail = (reason: string): TargetError => invalidTarget(typeName, tgt, reason);
   const words = expandWords(compoundWords(tgt), opts);
   const listed: string[] = [];

@@ -36,5 +36,7 @@ export function ipMatches(target: IpTarget, grains: Record<string, unknown> | un
   const raw = grains?.[target.grain];
   const addrs = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [];
   const family = target.grain;
-  return addrs.some((a) => typeof a === 'string' && isIP(a) === (family === 'ipv4' ? 4 : 6) && target.list.check(a, family));
+  return addrs.some(
+    (a) => typeof a === 'string' && isIP(a) === (family === 'ipv4' ? 4 : 6) && target.list.check(a, family),
+  );
 }

@@ -31,7 +31,12 @@ export function expandNodegroup(name: string, nodegroups: Readonly<Record<string
   return expand(name, nodegroups, new Set(), true);
 }
 
-function expand(name: string, nodegroups: Readonly<Record<string, string | string[]>>, seen: Set<string>, top: boolean): string[] {
+function expand(
+  name: string,
+  nodegroups: Readonly<Record<string, string | string[]>>,
+  seen: Set<string>,
+  top: boolean,
+): string[] {
   if (seen.has(name)) throw new TargetError(`Invalid nodegroup '${name}': it includes itself`);
   const words = groupWords(name, nodegroups);
   seen.add(name);

@@ -13,7 +13,8 @@ const db1: MinionData = {
   pillar: { env: 'dev' },
 };
 
-const m = (tgt: string | string[], type: string, minion: MinionData = web1, opts = {}) => matchMinion(tgt, type, minion, opts);
+const m = (tgt: string | string[], type: string, minion: MinionData = web1, opts = {}) =>
+  matchMinion(tgt, type, minion, opts);
 
 function assertBad(fn: () => unknown, re: RegExp): void {
   assert.throws(fn, (err: unknown) => err instanceof TargetError && err.code === 'BAD_TARGET' && re.test(err.message));
@@ -124,7 +125,10 @@ test('checkMinions: greedy master-side expected minions', () => {
   const data = (id: string) => cache[id];
   assert.deepEqual(checkMinions('web-*', 'glob', accepted), { minions: ['web-1', 'web-2'], missing: [] });
   assert.deepEqual(checkMinions('web-[12]', 'pcre', accepted), { minions: ['web-1', 'web-2'], missing: [] });
-  assert.deepEqual(checkMinions('web-2,ghost,db-1', 'list', accepted), { minions: ['web-2', 'db-1'], missing: ['ghost'] });
+  assert.deepEqual(checkMinions('web-2,ghost,db-1', 'list', accepted), {
+    minions: ['web-2', 'db-1'],
+    missing: ['ghost'],
+  });
   // greedy keeps web-2 (no cache); non-greedy drops it
   assert.deepEqual(checkMinions('os:Debian', 'grain', accepted, { data }).minions, ['web-1', 'web-2']);
   assert.deepEqual(checkMinions('os:Debian', 'grain', accepted, { data, greedy: false }).minions, ['web-1']);
@@ -138,6 +142,9 @@ test('checkMinions: greedy master-side expected minions', () => {
   });
   // a negated list does not report its unknown ids
   assert.deepEqual(checkMinions('* and not L@ghost', 'compound', accepted).missing, []);
-  assert.deepEqual(checkMinions('webs', 'nodegroup', accepted, { nodegroups: { webs: 'web-*' } }).minions, ['web-1', 'web-2']);
+  assert.deepEqual(checkMinions('webs', 'nodegroup', accepted, { nodegroups: { webs: 'web-*' } }).minions, [
+    'web-1',
+    'web-2',
+  ]);
   assert.throws(() => checkMinions('web-(', 'pcre', accepted), TargetError);
 });

@@ -1,6 +1,14 @@
 import crypto, { type KeyObject } from 'node:crypto';
 import {
-  rsaOaepDecrypt, rsaOaepEncrypt, rsaSign, rsaVerify, sessionKeyDigest, x931Recover, x931Sign, parsePublicKey, samePublicKey,
+  rsaOaepDecrypt,
+  rsaOaepEncrypt,
+  rsaSign,
+  rsaVerify,
+  sessionKeyDigest,
+  x931Recover,
+  x931Sign,
+  parsePublicKey,
+  samePublicKey,
 } from '@tsalt/crypto';
 import { BadMessageError, MasterKeyChangedError } from './errors.js';
 import { asBytes, isRecord, pack, unpack } from './serialize.js';
@@ -46,7 +54,13 @@ export function newNonce(): string {
   return crypto.randomBytes(16).toString('hex');
 }
 
-export function buildAuthRequest(id: string, pubPem: string, nonce: string, pinnedMasterPub?: KeyObject, token?: Buffer): AuthRequest {
+export function buildAuthRequest(
+  id: string,
+  pubPem: string,
+  nonce: string,
+  pinnedMasterPub?: KeyObject,
+  token?: Buffer,
+): AuthRequest {
   const load: AuthRequest = { cmd: '_auth', id, pub: pubPem, nonce };
   if (pinnedMasterPub && token) load.token = rsaOaepEncrypt(pinnedMasterPub, token);
   return load;
@@ -119,7 +133,8 @@ export function parseAuthReply(reply: unknown, p: ParseAuthParams): AuthOutcome 
   // refuses any key other than the pinned one (TOFU), with Salt's message.
   const offered = pubPem ? parseMasterKey(pubPem) : undefined;
   const verifyKey = offered ?? p.pinnedMasterPub;
-  if (verifyKey && !rsaVerify(verifyKey, loadBytes, sig)) throw new BadMessageError('auth reply signature does not verify with the master key');
+  if (verifyKey && !rsaVerify(verifyKey, loadBytes, sig))
+    throw new BadMessageError('auth reply signature does not verify with the master key');
   if (pubPem && p.pinnedMasterPub && !samePublicKey(p.pinnedMasterPub, pubPem)) throw new MasterKeyChangedError();
   if (inner['enc'] !== 'pub') {
     const ret = isRecord(inner['load']) ? inner['load']['ret'] : inner['ret'];
@@ -133,10 +148,12 @@ export function parseAuthReply(reply: unknown, p: ParseAuthParams): AuthOutcome 
   if (!aes || !aesSig) throw new BadMessageError('auth reply has no session key');
   const sessionKey = rsaOaepDecrypt(p.minionPrivate, aes).toString('ascii');
   const digest = x931Recover(offered, aesSig);
-  if (!digest || !digest.equals(sessionKeyDigest(sessionKey))) throw new BadMessageError('session key signature does not verify');
+  if (!digest || !digest.equals(sessionKeyDigest(sessionKey)))
+    throw new BadMessageError('session key signature does not verify');
   if (p.token) {
     const echo = asBytes(inner['token']);
-    if (!echo || !rsaOaepDecrypt(p.minionPrivate, echo).equals(p.token)) throw new BadMessageError('master did not echo our token: it does not hold the pinned key');
+    if (!echo || !rsaOaepDecrypt(p.minionPrivate, echo).equals(p.token))
+      throw new BadMessageError('master did not echo our token: it does not hold the pinned key');
   }
   const port = inner['publish_port'];
   return { kind: 'accepted', sessionKey, masterPub: pubPem, publishPort: typeof port === 'number' ? port : 4505 };

@@ -31,6 +31,9 @@ export class SocketClosedError extends TsaltError {
 /** The master offered a key other than the one pinned in `minion_master.pub`: Salt's wording. */
 export class MasterKeyChangedError extends TsaltError {
   constructor() {
-    super('MASTER_KEY_CHANGED', "The master key has changed, the salt master could have been subverted, verify salt master's public key");
+    super(
+      'MASTER_KEY_CHANGED',
+      "The master key has changed, the salt master could have been subverted, verify salt master's public key",
+    );
   }
 }

@@ -14,10 +14,24 @@ export { ReqServer, NO_REPLY, type ReqServerOptions, type RequestHandler } from 
 export { ReqClient, type ReqClientOptions } from './req-client.js';
 export { PubServer, SubClient, type PublisherOptions, type SubClientOptions } from './pub-channel.js';
 export {
-  buildAuthRequest, signAuthReply, acceptedInner, parseAuthReply, parseMasterKey, newNonce,
-  type AuthRequest, type AuthOutcome, type AcceptedReplyParams, type ParseAuthParams,
+  buildAuthRequest,
+  signAuthReply,
+  acceptedInner,
+  parseAuthReply,
+  parseMasterKey,
+  newNonce,
+  type AuthRequest,
+  type AuthOutcome,
+  type AcceptedReplyParams,
+  type ParseAuthParams,
 } from './auth.js';
 export { sealPublish, openPublish } from './publish.js';
-export { BadMessageError, MasterKeyChangedError, MessageTooLargeError, RequestTimeoutError, SocketClosedError } from './errors.js';
+export {
+  BadMessageError,
+  MasterKeyChangedError,
+  MessageTooLargeError,
+  RequestTimeoutError,
+  SocketClosedError,
+} from './errors.js';
 export { ensureSocketCapacity } from './socket-limit.js';
 export { PublishRelayClient, PublishRelayServer } from './publish-relay.js';

@@ -20,9 +20,16 @@ export class PubServer {
   private readonly queue: SendQueue;
 
   constructor(private readonly opts: PublisherOptions) {
-    this.sock = new Publisher({ sendHighWaterMark: opts.highWaterMark ?? 1000, backlog: opts.backlog ?? 1000, linger: 0 });
+    this.sock = new Publisher({
+      sendHighWaterMark: opts.highWaterMark ?? 1000,
+      backlog: opts.backlog ?? 1000,
+      linger: 0,
+    });
     useSmallPeerBuffers(this.sock);
-    this.queue = new SendQueue((f) => this.sock.send(f), (err) => opts.log.warn({ err: errorLine(err) }, 'publish send failed'));
+    this.queue = new SendQueue(
+      (f) => this.sock.send(f),
+      (err) => opts.log.warn({ err: errorLine(err) }, 'publish send failed'),
+    );
   }
 
   async start(): Promise<void> {
@@ -52,13 +59,16 @@ export class SubClient {
   private readonly sock: Subscriber;
 
   constructor(opts: SubClientOptions) {
-    const sock = retryOnEintr(() => new Subscriber({
-      linger: 0,
-      reconnectInterval: opts.reconnectInterval ?? 1000,
-      reconnectMaxInterval: opts.reconnectMaxInterval ?? 10000,
-      maxMessageSize: opts.maxMessageSize ?? -1,
-      tcpKeepalive: 1,
-    }));
+    const sock = retryOnEintr(
+      () =>
+        new Subscriber({
+          linger: 0,
+          reconnectInterval: opts.reconnectInterval ?? 1000,
+          reconnectMaxInterval: opts.reconnectMaxInterval ?? 10000,
+          maxMessageSize: opts.maxMessageSize ?? -1,
+          tcpKeepalive: 1,
+        }),
+    );
     retryOnEintr(() => sock.connect(opts.address));
     retryOnEintr(() => sock.subscribe());
     this.sock = sock;

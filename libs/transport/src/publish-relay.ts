@@ -19,7 +19,10 @@ export class PublishRelayClient {
     // No high-water mark: a publish must wait for a restarting Publisher rather than be dropped.
     this.sock = new Push({ sendHighWaterMark: 0, linger: 0 });
     this.sock.connect(address);
-    this.queue = new SendQueue((f) => this.sock.send(f), (err) => log.warn({ err: errorLine(err) }, 'publish relay send failed'));
+    this.queue = new SendQueue(
+      (f) => this.sock.send(f),
+      (err) => log.warn({ err: errorLine(err) }, 'publish relay send failed'),
+    );
   }
 
   send(payload: Buffer): Promise<void> {

@@ -5,7 +5,11 @@ import { BadMessageError } from './errors.js';
 import { asBytes, decodeEnvelope, isRecord, pack } from './serialize.js';
 
 /** Master: `{enc: aes, load: aes(load), sig: RSA(master, encrypted load)}`, one frame. */
-export function sealPublish(aes: Crypticle, masterPrivate: KeyObject | undefined, load: Record<string, unknown>): Buffer {
+export function sealPublish(
+  aes: Crypticle,
+  masterPrivate: KeyObject | undefined,
+  load: Record<string, unknown>,
+): Buffer {
   const ct = sealAes(aes, load);
   const env: Record<string, unknown> = { enc: 'aes', load: ct };
   if (masterPrivate) env['sig'] = rsaSign(masterPrivate, ct);

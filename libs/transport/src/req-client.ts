@@ -29,13 +29,16 @@ export class ReqClient {
   }
 
   private open(): Dealer {
-    const sock = retryOnEintr(() => new Dealer({
-      linger: 0,
-      reconnectInterval: this.opts.reconnectInterval ?? 1000,
-      reconnectMaxInterval: this.opts.reconnectMaxInterval ?? 10000,
-      maxMessageSize: this.opts.maxMessageSize ?? -1,
-      tcpKeepalive: 1,
-    }));
+    const sock = retryOnEintr(
+      () =>
+        new Dealer({
+          linger: 0,
+          reconnectInterval: this.opts.reconnectInterval ?? 1000,
+          reconnectMaxInterval: this.opts.reconnectMaxInterval ?? 10000,
+          maxMessageSize: this.opts.maxMessageSize ?? -1,
+          tcpKeepalive: 1,
+        }),
+    );
     retryOnEintr(() => sock.connect(this.opts.address));
     return sock;
   }

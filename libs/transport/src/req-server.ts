@@ -44,12 +44,22 @@ export class ReqServer {
   private closed = false;
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly opts: ReqServerOptions, private readonly handler: RequestHandler) {
+  constructor(
+    private readonly opts: ReqServerOptions,
+    private readonly handler: RequestHandler,
+  ) {
     // The hard cap makes libzmq drop absurd frames before they are buffered;
     // the soft cap below gives the log line.
-    this.sock = new Router({ maxMessageSize: opts.maxRequestSize * 2 + 1024 * 1024, backlog: opts.backlog ?? 1000, linger: 0 });
+    this.sock = new Router({
+      maxMessageSize: opts.maxRequestSize * 2 + 1024 * 1024,
+      backlog: opts.backlog ?? 1000,
+      linger: 0,
+    });
     useSmallPeerBuffers(this.sock);
-    this.queue = new SendQueue((frames) => this.sock.send(frames), (err) => opts.log.warn({ err: errorLine(err) }, 'reply send failed'));
+    this.queue = new SendQueue(
+      (frames) => this.sock.send(frames),
+      (err) => opts.log.warn({ err: errorLine(err) }, 'reply send failed'),
+    );
   }
 
   async start(): Promise<void> {
@@ -62,7 +72,7 @@ export class ReqServer {
     try {
       for await (const frames of this.sock) {
         if (this.closed) break;
-        void this.handle(frames as Buffer[]);
+        void this.handle(frames);
         if (this.inFlight >= max) await new Promise<void>((r) => (this.wake = r));
       }
     } catch (err) {
@@ -91,7 +101,10 @@ export class ReqServer {
       if (!payload) return;
       let reply: unknown;
       if (payload.length > this.opts.maxRequestSize) {
-        this.opts.log.warn({ peer, bytes: payload.length, limit: this.opts.maxRequestSize }, 'dropped request larger than max_request_size');
+        this.opts.log.warn(
+          { peer, bytes: payload.length, limit: this.opts.maxRequestSize },
+          'dropped request larger than max_request_size',
+        );
         reply = BAD_LOAD;
       } else {
         let env: Envelope | undefined;

@@ -6,7 +6,10 @@
 export class SendQueue {
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly sendFn: (frames: Buffer[]) => Promise<void>, private readonly onError: (err: unknown) => void) {}
+  constructor(
+    private readonly sendFn: (frames: Buffer[]) => Promise<void>,
+    private readonly onError: (err: unknown) => void,
+  ) {}
 
   send(frames: Buffer[]): Promise<void> {
     const next = this.tail.then(() => this.sendFn(frames)).catch((err: unknown) => this.onError(err));

@@ -38,9 +38,11 @@ export function decodeEnvelope(data: Uint8Array): Envelope {
   const v = unpack(data);
   if (!isRecord(v)) throw new BadMessageError('envelope is not a map');
   const enc = v['enc'];
-  if (enc !== 'clear' && enc !== 'aes' && enc !== 'pub') throw new BadMessageError(`envelope has a bad enc: ${JSON.stringify(enc)?.slice(0, 40)}`);
+  if (enc !== 'clear' && enc !== 'aes' && enc !== 'pub')
+    throw new BadMessageError(`envelope has a bad enc: ${JSON.stringify(enc)?.slice(0, 40)}`);
   if (!('load' in v)) throw new BadMessageError('envelope has no load');
-  if (v['sig'] !== undefined && !(v['sig'] instanceof Uint8Array)) throw new BadMessageError('envelope sig is not bytes');
+  if (v['sig'] !== undefined && !(v['sig'] instanceof Uint8Array))
+    throw new BadMessageError('envelope sig is not bytes');
   return v as Envelope;
 }
 

@@ -23,7 +23,10 @@ export const KEY_STATUSES: readonly { state: KeyState; status: KeyStatus }[] = [
 ];
 
 const STATE_OF: Record<KeyStatus, KeyState> = {
-  minions: 'accepted', minions_pre: 'pending', minions_rejected: 'rejected', minions_denied: 'denied',
+  minions: 'accepted',
+  minions_pre: 'pending',
+  minions_rejected: 'rejected',
+  minions_denied: 'denied',
 };
 
 export type KeyAction = 'accept' | 'reject' | 'delete';
@@ -64,7 +67,11 @@ export class KeyOps {
   }
 
   /** Where the keys matching `match` are now; `full` adds the master's own keys under `local`. */
-  nameMatch(match: KeyMatch, states: readonly KeyState[] = ['accepted', 'pending', 'rejected', 'denied'], full = false): KeyMatches & { local?: string[] } {
+  nameMatch(
+    match: KeyMatch,
+    states: readonly KeyState[] = ['accepted', 'pending', 'rejected', 'denied'],
+    full = false,
+  ): KeyMatches & { local?: string[] } {
     const globs = splitMatch(match);
     const all = this.store.list();
     const out: KeyMatches & { local?: string[] } = {};
@@ -97,7 +104,10 @@ export class KeyOps {
   /** The master's own key files (`*.pem`, `*.pub` in pki_dir), Salt's `local_keys`. */
   localKeys(): string[] {
     try {
-      return fs.readdirSync(this.o.pkiDir).filter((f) => f.endsWith('.pem') || f.endsWith('.pub')).sort();
+      return fs
+        .readdirSync(this.o.pkiDir)
+        .filter((f) => f.endsWith('.pem') || f.endsWith('.pub'))
+        .sort();
     } catch {
       return [];
     }
@@ -197,7 +207,10 @@ export class KeyOps {
    * with the master's own keys under `local` when they match, or always the
    * ones named in `localNames` (salt-key -f prints master.pem and master.pub).
    */
-  finger(match: KeyMatch, o: { hashType?: string; localNames?: readonly string[] } = {}): Record<string, Record<string, string>> {
+  finger(
+    match: KeyMatch,
+    o: { hashType?: string; localNames?: readonly string[] } = {},
+  ): Record<string, Record<string, string>> {
     const hashType = o.hashType ?? this.o.hashType ?? 'sha256';
     const found = this.nameMatch(match, undefined, o.localNames === undefined);
     const out: Record<string, Record<string, string>> = {};
@@ -246,10 +259,15 @@ export function checkMatchDict(match: unknown): KeyMatches {
   }
   const out: KeyMatches = {};
   for (const [status, ids] of Object.entries(match)) {
-    if (!(status in STATE_OF)) throw new WheelError('BAD_KEY_STATUS', `unknown key status '${status}': use minions, minions_pre, minions_rejected or minions_denied`);
+    if (!(status in STATE_OF))
+      throw new WheelError(
+        'BAD_KEY_STATUS',
+        `unknown key status '${status}': use minions, minions_pre, minions_rejected or minions_denied`,
+      );
     const list = typeof ids === 'string' ? [ids] : ids;
-    if (!Array.isArray(list) || !list.every((i) => typeof i === 'string')) throw new WheelError('BAD_MATCH', `ids under '${status}' must be a list of strings`);
-    out[status as KeyStatus] = list as string[];
+    if (!Array.isArray(list) || !list.every((i) => typeof i === 'string'))
+      throw new WheelError('BAD_MATCH', `ids under '${status}' must be a list of strings`);
+    out[status as KeyStatus] = list;
   }
   return out;
 }
@@ -261,7 +279,14 @@ export function keyOpsFrom(ctx: Pick<PluginContext, 'opts' | 'services' | 'log' 
   const hashType = typeof opts['hash_type'] === 'string' ? opts['hash_type'] : 'sha256';
   const injected = ctx.services['keys'];
   const store = injected instanceof KeyStore ? injected : new KeyStore(pkiDir, hashType);
-  const o: KeyOpsOptions = { store, pkiDir, hashType, cachedir: String(opts['cachedir']), rotateAesKey: opts['rotate_aes_key'] !== false, log: ctx.log };
+  const o: KeyOpsOptions = {
+    store,
+    pkiDir,
+    hashType,
+    cachedir: String(opts['cachedir']),
+    rotateAesKey: opts['rotate_aes_key'] !== false,
+    log: ctx.log,
+  };
   if (ctx.fireEvent) o.fire = ctx.fireEvent;
   return new KeyOps(o);
 }

@@ -39,10 +39,13 @@ describe('wheel.key and runWheel', () => {
     const r = await wheel.call('key.accept', [], { match: 'web*' });
     assert.deepEqual(r.return, { minions: ['web1', 'web2'], minions_rejected: ['web3'] });
     assert.deepEqual(store.list().minions, ['app1', 'web1', 'web2']);
-    assert.deepEqual(events.map((e) => [e.tag, e.data]), [
-      ['salt/key', { result: true, act: 'accept', id: 'web1' }],
-      ['salt/key', { result: true, act: 'accept', id: 'web2' }],
-    ]);
+    assert.deepEqual(
+      events.map((e) => [e.tag, e.data]),
+      [
+        ['salt/key', { result: true, act: 'accept', id: 'web1' }],
+        ['salt/key', { result: true, act: 'accept', id: 'web2' }],
+      ],
+    );
   });
 
   test('accept include_rejected, comma and list matches', async () => {
@@ -61,7 +64,10 @@ describe('wheel.key and runWheel', () => {
     const d = await wheel.call('key.delete', ['app1']);
     assert.deepEqual(d.return, {});
     assert.ok(fs.existsSync(dfn));
-    assert.deepEqual(events.map((e) => e.data['act']), ['reject', 'delete']);
+    assert.deepEqual(
+      events.map((e) => e.data['act']),
+      ['reject', 'delete'],
+    );
   });
 
   test('reject leaves accepted keys unless include_accepted', async () => {
@@ -76,21 +82,47 @@ describe('wheel.key and runWheel', () => {
     assert.deepEqual(store.list().minions, ['app1', 'db1']);
     assert.deepEqual((await wheel.call('key.list', ['acc'])).return, { minions: ['app1', 'db1'] });
     assert.deepEqual((await wheel.call('key.list_all')).return, {
-      local: ['master.pub'], minions: ['app1', 'db1'], minions_pre: ['web1', 'web2'], minions_rejected: ['web3'], minions_denied: [],
+      local: ['master.pub'],
+      minions: ['app1', 'db1'],
+      minions_pre: ['web1', 'web2'],
+      minions_rejected: ['web3'],
+      minions_denied: [],
     });
     const fp = pemFingerprint(PUB);
     assert.deepEqual((await wheel.call('key.finger', ['app1'])).return, { minions: { app1: fp } });
-    assert.deepEqual(((await wheel.call('key.finger', ['*'])).return as Record<string, unknown>)['local'], { 'master.pub': fp });
+    assert.deepEqual(((await wheel.call('key.finger', ['*'])).return as Record<string, unknown>)['local'], {
+      'master.pub': fp,
+    });
     assert.deepEqual((await wheel.call('key.key_str', ['web3'])).return, { minions_rejected: { web3: PUB } });
     await assert.rejects(wheel.call('key.accept_dict', [{ nope: ['x'] }]), /unknown key status 'nope'/);
   });
 
   test('runWheel fires salt/wheel/<jid>/new and /ret with Salt fields', async () => {
-    const r = await runWheel(wheel, 'wheel.key.accept', { match: 'db1' }, { fire, user: 'Reactor', jid: '20250101000000000001' });
+    const r = await runWheel(
+      wheel,
+      'wheel.key.accept',
+      { match: 'db1' },
+      { fire, user: 'Reactor', jid: '20250101000000000001' },
+    );
     assert.equal(r.tag, 'salt/wheel/20250101000000000001');
-    assert.deepEqual(r.data, { fun: 'wheel.key.accept', jid: '20250101000000000001', tag: r.tag, user: 'Reactor', return: { minions: ['db1'] }, success: true });
-    assert.deepEqual(events.map((e) => e.tag), [`${r.tag}/new`, 'salt/key', `${r.tag}/ret`]);
-    assert.deepEqual(events[0]?.data, { fun: 'wheel.key.accept', jid: '20250101000000000001', tag: r.tag, user: 'Reactor' });
+    assert.deepEqual(r.data, {
+      fun: 'wheel.key.accept',
+      jid: '20250101000000000001',
+      tag: r.tag,
+      user: 'Reactor',
+      return: { minions: ['db1'] },
+      success: true,
+    });
+    assert.deepEqual(
+      events.map((e) => e.tag),
+      [`${r.tag}/new`, 'salt/key', `${r.tag}/ret`],
+    );
+    assert.deepEqual(events[0]?.data, {
+      fun: 'wheel.key.accept',
+      jid: '20250101000000000001',
+      tag: r.tag,
+      user: 'Reactor',
+    });
   });
 
   test('runWheel reports a failure as success false, never throws', async () => {

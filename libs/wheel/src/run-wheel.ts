@@ -39,7 +39,12 @@ export interface WheelResult {
  *
  *   const r = await runWheel(wheel, 'wheel.key.accept', { match: 'web*' }, { fire, user: 'Reactor' });
  */
-export async function runWheel(registry: Registry, fun: string, kwargs: Record<string, unknown> = {}, o: RunWheelOptions = {}): Promise<WheelResult> {
+export async function runWheel(
+  registry: Registry,
+  fun: string,
+  kwargs: Record<string, unknown> = {},
+  o: RunWheelOptions = {},
+): Promise<WheelResult> {
   const name = fun.startsWith('wheel.') ? fun.slice('wheel.'.length) : fun;
   const jid = o.jid ?? genJid();
   const tag = `salt/wheel/${jid}`;
@@ -47,7 +52,12 @@ export async function runWheel(registry: Registry, fun: string, kwargs: Record<s
   await fireQuietly(o.fire, `${tag}/new`, { ...base });
   let data: WheelEventData;
   try {
-    const r = await registry.call(name, o.args ?? [], kwargs, o.fire ? { jid, fireEvent: async (t, d) => void (await o.fire?.(t, d)) } : { jid });
+    const r = await registry.call(
+      name,
+      o.args ?? [],
+      kwargs,
+      o.fire ? { jid, fireEvent: async (t, d) => void (await o.fire?.(t, d)) } : { jid },
+    );
     data = { ...base, return: r.return, success: true };
   } catch (err) {
     const cls = err instanceof Error ? err.constructor.name : 'Exception';

@@ -12,7 +12,12 @@ const GENERATE_AT_ONCE = 4;
  * takes ~250 ms of CPU here, so 10,000 of them are made once and kept.
  * Makes the missing ones, several at once.
  */
-export async function ensureSwarmKeys(dir: string, ids: readonly string[], bits: number, onMade: (made: number, missing: number) => void): Promise<void> {
+export async function ensureSwarmKeys(
+  dir: string,
+  ids: readonly string[],
+  bits: number,
+  onMade: (made: number, missing: number) => void,
+): Promise<void> {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const missing = ids.filter((id) => !fs.existsSync(keyFile(dir, id)));
   let made = 0;

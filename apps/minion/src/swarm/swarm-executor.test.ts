@@ -7,7 +7,14 @@ import { SwarmExecutor } from './swarm-executor.js';
 
 const opts = { ...structuredClone(MINION_DEFAULTS), id: 'swarm', cachedir: '/nonexistent-swarm-cache' } as MinionOpts;
 const noEvents = async (): Promise<void> => undefined;
-const load = (fun: string, arg: unknown[] = []): Record<string, unknown> => ({ fun, arg, jid: genJid(), tgt: '*', tgt_type: 'glob', user: 'root' });
+const load = (fun: string, arg: unknown[] = []): Record<string, unknown> => ({
+  fun,
+  arg,
+  jid: genJid(),
+  tgt: '*',
+  tgt_type: 'glob',
+  user: 'root',
+});
 
 test("a swarm minion's find_job finds its own job while the return is on its way, and only then", async () => {
   const ex = new SwarmExecutor(opts, {}, silentLogger());

@@ -20,17 +20,36 @@ export class SwarmExecutor {
   /** Finished jobs whose return is on its way to the master, per emulated minion. */
   private readonly returning = new ReturningJobs();
 
-  constructor(opts: MinionOpts, grains: Record<string, unknown>, private readonly log: Logger) {
+  constructor(
+    opts: MinionOpts,
+    grains: Record<string, unknown>,
+    private readonly log: Logger,
+  ) {
     this.registry = new Registry(
-      { kind: 'module', opts: opts as unknown as Record<string, unknown>, grains, log, services: { returnerNames: () => [] } },
+      {
+        kind: 'module',
+        opts: opts,
+        grains,
+        log,
+        services: { returnerNames: () => [] },
+      },
       executionModulePlugins(),
     );
   }
 
-  async run(id: string, load: Record<string, unknown>, fireEvent: (tag: string, data: Record<string, unknown>) => Promise<void>): Promise<JobReturn> {
+  async run(
+    id: string,
+    load: Record<string, unknown>,
+    fireEvent: (tag: string, data: Record<string, unknown>) => Promise<void>,
+  ): Promise<JobReturn> {
     const fun = String(load['fun']);
     if (!SWARM_SAFE.test(fun)) {
-      return { ...baseReturn(id, load), return: `'${fun}' is not available on a tsalt-swarm minion (it runs test.*, sys.* and saltutil's job queries).`, retcode: 1, success: false };
+      return {
+        ...baseReturn(id, load),
+        return: `'${fun}' is not available on a tsalt-swarm minion (it runs test.*, sys.* and saltutil's job queries).`,
+        retcode: 1,
+        success: false,
+      };
     }
     if (!fun.startsWith('saltutil.')) return runJob(this.registry, id, load, this.log, { fireEvent });
     // Jobs last microseconds and write no proc files: saltutil finds only this minion's jobs still returning.

@@ -8,7 +8,15 @@ import { memoryPin } from '../auth-client.js';
 import { ensureSwarmKeys, loadSwarmKey } from './keys.js';
 import { SwarmExecutor } from './swarm-executor.js';
 import { Slots } from '../slots.js';
-import { FILES_BASE, FILES_PER_MINION, SOCKETS_PER_MINION, type FromSwarmProcess, type SwarmInit, type SwarmProgress, type ToSwarmProcess } from './protocol.js';
+import {
+  FILES_BASE,
+  FILES_PER_MINION,
+  SOCKETS_PER_MINION,
+  type FromSwarmProcess,
+  type SwarmInit,
+  type SwarmProgress,
+  type ToSwarmProcess,
+} from './protocol.js';
 
 /** How often the process reports to tsalt-swarm (ms). */
 const PROGRESS_EVERY_MS = 250;
@@ -31,19 +39,33 @@ const send = (m: FromSwarmProcess): void => {
 /** One swarm process: a share of the emulated minions, each a MasterLink of its own. */
 class SwarmProcess {
   private readonly links: MasterLink[] = [];
-  private readonly progress: SwarmProgress = { t: 'progress', keysMade: 0, keysMissing: 0, authenticated: 0, refused: 0, jobs: 0, returned: 0 };
+  private readonly progress: SwarmProgress = {
+    t: 'progress',
+    keysMade: 0,
+    keysMissing: 0,
+    authenticated: 0,
+    refused: 0,
+    jobs: 0,
+    returned: 0,
+  };
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private readonly signIns = new Slots(SIGNINS_AT_ONCE);
 
-  constructor(private readonly init: SwarmInit, private readonly base: MinionOpts, private readonly log: Logger) {}
+  constructor(
+    private readonly init: SwarmInit,
+    private readonly base: MinionOpts,
+    private readonly log: Logger,
+  ) {}
 
   async start(): Promise<void> {
     const { ids, keyDir } = this.init;
     const need = ids.length * FILES_PER_MINION + FILES_BASE;
     const limit = raiseOpenFilesLimit(need);
     if (limit && limit.soft < need) {
-      throw new Error(`${ids.length} minions in one process need about ${need} open files, but the limit is ${limit.soft}: raise it (ulimit -n) or use more --processes`);
+      throw new Error(
+        `${ids.length} minions in one process need about ${need} open files, but the limit is ${limit.soft}: raise it (ulimit -n) or use more --processes`,
+      );
     }
     // One more per minion than it holds: a timed-out request socket closes while its replacement opens.
     ensureSocketCapacity(ids.length * (SOCKETS_PER_MINION + 1) + 64);
@@ -67,10 +89,15 @@ class SwarmProcess {
     const opts: MinionOpts = { ...this.base, id };
     const log = this.log.child({ minion: id });
     const link: MasterLink = new MasterLink({
-      opts, pair, grains: { ...baseGrains, id }, log, pin: memoryPin(),
+      opts,
+      pair,
+      grains: { ...baseGrains, id },
+      log,
+      pin: memoryPin(),
       onJob: (load) => {
         this.progress.jobs++;
-        void executor.run(id, load, (tag, data) => link.fireMaster(tag, data))
+        void executor
+          .run(id, load, (tag, data) => link.fireMaster(tag, data))
           .then((ret) => executor.whileReturning(id, load, () => link.sendReturn(ret)))
           .then((ok) => ok && this.progress.returned++)
           .catch((err: unknown) => log.error({ err: errorLine(err) }, 'a job failed outside its function'));
@@ -82,23 +109,24 @@ class SwarmProcess {
       },
     });
     this.links.push(link);
-    this.signIns.acquire()
+    this.signIns
+      .acquire()
       .then(() => this.holdingSlot(link.authenticate()))
       .then(
-      async () => {
-        this.progress.authenticated++;
-        // The last of this share: report now rather than at the next tick, so "all authenticated" is on time.
-        if (this.progress.authenticated + this.progress.refused === this.init.ids.length) send(this.progress);
-        await link.fireStartEvents();
-        link.startHeartbeats();
-      },
-      (err: unknown) => {
-        if (this.stopping) return;
-        this.progress.refused++;
-        log.error(errorLine(err));
-        link.close();
-      },
-    );
+        async () => {
+          this.progress.authenticated++;
+          // The last of this share: report now rather than at the next tick, so "all authenticated" is on time.
+          if (this.progress.authenticated + this.progress.refused === this.init.ids.length) send(this.progress);
+          await link.fireStartEvents();
+          link.startHeartbeats();
+        },
+        (err: unknown) => {
+          if (this.stopping) return;
+          this.progress.refused++;
+          log.error(errorLine(err));
+          link.close();
+        },
+      );
   }
 
   /**
@@ -149,7 +177,12 @@ process.on('message', (m: ToSwarmProcess) => {
     send({ t: 'fatal', error: errorLine(err) });
     return;
   }
-  const log = createLogger({ level: base.log_level, fileLevel: base.log_level_logfile, logFile: base.log_file, name: 'swarm' });
+  const log = createLogger({
+    level: base.log_level,
+    fileLevel: base.log_level_logfile,
+    logFile: base.log_file,
+    name: 'swarm',
+  });
   proc = new SwarmProcess(m, base, log);
   proc.start().catch((err: unknown) => send({ t: 'fatal', error: errorLine(err) }));
 });

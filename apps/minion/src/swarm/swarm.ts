@@ -1,7 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { raiseOpenFilesLimit } from '@tsalt/core';
-import { FILES_BASE, FILES_PER_MINION, type FromSwarmProcess, type SwarmProgress, type ToSwarmProcess } from './protocol.js';
+import {
+  FILES_BASE,
+  FILES_PER_MINION,
+  type FromSwarmProcess,
+  type SwarmProgress,
+  type ToSwarmProcess,
+} from './protocol.js';
 
 export interface SwarmOptions {
   configDir: string;
@@ -33,7 +39,9 @@ export function processesFor(minions: number, asked: number | undefined, cores: 
   const perProcess = limit ? Math.max(1, Math.floor((limit.soft - FILES_BASE) / FILES_PER_MINION)) : minions;
   const needed = Math.ceil(minions / perProcess);
   if (asked !== undefined && asked < needed) {
-    throw new Error(`${minions} minions over ${asked} processes need about ${Math.ceil(minions / asked) * FILES_PER_MINION + FILES_BASE} open files each, but the limit is ${limit?.soft}: raise it (ulimit -n) or use --processes ${needed}`);
+    throw new Error(
+      `${minions} minions over ${asked} processes need about ${Math.ceil(minions / asked) * FILES_PER_MINION + FILES_BASE} open files each, but the limit is ${limit?.soft}: raise it (ulimit -n) or use --processes ${needed}`,
+    );
   }
   return Math.min(minions, Math.max(asked ?? cores, needed));
 }
@@ -64,9 +72,18 @@ export function runSwarm(o: SwarmOptions): Promise<number> {
   let lastLine = '';
 
   const total = (): SwarmProgress => {
-    const sum: SwarmProgress = { t: 'progress', keysMade: 0, keysMissing: 0, authenticated: 0, refused: 0, jobs: 0, returned: 0 };
+    const sum: SwarmProgress = {
+      t: 'progress',
+      keysMade: 0,
+      keysMissing: 0,
+      authenticated: 0,
+      refused: 0,
+      jobs: 0,
+      returned: 0,
+    };
     for (const p of progress.values()) {
-      for (const k of ['keysMade', 'keysMissing', 'authenticated', 'refused', 'jobs', 'returned'] as const) sum[k] += p[k];
+      for (const k of ['keysMade', 'keysMissing', 'authenticated', 'refused', 'jobs', 'returned'] as const)
+        sum[k] += p[k];
     }
     return sum;
   };
@@ -76,7 +93,9 @@ export function runSwarm(o: SwarmOptions): Promise<number> {
     const s = total();
     if (allAuthedAt || s.authenticated + s.refused < o.minions) return;
     allAuthedAt = Date.now();
-    o.print(`tsalt-swarm: all ${o.minions} minions authenticated in ${secs()} s${s.refused ? ` (${s.refused} refused)` : ''}`);
+    o.print(
+      `tsalt-swarm: all ${o.minions} minions authenticated in ${secs()} s${s.refused ? ` (${s.refused} refused)` : ''}`,
+    );
   };
   /** One progress line a second at most, and only when it changed. */
   const report = (): void => {
@@ -106,8 +125,7 @@ export function runSwarm(o: SwarmOptions): Promise<number> {
         if (m.t === 'progress') {
           progress.set(i, m);
           checkAll();
-        }
-        else if (m.t === 'fatal') {
+        } else if (m.t === 'fatal') {
           failed ??= m.error;
           o.print(`tsalt-swarm: ${m.error}`);
           stop();
@@ -125,7 +143,13 @@ export function runSwarm(o: SwarmOptions): Promise<number> {
           resolve(failed ? 1 : 0);
         }
       });
-      child.send({ t: 'init', configDir: o.configDir, overrides: o.overrides, ids: group, keyDir: o.keyDir } satisfies ToSwarmProcess);
+      child.send({
+        t: 'init',
+        configDir: o.configDir,
+        overrides: o.overrides,
+        ids: group,
+        keyDir: o.keyDir,
+      } satisfies ToSwarmProcess);
     });
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -20,7 +20,12 @@ export interface RunAllResult {
  * (rstrip, success_* overrides) and set `__context__['retcode']`, which every
  * cmd.* function does, run_all and retcode included.
  */
-async function execute(ctx: PluginContext, a: BoundArgs, merge: boolean, forcePythonShell?: boolean): Promise<RunAllResult> {
+async function execute(
+  ctx: PluginContext,
+  a: BoundArgs,
+  merge: boolean,
+  forcePythonShell?: boolean,
+): Promise<RunAllResult> {
   const p = prepareCommand(ctx, a, forcePythonShell);
   if (p.background) {
     const pid = await spawnBackground(p.spec);
@@ -32,7 +37,12 @@ async function execute(ctx: PluginContext, a: BoundArgs, merge: boolean, forcePy
   if (r.timedOut) {
     // Salt's TimedProc text. Salt leaves the job retcode at 0 here; a
     // command killed by a timeout did not succeed, so tsalt reports 1.
-    ret = { pid: r.pid, retcode: 1, stdout: `${pyStrCommand(p.display)} : Timed out after ${p.timeoutText} seconds`, stderr: '' };
+    ret = {
+      pid: r.pid,
+      retcode: 1,
+      stdout: `${pyStrCommand(p.display)} : Timed out after ${p.timeoutText} seconds`,
+      stderr: '',
+    };
   } else {
     const stdout = p.rstrip ? r.stdout.trimEnd() : r.stdout;
     const stderr = p.rstrip ? r.stderr.trimEnd() : r.stderr;
@@ -42,7 +52,10 @@ async function execute(ctx: PluginContext, a: BoundArgs, merge: boolean, forcePy
   }
   ctx.context['retcode'] = p.ignoreRetcode ? 0 : ret.retcode;
   if (!p.quiet && !p.ignoreRetcode && ret.retcode !== 0) {
-    ctx.log.error({ cmd: p.logName, retcode: ret.retcode }, `Command '${p.logName}' failed with return code: ${String(ret.retcode)}`);
+    ctx.log.error(
+      { cmd: p.logName, retcode: ret.retcode },
+      `Command '${p.logName}' failed with return code: ${String(ret.retcode)}`,
+    );
   }
   if (p.hideOutput) ret = { ...ret, stdout: '', stderr: '' };
   return ret;

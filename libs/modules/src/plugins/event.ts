@@ -86,8 +86,13 @@ export default definePlugin({
     send: {
       doc: "Send an event to the Salt Master\n\n``data`` (a dict) and any extra keyword arguments make the payload; with_env,\nwith_grains and with_pillar add ``environ``, ``grains`` and ``pillar`` (all, or\nthe listed keys); with_env_opts adds ``saltenv`` and ``pillarenv``. The master\nbus shows the payload under ``data['data']``.\n\nCLI Example:\n\n    salt-call event.send myco/mytag foo=Foo bar=Bar\n    salt-call event.send 'myco/mytag' '{foo: Foo, bar: Bar}'",
       params: [
-        'tag', { name: 'data', default: null }, { name: 'preload', default: null }, { name: 'with_env', default: false },
-        { name: 'with_grains', default: false }, { name: 'with_pillar', default: false }, { name: 'with_env_opts', default: false },
+        'tag',
+        { name: 'data', default: null },
+        { name: 'preload', default: null },
+        { name: 'with_env', default: false },
+        { name: 'with_grains', default: false },
+        { name: 'with_pillar', default: false },
+        { name: 'with_env_opts', default: false },
         { name: 'timeout', default: 60 },
       ],
       varkw: true,
@@ -105,9 +110,11 @@ async function send(ctx: PluginContext, a: BoundArgs): Promise<boolean> {
     payload['environ'] = Array.isArray(withEnv) ? subset(withEnv, env) : env;
   }
   const withGrains = a['with_grains'];
-  if (pyTruthy(withGrains)) payload['grains'] = Array.isArray(withGrains) ? subset(withGrains, ctx.grains) : { ...ctx.grains };
+  if (pyTruthy(withGrains))
+    payload['grains'] = Array.isArray(withGrains) ? subset(withGrains, ctx.grains) : { ...ctx.grains };
   const withPillar = a['with_pillar'];
-  if (pyTruthy(withPillar)) payload['pillar'] = Array.isArray(withPillar) ? subset(withPillar, ctx.pillar) : { ...ctx.pillar };
+  if (pyTruthy(withPillar))
+    payload['pillar'] = Array.isArray(withPillar) ? subset(withPillar, ctx.pillar) : { ...ctx.pillar };
   if (pyTruthy(a['with_env_opts'])) {
     payload['saltenv'] = ctx.opts['saltenv'] ?? 'base';
     payload['pillarenv'] = ctx.opts['pillarenv'] ?? null;

@@ -3,8 +3,16 @@ import type { PluginContext } from '@tsalt/loader';
 import { definePlugin } from '@tsalt/loader';
 import { errorLine, fnmatch } from '@tsalt/core';
 import {
-  cachedJobDir, findRunningJob, isJid, JOB_CONTROL_SERVICE, readCachedJob, removeProcFile, runningJobs, signalNumber,
-  signalProcessTree, type JobControl,
+  cachedJobDir,
+  findRunningJob,
+  isJid,
+  JOB_CONTROL_SERVICE,
+  readCachedJob,
+  removeProcFile,
+  runningJobs,
+  signalNumber,
+  signalProcessTree,
+  type JobControl,
 } from '@tsalt/job';
 import { killJobProcesses } from '../run-process.js';
 
@@ -88,10 +96,12 @@ async function signalJob(ctx: PluginContext, jid: string, sig: number): Promise<
     // multiprocessing: False runs jobs in the daemon: signal what the job started, never ourselves.
     const name = signalName(sig);
     const hit = name ? killJobProcesses(jid, name) : [];
-    if (hit.length === 0) return `Job ${jid} runs inside the minion process (multiprocessing: False) and has no command to signal`;
+    if (hit.length === 0)
+      return `Job ${jid} runs inside the minion process (multiprocessing: False) and has no command to signal`;
     return `Signal ${sig} sent to the commands of job ${jid} (pid ${hit.join(', ')}); the job runs inside the minion process`;
   }
-  if (pid === control?.daemonPid) throw new BadInput(`Job ${jid} runs inside the minion process (pid ${pid}); refusing to signal it`);
+  if (pid === control?.daemonPid)
+    throw new BadInput(`Job ${jid} runs inside the minion process (pid ${pid}); refusing to signal it`);
   if (control?.willSignal && !(await control.willSignal(jid, pid, sig))) return notRunning(jid);
   try {
     signalProcessTree(pid, sig);
@@ -124,11 +134,12 @@ export default definePlugin({
     find_job: {
       doc: "Return the data for a specific job id that is currently running.\n\njid\n    The job id to search for and return data.\n\nIf the job has already completed, the job cannot be found and the function\nreturns an empty dictionary.\n\nCLI Example:\n\n    salt '*' saltutil.find_job <job id>",
       params: ['jid'],
-      fn: (ctx, a) => guarded(ctx, () => {
-        const jid = jidArg(a['jid']);
-        if (jid === ctx.jid) return {};
-        return findRunningJob(cachedir(ctx), jid) ?? returningJobs(ctx).find((d) => d['jid'] === jid) ?? {};
-      }),
+      fn: (ctx, a) =>
+        guarded(ctx, () => {
+          const jid = jidArg(a['jid']);
+          if (jid === ctx.jid) return {};
+          return findRunningJob(cachedir(ctx), jid) ?? returningJobs(ctx).find((d) => d['jid'] === jid) ?? {};
+        }),
     },
     is_running: {
       doc: "If the named function is running return the data associated with it/them.\nThe argument can be a glob\n\nCLI Example:\n\n    salt '*' saltutil.is_running state.highstate",
@@ -138,12 +149,13 @@ export default definePlugin({
     signal_job: {
       doc: "Sends a signal to the named salt job's process, and to every process it\nstarted. The signal is a number or a name (15, TERM, SIGTERM).\n\nCLI Example:\n\n    salt '*' saltutil.signal_job <job id> 15",
       params: ['jid', 'sig'],
-      fn: (ctx, a) => guarded(ctx, () => {
-        const jid = jidArg(a['jid']);
-        const sig = signalNumber(a['sig']);
-        if (sig === undefined) throw new BadInput(`Invalid signal: ${JSON.stringify(a['sig']) ?? String(a['sig'])}`);
-        return signalJob(ctx, jid, sig);
-      }),
+      fn: (ctx, a) =>
+        guarded(ctx, () => {
+          const jid = jidArg(a['jid']);
+          const sig = signalNumber(a['sig']);
+          if (sig === undefined) throw new BadInput(`Invalid signal: ${JSON.stringify(a['sig']) ?? String(a['sig'])}`);
+          return signalJob(ctx, jid, sig);
+        }),
     },
     term_job: {
       doc: "Sends a termination signal (SIGTERM 15) to the named salt job's process\n\nCLI Example:\n\n    salt '*' saltutil.term_job <job id>",
@@ -166,14 +178,16 @@ export default definePlugin({
     find_cached_job: {
       doc: "Return the data for a specific cached job id. Note this only works if\ncache_jobs has previously been set to True on the minion.\n\nCLI Example:\n\n    salt '*' saltutil.find_cached_job <job id>",
       params: ['jid'],
-      fn: (ctx, a) => guarded(ctx, () => {
-        const jid = jidArg(a['jid']);
-        const dir = cachedir(ctx);
-        const data = readCachedJob(dir, jid);
-        if (data !== undefined) return data;
-        if (ctx.opts['cache_jobs'] !== true) return 'Local jobs cache directory not found; you may need to enable cache_jobs on this minion';
-        return `Local jobs cache directory ${cachedJobDir(dir, jid)} not found`;
-      }),
+      fn: (ctx, a) =>
+        guarded(ctx, () => {
+          const jid = jidArg(a['jid']);
+          const dir = cachedir(ctx);
+          const data = readCachedJob(dir, jid);
+          if (data !== undefined) return data;
+          if (ctx.opts['cache_jobs'] !== true)
+            return 'Local jobs cache directory not found; you may need to enable cache_jobs on this minion';
+          return `Local jobs cache directory ${cachedJobDir(dir, jid)} not found`;
+        }),
     },
   },
 });

@@ -37,7 +37,7 @@ function returnerNames(ctx: PluginContext): string[] {
 /** Salt's `sys` module: what this minion can do, and the docs for it. */
 export default definePlugin({
   name: 'sys',
-  doc: "The sys module provides information about the available functions on the minion",
+  doc: 'The sys module provides information about the available functions on the minion',
   functions: {
     doc: {
       doc: "Return the docstrings for all modules. Optionally, specify a module or a\nnumber of modules to get the docstrings for just those modules, or a glob.\n\nCLI Example:\n\n    salt '*' sys.doc\n    salt '*' sys.doc sys\n    salt '*' sys.doc sys.doc\n    salt '*' sys.doc network.traceroute user.info\n    salt '*' sys.doc 'sys.*'",

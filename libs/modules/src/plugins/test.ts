@@ -15,7 +15,8 @@ function pyType(v: unknown): string {
 
 function toNumber(v: unknown, what: string): number {
   const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n)) throw new ModuleError('INVALID_ARGUMENT', `${what} must be a number, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n))
+    throw new ModuleError('INVALID_ARGUMENT', `${what} must be a number, got ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -64,18 +65,20 @@ export default definePlugin({
       },
     },
     arg: {
-      doc: "Print out the data passed into the function ``*args`` and ``kwargs``, this\nis used to both test the publication data and cli argument passing, but\nalso to display the information available within the publication data.\n\nReturns {\"args\": args, \"kwargs\": kwargs}.\n\nCLI Example:\n\n    salt '*' test.arg 1 \"two\" 3.1 txt=\"hello\" wow='{a: 1, b: \"hello\"}'",
+      doc: 'Print out the data passed into the function ``*args`` and ``kwargs``, this\nis used to both test the publication data and cli argument passing, but\nalso to display the information available within the publication data.\n\nReturns {"args": args, "kwargs": kwargs}.\n\nCLI Example:\n\n    salt \'*\' test.arg 1 "two" 3.1 txt="hello" wow=\'{a: 1, b: "hello"}\'',
       varargs: true,
       varkw: true,
       fn: (_ctx, a) => ({ args: a['__args__'], kwargs: a['__kwargs__'] }),
     },
     arg_clean: {
-      doc: "Like test.arg but cleans kwargs of the __pub* items\n\nCLI Example:\n\n    salt '*' test.arg_clean 1 \"two\" 3.1 txt=\"hello\"",
+      doc: 'Like test.arg but cleans kwargs of the __pub* items\n\nCLI Example:\n\n    salt \'*\' test.arg_clean 1 "two" 3.1 txt="hello"',
       varargs: true,
       varkw: true,
       fn: (_ctx, a) => ({
         args: a['__args__'],
-        kwargs: Object.fromEntries(Object.entries(a['__kwargs__'] as Record<string, unknown>).filter(([k]) => !k.startsWith('__'))),
+        kwargs: Object.fromEntries(
+          Object.entries(a['__kwargs__'] as Record<string, unknown>).filter(([k]) => !k.startsWith('__')),
+        ),
       }),
     },
     arg_type: {
@@ -89,7 +92,7 @@ export default definePlugin({
       },
     },
     kwarg: {
-      doc: "Print out the data passed into the function ``**kwargs``, this is used to\nboth test the publication data and cli kwarg passing, but also to display\nthe information available within the publication data.\n\nCLI Example:\n\n    salt '*' test.kwarg num=1 txt=\"two\"",
+      doc: 'Print out the data passed into the function ``**kwargs``, this is used to\nboth test the publication data and cli kwarg passing, but also to display\nthe information available within the publication data.\n\nCLI Example:\n\n    salt \'*\' test.kwarg num=1 txt="two"',
       varkw: true,
       fn: (_ctx, a) => a['__kwargs__'],
     },

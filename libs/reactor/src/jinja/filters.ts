@@ -1,7 +1,23 @@
 import { stringify } from 'yaml';
 import { pyStr } from '@tsalt/core';
 import {
-  bool, entries, isArr, isNone, isNum, isObj, isStr, isUndef, items, list, none, num, str, toJs, toRv, truthy, type RV,
+  bool,
+  entries,
+  isArr,
+  isNone,
+  isNum,
+  isObj,
+  isStr,
+  isUndef,
+  items,
+  list,
+  none,
+  num,
+  str,
+  toJs,
+  toRv,
+  truthy,
+  type RV,
 } from './values.js';
 
 /*
@@ -34,7 +50,10 @@ function flag(v: RV | undefined): boolean {
 function regexGroups(operand: RV, args: RV[], kwargs: Map<string, RV>, anchored: boolean): RV {
   const ignorecase = flag(args[1] ?? kwargs.get('ignorecase'));
   const multiline = flag(args[2] ?? kwargs.get('multiline'));
-  const re = pyRegExp(String(args[0]?.value ?? ''), `${anchored ? 'y' : ''}${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}u`);
+  const re = pyRegExp(
+    String(args[0]?.value ?? ''),
+    `${anchored ? 'y' : ''}${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}u`,
+  );
   const m = re.exec(pyStr(toJs(operand)));
   if (!m) return none();
   return list(m.slice(1).map((g) => (g === undefined ? none() : str(g))));
@@ -45,7 +64,10 @@ function regexReplace(operand: RV, args: RV[], kwargs: Map<string, RV>): RV {
   const multiline = flag(args[3] ?? kwargs.get('multiline'));
   const re = pyRegExp(String(args[0]?.value ?? ''), `g${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}u`);
   // Python's \1 and \g<name> in the replacement are $1 and $<name> in JS.
-  const repl = String(args[1]?.value ?? '').replace(/\$/g, '$$$$').replace(/\\(\d+)/g, '$$$1').replace(/\\g<(\w+)>/g, '$$<$1>');
+  const repl = String(args[1]?.value ?? '')
+    .replace(/\$/g, '$$$$')
+    .replace(/\\(\d+)/g, '$$$1')
+    .replace(/\\g<(\w+)>/g, '$$<$1>');
   return str(pyStr(toJs(operand)).replace(re, repl));
 }
 
@@ -81,13 +103,25 @@ function pick(operand: RV, args: RV[], host: FilterHost, keep: boolean, name: st
   return list(out);
 }
 
-export function extraFilter(name: string, operand: RV, args: RV[], kwargs: Map<string, RV>, host: FilterHost): RV | undefined {
+export function extraFilter(
+  name: string,
+  operand: RV,
+  args: RV[],
+  kwargs: Map<string, RV>,
+  host: FilterHost,
+): RV | undefined {
   switch (name) {
     case 'json':
       return host.apply('tojson', operand, args);
     case 'yaml':
       // Salt's yaml filter: flow style, as yaml.safe_dump(default_flow_style=True).
-      return str(stringify(toJs(operand) ?? null, { collectionStyle: 'flow', lineWidth: 0, flowCollectionPadding: false }).trimEnd());
+      return str(
+        stringify(toJs(operand) ?? null, {
+          collectionStyle: 'flow',
+          lineWidth: 0,
+          flowCollectionPadding: false,
+        }).trimEnd(),
+      );
     case 'yaml_encode':
       return str(stringify(toJs(operand) ?? null).trimEnd());
     case 'yaml_dquote':
@@ -114,7 +148,10 @@ export function extraFilter(name: string, operand: RV, args: RV[], kwargs: Map<s
       const start = Number((args[0] ?? kwargs.get('start'))?.value ?? 0);
       const values = seq(operand, name).map((x) => (attr && isObj(x) ? entries(x).get(String(attr.value)) : x));
       const total = values.reduce((acc, x) => acc + Number(x?.value ?? 0), start);
-      return num(total, values.some((x) => x !== undefined && x.type === 'FloatValue'));
+      return num(
+        total,
+        values.some((x) => x !== undefined && x.type === 'FloatValue'),
+      );
     }
     case 'min':
     case 'max': {
@@ -150,7 +187,9 @@ export function extraFilter(name: string, operand: RV, args: RV[], kwargs: Map<s
     case 'string':
       return isNone(operand) ? str(isUndef(operand) ? '' : 'None') : undefined;
     case 'dict':
-      return isArr(operand) ? toRv(Object.fromEntries(items(operand).map((p) => toJs(p) as [string, unknown]))) : undefined;
+      return isArr(operand)
+        ? toRv(Object.fromEntries(items(operand).map((p) => toJs(p) as [string, unknown])))
+        : undefined;
     default:
       return undefined;
   }
@@ -158,6 +197,28 @@ export function extraFilter(name: string, operand: RV, args: RV[], kwargs: Map<s
 
 /** Names this file adds, for the docs and the unit tests. */
 export const EXTRA_FILTERS = [
-  'json', 'yaml', 'yaml_encode', 'yaml_dquote', 'yaml_squote', 'regex_match', 'regex_search', 'regex_replace', 'to_bool', 'd',
-  'default', 'count', 'sum', 'min', 'max', 'select', 'reject', 'map', 'round', 'truncate', 'list', 'reverse', 'string', 'dict',
+  'json',
+  'yaml',
+  'yaml_encode',
+  'yaml_dquote',
+  'yaml_squote',
+  'regex_match',
+  'regex_search',
+  'regex_replace',
+  'to_bool',
+  'd',
+  'default',
+  'count',
+  'sum',
+  'min',
+  'max',
+  'select',
+  'reject',
+  'map',
+  'round',
+  'truncate',
+  'list',
+  'reverse',
+  'string',
+  'dict',
 ] as const;

@@ -56,10 +56,11 @@ hooks.evaluateMemberExpression = function evaluateMemberExpression(this: Hooks, 
   // `obj.name`: the library's lookup, then the extra Python methods. Written out (not a call to
   // the base) so the object expression is evaluated once.
   const name = String(expr.property.value);
-  const obj = this.evaluate(expr.object!, env);
+  const obj = this.evaluate(expr.object, env);
   if (isStr(obj) && OVERRIDDEN_STRING_METHODS.has(name)) return pythonMethod(obj, name)!;
   let value: RV | undefined;
-  if (isObj(obj) || obj.type === 'NamespaceValue') value = entries(obj).get(name) ?? (isObj(obj) ? obj.builtins.get(name) : undefined);
+  if (isObj(obj) || obj.type === 'NamespaceValue')
+    value = entries(obj).get(name) ?? (isObj(obj) ? obj.builtins.get(name) : undefined);
   else value = obj.builtins.get(name);
   value ??= pythonMethod(obj, name);
   return value ?? new V.Undef(undefined);
@@ -67,8 +68,8 @@ hooks.evaluateMemberExpression = function evaluateMemberExpression(this: Hooks, 
 
 hooks.evaluateBinaryExpression = function evaluateBinaryExpression(this: Hooks, node: Node, env: Environment): RV {
   if (node.operator?.value !== '%') return base.evaluateBinaryExpression.call(this, node, env);
-  const left = this.evaluate(node.left!, env);
-  const right = this.evaluate(node.right!, env);
+  const left = this.evaluate(node.left, env);
+  const right = this.evaluate(node.right, env);
   if (isStr(left)) return percent(left, right);
   if (isNum(left) && isNum(right)) {
     const a = Number(left.value);

@@ -34,5 +34,8 @@ export interface JinjaInterpreter {
 
 export const Environment = jinja.Environment as unknown as new (parent?: JinjaEnvironment) => JinjaEnvironment;
 export const Interpreter = jinja.Interpreter as unknown as new (env?: JinjaEnvironment) => JinjaInterpreter;
-export const tokenize = jinja.tokenize as unknown as (source: string, options: { trim_blocks?: boolean; lstrip_blocks?: boolean }) => unknown[];
+export const tokenize = jinja.tokenize as unknown as (
+  source: string,
+  options: { trim_blocks?: boolean; lstrip_blocks?: boolean },
+) => unknown[];
 export const parse = jinja.parse as unknown as (tokens: unknown[]) => Program;

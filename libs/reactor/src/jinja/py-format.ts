@@ -56,7 +56,9 @@ function convert(v: RV, type: string, precision: number | undefined, sign: strin
     }
     case 'e':
     case 'E': {
-      const s = numberOf(v, type).toExponential(precision ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
+      const s = numberOf(v, type)
+        .toExponential(precision ?? 6)
+        .replace(/e([+-])(\d)$/, 'e$10$2');
       return (Number(v.value) >= 0 ? sign : '') + (type === 'E' ? s.toUpperCase() : s);
     }
     case 'g':
@@ -90,24 +92,40 @@ export function percentFormat(fmt: string, values: RV): string {
   const positional = tuple ? [...items(values)] : [values];
   const mapping = isObj(values) ? entries(values) : undefined;
   let used = 0;
-  const out = fmt.replace(PERCENT_RE, (whole, name: string | undefined, flags: string, width: string | undefined, prec: string | undefined, type: string) => {
-    if (type === '%' && whole === '%%') return '%';
-    let v: RV | undefined;
-    if (name !== undefined) {
-      if (!mapping) throw new FormatError('format requires a mapping');
-      v = mapping.get(name);
-      if (v === undefined) throw new FormatError(`KeyError: '${name}'`);
-    } else {
-      v = positional[used++];
-      if (v === undefined) throw new FormatError('not enough arguments for format string');
-    }
-    const sign = flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
-    const body = convert(v, type === 'i' ? 'd' : type, prec === undefined ? undefined : Number(prec), sign, flags.includes('#'));
-    const w = width && width !== '*' ? Number(width) : 0;
-    if (flags.includes('-')) return pad(body, w, '<', ' ');
-    if (flags.includes('0') && type !== 's' && type !== 'r') return pad(body, w, '=', '0');
-    return pad(body, w, '>', ' ');
-  });
+  const out = fmt.replace(
+    PERCENT_RE,
+    (
+      whole,
+      name: string | undefined,
+      flags: string,
+      width: string | undefined,
+      prec: string | undefined,
+      type: string,
+    ) => {
+      if (type === '%' && whole === '%%') return '%';
+      let v: RV | undefined;
+      if (name !== undefined) {
+        if (!mapping) throw new FormatError('format requires a mapping');
+        v = mapping.get(name);
+        if (v === undefined) throw new FormatError(`KeyError: '${name}'`);
+      } else {
+        v = positional[used++];
+        if (v === undefined) throw new FormatError('not enough arguments for format string');
+      }
+      const sign = flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
+      const body = convert(
+        v,
+        type === 'i' ? 'd' : type,
+        prec === undefined ? undefined : Number(prec),
+        sign,
+        flags.includes('#'),
+      );
+      const w = width && width !== '*' ? Number(width) : 0;
+      if (flags.includes('-')) return pad(body, w, '<', ' ');
+      if (flags.includes('0') && type !== 's' && type !== 'r') return pad(body, w, '=', '0');
+      return pad(body, w, '>', ' ');
+    },
+  );
   if (tuple && used < positional.length) throw new FormatError('not all arguments converted during string formatting');
   return out;
 }
@@ -121,7 +139,13 @@ function applySpec(v: RV, spec: string): string {
   if (!m) throw new FormatError(`Invalid format specifier '${spec}'`);
   const [, fillCh, alignCh, signCh, alt, zero, width, group, prec, typeCh] = m;
   const type = typeCh ?? (isStr(v) ? 's' : isFloat(v) ? 'g' : isNum(v) ? 'd' : 's');
-  let body = convert(v, type, prec === undefined ? undefined : Number(prec), signCh === '-' ? '' : signCh ?? '', alt !== undefined);
+  let body = convert(
+    v,
+    type,
+    prec === undefined ? undefined : Number(prec),
+    signCh === '-' ? '' : (signCh ?? ''),
+    alt !== undefined,
+  );
   if (group && 'dfF'.includes(type)) {
     const [int = '', frac] = body.split('.');
     body = int.replace(/\B(?=(\d{3})+(?!\d))/g, group) + (frac !== undefined ? `.${frac}` : '');
@@ -136,8 +160,10 @@ function applySpec(v: RV, spec: string): string {
 function fieldValue(field: string, positional: RV[], kwargs: Map<string, RV>, next: () => number): RV {
   const m = /^([^.[]*)(.*)$/.exec(field)!;
   const head = m[1] ?? '';
-  let v: RV | undefined = head === '' ? positional[next()] : /^\d+$/.test(head) ? positional[Number(head)] : kwargs.get(head);
-  if (v === undefined) throw new FormatError(head === '' || /^\d+$/.test(head) ? 'Replacement index out of range' : `KeyError: '${head}'`);
+  let v: RV | undefined =
+    head === '' ? positional[next()] : /^\d+$/.test(head) ? positional[Number(head)] : kwargs.get(head);
+  if (v === undefined)
+    throw new FormatError(head === '' || /^\d+$/.test(head) ? 'Replacement index out of range' : `KeyError: '${head}'`);
   for (const part of (m[2] ?? '').matchAll(/\.(\w+)|\[([^\]]+)\]/g)) {
     const key = part[1] ?? part[2] ?? '';
     if (isObj(v)) v = entries(v).get(key);

@@ -1,7 +1,22 @@
 import { splitlines } from '@tsalt/core';
 import { percentFormat, strFormat } from './py-format.js';
 import {
-  bool, entries, fn, isArr, isNone, isObj, isStr, items, list, none, num, pyStrRv, str, toJs, V, type RV,
+  bool,
+  entries,
+  fn,
+  isArr,
+  isNone,
+  isObj,
+  isStr,
+  items,
+  list,
+  none,
+  num,
+  pyStrRv,
+  str,
+  toJs,
+  V,
+  type RV,
 } from './values.js';
 
 /*
@@ -71,7 +86,8 @@ function stringMethod(s: string, name: string): RV | undefined {
       return fn((args, kwargs) => str(strFormat(s, args, kwargs)));
     case 'join':
       return fn(([seq]) => {
-        if (seq === undefined || !(isArr(seq) || isStr(seq))) throw new TypeError('join() argument must be a list of strings');
+        if (seq === undefined || !(isArr(seq) || isStr(seq)))
+          throw new TypeError('join() argument must be a list of strings');
         const parts = isStr(seq) ? Array.from(String(seq.value)) : items(seq).map((x) => text(x, 'join() item'));
         return str(parts.join(s));
       });

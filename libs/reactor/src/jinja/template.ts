@@ -24,14 +24,20 @@ export function compileTemplate(source: string, file: string): Program {
     return parse(tokenize(source, LEX));
   } catch (err) {
     const line = syntaxErrorLine(source, errorLine(err));
-    throw new ReactorError('RENDER_JINJA', `${file}${line ? `: line ${line}` : ''}: Jinja syntax error: ${syntaxMessage(err)}`, { cause: err, ...(line ? { line } : {}) });
+    throw new ReactorError(
+      'RENDER_JINJA',
+      `${file}${line ? `: line ${line}` : ''}: Jinja syntax error: ${syntaxMessage(err)}`,
+      { cause: err, ...(line ? { line } : {}) },
+    );
   }
 }
 
 /** The library's own crash on a truncated template, in words a template author can act on. */
 function syntaxMessage(err: unknown): string {
   const msg = errorLine(err);
-  return /Cannot read properties of undefined/.test(msg) ? 'unexpected end of template: is a block ({% if %}, {% for %}...) not closed?' : msg;
+  return /Cannot read properties of undefined/.test(msg)
+    ? 'unexpected end of template: is a block ({% if %}, {% for %}...) not closed?'
+    : msg;
 }
 
 function syntaxErrorLine(source: string, message: string): number | undefined {
@@ -59,21 +65,42 @@ function range(args: RV[]): RV {
 
 function environment(vars: Record<string, unknown>, onLine?: (line: number) => void): JinjaEnvironment {
   const env = new Environment();
-  for (const [k, v] of [['true', true], ['false', false], ['none', null], ['True', true], ['False', false], ['None', null]] as const) env.set(k, v);
-  env.variables.set('range', fn((args) => range(args)));
-  env.variables.set('dict', fn((args, kwargs) => {
-    const out = new Map<string, RV>();
-    for (const pair of args[0] ? (args[0].value as RV[]) : []) {
-      const [k, v] = pair.value as RV[];
-      if (k && v) out.set(String(k.value), v);
-    }
-    for (const [k, v] of kwargs) out.set(k, v);
-    return new V.Obj(out);
-  }));
-  env.variables.set('raise_exception', fn(([msg]) => {
-    throw new Error(String(msg?.value ?? 'raise_exception'));
-  }));
-  if (onLine) env.variables.set(LINE_FN, fn(([n]) => (onLine(Number(n?.value)), str(''))));
+  for (const [k, v] of [
+    ['true', true],
+    ['false', false],
+    ['none', null],
+    ['True', true],
+    ['False', false],
+    ['None', null],
+  ] as const)
+    env.set(k, v);
+  env.variables.set(
+    'range',
+    fn((args) => range(args)),
+  );
+  env.variables.set(
+    'dict',
+    fn((args, kwargs) => {
+      const out = new Map<string, RV>();
+      for (const pair of args[0] ? (args[0].value as RV[]) : []) {
+        const [k, v] = pair.value as RV[];
+        if (k && v) out.set(String(k.value), v);
+      }
+      for (const [k, v] of kwargs) out.set(k, v);
+      return new V.Obj(out);
+    }),
+  );
+  env.variables.set(
+    'raise_exception',
+    fn(([msg]) => {
+      throw new Error(String(msg?.value ?? 'raise_exception'));
+    }),
+  );
+  if (onLine)
+    env.variables.set(
+      LINE_FN,
+      fn(([n]) => (onLine(Number(n?.value)), str(''))),
+    );
   for (const [k, v] of Object.entries(vars)) {
     if (v instanceof Constant) env.variables.set(k, v.fresh());
     else env.set(k, v);
@@ -106,7 +133,10 @@ export function renderTemplate(program: Program, source: string, file: string, v
     return String(out.value);
   } catch (err) {
     const line = renderErrorLine(source, vars, errorLine(err));
-    throw new ReactorError('RENDER_JINJA', `${file}${line ? `: line ${line}` : ''}: Jinja error: ${errorLine(err)}`, { cause: err, ...(line ? { line } : {}) });
+    throw new ReactorError('RENDER_JINJA', `${file}${line ? `: line ${line}` : ''}: Jinja error: ${errorLine(err)}`, {
+      cause: err,
+      ...(line ? { line } : {}),
+    });
   }
 }
 

@@ -155,7 +155,9 @@ function readdirOrEmpty(dir: string): string[] {
 
 /** Bucket folder names, oldest first. Anything else under jobs/ is not ours and is left alone. */
 export function listBuckets(root: string): string[] {
-  return readdirOrEmpty(root).filter((b) => BUCKET_RE.test(b)).sort();
+  return readdirOrEmpty(root)
+    .filter((b) => BUCKET_RE.test(b))
+    .sort();
 }
 
 /** Jids in one bucket that have a file with `suffix`, oldest first. */

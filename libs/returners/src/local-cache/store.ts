@@ -6,9 +6,23 @@ import { formatJidInstance } from '../format.js';
 import { ReturnerError } from '../errors.js';
 import type { JidResult, JidSummary } from '../types.js';
 import {
-  appendRecord, blankLoadFile, bucketEntries, bucketOf, FILE_MODE, jidsInBucket, listBuckets, listJids,
-  LOAD_SUFFIX, loadPath, pack, readLoadFile, readReturnStream, RET_SUFFIX, rewriteReturnStream,
-  writeLoadFile, type ReturnRecord,
+  appendRecord,
+  blankLoadFile,
+  bucketEntries,
+  bucketOf,
+  FILE_MODE,
+  jidsInBucket,
+  listBuckets,
+  listJids,
+  LOAD_SUFFIX,
+  loadPath,
+  pack,
+  readLoadFile,
+  readReturnStream,
+  RET_SUFFIX,
+  rewriteReturnStream,
+  writeLoadFile,
+  type ReturnRecord,
 } from './files.js';
 
 /** What we remember per recent jid, so a return costs one append, not a file read. */
@@ -25,7 +39,8 @@ const PREP_ATTEMPTS = 5;
 const HOUR_MS = 3_600_000;
 
 export function checkJid(jid: unknown): string {
-  if (!isJid(jid)) throw new ReturnerError('BAD_JID', `Invalid jid: ${JSON.stringify(jid)?.slice(0, 60) ?? String(jid)}`);
+  if (!isJid(jid))
+    throw new ReturnerError('BAD_JID', `Invalid jid: ${JSON.stringify(jid)?.slice(0, 60) ?? String(jid)}`);
   return jid as string;
 }
 
@@ -222,8 +237,11 @@ export class LocalCacheStore {
       }
       if (start < cutoff) {
         for (const name of bucketEntries(this.root, bucket)) {
-          const jid = name.endsWith(LOAD_SUFFIX) ? name.slice(0, -LOAD_SUFFIX.length)
-            : name.endsWith(RET_SUFFIX) ? name.slice(0, -RET_SUFFIX.length) : '';
+          const jid = name.endsWith(LOAD_SUFFIX)
+            ? name.slice(0, -LOAD_SUFFIX.length)
+            : name.endsWith(RET_SUFFIX)
+              ? name.slice(0, -RET_SUFFIX.length)
+              : '';
           if (!isJid(jid) || jidToDate(jid, utc).getTime() >= cutoff) continue;
           fs.rmSync(path.join(dir, name), { force: true });
           this.seen.delete(jid);

@@ -121,9 +121,22 @@ interface MysqlErrorLike {
 
 // Codes that mean "no server to talk to right now": retry, and say "unavailable".
 const UNAVAILABLE = new Set([
-  'ECONNREFUSED', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE',
-  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
-  'ER_CONNECTION_KILLED', 'POOL_CLOSED', 'ER_SERVER_GONE_ERROR', 'ER_SERVER_LOST',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'POOL_CLOSED',
+  'ER_SERVER_GONE_ERROR',
+  'ER_SERVER_LOST',
 ]);
 
 // Server errors that are about the data itself: the same row fails every time, so set it aside.
@@ -139,7 +152,7 @@ const REJECT_ERRNO = new Set([
 ]);
 
 function asErr(err: unknown): MysqlErrorLike {
-  return typeof err === 'object' && err !== null ? (err as MysqlErrorLike) : {};
+  return typeof err === 'object' && err !== null ? (err) : {};
 }
 
 /** The error's code, looking inside an AggregateError (a host name with several addresses). */
@@ -170,8 +183,16 @@ export function describeMysqlError(err: unknown, s: MysqlSettings): string {
   const code = codeOf(err);
   let line: string;
   if (code !== undefined && UNAVAILABLE.has(code)) {
-    const syscall = typeof e.syscall === 'string' ? e.syscall : code.startsWith('E') && code !== 'ER_CON_COUNT_ERROR' ? 'connect' : '';
-    const what = code.startsWith('ER_') || code.startsWith('PROTOCOL_') || code === 'POOL_CLOSED' ? errorLine(err) || code : `${syscall} ${code}`.trim();
+    const syscall =
+      typeof e.syscall === 'string'
+        ? e.syscall
+        : code.startsWith('E') && code !== 'ER_CON_COUNT_ERROR'
+          ? 'connect'
+          : '';
+    const what =
+      code.startsWith('ER_') || code.startsWith('PROTOCOL_') || code === 'POOL_CLOSED'
+        ? errorLine(err) || code
+        : `${syscall} ${code}`.trim();
     line = `MySQL server unavailable at ${serverName(s)}: ${what}`;
   } else {
     const msg = typeof e.sqlMessage === 'string' && e.sqlMessage !== '' ? e.sqlMessage : errorLine(err);

@@ -34,7 +34,7 @@ function dump(v: unknown, seen: Set<object>): string | undefined {
     default:
       break;
   }
-  const o = v as object;
+  const o = v;
   // Bytes from msgpack: Salt decodes them to text before dumping.
   if (o instanceof Uint8Array) return str(decoder.decode(o));
   if (o instanceof Date) return str(o.toISOString());

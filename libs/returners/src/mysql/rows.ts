@@ -95,7 +95,10 @@ export async function writeBatch(pool: Pool, items: readonly MysqlItem[]): Promi
     for (const { spec, rows } of statements(items)) {
       const tuple = `(${Array(spec.cols).fill('?').join(', ')})`;
       const sql = spec.head + rows.map(() => tuple).join(', ') + spec.tail;
-      await conn.query({ sql, timeout: WRITE_TIMEOUT_MS }, rows.flatMap((r) => spec.values(r)));
+      await conn.query(
+        { sql, timeout: WRITE_TIMEOUT_MS },
+        rows.flatMap((r) => spec.values(r)),
+      );
     }
     await conn.commit();
   } catch (err) {

@@ -7,7 +7,12 @@ import { ReturnerError } from '../errors.js';
 import type { ReturnerOptionsSource } from '../options.js';
 import { Spool } from '@tsalt/spool';
 import {
-  classifyMysqlError, createMysqlPool, describeMysqlError, isUnavailable, mysqlSettings, type MysqlSettings,
+  classifyMysqlError,
+  createMysqlPool,
+  describeMysqlError,
+  isUnavailable,
+  mysqlSettings,
+  type MysqlSettings,
 } from './connection.js';
 import { describeItem, writeBatch, type MysqlItem } from './rows.js';
 
@@ -42,7 +47,10 @@ const CLOSE_POOL_MS = 2000;
 const ADOPT_EVERY_MS = 60_000;
 
 function connKey(s: MysqlSettings): string {
-  return crypto.createHash('sha256').update(JSON.stringify([s.user, s.pass, s.sslCa, s.sslCert, s.sslKey])).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify([s.user, s.pass, s.sslCa, s.sslCert, s.sslKey]))
+    .digest('hex');
 }
 
 /** `<cachedir>/spool/mysql-<hash of host:port/db>`. */
@@ -70,7 +78,8 @@ function adoptOrphans(spool: Spool<MysqlItem>, dir: string, log: Logger): void {
   const base = path.basename(dir);
   try {
     for (const name of fs.readdirSync(path.dirname(dir))) {
-      if (name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1))) spool.adopt(path.join(path.dirname(dir), name));
+      if (name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1)))
+        spool.adopt(path.join(path.dirname(dir), name));
     }
   } catch (err) {
     log.warn(`cannot take over spool folders beside ${dir}: ${errorLine(err)}`);
@@ -98,7 +107,11 @@ function openSpool(dir: string, batchMax: number, st: () => MysqlState, log: Log
 }
 
 /** The state for the settings these opts (and a ret's ret_config / ret_kwargs) resolve to. */
-export function mysqlState(opts: Readonly<Record<string, unknown>>, log: Logger, source?: ReturnerOptionsSource): MysqlState {
+export function mysqlState(
+  opts: Readonly<Record<string, unknown>>,
+  log: Logger,
+  source?: ReturnerOptionsSource,
+): MysqlState {
   const cachedir = opts['cachedir'];
   if (typeof cachedir !== 'string' || cachedir === '') {
     throw new ReturnerError('NO_CACHEDIR', 'The mysql returner needs the cachedir option for its spool');
@@ -161,7 +174,10 @@ export async function mysqlTransaction(st: MysqlState, statements: Array<[string
   try {
     conn = await poolOf(st).getConnection();
   } catch (err) {
-    throw new ReturnerError(isUnavailable(err) ? 'MYSQL_UNAVAILABLE' : 'MYSQL_ERROR', describeMysqlError(err, st.settings));
+    throw new ReturnerError(
+      isUnavailable(err) ? 'MYSQL_UNAVAILABLE' : 'MYSQL_ERROR',
+      describeMysqlError(err, st.settings),
+    );
   }
   try {
     await conn.beginTransaction();
@@ -169,7 +185,10 @@ export async function mysqlTransaction(st: MysqlState, statements: Array<[string
     await conn.commit();
   } catch (err) {
     await conn.rollback().catch(() => undefined);
-    throw new ReturnerError(isUnavailable(err) ? 'MYSQL_UNAVAILABLE' : 'MYSQL_ERROR', describeMysqlError(err, st.settings));
+    throw new ReturnerError(
+      isUnavailable(err) ? 'MYSQL_UNAVAILABLE' : 'MYSQL_ERROR',
+      describeMysqlError(err, st.settings),
+    );
   } finally {
     conn.release();
   }
@@ -180,9 +199,11 @@ export async function shutdownMysql(opts: Readonly<Record<string, unknown>>): Pr
   const cachedir = opts['cachedir'];
   const mine = [...states.entries()].filter(([, st]) => cachedir === undefined || st.cachedir === cachedir);
   for (const [dir] of mine) states.delete(dir);
-  await Promise.all(mine.map(async ([, st]) => {
-    clearInterval(st.adoptTimer);
-    await st.spool.close(CLOSE_SPOOL_MS);
-    await endPool(st.pool);
-  }));
+  await Promise.all(
+    mine.map(async ([, st]) => {
+      clearInterval(st.adoptTimer);
+      await st.spool.close(CLOSE_SPOOL_MS);
+      await endPool(st.pool);
+    }),
+  );
 }

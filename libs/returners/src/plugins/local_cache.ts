@@ -27,7 +27,7 @@ function minionList(v: unknown, what: string): string[] {
   if (!Array.isArray(v) || !v.every((m) => typeof m === 'string')) {
     throw new ReturnerError('BAD_MINIONS', `${what} must be a list of minion ids`);
   }
-  return v as string[];
+  return v;
 }
 
 /** Optional master service: Salt's CkMinions.check_minions, used when save_load gets no list. */
@@ -46,7 +46,8 @@ export default definePlugin({
         }
         const s = store(ctx);
         // A minion-originated job (salt-call, scheduler): the master allocates the jid now.
-        const jid = ret['jid'] === 'req' ? s.prepJid(jidOpts(ctx), ret['nocache'] === true, null) : checkJid(ret['jid']);
+        const jid =
+          ret['jid'] === 'req' ? s.prepJid(jidOpts(ctx), ret['nocache'] === true, null) : checkJid(ret['jid']);
         const rec: ReturnRecord = { id: ret['id'], return: ret['return'] };
         if (typeof ret['retcode'] === 'number') rec.retcode = ret['retcode'];
         if (typeof ret['success'] === 'boolean') rec.success = ret['success'];
@@ -59,9 +60,13 @@ export default definePlugin({
     },
     prep_jid: {
       doc: 'Return a job id and reserve it, so two publishes never share one (unless passed_jid is given).',
-      params: [{ name: 'nocache', default: false }, { name: 'passed_jid', default: null }],
+      params: [
+        { name: 'nocache', default: false },
+        { name: 'passed_jid', default: null },
+      ],
       fn(ctx, { nocache, passed_jid }) {
-        const passed = passed_jid === null || passed_jid === undefined || passed_jid === '' ? null : checkJid(passed_jid);
+        const passed =
+          passed_jid === null || passed_jid === undefined || passed_jid === '' ? null : checkJid(passed_jid);
         return store(ctx).prepJid(jidOpts(ctx), nocache === true, passed);
       },
     },
@@ -144,4 +149,3 @@ export default definePlugin({
     },
   },
 });
-

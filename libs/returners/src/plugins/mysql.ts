@@ -104,7 +104,10 @@ ${CONFIG_DOC}`,
     },
     prep_jid: {
       doc: 'Return passed_jid, or a new jid. Nothing is reserved in the database, so a publish never waits for it.',
-      params: [{ name: 'nocache', default: false }, { name: 'passed_jid', default: null }],
+      params: [
+        { name: 'nocache', default: false },
+        { name: 'passed_jid', default: null },
+      ],
       fn(ctx, { passed_jid }) {
         if (passed_jid !== null && passed_jid !== undefined && passed_jid !== '') return checkJid(passed_jid);
         return genJid(jidOpts(ctx));
@@ -125,7 +128,11 @@ ${CONFIG_DOC}`,
       params: ['jid'],
       async fn(ctx, { jid }) {
         const j = checkJid(jid);
-        const rows = await mysqlQuery<{ id: string; full_ret: string }>(state(ctx), 'SELECT `id`, `full_ret` FROM `salt_returns` WHERE `jid` = ?', [j]);
+        const rows = await mysqlQuery<{ id: string; full_ret: string }>(
+          state(ctx),
+          'SELECT `id`, `full_ret` FROM `salt_returns` WHERE `jid` = ?',
+          [j],
+        );
         const out: Record<string, unknown> = {};
         // Rows come back in insertion order (InnoDB's index on jid): the first return of a minion wins,
         // as in local_cache, so a replayed return cannot replace it.
@@ -138,11 +145,15 @@ ${CONFIG_DOC}`,
       params: ['fun'],
       async fn(ctx, { fun }) {
         if (typeof fun !== 'string') throw new ReturnerError('BAD_FUN', 'fun must be a function name');
-        const rows = await mysqlQuery<{ id: string; full_ret: string }>(state(ctx), `
+        const rows = await mysqlQuery<{ id: string; full_ret: string }>(
+          state(ctx),
+          `
           SELECT s.id, s.full_ret FROM salt_returns s
           JOIN (SELECT id, MAX(jid) AS jid FROM salt_returns WHERE fun = ? GROUP BY id) newest
             ON s.id = newest.id AND s.jid = newest.jid
-          WHERE s.fun = ?`, [fun, fun]);
+          WHERE s.fun = ?`,
+          [fun, fun],
+        );
         const out: Record<string, unknown> = {};
         for (const r of rows) if (!(r.id in out)) out[r.id] = parse(r.full_ret);
         return out;
@@ -151,7 +162,10 @@ ${CONFIG_DOC}`,
     get_jids: {
       doc: 'Return {jid: {Function, Arguments, Target, Target-type, User, StartTime[, Metadata]}} for every job in jids.',
       async fn(ctx) {
-        const rows = await mysqlQuery<{ jid: string; load: string }>(state(ctx), 'SELECT `jid`, `load` FROM `jids` ORDER BY `jid`');
+        const rows = await mysqlQuery<{ jid: string; load: string }>(
+          state(ctx),
+          'SELECT `jid`, `load` FROM `jids` ORDER BY `jid`',
+        );
         const out: Record<string, unknown> = {};
         for (const r of rows) {
           const load = parse(r.load);
@@ -168,9 +182,13 @@ ${CONFIG_DOC}`,
         if (!Number.isFinite(n)) throw new ReturnerError('BAD_COUNT', 'count must be a number');
         // The LIKE pattern is Salt's: loads are stored as Python writes JSON ('"fun": "..."').
         const where = filter_find_job === false ? '' : 'WHERE `load` NOT LIKE \'%"fun": "saltutil.find_job"%\'';
-        const rows = await mysqlQuery<{ jid: string; load: string }>(state(ctx), `
+        const rows = await mysqlQuery<{ jid: string; load: string }>(
+          state(ctx),
+          `
           SELECT * FROM (SELECT \`jid\`, \`load\` FROM \`jids\` ${where} ORDER BY \`jid\` DESC LIMIT ?) tmp
-          ORDER BY \`jid\``, [Math.max(0, Math.floor(n))]);
+          ORDER BY \`jid\``,
+          [Math.max(0, Math.floor(n))],
+        );
         return rows.map((r) => {
           const load = parse(r.load);
           return { ...formatJidInstance(r.jid, isRecord(load) ? load : {}), JID: r.jid };
@@ -180,7 +198,10 @@ ${CONFIG_DOC}`,
     get_minions: {
       doc: 'Return the ids of every minion with a row in salt_returns.',
       async fn(ctx) {
-        const rows = await mysqlQuery<{ id: string }>(state(ctx), 'SELECT DISTINCT `id` FROM `salt_returns` ORDER BY `id`');
+        const rows = await mysqlQuery<{ id: string }>(
+          state(ctx),
+          'SELECT DISTINCT `id` FROM `salt_returns` ORDER BY `id`',
+        );
         return rows.map((r) => r.id);
       },
     },
@@ -199,11 +220,15 @@ rows are first copied to jids_archive, salt_returns_archive and salt_events_arch
         const isOld = "`jid` < ? AND `jid` REGEXP '^[0-9]{20}'";
         const stmts: Array<[string, unknown[]]> = [];
         if (ctx.opts['archive_jobs'] === true) {
-          for (const t of ['jids', 'salt_returns', 'salt_events']) stmts.push([`CREATE TABLE IF NOT EXISTS \`${t}_archive\` LIKE \`${t}\``, []]);
+          for (const t of ['jids', 'salt_returns', 'salt_events'])
+            stmts.push([`CREATE TABLE IF NOT EXISTS \`${t}_archive\` LIKE \`${t}\``, []]);
           stmts.push(
             [`INSERT IGNORE INTO \`jids_archive\` SELECT * FROM \`jids\` WHERE ${isOld}`, [cutoff]],
             [`INSERT INTO \`salt_returns_archive\` SELECT * FROM \`salt_returns\` WHERE ${isOld}`, [cutoff]],
-            ['INSERT IGNORE INTO `salt_events_archive` SELECT * FROM `salt_events` WHERE `alter_time` < NOW() - INTERVAL ? SECOND', [keep]],
+            [
+              'INSERT IGNORE INTO `salt_events_archive` SELECT * FROM `salt_events` WHERE `alter_time` < NOW() - INTERVAL ? SECOND',
+              [keep],
+            ],
           );
         }
         stmts.push(

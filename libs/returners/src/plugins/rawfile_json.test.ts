@@ -11,9 +11,23 @@ const T = { timeout: 5_000 };
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-rawfile-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const reg = (opts: Record<string, unknown>) => new Registry({ kind: 'returner', opts, log: silentLogger() }, [rawfileJson]);
-const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-const ret = { id: 'm1', jid: '20250101000000000001', fun: 'test.ping', fun_args: [], return: true, retcode: 0, success: true };
+const reg = (opts: Record<string, unknown>) =>
+  new Registry({ kind: 'returner', opts, log: silentLogger() }, [rawfileJson]);
+const lines = (file: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const ret = {
+  id: 'm1',
+  jid: '20250101000000000001',
+  fun: 'test.ping',
+  fun_args: [],
+  return: true,
+  retcode: 0,
+  success: true,
+};
 
 describe('rawfile_json returner', () => {
   it('appends one JSON line per return to /var/log/tsalt/events under root_dir', T, async () => {
@@ -22,7 +36,10 @@ describe('rawfile_json returner', () => {
     await r.call('rawfile_json.returner', [{ ...ret, id: 'm2' }]);
     const file = path.join(root, 'var/log/tsalt/events');
     assert.equal(defaultEventsFile({ root_dir: root }), file);
-    assert.deepEqual(lines(file).map((l) => l['id']), ['m1', 'm2']);
+    assert.deepEqual(
+      lines(file).map((l) => l['id']),
+      ['m1', 'm2'],
+    );
     assert.deepEqual(lines(file)[0], ret);
     assert.equal(fs.statSync(file).mode & 0o777, 0o640);
   });
@@ -45,8 +62,16 @@ describe('rawfile_json returner', () => {
     const r = reg({ 'rawfile_json.filename': file });
     await r.call('rawfile_json.event_return', [[]]);
     assert.equal(fs.existsSync(file), false);
-    await r.call('rawfile_json.event_return', [[{ tag: 'a', data: { x: 1 } }, { tag: 'b', data: {} }]]);
-    assert.deepEqual(lines(file), [{ tag: 'a', data: { x: 1 } }, { tag: 'b', data: {} }]);
+    await r.call('rawfile_json.event_return', [
+      [
+        { tag: 'a', data: { x: 1 } },
+        { tag: 'b', data: {} },
+      ],
+    ]);
+    assert.deepEqual(lines(file), [
+      { tag: 'a', data: { x: 1 } },
+      { tag: 'b', data: {} },
+    ]);
   });
 
   it('an unwritable file is an error naming the file', T, async () => {

@@ -38,7 +38,11 @@ function append(file: string, lines: string, log: PluginContext['log']): void {
     fs.appendFileSync(file, lines, { mode: FILE_MODE });
   } catch (err) {
     log.error(`Could not write to rawfile_json file ${file}`);
-    throw new ReturnerError('RAWFILE_WRITE', `Could not write to rawfile_json file ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new ReturnerError(
+      'RAWFILE_WRITE',
+      `Could not write to rawfile_json file ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 

@@ -34,10 +34,15 @@ async function freePort(): Promise<number> {
 let root = '';
 let port = 0;
 let proc: ChildProcess | undefined;
-const cli = (...args: string[]): string => spawnSync(CLI!, ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
+const cli = (...args: string[]): string =>
+  spawnSync(CLI!, ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
 
 async function startRedis(): Promise<void> {
-  proc = spawn(BIN!, ['--port', String(port), '--bind', '127.0.0.1', '--dir', root, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  proc = spawn(
+    BIN!,
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', root, '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 200 && cli('PING') !== 'PONG'; i++) await sleep(25);
 }
 
@@ -54,7 +59,14 @@ async function stopRedis(): Promise<void> {
 const registries: Registry[] = [];
 function reg(extra: Record<string, unknown> = {}, log = silentLogger()): Registry {
   const cachedir = fs.mkdtempSync(path.join(root, 'cache-'));
-  const r = new Registry({ kind: 'returner', opts: { cachedir, 'redis.host': '127.0.0.1', 'redis.port': port, keep_jobs_seconds: 3600, ...extra }, log }, [redis]);
+  const r = new Registry(
+    {
+      kind: 'returner',
+      opts: { cachedir, 'redis.host': '127.0.0.1', 'redis.port': port, keep_jobs_seconds: 3600, ...extra },
+      log,
+    },
+    [redis],
+  );
   registries.push(r);
   return r;
 }
@@ -67,7 +79,16 @@ async function until(what: string, cond: () => boolean, ms = 10_000): Promise<vo
   }
 }
 
-const ret = (id: string, jid: string, extra: Record<string, unknown> = {}) => ({ id, jid, fun: 'test.ping', fun_args: [], return: true, retcode: 0, success: true, ...extra });
+const ret = (id: string, jid: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  jid,
+  fun: 'test.ping',
+  fun_args: [],
+  return: true,
+  retcode: 0,
+  success: true,
+  ...extra,
+});
 
 describe('redis returner', { skip }, () => {
   before(async () => {
@@ -88,7 +109,12 @@ describe('redis returner', { skip }, () => {
   it('options: Salt defaults, the config, then ret_config and ret_kwargs', T, () => {
     assert.deepEqual(redisTarget({}), { host: 'salt', port: 6379, db: 0 });
     const opts = { 'redis.host': 'h', 'redis.port': '7000', 'alt.redis.db': 3, 'redis.password': 'pw' };
-    assert.deepEqual(redisTarget(opts, { ret_config: 'alt', ret_kwargs: { port: 7001 } }), { host: 'h', port: 7001, db: 3, password: 'pw' });
+    assert.deepEqual(redisTarget(opts, { ret_config: 'alt', ret_kwargs: { port: 7001 } }), {
+      host: 'h',
+      port: 7001,
+      db: 3,
+      password: 'pw',
+    });
   });
 
   it("a return lands in Salt's keys: ret:<jid> hash, <minion>:<fun>, minions; with keep_jobs expiry", T, async () => {
@@ -108,7 +134,11 @@ describe('redis returner', { skip }, () => {
   it('the job-cache reads: get_jid, get_fun, get_load, get_jids, get_minions, clean_old_jobs', T, async () => {
     const r = reg();
     const jid = '20250101000000000002';
-    await r.call('redis.save_load', [jid, { fun: 'test.ping', arg: [], tgt: '*', tgt_type: 'glob', jid, user: 'root' }, ['m2', 'm1']]);
+    await r.call('redis.save_load', [
+      jid,
+      { fun: 'test.ping', arg: [], tgt: '*', tgt_type: 'glob', jid, user: 'root' },
+      ['m2', 'm1'],
+    ]);
     await r.call('redis.returner', [ret('m1', jid)]);
     assert.deepEqual((await r.call('redis.get_jid', [jid])).return, { m1: ret('m1', jid) });
     assert.deepEqual((await r.call('redis.get_fun', ['test.ping'])).return, { m1: ret('m1', jid) });
@@ -135,22 +165,33 @@ describe('redis returner', { skip }, () => {
     assert.equal(cli('EXISTS', 'ret:20250101000000000004'), '0');
   });
 
-  it('Redis down: returns are spooled at once and arrive, in order, when it is back; reads fail with one line', T, async () => {
-    const lines: LogLine[] = [];
-    const r = reg({ 'redis.password': '' }, recordingLogger(lines));
-    await stopRedis();
-    const t0 = Date.now();
-    for (let i = 0; i < 5; i++) await r.call('redis.returner', [ret('m1', `2025010100000000010${i}`)]);
-    assert.ok(Date.now() - t0 < 500, 'the returner never waits for Redis');
-    await assert.rejects(r.call('redis.get_jid', ['20250101000000000100']), (err: Error) => {
-      assert.match(err.message, new RegExp(`^Redis server unavailable at 127\\.0\\.0\\.1:${port} db 0: .*ECONNREFUSED`));
-      return true;
-    });
-    await startRedis();
-    await until('5 returns', () => [0, 1, 2, 3, 4].every((i) => cli('HLEN', `ret:2025010100000000010${i}`) === '1'), 15_000);
-    assert.equal(cli('GET', 'm1:test.ping'), '20250101000000000104', 'written in order');
-    assert.ok(lines.some((l) => l.level === 'warn' && /Redis server unavailable/.test(l.text)));
-  });
+  it(
+    'Redis down: returns are spooled at once and arrive, in order, when it is back; reads fail with one line',
+    T,
+    async () => {
+      const lines: LogLine[] = [];
+      const r = reg({ 'redis.password': '' }, recordingLogger(lines));
+      await stopRedis();
+      const t0 = Date.now();
+      for (let i = 0; i < 5; i++) await r.call('redis.returner', [ret('m1', `2025010100000000010${i}`)]);
+      assert.ok(Date.now() - t0 < 500, 'the returner never waits for Redis');
+      await assert.rejects(r.call('redis.get_jid', ['20250101000000000100']), (err: Error) => {
+        assert.match(
+          err.message,
+          new RegExp(`^Redis server unavailable at 127\\.0\\.0\\.1:${port} db 0: .*ECONNREFUSED`),
+        );
+        return true;
+      });
+      await startRedis();
+      await until(
+        '5 returns',
+        () => [0, 1, 2, 3, 4].every((i) => cli('HLEN', `ret:2025010100000000010${i}`) === '1'),
+        15_000,
+      );
+      assert.equal(cli('GET', 'm1:test.ping'), '20250101000000000104', 'written in order');
+      assert.ok(lines.some((l) => l.level === 'warn' && /Redis server unavailable/.test(l.text)));
+    },
+  );
 
   it('writes left in the spool by a stopped process are sent by resume_spool after a restart', T, async () => {
     const r1 = reg({ 'redis.password': 's3cret' });
@@ -159,10 +200,20 @@ describe('redis returner', { skip }, () => {
     await r1.call('redis.returner', [ret('m9', '20250101000000000200')]);
     await r1.shutdown();
     const spoolDir = path.join(String(cachedir), 'spool', 'redis', `127.0.0.1_${port}_0`);
-    assert.ok(fs.readdirSync(spoolDir).some((f) => f.endsWith('.spool')), 'the write waits on disk');
+    assert.ok(
+      fs.readdirSync(spoolDir).some((f) => f.endsWith('.spool')),
+      'the write waits on disk',
+    );
     assert.doesNotMatch(fs.readFileSync(path.join(spoolDir, 'target.json'), 'utf8'), /s3cret/);
     await startRedis();
-    const r2 = new Registry({ kind: 'returner', opts: { cachedir, 'redis.host': '127.0.0.1', 'redis.port': port, 'redis.password': '' }, log: silentLogger() }, [redis]);
+    const r2 = new Registry(
+      {
+        kind: 'returner',
+        opts: { cachedir, 'redis.host': '127.0.0.1', 'redis.port': port, 'redis.password': '' },
+        log: silentLogger(),
+      },
+      [redis],
+    );
     registries.push(r2);
     assert.equal((await r2.call('redis.resume_spool')).return, 1);
     await until('the spooled return', () => cli('HLEN', 'ret:20250101000000000200') === '1');

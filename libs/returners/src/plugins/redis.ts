@@ -63,10 +63,19 @@ export default definePlugin({
       doc: 'Store one return: ret:<jid> hash field <minion>, <minion>:<fun> -> jid, and the minions set, expiring after keep_jobs. Spooled: it never waits for Redis.',
       params: ['ret'],
       fn(ctx, { ret }) {
-        if (!isRecord(ret) || typeof ret['id'] !== 'string' || ret['id'] === '') throw new ReturnerError('BAD_RETURN', 'A return load needs a string id');
+        if (!isRecord(ret) || typeof ret['id'] !== 'string' || ret['id'] === '')
+          throw new ReturnerError('BAD_RETURN', 'A return load needs a string id');
         const c = conn(ctx, redisTarget(ctx.opts, ret));
-        const retConfig = typeof ret['ret_config'] === 'string' && ret['ret_config'] !== '' ? ret['ret_config'] : undefined;
-        spool(ctx, c, retConfig).push({ op: 'ret', jid: jidOf(ret['jid']), minion: ret['id'], fun: pyStr(ret['fun']), json: pyJsonDumps(ret), ttl: keepJobsSeconds(ctx.opts) });
+        const retConfig =
+          typeof ret['ret_config'] === 'string' && ret['ret_config'] !== '' ? ret['ret_config'] : undefined;
+        spool(ctx, c, retConfig).push({
+          op: 'ret',
+          jid: jidOf(ret['jid']),
+          minion: ret['id'],
+          fun: pyStr(ret['fun']),
+          json: pyJsonDumps(ret),
+          ttl: keepJobsSeconds(ctx.opts),
+        });
       },
     },
     save_load: {
@@ -78,10 +87,18 @@ export default definePlugin({
         let list = Array.isArray(minions) ? minions.filter((m): m is string => typeof m === 'string') : undefined;
         const check = ctx.services['checkMinions'];
         if (!list && typeof check === 'function') {
-          list = await (check as CheckMinions)(load['tgt'], typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob');
+          list = await (check as CheckMinions)(
+            load['tgt'],
+            typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob',
+          );
         }
         const full = { ...load, Minions: list && list.length > 0 ? [...list].sort() : (load['id'] ?? []) };
-        spool(ctx, conn(ctx, redisTarget(ctx.opts))).push({ op: 'load', jid: j, json: pyJsonDumps(full), ttl: keepJobsSeconds(ctx.opts) });
+        spool(ctx, conn(ctx, redisTarget(ctx.opts))).push({
+          op: 'load',
+          jid: j,
+          json: pyJsonDumps(full),
+          ttl: keepJobsSeconds(ctx.opts),
+        });
       },
     },
     save_minions: {
@@ -132,7 +149,8 @@ export default definePlugin({
           for (let i = 0; i < keys.length; i += 500) {
             for (const s of await cl.mget(keys.slice(i, i + 500))) {
               const load = parse(s);
-              if (isRecord(load) && typeof load['jid'] === 'string') out[load['jid']] = formatJidInstance(load['jid'], load);
+              if (isRecord(load) && typeof load['jid'] === 'string')
+                out[load['jid']] = formatJidInstance(load['jid'], load);
             }
           }
           return out;
@@ -154,9 +172,14 @@ export default definePlugin({
     },
     prep_jid: {
       doc: 'Return passed_jid, or a new jid.',
-      params: [{ name: 'nocache', default: false }, { name: 'passed_jid', default: null }],
+      params: [
+        { name: 'nocache', default: false },
+        { name: 'passed_jid', default: null },
+      ],
       fn: (ctx, { passed_jid }) =>
-        typeof passed_jid === 'string' && passed_jid !== '' ? passed_jid : genJid({ utc_jid: ctx.opts['utc_jid'] === true, unique_jid: ctx.opts['unique_jid'] === true }),
+        typeof passed_jid === 'string' && passed_jid !== ''
+          ? passed_jid
+          : genJid({ utc_jid: ctx.opts['utc_jid'] === true, unique_jid: ctx.opts['unique_jid'] === true }),
     },
     resume_spool: {
       doc: 'tsalt: deliver the writes a previous run left in the redis spools of this cachedir. Returns how many are pending.',
@@ -165,4 +188,3 @@ export default definePlugin({
   },
   shutdown: (ctx) => shutdownRedis(ctx.opts),
 });
-

@@ -22,12 +22,35 @@ import { optionInt, optionString, returnerOptions } from '../options.js';
 
 // Python's syslog module constants (severity numbers; facility numbers are code * 8 in Python).
 const LEVELS: Record<string, number> = {
-  LOG_EMERG: 0, LOG_ALERT: 1, LOG_CRIT: 2, LOG_ERR: 3, LOG_WARNING: 4, LOG_NOTICE: 5, LOG_INFO: 6, LOG_DEBUG: 7,
+  LOG_EMERG: 0,
+  LOG_ALERT: 1,
+  LOG_CRIT: 2,
+  LOG_ERR: 3,
+  LOG_WARNING: 4,
+  LOG_NOTICE: 5,
+  LOG_INFO: 6,
+  LOG_DEBUG: 7,
 };
 const FACILITIES: Record<string, number> = {
-  LOG_KERN: 0, LOG_USER: 1, LOG_MAIL: 2, LOG_DAEMON: 3, LOG_AUTH: 4, LOG_SYSLOG: 5, LOG_LPR: 6, LOG_NEWS: 7,
-  LOG_UUCP: 8, LOG_CRON: 9, LOG_AUTHPRIV: 10,
-  LOG_LOCAL0: 16, LOG_LOCAL1: 17, LOG_LOCAL2: 18, LOG_LOCAL3: 19, LOG_LOCAL4: 20, LOG_LOCAL5: 21, LOG_LOCAL6: 22, LOG_LOCAL7: 23,
+  LOG_KERN: 0,
+  LOG_USER: 1,
+  LOG_MAIL: 2,
+  LOG_DAEMON: 3,
+  LOG_AUTH: 4,
+  LOG_SYSLOG: 5,
+  LOG_LPR: 6,
+  LOG_NEWS: 7,
+  LOG_UUCP: 8,
+  LOG_CRON: 9,
+  LOG_AUTHPRIV: 10,
+  LOG_LOCAL0: 16,
+  LOG_LOCAL1: 17,
+  LOG_LOCAL2: 18,
+  LOG_LOCAL3: 19,
+  LOG_LOCAL4: 20,
+  LOG_LOCAL5: 21,
+  LOG_LOCAL6: 22,
+  LOG_LOCAL7: 23,
 };
 const OPTIONS = new Set(['LOG_PID', 'LOG_CONS', 'LOG_NDELAY', 'LOG_ODELAY', 'LOG_NOWAIT', 'LOG_PERROR']);
 /** Salt's limit on the tag (ident), characters. */
@@ -38,7 +61,15 @@ const MAX_UDP = 65_507;
 const LOGGER_TIMEOUT_MS = 10_000;
 const LOGGER_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/local/bin'];
 
-const DEFAULTS = { level: 'LOG_INFO', facility: 'LOG_USER', tag: 'salt-minion', options: [] as unknown, host: null, port: 514, socket: null };
+const DEFAULTS = {
+  level: 'LOG_INFO',
+  facility: 'LOG_USER',
+  tag: 'salt-minion',
+  options: [] as unknown,
+  host: null,
+  port: 514,
+  socket: null,
+};
 
 export interface SyslogSettings {
   level: number;
@@ -63,16 +94,18 @@ export function syslogSettings(opts: Readonly<Record<string, unknown>>, ret?: un
   const level = String(o.level);
   const facility = String(o.facility);
   if (LEVELS[level] === undefined) throw new ReturnerError('SYSLOG_OPTION', `${level} is not a valid syslog level`);
-  if (FACILITIES[facility] === undefined) throw new ReturnerError('SYSLOG_OPTION', `${facility} is not a valid syslog facility`);
+  if (FACILITIES[facility] === undefined)
+    throw new ReturnerError('SYSLOG_OPTION', `${facility} is not a valid syslog facility`);
   const list = o.options === null ? [] : Array.isArray(o.options) ? o.options : [o.options];
   for (const opt of list) {
-    if (typeof opt !== 'string' || !OPTIONS.has(opt)) throw new ReturnerError('SYSLOG_OPTION', `${String(opt)} is not a valid syslog option`);
+    if (typeof opt !== 'string' || !OPTIONS.has(opt))
+      throw new ReturnerError('SYSLOG_OPTION', `${String(opt)} is not a valid syslog option`);
   }
   if (typeof o.tag !== 'string') throw new ReturnerError('SYSLOG_OPTION', 'tag must be a string');
   if (o.tag.length > MAX_TAG) throw new ReturnerError('SYSLOG_OPTION', `tag size is limited to ${MAX_TAG} characters`);
   const s: SyslogSettings = {
-    level: LEVELS[level]!,
-    facility: FACILITIES[facility]!,
+    level: LEVELS[level],
+    facility: FACILITIES[facility],
     priority: `${facility.slice(4).toLowerCase()}.${level.slice(4).toLowerCase()}`,
     tag: o.tag,
     pid: list.includes('LOG_PID'),
@@ -89,7 +122,12 @@ export function syslogSettings(opts: Readonly<Record<string, unknown>>, ret?: un
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** One RFC 3164 line: `<PRI>Mmm dd hh:mm:ss host tag[pid]: msg`, local time, day padded with a space. */
-export function rfc3164(s: SyslogSettings, msg: string, now = new Date(), host = os.hostname().split('.')[0] ?? 'localhost'): string {
+export function rfc3164(
+  s: SyslogSettings,
+  msg: string,
+  now = new Date(),
+  host = os.hostname().split('.')[0] ?? 'localhost',
+): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   const stamp = `${MONTHS[now.getMonth()]} ${String(now.getDate()).padStart(2, ' ')} ${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}`;
   return `<${s.facility * 8 + s.level}>${stamp} ${host} ${s.tag}${s.pid ? `[${process.pid}]` : ''}: ${msg}`;
@@ -97,12 +135,19 @@ export function rfc3164(s: SyslogSettings, msg: string, now = new Date(), host =
 
 async function sendUdp(s: SyslogSettings, msg: string): Promise<void> {
   const payload = Buffer.from(rfc3164(s, msg));
-  if (payload.length > MAX_UDP) throw new ReturnerError('SYSLOG_SEND', `the return is too large for one syslog datagram (${payload.length} bytes)`);
+  if (payload.length > MAX_UDP)
+    throw new ReturnerError('SYSLOG_SEND', `the return is too large for one syslog datagram (${payload.length} bytes)`);
   const sock = dgram.createSocket(s.host!.includes(':') ? 'udp6' : 'udp4');
   try {
-    await new Promise<void>((resolve, reject) => sock.send(payload, s.port, s.host, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sock.send(payload, s.port, s.host, (err) => (err ? reject(err) : resolve())),
+    );
   } catch (err) {
-    throw new ReturnerError('SYSLOG_SEND', `could not send to syslog at ${s.host}:${s.port}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new ReturnerError(
+      'SYSLOG_SEND',
+      `could not send to syslog at ${s.host}:${s.port}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   } finally {
     sock.close();
   }
@@ -111,7 +156,13 @@ async function sendUdp(s: SyslogSettings, msg: string): Promise<void> {
 
 function runLogger(s: SyslogSettings, msg: string): Promise<void> {
   const bin = loggerBin();
-  if (!bin) return Promise.reject(new ReturnerError('SYSLOG_SEND', 'the logger command (util-linux) is not installed; set syslog.host to send over UDP'));
+  if (!bin)
+    return Promise.reject(
+      new ReturnerError(
+        'SYSLOG_SEND',
+        'the logger command (util-linux) is not installed; set syslog.host to send over UDP',
+      ),
+    );
   const args = ['--socket-errors=on', '-t', s.tag, '-p', s.priority, '--size', String(Buffer.byteLength(msg) + 1024)];
   if (s.pid) args.push(`--id=${process.pid}`);
   if (s.stderr) args.push('-s');
@@ -128,7 +179,13 @@ function runLogger(s: SyslogSettings, msg: string): Promise<void> {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new ReturnerError('SYSLOG_SEND', `logger failed (${signal ?? `exit ${code}`}): ${err.trim().split('\n').pop() ?? ''}`));
+      else
+        reject(
+          new ReturnerError(
+            'SYSLOG_SEND',
+            `logger failed (${signal ?? `exit ${code}`}): ${err.trim().split('\n').pop() ?? ''}`,
+          ),
+        );
     });
     child.stdin.on('error', () => undefined); // a logger that died early reports through 'close'
     child.stdin.end(`${msg}\n`);

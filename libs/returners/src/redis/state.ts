@@ -59,7 +59,8 @@ let ioredis: Promise<RedisCtor> | undefined;
 
 function cachedir(opts: Readonly<Record<string, unknown>>): string {
   const dir = opts['cachedir'];
-  if (typeof dir !== 'string' || dir === '') throw new ReturnerError('NO_CACHEDIR', 'the redis returner needs the cachedir option');
+  if (typeof dir !== 'string' || dir === '')
+    throw new ReturnerError('NO_CACHEDIR', 'the redis returner needs the cachedir option');
   return dir;
 }
 
@@ -82,7 +83,9 @@ function describe(t: Target): string {
 }
 
 function slug(t: Target): string {
-  const at = t.unixSocketPath ? `sock-${createHash('sha256').update(t.unixSocketPath).digest('hex').slice(0, 16)}` : `${t.host.replace(/[^A-Za-z0-9.-]/g, '_')}_${t.port}`;
+  const at = t.unixSocketPath
+    ? `sock-${createHash('sha256').update(t.unixSocketPath).digest('hex').slice(0, 16)}`
+    : `${t.host.replace(/[^A-Za-z0-9.-]/g, '_')}_${t.port}`;
   return `${at}_${t.db}`;
 }
 
@@ -107,8 +110,14 @@ function loadIoredis(): Promise<RedisCtor> {
 function newClient(Redis: RedisCtor, c: Conn): RedisClient {
   const t = c.target;
   const o: RedisOptions = {
-    host: t.host, port: t.port, db: t.db, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1,
-    connectTimeout: CONNECT_TIMEOUT_MS, commandTimeout: COMMAND_TIMEOUT_MS,
+    host: t.host,
+    port: t.port,
+    db: t.db,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    commandTimeout: COMMAND_TIMEOUT_MS,
     // No reconnect loop inside the client: the next call connects again, and the spool paces the retries.
     retryStrategy: () => null,
   };
@@ -192,7 +201,8 @@ function adoptOrphans(sp: Spool<Item>, dir: string, log: Logger): void {
   const base = path.basename(dir);
   try {
     for (const name of fs.readdirSync(path.dirname(dir))) {
-      if (name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1))) sp.adopt(path.join(path.dirname(dir), name));
+      if (name.startsWith(`${base}.`) && /^\d+$/.test(name.slice(base.length + 1)))
+        sp.adopt(path.join(path.dirname(dir), name));
     }
   } catch (err) {
     log.warn(`cannot take over spool folders beside ${dir}: ${errorLine(err)}`);
@@ -205,16 +215,27 @@ export function spool(ctx: Pick<PluginContext, 'opts' | 'log'>, c: Conn, retConf
   const dir = spoolDir(ctx.opts, t);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   // What resume_spool needs to reconnect after a restart; the password is looked up again, never stored.
-  const saved = { host: t.host, port: t.port, db: t.db, unix_socket_path: t.unixSocketPath ?? null, username: t.username ?? null, ret_config: retConfig ?? null };
+  const saved = {
+    host: t.host,
+    port: t.port,
+    db: t.db,
+    unix_socket_path: t.unixSocketPath ?? null,
+    username: t.username ?? null,
+    ret_config: retConfig ?? null,
+  };
   writeFileAtomic(path.join(dir, 'target.json'), JSON.stringify(saved), 0o600);
   const log = ctx.log.child({ returner: NAME });
   const options = {
-    log, retryMaxMs: RETRY_MAX_MS,
+    log,
+    retryMaxMs: RETRY_MAX_MS,
     write: (batch: Item[]) => writeBatch(c, batch),
     // A key of another type (WRONGTYPE) refuses this item for good; everything else is the server's state.
-    classify: (err: unknown) => (isReplyError(err) && /^WRONGTYPE/.test(errorLine(err)) ? 'reject' as const : 'retry' as const),
-    describeError: (err: unknown) => (isReplyError(err) ? `Redis refused a write at ${c.where}: ${errorLine(err)}` : failure(c, err)),
-    describeItem: (it: Item) => (it.op === 'ret' ? `the return of job ${it.jid} from ${it.minion}` : `the load of job ${it.jid}`),
+    classify: (err: unknown) =>
+      isReplyError(err) && /^WRONGTYPE/.test(errorLine(err)) ? ('reject' as const) : ('retry' as const),
+    describeError: (err: unknown) =>
+      isReplyError(err) ? `Redis refused a write at ${c.where}: ${errorLine(err)}` : failure(c, err),
+    describeItem: (it: Item) =>
+      it.op === 'ret' ? `the return of job ${it.jid} from ${it.minion}` : `the load of job ${it.jid}`,
   };
   try {
     c.spool = new Spool<Item>({ dir, ...options });
@@ -238,10 +259,13 @@ export async function read<T>(ctx: PluginContext, fn: (cl: RedisClient) => Promi
   try {
     return await fn(await client(c));
   } catch (err) {
-    throw new ReturnerError('REDIS_UNAVAILABLE', isReplyError(err) ? `Redis refused a read at ${c.where}: ${errorLine(err)}` : failure(c, err), { cause: err });
+    throw new ReturnerError(
+      'REDIS_UNAVAILABLE',
+      isReplyError(err) ? `Redis refused a read at ${c.where}: ${errorLine(err)}` : failure(c, err),
+      { cause: err },
+    );
   }
 }
-
 
 /** Opens the spools a previous run left under this cachedir, so what they hold is sent; answers how many items wait. */
 export function resumeRedisSpools(ctx: Pick<PluginContext, 'opts' | 'log'>): number {
@@ -253,7 +277,13 @@ export function resumeRedisSpools(ctx: Pick<PluginContext, 'opts' | 'log'>): num
     if (!isRecord(saved)) continue;
     const retConfig = typeof saved['ret_config'] === 'string' ? saved['ret_config'] : undefined;
     // The server comes from the saved target; credentials from the config (never stored in the spool).
-    const where = { host: saved['host'], port: saved['port'], db: saved['db'], unix_socket_path: saved['unix_socket_path'], username: saved['username'] };
+    const where = {
+      host: saved['host'],
+      port: saved['port'],
+      db: saved['db'],
+      unix_socket_path: saved['unix_socket_path'],
+      username: saved['username'],
+    };
     const t = redisTarget(ctx.opts, { ret_config: retConfig, ret_kwargs: where });
     if (slug(t) !== name) continue; // a `<slug>.<pid>` folder: its owner adopts it
     pending += spool(ctx, conn(ctx, t), retConfig).stats().pending;

@@ -87,13 +87,19 @@ interface Filters {
   end: unknown;
 }
 
-async function listJobs(ctx: PluginContext, extSource: unknown, f: Filters, displayProgress: unknown): Promise<Record<string, JidSummary>> {
+async function listJobs(
+  ctx: PluginContext,
+  extSource: unknown,
+  f: Filters,
+  displayProgress: unknown,
+): Promise<Record<string, JidSummary>> {
   const cache = pickJobCache(ctx, extSource);
   await progress(ctx, displayProgress, `Querying returner ${cache.name} for jobs.`);
   const all = await cache.getJids();
   const start = f.start ? parseDate(String(f.start)).getTime() : undefined;
   const end = f.end ? parseDate(String(f.end)).getTime() : undefined;
-  if (f.metadata && !isDict(f.metadata)) ctx.log.info('The search_metadata parameter must be specified as a dictionary.  Ignoring.');
+  if (f.metadata && !isDict(f.metadata))
+    ctx.log.info('The search_metadata parameter must be specified as a dictionary.  Ignoring.');
   const out: Record<string, JidSummary> = {};
   for (const [jid, job] of Object.entries(all)) {
     if (f.metadata) {
@@ -177,8 +183,13 @@ CLI Example:
 
     tsalt-run jobs.lookup_jid 20130916125524463507
     tsalt-run jobs.lookup_jid 20130916125524463507 missing=True`,
-      params: ['jid', { name: 'ext_source', default: null }, { name: 'returned', default: true },
-        { name: 'missing', default: false }, { name: 'display_progress', default: false }],
+      params: [
+        'jid',
+        { name: 'ext_source', default: null },
+        { name: 'returned', default: true },
+        { name: 'missing', default: false },
+        { name: 'display_progress', default: false },
+      ],
       async fn(ctx, a) {
         const data = await listJob(ctx, jidArg(a['jid']), a['ext_source'], a['display_progress']);
         const targeted = Array.isArray(data['Minions']) ? (data['Minions'] as unknown[]) : [];
@@ -217,15 +228,29 @@ CLI Example:
     tsalt-run jobs.list_jobs
     tsalt-run jobs.list_jobs search_function='test.*' search_target='localhost' search_metadata='{"bar": "foo"}'
     tsalt-run jobs.list_jobs start_time='2015, Mar 16 19:00' end_time='2015, Mar 18 22:00'`,
-      params: [{ name: 'ext_source', default: null }, { name: 'outputter', default: null },
-        { name: 'search_metadata', default: null }, { name: 'search_function', default: null },
-        { name: 'search_target', default: null }, { name: 'start_time', default: null },
-        { name: 'end_time', default: null }, { name: 'display_progress', default: false }],
+      params: [
+        { name: 'ext_source', default: null },
+        { name: 'outputter', default: null },
+        { name: 'search_metadata', default: null },
+        { name: 'search_function', default: null },
+        { name: 'search_target', default: null },
+        { name: 'start_time', default: null },
+        { name: 'end_time', default: null },
+        { name: 'display_progress', default: false },
+      ],
       async fn(ctx, a) {
-        const ret = await listJobs(ctx, a['ext_source'], {
-          metadata: a['search_metadata'], fun: a['search_function'], target: a['search_target'],
-          start: a['start_time'], end: a['end_time'],
-        }, a['display_progress']);
+        const ret = await listJobs(
+          ctx,
+          a['ext_source'],
+          {
+            metadata: a['search_metadata'],
+            fun: a['search_function'],
+            target: a['search_target'],
+            start: a['start_time'],
+            end: a['end_time'],
+          },
+          a['display_progress'],
+        );
         return a['outputter'] ? { outputter: a['outputter'], data: ret } : ret;
       },
     },
@@ -269,17 +294,31 @@ CLI Example:
     tsalt-run jobs.last_run target=nodename
     tsalt-run jobs.last_run function='cmd.run'
     tsalt-run jobs.last_run metadata="{'foo': 'bar'}"`,
-      params: [{ name: 'ext_source', default: null }, { name: 'outputter', default: null },
-        { name: 'metadata', default: null }, { name: 'function', default: null },
-        { name: 'target', default: null }, { name: 'display_progress', default: false }],
+      params: [
+        { name: 'ext_source', default: null },
+        { name: 'outputter', default: null },
+        { name: 'metadata', default: null },
+        { name: 'function', default: null },
+        { name: 'target', default: null },
+        { name: 'display_progress', default: false },
+      ],
       async fn(ctx, a) {
         if (a['metadata'] && !isDict(a['metadata'])) {
           ctx.log.info('The metadata parameter must be specified as a dictionary');
           return false;
         }
-        const all = await listJobs(ctx, a['ext_source'], {
-          metadata: a['metadata'], fun: a['function'], target: a['target'], start: null, end: null,
-        }, a['display_progress']);
+        const all = await listJobs(
+          ctx,
+          a['ext_source'],
+          {
+            metadata: a['metadata'],
+            fun: a['function'],
+            target: a['target'],
+            start: null,
+            end: null,
+          },
+          a['display_progress'],
+        );
         const last = Object.keys(all).sort().at(-1);
         return last === undefined ? false : printJob(ctx, last, a['ext_source']);
       },

@@ -17,7 +17,12 @@ interface PingArgs {
 
 /** Salt's `_ping`: [returned, not returned], both sorted; nothing matched gives two empty lists. */
 async function ping(ctx: PluginContext, args: Record<string, unknown>): Promise<{ up: string[]; down: string[] }> {
-  const a: PingArgs = { tgt: args['tgt'], tgt_type: args['tgt_type'], timeout: args['timeout'], gather_job_timeout: args['gather_job_timeout'] };
+  const a: PingArgs = {
+    tgt: args['tgt'],
+    tgt_type: args['tgt_type'],
+    timeout: args['timeout'],
+    gather_job_timeout: args['gather_job_timeout'],
+  };
   const local = localClient(ctx);
   const timeout = seconds(a.timeout, Number(ctx.opts['timeout'] ?? 5));
   const gatherJobTimeout = seconds(a.gather_job_timeout, Number(ctx.opts['gather_job_timeout'] ?? 10));
@@ -34,8 +39,10 @@ async function ping(ctx: PluginContext, args: Record<string, unknown>): Promise<
 }
 
 const PING_PARAMS = [
-  { name: 'tgt', default: '*' }, { name: 'tgt_type', default: 'glob' },
-  { name: 'timeout', default: null }, { name: 'gather_job_timeout', default: null },
+  { name: 'tgt', default: '*' },
+  { name: 'tgt_type', default: 'glob' },
+  { name: 'timeout', default: null },
+  { name: 'gather_job_timeout', default: null },
 ];
 
 export default definePlugin({

@@ -76,14 +76,23 @@ CLI Examples:
     salt-run state.event 'salt/minion/*/start' count=1 quiet=True
     salt-run state.event | while read -r tag data; do echo $tag; done`,
       params: [
-        { name: 'tagmatch', default: '*' }, { name: 'count', default: -1 }, { name: 'quiet', default: false },
-        { name: 'sock_dir', default: null }, { name: 'pretty', default: false }, { name: 'node', default: 'master' },
+        { name: 'tagmatch', default: '*' },
+        { name: 'count', default: -1 },
+        { name: 'quiet', default: false },
+        { name: 'sock_dir', default: null },
+        { name: 'pretty', default: false },
+        { name: 'node', default: 'master' },
       ],
       fn: async (ctx, a) => {
-        if (a['node'] !== 'master') throw new RunnerError('BAD_NODE', `state.event watches the master bus only; node=${String(a['node'])} has no bus in tsalt`);
+        if (a['node'] !== 'master')
+          throw new RunnerError(
+            'BAD_NODE',
+            `state.event watches the master bus only; node=${String(a['node'])} has no bus in tsalt`,
+          );
         const tagmatch = String(a['tagmatch'] ?? '*');
         let left = Number(a['count'] ?? -1);
-        if (!Number.isInteger(left)) throw new RunnerError('BAD_COUNT', `count must be an integer, not ${String(a['count'])}`);
+        if (!Number.isInteger(left))
+          throw new RunnerError('BAD_COUNT', `count must be an integer, not ${String(a['count'])}`);
         const quiet = truthy(a['quiet']);
         const pretty = truthy(a['pretty']);
         const print = printer(ctx);

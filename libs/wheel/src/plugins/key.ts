@@ -23,7 +23,11 @@ function match(args: BoundArgs): KeyMatch {
 }
 
 function flags(args: BoundArgs): KeyActionFlags {
-  return { includeRejected: truthy(args['include_rejected']), includeAccepted: truthy(args['include_accepted']), includeDenied: truthy(args['include_denied']) };
+  return {
+    includeRejected: truthy(args['include_rejected']),
+    includeAccepted: truthy(args['include_accepted']),
+    includeDenied: truthy(args['include_denied']),
+  };
 }
 
 /** accept/reject/delete by glob: act on what matches now, return where those keys are afterwards. */
@@ -110,12 +114,18 @@ export default definePlugin({
       params: [{ name: 'hash_type', default: null }],
       fn: (ctx, args) => {
         const ht = args['hash_type'];
-        return keyOpsFrom(ctx).finger('master.pub', { localNames: ['master.pub'], ...(typeof ht === 'string' ? { hashType: ht } : {}) });
+        return keyOpsFrom(ctx).finger('master.pub', {
+          localNames: ['master.pub'],
+          ...(typeof ht === 'string' ? { hashType: ht } : {}),
+        });
       },
     },
     gen: {
       doc: 'Generate a key pair and return it as ``{priv, pub}`` (PEM); nothing is stored.',
-      params: [{ name: 'id_', default: null }, { name: 'keysize', default: 2048 }],
+      params: [
+        { name: 'id_', default: null },
+        { name: 'keysize', default: 2048 },
+      ],
       fn: (_ctx, args) => gen(args['keysize']),
     },
     gen_accept: {
@@ -136,7 +146,8 @@ export default definePlugin({
 
 function gen(keysize: unknown): { priv: string; pub: string } {
   const bits = Number(keysize ?? 2048);
-  if (!Number.isInteger(bits) || bits < 2048) throw new WheelError('BAD_KEYSIZE', `keysize must be an integer of at least 2048, not ${String(keysize)}`);
+  if (!Number.isInteger(bits) || bits < 2048)
+    throw new WheelError('BAD_KEYSIZE', `keysize must be an integer of at least 2048, not ${String(keysize)}`);
   const pair = generateKeyPair(bits);
   return { priv: pair.privatePem, pub: pair.publicPem };
 }
