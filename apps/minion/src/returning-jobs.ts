@@ -16,7 +16,7 @@ export class ReturningJobs {
     const jid = load['jid'];
     if (!isJid(jid)) return send();
     let mine = this.byMinion.get(id);
-    if (!mine) this.byMinion.set(id, (mine = new Map()));
+    if (!mine) this.byMinion.set(id, (mine = new Map<string, Record<string, unknown>>()));
     mine.set(jid as string, { ...load, pid: process.pid });
     try {
       return await send();

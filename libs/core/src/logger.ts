@@ -3,8 +3,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { Logger as PinoLogger, Level, StreamEntry } from 'pino';
+import type * as PinoModule from 'pino';
 
-type Pino = typeof import('pino');
+type Pino = typeof PinoModule;
 let pinoModule: Pino | undefined;
 /**
  * pino loads on first use (about 35 ms here): the CLI commands print through
@@ -71,7 +72,7 @@ function consoleStream(): Writable {
             .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
             .join(' ');
           const label = (LABEL[level as number] ?? String(level)).padEnd(8);
-          process.stderr.write(`[${label}] ${String(msg ?? '')}${extras ? ' ' + extras : ''}\n`);
+          process.stderr.write(`[${label}] ${typeof msg === 'string' ? msg : JSON.stringify(msg ?? '')}${extras ? ' ' + extras : ''}\n`);
         } catch {
           process.stderr.write(line + '\n');
         }

@@ -26,7 +26,8 @@ export function pyRepr(value: unknown): string {
     return `{${entries.map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
   }
   if (typeof value === 'function') return `<function ${value.name || '<lambda>'}>`;
-  return String(value);
+  // Only symbols are left here.
+  return (value as symbol).toString();
 }
 
 /** Safe integers print bare; others like Python's float repr (shortest round-trip, exponent outside 1e-4..1e16). */

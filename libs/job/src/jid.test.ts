@@ -44,12 +44,13 @@ test('isJid follows Salt: 20 digits, or digits + _suffix; rejects path tricks', 
     '2019072415550124025a',
     '../../../etc/passwd',
     '20190724155501240253.123.tmp',
-    20190724155501240253,
+    // A jid as a number cannot even hold its 20 digits (2^53 is 16 digits).
+    2 ** 64,
     null,
     undefined,
     {},
   ]) {
-    assert.equal(isJid(bad), false, String(bad));
+    assert.equal(isJid(bad), false, JSON.stringify(bad));
   }
   assert.throws(
     () => assertJid('../x'),

@@ -79,5 +79,5 @@ test('signalNumber reads numbers and names', () => {
   assert.equal(signalNumber('SIGKILL'), 9);
   assert.equal(signalNumber('term'), 15);
   assert.equal(signalNumber(' sigterm '), 15);
-  for (const bad of ['NOPE', -1, 1.5, 99, null, {}]) assert.equal(signalNumber(bad), undefined, String(bad));
+  for (const bad of ['NOPE', -1, 1.5, 99, null, {}]) assert.equal(signalNumber(bad), undefined, JSON.stringify(bad));
 });
