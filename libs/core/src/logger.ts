@@ -72,7 +72,9 @@ function consoleStream(): Writable {
             .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
             .join(' ');
           const label = (LABEL[level as number] ?? String(level)).padEnd(8);
-          process.stderr.write(`[${label}] ${typeof msg === 'string' ? msg : JSON.stringify(msg ?? '')}${extras ? ' ' + extras : ''}\n`);
+          process.stderr.write(
+            `[${label}] ${typeof msg === 'string' ? msg : JSON.stringify(msg ?? '')}${extras ? ' ' + extras : ''}\n`,
+          );
         } catch {
           process.stderr.write(line + '\n');
         }

@@ -81,7 +81,7 @@ export class LocalQueue {
         }
         try {
           const r = this.handler(ev.tag, ev.data);
-          if (r && typeof (r).then === 'function') await r;
+          if (r && typeof r.then === 'function') await r;
         } catch (err) {
           this.log.warn({ err: errorLine(err), tag: ev.tag }, 'event handler failed');
         }

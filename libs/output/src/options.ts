@@ -36,7 +36,7 @@ export function optionsFromArgs(args: BoundArgs): ResolvedOutputOptions {
   const kw = (args['__kwargs__'] ?? {}) as Record<string, unknown>;
   return resolveOptions({
     color: kw['color'] === true,
-    indent: typeof kw['indent'] === 'number' || kw['indent'] === null ? (kw['indent']) : undefined,
+    indent: typeof kw['indent'] === 'number' || kw['indent'] === null ? kw['indent'] : undefined,
     retcode: typeof kw['retcode'] === 'number' ? kw['retcode'] : undefined,
   });
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseDocument, type Tags } from 'yaml';
 import { errorLine } from '@tsalt/core';
 import { ReactorError } from './errors.js';
-import type { Constant} from './jinja/template.js';
+import type { Constant } from './jinja/template.js';
 import { compileTemplate, renderTemplate } from './jinja/template.js';
 import type { Program } from './jinja/lib.js';
 

@@ -152,7 +152,7 @@ const REJECT_ERRNO = new Set([
 ]);
 
 function asErr(err: unknown): MysqlErrorLike {
-  return typeof err === 'object' && err !== null ? (err) : {};
+  return typeof err === 'object' && err !== null ? err : {};
 }
 
 /** The error's code, looking inside an AggregateError (a host name with several addresses). */
