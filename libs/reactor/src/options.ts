@@ -22,6 +22,8 @@ export interface ReactorOptions {
   reactor_storm_limit?: number;
   /** s. @default 10 */
   reactor_storm_window?: number;
+  /** Salt's `renderer`: the pipeline for an SLS with no `#!` line. @default 'jinja|yaml' */
+  renderer?: string;
   cachedir: string;
   conf_file?: string;
   file_roots?: unknown;
@@ -126,7 +128,7 @@ export function compileReactorOptions(opts: ReactorOptions): CompiledReactorOpti
       typeof value === 'string'
         ? [value]
         : Array.isArray(value) && value.every((v) => typeof v === 'string')
-          ? (value)
+          ? value
           : undefined;
     if (!refs || refs.length === 0) {
       problems.push(

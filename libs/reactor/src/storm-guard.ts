@@ -61,7 +61,7 @@ export class StormGuard {
 
   /** How many reactions deep the cause of this event is (0: not caused by a reaction). */
   depthOf(tag: string, data: Record<string, unknown>): number {
-    let depth = typeof data[DEPTH_KEY] === 'number' ? (data[DEPTH_KEY]) : 0;
+    let depth = typeof data[DEPTH_KEY] === 'number' ? data[DEPTH_KEY] : 0;
     const jid =
       JID_TAG.exec(tag)?.[1] ??
       (/^\d{20}$/.test(tag) ? tag : typeof data['jid'] === 'string' ? data['jid'] : undefined);
