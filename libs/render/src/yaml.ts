@@ -85,7 +85,8 @@ export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    const msg = errorLine(err);
+    // V8 quotes the text in its message, newlines and all: one line for logs.
+    const msg = err instanceof Error ? err.message.replace(/\s*\n\s*/g, ' ') : errorLine(err);
     const at = /position (\d+)/.exec(msg);
     const line = at ? lineOf(text, Number(at[1])) : undefined;
     throw new JsonRenderError(`${file}${line ? `: line ${line} (rendered)` : ''}: JSON error: ${msg}`, {
