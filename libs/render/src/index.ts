@@ -38,7 +38,7 @@ export {
 export { renderFile, renderFileSync, compileFile, type RenderFileOptions } from './files.js';
 export { saltFunctions, type SaltFunctions } from './salt.js';
 export { Constant } from './jinja/template.js';
-export { parseYaml, parseJson } from './yaml.js';
+export { parseYaml, parseJson } from './data.js';
 export {
   RenderError,
   RenderReadError,

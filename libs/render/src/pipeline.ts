@@ -2,7 +2,7 @@ import { PipelineError, SaltCallError, UnknownRendererError } from './errors.js'
 import type { Program } from './jinja/lib.js';
 import { compileTemplate, PendingCall, renderTemplate } from './jinja/template.js';
 import { SaltVar, type SaltFunctions } from './salt.js';
-import { parseJson, parseYaml } from './yaml.js';
+import { parseJson, parseYaml } from './data.js';
 
 /*
  * Salt's render pipeline: the renderers named by the file's `#!` line (or
@@ -129,7 +129,11 @@ export async function renderCompiled(
     try {
       return runOnce(c, vars);
     } catch (err) {
-      if (!(err instanceof PendingCall) || pass >= MAX_PASSES) throw err;
+      if (!(err instanceof PendingCall)) throw err;
+      if (pass >= MAX_PASSES)
+        throw new SaltCallError(
+          `${c.file}: still calling salt functions after ${MAX_PASSES} passes (last: ${err.fun})`,
+        );
       await err.wait;
     }
   }
