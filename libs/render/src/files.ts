@@ -70,13 +70,8 @@ export function compileFile(file: string, renderer = DEFAULT_RENDERER, label = '
 }
 
 /** Renders a file through its pipeline (see renderCompiled). @throws RenderError */
-export function renderFile(file: string, options: RenderFileOptions = {}): Promise<unknown> {
-  try {
-    const compiled = compileFile(file, options.renderer, options.label);
-    return renderCompiled(compiled, options.context, options.salt);
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
+export async function renderFile(file: string, options: RenderFileOptions = {}): Promise<unknown> {
+  return renderCompiled(compileFile(file, options.renderer, options.label), options.context, options.salt);
 }
 
 /** Renders a file synchronously (see renderCompiledSync). @throws RenderError */

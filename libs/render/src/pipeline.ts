@@ -156,12 +156,8 @@ export function renderCompiledSync(c: CompiledSource, context?: RenderContext, s
 }
 
 /** Compiles and renders `source` (see renderCompiled). */
-export function render(source: string, options: RenderOptions): Promise<unknown> {
-  try {
-    return renderCompiled(compileSource(source, options.file, options.renderer), options.context, options.salt);
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
+export async function render(source: string, options: RenderOptions): Promise<unknown> {
+  return renderCompiled(compileSource(source, options.file, options.renderer), options.context, options.salt);
 }
 
 /** Compiles and renders `source` synchronously (see renderCompiledSync). */
