@@ -1,14 +1,14 @@
 import { TsaltError } from '@tsalt/core';
 
 /**
- * A reactor failure. Codes: `RENDER_JINJA` (the template does not parse or
- * fails while rendering), `RENDER_YAML` (the rendered text is not YAML),
- * `SLS_MISSING` (the SLS file cannot be read), `BAD_REACTION` (the rendered
- * data is not `{id: {type.fun: [args]}}`), `REACTION_FAILED` (the reaction
- * ran and failed), `NO_CLIENT` (no runner/wheel/caller client was given).
+ * A reactor failure. Codes: `BAD_REACTION` (the rendered data is not
+ * `{id: {type.fun: [args]}}`), `REACTION_FAILED` (the reaction ran and
+ * failed), `NO_CLIENT` (no runner/wheel/caller client was given),
+ * `STOPPING`. Rendering fails with @tsalt/render's RenderError
+ * (`RENDER_READ`, `RENDER_JINJA`, `RENDER_YAML`...).
  */
 export class ReactorError extends TsaltError {
-  /** 1-based line in the SLS file (or in its rendered text, for YAML errors), when known. */
+  /** 1-based line in the SLS file, when known. */
   readonly line: number | undefined;
 
   constructor(code: string, message: string, options: { cause?: unknown; line?: number } = {}) {

@@ -1,7 +1,7 @@
 /**
  * @tsalt/reactor: Salt's reactor. Events on the master bus whose tag matches
  * a `reactor:` glob are queued durably, their SLS files rendered (Jinja with
- * Python-style methods, then YAML) and the reactions run through the
+ * Python-style methods, then YAML, through @tsalt/render) and the reactions run through the
  * master's clients on a bounded pool. See docs/reactor.md.
  *
  *   const reactor = new Reactor({
@@ -35,8 +35,7 @@ export {
   type ReactorEntry,
 } from './options.js';
 export { compileReactions, type Reaction, type ReactionKind } from './reactions.js';
-export { renderSls, parseRendered, type RenderVars } from './render-sls.js';
-export { compileTemplate, renderTemplate } from './jinja/template.js';
+export { renderSls, type RenderVars } from './render-sls.js';
 export { StormGuard, DEPTH_KEY, type Verdict, type StormGuardOptions } from './storm-guard.js';
 export { REACTOR_USER } from './run-reaction.js';
 export { ReactorError } from './errors.js';

@@ -22,6 +22,8 @@ export interface ReactorOptions {
   reactor_storm_limit?: number;
   /** s. @default 10 */
   reactor_storm_window?: number;
+  /** Salt's `renderer`: the pipeline for an SLS with no `#!` line. @default 'jinja|yaml' */
+  renderer?: string;
   cachedir: string;
   conf_file?: string;
   file_roots?: unknown;

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileReactions } from './reactions.js';
-import { parseRendered } from './render-sls.js';
+import { parseYaml as parseRendered } from '@tsalt/render';
 import { StormGuard } from './storm-guard.js';
 
 const compile = (yaml: string) => compileReactions('r.sls', parseRendered(yaml, 'r.sls'));

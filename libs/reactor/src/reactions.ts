@@ -118,7 +118,7 @@ function compileOne(sls: string, name: string, key: string, body: unknown): Reac
     ({ arg, kwarg } = newSyntax(sls, name, low['args']));
   } else {
     const a = low['arg'];
-    arg = a === undefined || a === null ? [] : Array.isArray(a) ? [...a] : [a];
+    arg = a === undefined || a === null ? [] : Array.isArray(a) ? [...(a as unknown[])] : [a];
     const k = low['kwarg'];
     if (k !== undefined && k !== null && !isMap(k))
       throw bad(sls, name, `'kwarg' must be a mapping, got ${JSON.stringify(k)}`);

@@ -5,8 +5,8 @@ import { ReactorError } from './errors.js';
 import { RunJournal, type JobState } from './journal.js';
 import { compileReactorOptions, expandSls, type CompiledReactorOptions } from './options.js';
 import { compileReactions, type Reaction } from './reactions.js';
+import { Constant, RenderError } from '@tsalt/render';
 import { renderSls } from './render-sls.js';
-import { Constant } from './jinja/template.js';
 import { REACTOR_USER, runReaction } from './run-reaction.js';
 import { DEPTH_KEY, StormGuard } from './storm-guard.js';
 import type { ReactionJob, ReactorDeps, ReactorStats } from './types.js';
@@ -219,11 +219,17 @@ export class Reactor {
 
   private render(job: ReactionJob, file: string): Reaction[] {
     try {
-      const high = renderSls(file, { tag: job.tag, data: job.data, opts: this.templateOpts });
+      const high = renderSls(file, { tag: job.tag, data: job.data, opts: this.templateOpts }, this.deps.opts.renderer);
       return compileReactions(file, high);
     } catch (err) {
       // One broken SLS costs only its own reactions (Salt drops every reaction of the event).
-      this.report(job, file, 'render', errorLine(err), err instanceof ReactorError ? err.line : undefined);
+      this.report(
+        job,
+        file,
+        'render',
+        errorLine(err),
+        err instanceof ReactorError || err instanceof RenderError ? err.line : undefined,
+      );
       return [];
     }
   }

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { pyStr } from '@tsalt/core';
 import {
+  argText,
   bool,
   entries,
   isArr,
@@ -50,10 +51,7 @@ function flag(v: RV | undefined): boolean {
 function regexGroups(operand: RV, args: RV[], kwargs: Map<string, RV>, anchored: boolean): RV {
   const ignorecase = flag(args[1] ?? kwargs.get('ignorecase'));
   const multiline = flag(args[2] ?? kwargs.get('multiline'));
-  const re = pyRegExp(
-    String(args[0]?.value ?? ''),
-    `${anchored ? 'y' : ''}${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}u`,
-  );
+  const re = pyRegExp(argText(args[0], ''), `${anchored ? 'y' : ''}${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}u`);
   const m = re.exec(pyStr(toJs(operand)));
   if (!m) return none();
   return list(m.slice(1).map((g) => (g === undefined ? none() : str(g))));
@@ -62,9 +60,9 @@ function regexGroups(operand: RV, args: RV[], kwargs: Map<string, RV>, anchored:
 function regexReplace(operand: RV, args: RV[], kwargs: Map<string, RV>): RV {
   const ignorecase = flag(args[2] ?? kwargs.get('ignorecase'));
   const multiline = flag(args[3] ?? kwargs.get('multiline'));
-  const re = pyRegExp(String(args[0]?.value ?? ''), `g${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}u`);
+  const re = pyRegExp(argText(args[0], ''), `g${ignorecase ? 'i' : ''}${multiline ? 'm' : ''}u`);
   // Python's \1 and \g<name> in the replacement are $1 and $<name> in JS.
-  const repl = String(args[1]?.value ?? '')
+  const repl = argText(args[1], '')
     .replace(/\$/g, '$$$$')
     .replace(/\\(\d+)/g, '$$$1')
     .replace(/\\g<(\w+)>/g, '$$<$1>');
@@ -168,7 +166,7 @@ export function extraFilter(
       return list(seq(operand, name).map((x) => host.apply(String(args[0]?.value), x, args.slice(1))));
     case 'round': {
       const precision = Number((args[0] ?? kwargs.get('precision'))?.value ?? 0);
-      const method = String((args[1] ?? kwargs.get('method'))?.value ?? 'common');
+      const method = argText(args[1] ?? kwargs.get('method'), 'common');
       const f = 10 ** precision;
       const x = Number(operand.value) * f;
       const r = method === 'ceil' ? Math.ceil(x) : method === 'floor' ? Math.floor(x) : Math.round(x);
@@ -177,7 +175,7 @@ export function extraFilter(
     case 'truncate': {
       const s = pyStr(toJs(operand));
       const length = Number((args[0] ?? kwargs.get('length'))?.value ?? 255);
-      const end = String((args[2] ?? kwargs.get('end'))?.value ?? '...');
+      const end = argText(args[2] ?? kwargs.get('end'), '...');
       return str(s.length <= length ? s : s.slice(0, Math.max(0, length - end.length)) + end);
     }
     case 'list':

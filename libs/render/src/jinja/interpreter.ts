@@ -34,6 +34,7 @@ interface Hooks {
   evaluateBinaryExpression(node: Node, env: Environment): RV;
   applyFilter(operand: RV, filterNode: Node, env: Environment): RV;
   evaluateArguments(args: Node[], env: Environment): [RV[], Map<string, RV>];
+  evaluateCallExpression(expr: Node, env: Environment): RV;
 }
 
 /** A node whose value is already known: lets extra filters call the library's filters with values. */
@@ -79,6 +80,34 @@ hooks.evaluateBinaryExpression = function evaluateBinaryExpression(this: Hooks, 
     return num(a - b * Math.floor(a / b), left.type === 'FloatValue' || right.type === 'FloatValue');
   }
   throw new SyntaxError(`Unknown operator "%" between ${left.type} and ${right.type}`);
+};
+
+/** `salt['cmd.run']`, `data.id.endswith`: a callee as written, for an error message (undefined when not simple). */
+function calleeText(node: Node | undefined): string | undefined {
+  if (node?.type === 'Identifier') return String(node.value);
+  if (node?.type !== 'MemberExpression') return undefined;
+  const object = calleeText(node.object);
+  const prop = node.property;
+  if (object === undefined || prop === undefined) return undefined;
+  if (!node.computed && prop.type === 'Identifier') return `${object}.${String(prop.value)}`;
+  if (prop.type === 'StringLiteral') return `${object}['${String(prop.value)}']`;
+  return undefined;
+}
+
+const NOT_CALLABLE = /^Cannot call something that is not a function: got (\w+)/;
+
+hooks.evaluateCallExpression = function evaluateCallExpression(this: Hooks, expr: Node, env: Environment): RV {
+  try {
+    return base.evaluateCallExpression.call(this, expr, env);
+  } catch (err) {
+    // The library's message names no callee. The innermost failing call rewrites it first, so a
+    // rewritten message passing through an outer call no longer matches.
+    const m = err instanceof Error ? NOT_CALLABLE.exec(err.message) : null;
+    const callee = calleeText(expr.callee);
+    if (!m || callee === undefined) throw err;
+    const what = m[1] === 'UndefinedValue' ? 'undefined' : `a ${m[1]!.replace(/Value$/, '').toLowerCase()}`;
+    throw new TypeError(`${callee} is ${what}, not a function`, { cause: err });
+  }
 };
 
 function filterCall(name: string, args: RV[]): Node {

@@ -62,7 +62,7 @@ export function fn(impl: (args: RV[], kwargs: Map<string, RV>) => RV): RV {
 export function splitKwargs(all: RV[]): [RV[], Map<string, RV>] {
   const last = all[all.length - 1];
   if (isKwargs(last)) return [all.slice(0, -1), entries(last!)];
-  return [all, new Map()];
+  return [all, new Map<string, RV>()];
 }
 
 export function items(v: RV): RV[] {
@@ -103,6 +103,19 @@ export function pyStrRv(v: RV): string {
   if (isFloat(v) && Number.isInteger(v.value)) return `${String(v.value)}.0`;
   if (isUndef(v)) return '';
   return pyStr(toJs(v));
+}
+
+/**
+ * The text of a runtime value given as an argument (a regex, a separator):
+ * `fallback` when absent or None, a primitive as JS writes it, anything else
+ * as Python's `str()` would (not `[object Object]`).
+ */
+export function argText(v: RV | undefined, fallback: string): string {
+  const x = v?.value;
+  if (v === undefined || x === undefined || x === null) return fallback;
+  if (typeof x === 'string') return x;
+  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return String(x);
+  return pyStrRv(v);
 }
 
 /** Python truthiness, which the library implements per type. */

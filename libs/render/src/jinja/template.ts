@@ -1,8 +1,8 @@
 import { Environment, parse, tokenize, type JinjaEnvironment, type Program } from './lib.js';
 import { errorLine } from '@tsalt/core';
-import { ReactorError } from '../errors.js';
+import { JinjaRenderError } from '../errors.js';
 import { SaltInterpreter } from './interpreter.js';
-import { entries, fn, list, num, str, toRv, V, type RV } from './values.js';
+import { argText, entries, fn, list, num, str, toRv, V, type RV } from './values.js';
 
 /*
  * Compiling and rendering one Jinja template, as Salt's jinja renderer does
@@ -24,11 +24,10 @@ export function compileTemplate(source: string, file: string): Program {
     return parse(tokenize(source, LEX));
   } catch (err) {
     const line = syntaxErrorLine(source, errorLine(err));
-    throw new ReactorError(
-      'RENDER_JINJA',
-      `${file}${line ? `: line ${line}` : ''}: Jinja syntax error: ${syntaxMessage(err)}`,
-      { cause: err, ...(line ? { line } : {}) },
-    );
+    throw new JinjaRenderError(`${file}${line ? `: line ${line}` : ''}: Jinja syntax error: ${syntaxMessage(err)}`, {
+      cause: err,
+      ...(line ? { line } : {}),
+    });
   }
 }
 
@@ -93,7 +92,7 @@ function environment(vars: Record<string, unknown>, onLine?: (line: number) => v
   env.variables.set(
     'raise_exception',
     fn(([msg]) => {
-      throw new Error(String(msg?.value ?? 'raise_exception'));
+      throw new Error(argText(msg, 'raise_exception'));
     }),
   );
   if (onLine)
@@ -102,38 +101,58 @@ function environment(vars: Record<string, unknown>, onLine?: (line: number) => v
       fn(([n]) => (onLine(Number(n?.value)), str(''))),
     );
   for (const [k, v] of Object.entries(vars)) {
-    if (v instanceof Constant) env.variables.set(k, v.fresh());
+    if (v instanceof TemplateVar) env.variables.set(k, v.runtime());
     else env.set(k, v);
   }
   return env;
 }
 
+/** A template variable that builds its own runtime value (not converted from plain JS on every render). */
+export abstract class TemplateVar {
+  abstract runtime(): RV;
+}
+
 /**
  * A variable converted once and reused by every render (the master's
- * options): each render gets its own shallow copy, so a template that
- * changes it (`opts.update(...)`) changes it for itself only.
+ * options, a minion's grains): each render gets its own shallow copy, so a
+ * template that changes it (`opts.update(...)`) changes it for itself only.
  */
-export class Constant {
+export class Constant extends TemplateVar {
   private readonly rv: RV;
   constructor(value: Record<string, unknown>) {
+    super();
     this.rv = toRv(value);
   }
-  fresh(): RV {
+  runtime(): RV {
     return new V.Obj(new Map(entries(this.rv)));
   }
 }
 
 /**
- * Renders a compiled template with `vars` (tag, data, opts...; a `Constant` is not converted again). A failure
- * throws RENDER_JINJA naming the file and, when it can be found, the line.
+ * Thrown through the interpreter by a `salt` call whose result is not there
+ * yet; never wrapped, so the caller can wait for it and render again.
+ */
+export class PendingCall extends Error {
+  constructor(
+    readonly fun: string,
+    readonly wait: Promise<void>,
+  ) {
+    super(`salt['${fun}'] is still running`);
+  }
+}
+
+/**
+ * Renders a compiled template with `vars` (tag, data, opts...; a `TemplateVar` builds its own value). A failure
+ * throws RENDER_JINJA naming the file and, when it can be found, the line; a `PendingCall` passes through.
  */
 export function renderTemplate(program: Program, source: string, file: string, vars: Record<string, unknown>): string {
   try {
     const out = new SaltInterpreter(environment(vars)).run(program);
     return String(out.value);
   } catch (err) {
+    if (err instanceof PendingCall) throw err;
     const line = renderErrorLine(source, vars, errorLine(err));
-    throw new ReactorError('RENDER_JINJA', `${file}${line ? `: line ${line}` : ''}: Jinja error: ${errorLine(err)}`, {
+    throw new JinjaRenderError(`${file}${line ? `: line ${line}` : ''}: Jinja error: ${errorLine(err)}`, {
       cause: err,
       ...(line ? { line } : {}),
     });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileTemplate, renderTemplate } from './jinja/template.js';
-import { ReactorError } from './errors.js';
+import { RenderError } from './errors.js';
 
 const data = {
   act: 'pend',
@@ -18,11 +18,11 @@ function render(src: string, vars: Record<string, unknown> = { data, tag: 'salt/
   return renderTemplate(compileTemplate(src, 't.sls'), src, 't.sls', vars);
 }
 
-function failure(src: string): ReactorError {
+function failure(src: string): RenderError {
   try {
     render(src);
   } catch (err) {
-    assert.ok(err instanceof ReactorError, String(err));
+    assert.ok(err instanceof RenderError, String(err));
     return err;
   }
   assert.fail(`rendered without error: ${src}`);
