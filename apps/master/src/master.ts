@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Logger } from '@tsalt/core';
-import { errorLine, raiseOpenFilesLimit } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import { raiseOpenFilesLimit } from '@tsalt/daemon';
 import { KeyStore, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
 import { isRecord, ReqServer, type Envelope } from '@tsalt/transport';
 import { EventBus } from '@tsalt/events';

@@ -8,8 +8,5 @@
 export { TsaltError, errorLine } from './errors.js';
 export { createLogger, silentLogger, toPinoLevel, type Logger, type LoggerOptions } from './logger.js';
 export { writeFileAtomic, writeFileAtomicAsync, readIfExists } from './fs-util.js';
-export { daemonizeIfAsked, writePidfile, runUntilSignalled } from './daemon.js';
 export { fnmatch, fnmatchRegExp } from './fnmatch.js';
 export { pyRepr, pyStr, pyNumber, splitlines } from './py-repr.js';
-export { openFilesLimit, raiseOpenFilesLimit, type OpenFilesLimit } from './fd-limit.js';
-export { daemonMain, type Daemon, type DaemonMainOptions, type DaemonLogOpts } from './daemon-main.js';

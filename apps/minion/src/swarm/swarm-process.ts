@@ -1,4 +1,5 @@
-import { createLogger, errorLine, raiseOpenFilesLimit, type Logger } from '@tsalt/core';
+import { createLogger, errorLine, type Logger } from '@tsalt/core';
+import { raiseOpenFilesLimit } from '@tsalt/daemon';
 import { loadConfig, type MinionOpts } from '@tsalt/config';
 import type { KeyPair } from '@tsalt/crypto';
 import { ensureSocketCapacity } from '@tsalt/transport';
