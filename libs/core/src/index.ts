@@ -1,6 +1,7 @@
 /**
  * @tsalt/core: what every lib shares. The structured logger (pino), the base
- * error class with a stable `code`, and small filesystem helpers.
+ * error class with a stable `code`, small filesystem helpers, and process
+ * liveness from /proc (a pid written to a file: is its writer still alive?).
  *
  *   const log = createLogger({ level: 'info', name: 'master' });
  *   throw new TsaltError('BAD_THING', 'what was wrong');
@@ -10,3 +11,4 @@ export { createLogger, silentLogger, toPinoLevel, type Logger, type LoggerOption
 export { writeFileAtomic, writeFileAtomicAsync, readIfExists } from './fs-util.js';
 export { fnmatch, fnmatchRegExp } from './fnmatch.js';
 export { pyRepr, pyStr, pyNumber, splitlines } from './py-repr.js';
+export { pidIsAlive, pidIsLiveSince, processStartMs, readProcStat, parseProcStat, type ProcStat } from './process.js';
