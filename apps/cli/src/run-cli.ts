@@ -3,11 +3,16 @@ import os from 'node:os';
 import { Command } from 'commander';
 import { createLogger, errorLine, isRecordLike } from './util.js';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
-import { Registry, FunctionNotAvailableError, InvalidArgumentsError } from '@tsalt/loader';
+import {
+  Registry,
+  FunctionNotAvailableError,
+  InvalidArgumentsError,
+  parseCliArgs,
+  splitPublishArgs,
+} from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins } from '@tsalt/returners';
 import { runnerPlugins } from '@tsalt/runners';
 import { genJid } from '@tsalt/job';
-import { parseCliArgs, splitPublishArgs } from '@tsalt/modules';
 import { busAddresses, EventListener, fireMasterEvent } from '@tsalt/events';
 import { KeyStore } from '@tsalt/crypto';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { silentLogger, type Logger } from '@tsalt/core';
 import { Registry, definePlugin } from '@tsalt/loader';
 import { isJid, jidFromDate } from '@tsalt/job';
-import { jobCacheContract, jobCacheFrom, keepJobsSeconds, returnerPlugins, type JobCache } from './index.js';
+import { jobCacheFrom, keepJobsSeconds, returnerPlugins, type JobCache } from './index.js';
+import { jobCacheContract } from './testing/index.js';
 import { LocalCacheStore } from './local-cache/store.js';
 
 function tmpdir(): string {
@@ -16,9 +17,9 @@ function tmpdir(): string {
 /** A logger that keeps warning messages, to check what an operator would see. */
 function recordingLogger(warnings: string[]): Logger {
   const log = silentLogger();
-  log.warn = ((a: unknown, b?: unknown) => {
+  log.warn = (a: unknown, b?: unknown) => {
     warnings.push(typeof a === 'string' ? a : String(b));
-  });
+  };
   return log;
 }
 
