@@ -12,3 +12,4 @@ export { writeFileAtomic, writeFileAtomicAsync, readIfExists } from './fs-util.j
 export { fnmatch, fnmatchRegExp } from './fnmatch.js';
 export { pyRepr, pyStr, pyNumber, splitlines } from './py-repr.js';
 export { pidIsAlive, pidIsLiveSince, processStartMs, readProcStat, parseProcStat, type ProcStat } from './process.js';
+export { Slots } from './slots.js';
