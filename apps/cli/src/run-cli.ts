@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { Command } from 'commander';
-import { createLogger, errorLine, isRecordLike } from './util.js';
+import { createLogger, errorLine } from './util.js';
+import { isRecord } from '@tsalt/core';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
 import {
   Registry,
@@ -107,7 +108,7 @@ export async function runnerMain(argv: string[]): Promise<number> {
   let data = result.return;
   let outputter = f.out ?? result.outputter ?? 'nested';
   // lookup_jid hands back {outputter, data} so a job's own outputter re-renders it.
-  if (isRecordLike(data) && typeof data['outputter'] === 'string' && 'data' in data && Object.keys(data).length === 2) {
+  if (isRecord(data) && typeof data['outputter'] === 'string' && 'data' in data && Object.keys(data).length === 2) {
     outputter = f.out ?? data['outputter'];
     data = data['data'];
   }

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { Logger } from '@tsalt/core';
-import { errorLine } from '@tsalt/core';
+import { errorLine, isRecord } from '@tsalt/core';
 import type { KeyStore } from '@tsalt/crypto';
 import type { EventBus, LocalSubscription } from '@tsalt/events';
 import { computeRetcode, FunctionNotAvailableError, Registry } from '@tsalt/loader';
@@ -10,7 +10,6 @@ import { runnerPlugins } from '@tsalt/runners';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import { coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { LocalClient } from '@tsalt/client';
-import { isRecord } from '@tsalt/transport';
 import {
   Reactor,
   type CallClient,

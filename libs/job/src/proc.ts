@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
-import { pidIsLiveSince, readIfExists, writeFileAtomic } from '@tsalt/core';
+import { isRecord, pidIsLiveSince, readIfExists, writeFileAtomic } from '@tsalt/core';
 import { assertJid, isJid } from './jid.js';
 import { JobError } from './errors.js';
 
@@ -13,10 +13,6 @@ import { JobError } from './errors.js';
 
 function procDir(cachedir: string): string {
   return path.join(cachedir, 'proc');
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
 /** Decodes one proc file, or undefined for a missing, unreadable or garbage file. */
