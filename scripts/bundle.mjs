@@ -9,7 +9,7 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const names = ['tsalt', 'tsalt-run', 'tsalt-key', 'tsalt-call'];
-await build({
+const result = await build({
   entryPoints: Object.fromEntries(names.map((n) => [n, path.join(root, 'apps/cli/dist/bin', `${n}.js`)])),
   outdir: path.join(root, 'apps/cli/dist/bundle'),
   outExtension: { '.js': '.cjs' },
@@ -25,6 +25,17 @@ await build({
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
   legalComments: 'none',
+  metafile: true,
 });
+// Only tsalt-call runs execution modules (locally, as salt-call does); the
+// other commands speak the call protocol (@tsalt/loader) and must not carry
+// module code, nor test helpers.
+for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+  if (out.endsWith('tsalt-call.cjs')) continue;
+  const bad = Object.keys(meta.inputs)
+    .filter((i) => /libs\/modules\/|\/testing\//.test(i))
+    .concat(meta.imports.filter((i) => i.path === 'node:test').map((i) => i.path));
+  if (bad.length > 0) throw new Error(`${out} bundles ${bad.join(', ')}`);
+}
 const fs = await import('node:fs');
 for (const n of names) fs.chmodSync(path.join(root, 'apps/cli/dist/bundle', `${n}.cjs`), 0o755);

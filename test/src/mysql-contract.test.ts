@@ -1,6 +1,7 @@
 import { after, before, describe } from 'node:test';
 import fs from 'node:fs';
-import { jobCacheContract, jobCacheFrom } from '@tsalt/returners';
+import { jobCacheFrom } from '@tsalt/returners';
+import { jobCacheContract } from '@tsalt/returners/testing';
 import { noMariaDb, startMariaDb, type MariaDb } from './db-harness.js';
 import { assertNoSecret, mysqlOpts, returnerRegistry, tempCachedir } from './mysql-fixture.js';
 

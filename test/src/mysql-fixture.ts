@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Registry } from '@tsalt/loader';
-import { recordingLogger, returnerPlugins, type LogLine } from '@tsalt/returners';
+import { returnerPlugins } from '@tsalt/returners';
+import { recordingLogger, type LogLine } from '@tsalt/returners/testing';
 import type { MariaDb } from './db-harness.js';
 
 /** Helpers shared by the mysql-*.test.ts files (real MariaDB from db-harness). */

@@ -2,8 +2,15 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { createLogger } from '@tsalt/core';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
-import { Registry, FunctionNotAvailableError, InvalidArgumentsError } from '@tsalt/loader';
-import { computeRetcode, coreGrains, executionModulePlugins, parseCliArgs, splitPublishArgs } from '@tsalt/modules';
+import {
+  Registry,
+  FunctionNotAvailableError,
+  InvalidArgumentsError,
+  computeRetcode,
+  parseCliArgs,
+  splitPublishArgs,
+} from '@tsalt/loader';
+import { coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { returnerPlugins } from '@tsalt/returners';
 import { withOutputOptions, CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
 

@@ -6,4 +6,3 @@ export { saltMain } from './salt-cli.js';
 export { runnerMain } from './run-cli.js';
 export { keyMain } from './key-cli.js';
 export { callMain } from './call-cli.js';
-export { LocalClient } from '@tsalt/client';

@@ -1,13 +1,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { Command } from 'commander';
-import { createLogger, errorLine, isRecordLike } from './util.js';
+import { createLogger, errorLine } from './util.js';
+import { isRecord } from '@tsalt/core';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
-import { Registry, FunctionNotAvailableError, InvalidArgumentsError } from '@tsalt/loader';
+import {
+  Registry,
+  FunctionNotAvailableError,
+  InvalidArgumentsError,
+  parseCliArgs,
+  splitPublishArgs,
+} from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins } from '@tsalt/returners';
 import { runnerPlugins } from '@tsalt/runners';
 import { genJid } from '@tsalt/job';
-import { parseCliArgs, splitPublishArgs } from '@tsalt/modules';
 import { busAddresses, EventListener, fireMasterEvent } from '@tsalt/events';
 import { KeyStore } from '@tsalt/crypto';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
@@ -102,7 +108,7 @@ export async function runnerMain(argv: string[]): Promise<number> {
   let data = result.return;
   let outputter = f.out ?? result.outputter ?? 'nested';
   // lookup_jid hands back {outputter, data} so a job's own outputter re-renders it.
-  if (isRecordLike(data) && typeof data['outputter'] === 'string' && 'data' in data && Object.keys(data).length === 2) {
+  if (isRecord(data) && typeof data['outputter'] === 'string' && 'data' in data && Object.keys(data).length === 2) {
     outputter = f.out ?? data['outputter'];
     data = data['data'];
   }

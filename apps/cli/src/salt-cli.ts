@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
-import { parseCliArgs } from '@tsalt/modules';
+import { parseCliArgs } from '@tsalt/loader';
 import { validateTarget } from '@tsalt/targeting';
 import { errorLine } from '@tsalt/core';
 import { withOutputOptions, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';

@@ -1,7 +1,7 @@
 import type { Logger } from '@tsalt/core';
-import { errorLine } from '@tsalt/core';
+import { errorLine, isRecord } from '@tsalt/core';
 import { type KeyStore, DecryptError, invalidIdReason, publicDecrypt } from '@tsalt/crypto';
-import { asBytes, isRecord, openAes, sealAes, type Envelope } from '@tsalt/transport';
+import { asBytes, openAes, sealAes, type Envelope } from '@tsalt/transport';
 import type { ReturnLoad } from '@tsalt/returners';
 import { isJid } from '@tsalt/job';
 import type { MasterOpts } from '@tsalt/config';

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from '@tsalt/core';
-import { errorLine } from '@tsalt/core';
+import { errorLine, fnmatch } from '@tsalt/core';
 import { type KeyStore, invalidIdReason, parsePublicKey } from '@tsalt/crypto';
 import { acceptedInner, asBytes, signAuthReply } from '@tsalt/transport';
-import { fnmatch } from '@tsalt/targeting';
 import type { MasterOpts } from '@tsalt/config';
 import type { SessionKeys } from './session.js';
 

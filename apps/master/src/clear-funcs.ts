@@ -1,8 +1,8 @@
 import type { Logger } from '@tsalt/core';
-import { errorLine } from '@tsalt/core';
+import { errorLine, isRecord } from '@tsalt/core';
 import type { KeyObject } from 'node:crypto';
 import type { KeyStore } from '@tsalt/crypto';
-import { isRecord, sealPublish } from '@tsalt/transport';
+import { sealPublish } from '@tsalt/transport';
 import { checkMinions, validateTarget } from '@tsalt/targeting';
 import type { MasterOpts } from '@tsalt/config';
 import { rootKeyMatches } from './root-key.js';

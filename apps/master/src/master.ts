@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import type { Logger } from '@tsalt/core';
-import { errorLine, raiseOpenFilesLimit } from '@tsalt/core';
+import { errorLine, isRecord } from '@tsalt/core';
+import { raiseOpenFilesLimit } from '@tsalt/daemon';
 import { KeyStore, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
-import { isRecord, ReqServer, type Envelope } from '@tsalt/transport';
+import { ReqServer, type Envelope } from '@tsalt/transport';
 import { EventBus } from '@tsalt/events';
 import { Registry } from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins, type JobCache } from '@tsalt/returners';

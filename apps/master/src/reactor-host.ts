@@ -1,16 +1,15 @@
 import os from 'node:os';
 import type { Logger } from '@tsalt/core';
-import { errorLine } from '@tsalt/core';
+import { errorLine, isRecord } from '@tsalt/core';
 import type { KeyStore } from '@tsalt/crypto';
 import type { EventBus, LocalSubscription } from '@tsalt/events';
-import { FunctionNotAvailableError, Registry } from '@tsalt/loader';
+import { computeRetcode, FunctionNotAvailableError, Registry } from '@tsalt/loader';
 import type { MasterOpts } from '@tsalt/config';
 import { jobCacheFrom, type JobCache } from '@tsalt/returners';
 import { runnerPlugins } from '@tsalt/runners';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
-import { computeRetcode, coreGrains, executionModulePlugins } from '@tsalt/modules';
+import { coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { LocalClient } from '@tsalt/client';
-import { isRecord } from '@tsalt/transport';
 import {
   Reactor,
   type CallClient,

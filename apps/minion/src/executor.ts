@@ -1,7 +1,13 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
-import { FunctionNotAvailableError, InvalidArgumentsError, type CallOptions, type Registry } from '@tsalt/loader';
-import { computeRetcode, splitPublishArgs } from '@tsalt/modules';
+import {
+  computeRetcode,
+  splitPublishArgs,
+  FunctionNotAvailableError,
+  InvalidArgumentsError,
+  type CallOptions,
+  type Registry,
+} from '@tsalt/loader';
 import type { ReturnLoad } from '@tsalt/returners';
 
 /** Salt's EX_GENERIC: the retcode of a job whose function failed. */

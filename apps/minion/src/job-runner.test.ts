@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { silentLogger } from '@tsalt/core';
+import { readProcStat, silentLogger } from '@tsalt/core';
 import { MINION_DEFAULTS, type MinionOpts } from '@tsalt/config';
-import { descendantPids, genJid, readProcFile, readProcStat } from '@tsalt/job';
+import { descendantPids, genJid, readProcFile } from '@tsalt/job';
 import { JobPool, JobRunner } from './index.js';
 
 const T = { timeout: 20_000 };

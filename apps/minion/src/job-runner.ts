@@ -1,5 +1,5 @@
 import type { Logger } from '@tsalt/core';
-import { errorLine, TsaltError } from '@tsalt/core';
+import { errorLine, Slots, TsaltError } from '@tsalt/core';
 import type { MinionOpts } from '@tsalt/config';
 import {
   cleanStaleProcFiles,
@@ -14,7 +14,6 @@ import { Registry } from '@tsalt/loader';
 import { executionModulePlugins, MINION_EVENTS_SERVICE, type MinionEventService } from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import { JobPool, type JobOutcome } from './job-pool.js';
-import { Slots } from './slots.js';
 import { ReturningJobs } from './returning-jobs.js';
 
 /**

@@ -1,7 +1,7 @@
 import os from 'node:os';
-import { errorLine, type Logger } from '@tsalt/core';
+import { errorLine, isRecord, type Logger } from '@tsalt/core';
 import { EventListener } from '@tsalt/events';
-import { isRecord, pack, ReqClient, RequestTimeoutError, unpack } from '@tsalt/transport';
+import { pack, ReqClient, RequestTimeoutError, unpack } from '@tsalt/transport';
 import {
   AuthFailedError,
   BadReplyError,

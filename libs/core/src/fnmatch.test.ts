@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fnmatch } from './fnmatch.js';
 
@@ -53,4 +53,14 @@ test('fnmatch follows fnmatchcase', () => {
   for (const [name, pattern, want] of CASES) {
     assert.equal(fnmatch(name, pattern), want, `fnmatch(${JSON.stringify(name)}, ${JSON.stringify(pattern)})`);
   }
+});
+
+describe('fnmatch', () => {
+  it('matches Python globs', () => {
+    assert.ok(fnmatch('test.ping', 'test.*'));
+    assert.ok(fnmatch('rm -rf /', 'rm *'));
+    assert.ok(fnmatch('a1', 'a[0-9]'));
+    assert.ok(!fnmatch('ab', 'a[!b]'));
+    assert.ok(!fnmatch('testXping', 'test.ping'));
+  });
 });

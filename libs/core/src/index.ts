@@ -1,6 +1,7 @@
 /**
  * @tsalt/core: what every lib shares. The structured logger (pino), the base
- * error class with a stable `code`, and small filesystem helpers.
+ * error class with a stable `code`, small filesystem helpers, and process
+ * liveness from /proc (a pid written to a file: is its writer still alive?).
  *
  *   const log = createLogger({ level: 'info', name: 'master' });
  *   throw new TsaltError('BAD_THING', 'what was wrong');
@@ -8,8 +9,8 @@
 export { TsaltError, errorLine } from './errors.js';
 export { createLogger, silentLogger, toPinoLevel, type Logger, type LoggerOptions } from './logger.js';
 export { writeFileAtomic, writeFileAtomicAsync, readIfExists } from './fs-util.js';
-export { daemonizeIfAsked, writePidfile, runUntilSignalled } from './daemon.js';
 export { fnmatch, fnmatchRegExp } from './fnmatch.js';
 export { pyRepr, pyStr, pyNumber, splitlines } from './py-repr.js';
-export { openFilesLimit, raiseOpenFilesLimit, type OpenFilesLimit } from './fd-limit.js';
-export { daemonMain, type Daemon, type DaemonMainOptions, type DaemonLogOpts } from './daemon-main.js';
+export { pidIsAlive, pidIsLiveSince, processStartMs, readProcStat, parseProcStat, type ProcStat } from './process.js';
+export { Slots } from './slots.js';
+export { isRecord } from './is-record.js';

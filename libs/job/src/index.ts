@@ -15,8 +15,6 @@ export {
   readProcFile,
   readProcFiles,
   cleanStaleProcFiles,
-  pidIsAlive,
-  jobProcessIsLive,
   runningJobs,
   findRunningJob,
   type JobLiveness,
@@ -25,11 +23,7 @@ export {
   signalProcessTree,
   descendantPids,
   readProcessTable,
-  readProcStat,
-  parseProcStat,
-  processStartMs,
   signalNumber,
-  type ProcStat,
   type TreeSignalResult,
 } from './proc-tree.js';
 export { cachedJobDir, writeCachedJob, readCachedJob } from './minion-jobs.js';

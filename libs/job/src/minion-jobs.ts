@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
-import { readIfExists, writeFileAtomic } from '@tsalt/core';
+import { isRecord, readIfExists, writeFileAtomic } from '@tsalt/core';
 import { assertJid } from './jid.js';
 
 /*
@@ -37,9 +37,7 @@ export function readCachedJob(cachedir: string, jid: string): Record<string, unk
   if (!buf || buf.length === 0) return null;
   try {
     const v = decode(buf);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)
-      ? (v as Record<string, unknown>)
-      : null;
+    return isRecord(v) ? v : null;
   } catch {
     return null;
   }

@@ -2,14 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  descendantPids,
-  parseProcStat,
-  processStartMs,
-  readProcStat,
-  signalNumber,
-  signalProcessTree,
-} from './index.js';
+import { readProcStat } from '@tsalt/core';
+import { descendantPids, signalNumber, signalProcessTree } from './index.js';
 
 const T = { timeout: 10_000 };
 
@@ -37,12 +31,6 @@ async function shellWithTwoSleeps(detached: boolean): Promise<{ sh: number; kids
   return { sh, kids };
 }
 
-test('parseProcStat copes with spaces and parentheses in the command name', () => {
-  const s = parseProcStat(42, '42 (a b) c)) S 7 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 12345 0 0');
-  assert.deepEqual(s, { pid: 42, ppid: 7, pgrp: 42, sid: 42, state: 'S', startTicks: 12345 });
-  assert.equal(parseProcStat(1, 'garbage'), undefined);
-});
-
 test('signalProcessTree kills a shell and both its sleeps, leaving our own group alone', T, async () => {
   const { sh, kids } = await shellWithTwoSleeps(false);
   // Same process group as this test: only pids may be signalled, never the group.
@@ -64,13 +52,6 @@ test('a gone pid throws ESRCH; our own pid is refused', () => {
   assert.throws(() => signalProcessTree(9_999_991, 'SIGKILL'), { code: 'ESRCH' });
   assert.throws(() => signalProcessTree(process.pid, 'SIGKILL'), { code: 'EPERM' });
   assert.throws(() => signalProcessTree(1, 'SIGKILL'), { code: 'EPERM' });
-});
-
-test('processStartMs: this process started a little while ago', () => {
-  const started = processStartMs(process.pid);
-  assert.ok(started !== undefined);
-  assert.ok(started <= Date.now() + 2000 && started > Date.now() - 3_600_000, String(started));
-  assert.equal(processStartMs(9_999_991), undefined);
 });
 
 test('signalNumber reads numbers and names', () => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import { readProcStat, type ProcStat } from '@tsalt/core';
 
 /*
  * Process trees from /proc (Linux). Killing a job must kill what it started:
@@ -8,46 +9,6 @@ import os from 'node:os';
  * miss them; we walk the ppid links instead, and signal each group that a
  * member of the tree leads, which also reaches children a shell left behind.
  */
-
-/** One line of /proc/<pid>/stat, the fields we use. */
-export interface ProcStat {
-  pid: number;
-  ppid: number;
-  /** Process group id. */
-  pgrp: number;
-  /** Session id. */
-  sid: number;
-  /** 'R', 'S', 'Z' (zombie)... */
-  state: string;
-  /** Start time in clock ticks since boot. */
-  startTicks: number;
-}
-
-/** Linux reports start times in USER_HZ ticks, which is 100 on every architecture's user ABI. */
-const TICKS_PER_S = 100;
-
-/** Parses /proc/<pid>/stat; `comm` may hold spaces and parentheses, so split after the last ')'. */
-export function parseProcStat(pid: number, text: string): ProcStat | undefined {
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const f = text.slice(close + 2).split(' ');
-  // f[0] is field 3 (state); field n is f[n - 3].
-  const ppid = Number(f[1]);
-  const pgrp = Number(f[2]);
-  const sid = Number(f[3]);
-  const startTicks = Number(f[19]);
-  if (![ppid, pgrp, sid, startTicks].every(Number.isFinite)) return undefined;
-  return { pid, ppid, pgrp, sid, state: f[0] ?? '?', startTicks };
-}
-
-/** The stat of one process, or undefined when it is gone (or /proc is missing). */
-export function readProcStat(pid: number): ProcStat | undefined {
-  try {
-    return parseProcStat(pid, fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
 
 /** Every process visible in /proc; empty where there is no /proc. */
 export function readProcessTable(): ProcStat[] {
@@ -86,28 +47,6 @@ export function descendantPids(pid: number, table: readonly ProcStat[] = readPro
     }
   }
   return out;
-}
-
-let bootMs: number | undefined;
-
-/** Boot time (epoch ms) from /proc/stat `btime`, which has 1 s resolution. */
-function bootTimeMs(): number | undefined {
-  if (bootMs !== undefined) return bootMs;
-  try {
-    const m = /^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'));
-    if (m) bootMs = Number(m[1]) * 1000;
-  } catch {
-    // not Linux
-  }
-  return bootMs;
-}
-
-/** When a process started (epoch ms, ±1 s), or undefined when unknown or gone. */
-export function processStartMs(pid: number): number | undefined {
-  const boot = bootTimeMs();
-  const s = readProcStat(pid);
-  if (boot === undefined || !s) return undefined;
-  return boot + (s.startTicks * 1000) / TICKS_PER_S;
 }
 
 function send(target: number, signal: NodeJS.Signals | number): boolean {

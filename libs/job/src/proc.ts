@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decode, encode } from '@msgpack/msgpack';
-import { readIfExists, writeFileAtomic } from '@tsalt/core';
+import { isRecord, pidIsLiveSince, readIfExists, writeFileAtomic } from '@tsalt/core';
 import { assertJid, isJid } from './jid.js';
 import { JobError } from './errors.js';
-import { processStartMs } from './proc-tree.js';
 
 /*
  * Proc files: `<cachedir>/proc/<jid>` holds the publish load plus the pid of
@@ -14,10 +13,6 @@ import { processStartMs } from './proc-tree.js';
 
 function procDir(cachedir: string): string {
   return path.join(cachedir, 'proc');
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
 /** Decodes one proc file, or undefined for a missing, unreadable or garbage file. */
@@ -77,32 +72,6 @@ export function readProcFiles(cachedir: string): Record<string, unknown>[] {
   return out;
 }
 
-/** `kill(pid, 0)`: EPERM means the process exists but belongs to someone else. */
-export function pidIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/*
- * A proc file outlives its process when the minion dies (or the host
- * reboots), and the pid may then belong to another program. Salt checks the
- * command line for "salt"; we check the start time instead: a process that
- * started after the proc file was written cannot be the one it names.
- * /proc's boot time has 1 s resolution, hence the slack (ms).
- */
-const START_SLACK_MS = 2000;
-
-/** Whether `pid` is alive and old enough to be the job a proc file written at `writtenAtMs` names. */
-export function jobProcessIsLive(pid: number, writtenAtMs: number): boolean {
-  if (!pidIsAlive(pid)) return false;
-  const started = processStartMs(pid);
-  return started === undefined || started <= writtenAtMs + START_SLACK_MS;
-}
-
 /** Decides whether a proc file's job still runs: `(pid, proc file mtime in ms)`. */
 export type JobLiveness = (pid: number, writtenAtMs: number) => boolean;
 
@@ -126,7 +95,7 @@ function liveEntry(file: string, isLive: JobLiveness): { data?: Record<string, u
  * Salt's `salt.utils.minion.running`: the proc files of jobs that still run,
  * oldest jid first. Files of dead processes (or garbage) are removed on the way.
  */
-export function runningJobs(cachedir: string, isLive: JobLiveness = jobProcessIsLive): Record<string, unknown>[] {
+export function runningJobs(cachedir: string, isLive: JobLiveness = pidIsLiveSince): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const name of procNames(cachedir)) {
     const { data } = liveEntry(path.join(procDir(cachedir), name), isLive);
@@ -139,7 +108,7 @@ export function runningJobs(cachedir: string, isLive: JobLiveness = jobProcessIs
 export function findRunningJob(
   cachedir: string,
   jid: string,
-  isLive: JobLiveness = jobProcessIsLive,
+  isLive: JobLiveness = pidIsLiveSince,
 ): Record<string, unknown> | undefined {
   assertJid(jid);
   return liveEntry(path.join(procDir(cachedir), jid), isLive).data;
@@ -150,7 +119,7 @@ export function findRunningJob(
  * (and files with no usable pid, as Salt's `clean_proc_dir` does). Returns how
  * many were removed.
  */
-export function cleanStaleProcFiles(cachedir: string, isLive: JobLiveness = jobProcessIsLive): number {
+export function cleanStaleProcFiles(cachedir: string, isLive: JobLiveness = pidIsLiveSince): number {
   let removed = 0;
   for (const name of procNames(cachedir)) {
     if (liveEntry(path.join(procDir(cachedir), name), isLive).stale) removed += 1;

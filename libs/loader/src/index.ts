@@ -12,3 +12,7 @@ export { Registry, type RegistryOptions, type CallOptions, type CallResult } fro
 export { bindArgs, signature } from './bind-args.js';
 export { loadPluginDir } from './load-dir.js';
 export { FunctionNotAvailableError, InvalidArgumentsError, PluginLoadError } from './errors.js';
+// Salt's call protocol, shared by the CLI (which must not carry execution modules) and the minion.
+export { parseCliArgs, splitPublishArgs, parseKwarg } from './args.js';
+export { yamlifyArg } from './yamlify.js';
+export { computeRetcode, pyTruthy } from './retcode.js';

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BoundArgs, PluginContext } from '@tsalt/loader';
+import { pyTruthy, type BoundArgs, type PluginContext } from '@tsalt/loader';
 import { ModuleError } from './errors.js';
 import { fnmatch } from '@tsalt/core';
-import { pyTruthy } from './retcode.js';
 import type { ProcessSpec } from './run-process.js';
 import { pyRepr, pyStrCommand, shlexSplit } from './shlex.js';
 import { lookupGroupId, lookupUser } from './user-lookup.js';

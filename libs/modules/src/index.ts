@@ -1,13 +1,11 @@
 /**
- * @tsalt/modules: Salt's execution modules (test, cmd, sys) as plugins, and
- * the argument handling around them.
+ * @tsalt/modules: Salt's execution modules (test, cmd, event, saltutil, sys)
+ * as plugins, and the core grains. The call protocol around them (argument
+ * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
  *   const reg = new Registry({ kind: 'module', opts, log }, executionModulePlugins());
- *   const { args, kwargs } = splitPublishArgs(load.arg, pubData);   // minion side
+ *   const { args, kwargs } = splitPublishArgs(load.arg, pubData);   // @tsalt/loader
  *   const r = await reg.call(load.fun, args, kwargs, { jid: load.jid });
- *   const retcode = computeRetcode(r.return, r.retcode);
- *
- * CLI side: `parseCliArgs(['echo', 'a=b'])` gives `['echo', {__kwarg__: true, a: 'b'}]`.
  */
 import type { PluginDefinition } from '@tsalt/loader';
 import cmd from './plugins/cmd.js';
@@ -21,13 +19,9 @@ export function executionModulePlugins(): PluginDefinition[] {
   return [cmd, event, saltutil, sys, test];
 }
 
-export { parseCliArgs, splitPublishArgs, parseKwarg } from './args.js';
-export { yamlifyArg } from './yamlify.js';
-export { computeRetcode, pyTruthy } from './retcode.js';
 export { ModuleError } from './errors.js';
 export { killJobProcesses } from './run-process.js';
 export { shlexSplit } from './shlex.js';
-export { fnmatch } from '@tsalt/core';
 export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';

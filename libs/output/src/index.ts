@@ -8,6 +8,5 @@
  */
 export { renderOutput, OUTPUTTERS, outputterPlugins } from './registry.js';
 export { type OutputOptions } from './options.js';
-export { pyRepr, pyStr } from '@tsalt/core';
 export { stripColor } from './colors.js';
 export { OutputError } from './errors.js';

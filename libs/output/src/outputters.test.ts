@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from '@tsalt/loader';
-import { silentLogger } from '@tsalt/core';
-import { OUTPUTTERS, OutputError, outputterPlugins, pyRepr, pyStr, renderOutput, stripColor } from './index.js';
+import { pyRepr, pyStr, silentLogger } from '@tsalt/core';
+import { OUTPUTTERS, OutputError, outputterPlugins, renderOutput, stripColor } from './index.js';
 
 // Expected strings produced by CPython's json.dumps on the same data.
 const JDATA = {

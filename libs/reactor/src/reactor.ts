@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { errorLine, fnmatch } from '@tsalt/core';
+import { errorLine, fnmatch, Slots } from '@tsalt/core';
 import { Spool } from '@tsalt/spool';
 import { ReactorError } from './errors.js';
 import { RunJournal, type JobState } from './journal.js';
@@ -10,7 +10,6 @@ import { renderSls } from './render-sls.js';
 import { REACTOR_USER, runReaction } from './run-reaction.js';
 import { DEPTH_KEY, StormGuard } from './storm-guard.js';
 import type { ReactionJob, ReactorDeps, ReactorStats } from './types.js';
-import { WorkerSlots } from './worker-slots.js';
 
 /** The tag of every reactor failure event: data `{sls, tag, error, line, kind, reaction?, fun?}`. */
 export const REACTOR_ERROR_TAG = 'salt/reactor/error';
@@ -38,7 +37,7 @@ let idCounter = 0;
 export class Reactor {
   private readonly cfg: CompiledReactorOptions;
   private readonly guard: StormGuard;
-  private readonly slots: WorkerSlots;
+  private readonly slots: Slots;
   private readonly templateOpts: Constant;
   private journal: RunJournal | undefined;
   private spool: Spool<ReactionJob> | undefined;
@@ -60,7 +59,7 @@ export class Reactor {
       limit: this.cfg.stormLimit,
       windowMs: this.cfg.stormWindowMs,
     });
-    this.slots = new WorkerSlots(this.cfg.workers);
+    this.slots = new Slots(this.cfg.workers);
     this.templateOpts = new Constant(this.cfg.templateOpts);
   }
 

@@ -1,9 +1,9 @@
+import { isRecord } from '@tsalt/core';
 import { jidToTime } from '@tsalt/job';
 import type { JidSummary } from './types.js';
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
-}
+// The one isRecord is core's; passed on here so the returners' modules keep their import lines.
+export { isRecord };
 
 /** Salt's `format_jid_instance`, with its defaults for loads missing a field. */
 export function formatJidInstance(jid: string, load: Record<string, unknown>): JidSummary {

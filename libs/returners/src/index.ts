@@ -9,8 +9,10 @@
  *   await cache.saveLoad(jid, load, minions);
  *
  * For returners writing to an external store: `returnerOptions` resolves
- * their `<name>.*` settings as Salt does, and `Spool` queues writes on disk
- * so an outage of the store loses nothing (docs/mysql.md).
+ * their `<name>.*` settings as Salt does, and `Spool` (@tsalt/spool) queues
+ * writes on disk so an outage of the store loses nothing (docs/mysql.md).
+ * Test helpers (the job cache contract, a recording logger) are in
+ * `@tsalt/returners/testing`.
  *
  *   const o = returnerOptions(ctx.opts, 'redis', { host: 'salt', port: 6379 }, ret);
  *   const spool = new Spool<Row>({ dir, log, write: (rows) => store(rows) });
@@ -28,7 +30,6 @@ export type { ReturnLoad, JidSummary, JidResult, JobCache } from './types.js';
 export { jobCacheFrom } from './job-cache.js';
 export { formatJidInstance, keepJobsSeconds } from './format.js';
 export { ReturnerError } from './errors.js';
-export { jobCacheContract, type JobCacheHarness } from './contract.js';
 export {
   returnerOptions,
   optionString,
@@ -36,11 +37,8 @@ export {
   type ReturnerOptionsSource,
   type ResolvedOptions,
 } from './options.js';
-// The spool moved to @tsalt/spool (the reactor queues on it too); re-exported so nothing breaks.
-export { Spool, type SpoolOptions, type SpoolStats, type SpoolVerdict } from '@tsalt/spool';
 export { pyJsonDumps } from './mysql/py-json.js';
 export { mysqlSettings, type MysqlSettings } from './mysql/connection.js';
-export { recordingLogger, type LogLine } from './testing/recording-logger.js';
 
 /** Every returner shipped here, as a static list (no directory scan at startup). */
 export function returnerPlugins(): PluginDefinition[] {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { silentLogger, type Logger } from '@tsalt/core';
 import { Registry, definePlugin } from '@tsalt/loader';
 import { isJid, jidFromDate } from '@tsalt/job';
-import { jobCacheContract, jobCacheFrom, keepJobsSeconds, returnerPlugins, type JobCache } from './index.js';
+import { jobCacheFrom, keepJobsSeconds, returnerPlugins, type JobCache } from './index.js';
+import { jobCacheContract } from './testing/index.js';
 import { LocalCacheStore } from './local-cache/store.js';
 
 function tmpdir(): string {

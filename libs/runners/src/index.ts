@@ -20,7 +20,6 @@ export {
   type RunnerWaitOptions,
   type RunnerCmdOptions,
 } from './local-client-service.js';
-export { fnmatch } from '@tsalt/core';
 export { parseDate } from './parse-date.js';
 export {
   EVENTS_SERVICE,

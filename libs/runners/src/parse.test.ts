@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fnmatch, parseDate } from './index.js';
+import { fnmatch } from '@tsalt/core';
+import { parseDate } from './index.js';
 
 test('fnmatch follows Python fnmatch', () => {
   const cases: Array<[string, string, boolean]> = [

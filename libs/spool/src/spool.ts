@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { errorLine, writeFileAtomic, type Logger } from '@tsalt/core';
-import { jobProcessIsLive } from '@tsalt/job';
+import { errorLine, pidIsLiveSince, writeFileAtomic, type Logger } from '@tsalt/core';
 import { SpoolError } from './errors.js';
 import {
   countRecords,
@@ -31,7 +30,7 @@ function lockOwner(dir: string): number | undefined {
   try {
     const pid = Number(fs.readFileSync(file, 'utf8').trim());
     // A pid reused after a reboot is not the owner: the owner started before it wrote the lock.
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && jobProcessIsLive(pid, fs.statSync(file).mtimeMs))
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidIsLiveSince(pid, fs.statSync(file).mtimeMs))
       return pid;
   } catch {
     // No lock file (or unreadable): nobody holds it.

@@ -5,7 +5,6 @@
  *   checkMinions('web*', 'glob', acceptedIds, { data: cacheLookup }); // master: whom to wait for
  *   matchMinion(load.tgt, load.tgt_type, { id, grains, pillar });    // minion: do I run this?
  */
-export { fnmatch } from '@tsalt/core';
 export { matchMinion, checkMinions, validateTarget, type CheckMinionsOptions } from './target.js';
 export { expandNodegroup } from './nodegroup.js';
 export { TargetError } from './errors.js';

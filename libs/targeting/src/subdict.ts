@@ -4,7 +4,7 @@
  * split point is tried, deepest key first. Lists match element-wise. Both
  * sides are compared as `str(x).lower()`.
  */
-import { fnmatch } from '@tsalt/core';
+import { fnmatch, isRecord } from '@tsalt/core';
 import { pyMatch } from './py-regex.js';
 import { pyStr } from '@tsalt/core';
 import { DEFAULT_DELIMITER } from './types.js';
@@ -13,16 +13,12 @@ export type SubdictMode = 'glob' | 'pcre' | 'exact';
 
 type Dict = Record<string, unknown>;
 
-function isDict(v: unknown): v is Dict {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
-}
-
 // Salt traverses with `{}` as the "not found" default and then skips any `{}`
 // result, so a missing key and an empty dict behave the same.
 const NOT_FOUND: Dict = {};
 
 function isEmptyOrMissing(v: unknown): boolean {
-  return v === NOT_FOUND || (isDict(v) && Object.keys(v).length === 0);
+  return v === NOT_FOUND || (isRecord(v) && Object.keys(v).length === 0);
 }
 
 /** Salt's `traverse_dict_and_list`: numeric parts index lists, other parts look into dicts inside lists. */
@@ -37,11 +33,11 @@ export function traverse(data: unknown, key: string, delimiter: string): unknown
         if (at < 0 || at >= ptr.length) return NOT_FOUND;
         ptr = ptr[at];
       } else {
-        const holder = ptr.find((x): x is Dict => isDict(x) && Object.hasOwn(x, each));
+        const holder = ptr.find((x): x is Dict => isRecord(x) && Object.hasOwn(x, each));
         if (holder === undefined) return NOT_FOUND;
         ptr = holder[each];
       }
-    } else if (isDict(ptr) && Object.hasOwn(ptr, each)) {
+    } else if (isRecord(ptr) && Object.hasOwn(ptr, each)) {
       ptr = ptr[each];
     } else {
       return NOT_FOUND;
@@ -67,7 +63,7 @@ function dictMatch(target: Dict, pattern: string, mode: SubdictMode): boolean {
   if (subdictMatch(target, pat, DEFAULT_DELIMITER, mode)) return true;
   if (!wildcard) return false;
   for (const value of Object.values(target)) {
-    if (isDict(value)) {
+    if (isRecord(value)) {
       if (dictMatch(value, pat, mode)) return true;
     } else if (Array.isArray(value)) {
       if (value.some((item) => matchValue(item, pat, mode))) return true;
@@ -94,11 +90,11 @@ export function subdictMatch(data: unknown, expr: string, delimiter: string, mod
       found = traverse(data, key, delimiter);
     }
     if (isEmptyOrMissing(found)) continue;
-    if (isDict(found)) {
+    if (isRecord(found)) {
       if (dictMatch(found, matchstr, mode)) return true;
     } else if (Array.isArray(found)) {
       for (const member of found) {
-        if (isDict(member) && dictMatch(member, matchstr, mode)) return true;
+        if (isRecord(member) && dictMatch(member, matchstr, mode)) return true;
         if (matchValue(member, matchstr, mode)) return true;
       }
     } else if (matchValue(found, matchstr, mode)) {

@@ -11,7 +11,8 @@ import {
   samePublicKey,
 } from '@tsalt/crypto';
 import { BadMessageError, MasterKeyChangedError } from './errors.js';
-import { asBytes, isRecord, pack, unpack } from './serialize.js';
+import { isRecord } from '@tsalt/core';
+import { asBytes, pack, unpack } from './serialize.js';
 
 /** The clear `_auth` load a minion sends (Salt's `minion_sign_in_payload`). */
 export interface AuthRequest {

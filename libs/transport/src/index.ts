@@ -8,7 +8,7 @@
  *   const cli = new ReqClient({ address: 'tcp://127.0.0.1:4506' });
  *   const reply = unpack(await cli.request(pack({ enc: 'clear', load, version: 2 }), 5000));
  */
-export { pack, unpack, decodeEnvelope, asBytes, isRecord, type Envelope } from './serialize.js';
+export { pack, unpack, decodeEnvelope, asBytes, type Envelope } from './serialize.js';
 export { sealAes, openAes, NONCE_LENGTH } from './aes-payload.js';
 export { ReqServer, NO_REPLY, type ReqServerOptions, type RequestHandler } from './req-server.js';
 export { ReqClient, type ReqClientOptions } from './req-client.js';

@@ -2,7 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { type Crypticle, rsaSign, rsaVerify, DecryptError } from '@tsalt/crypto';
 import { openAes, sealAes } from './aes-payload.js';
 import { BadMessageError } from './errors.js';
-import { asBytes, decodeEnvelope, isRecord, pack } from './serialize.js';
+import { isRecord } from '@tsalt/core';
+import { asBytes, decodeEnvelope, pack } from './serialize.js';
 
 /** Master: `{enc: aes, load: aes(load), sig: RSA(master, encrypted load)}`, one frame. */
 export function sealPublish(

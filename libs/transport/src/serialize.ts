@@ -1,4 +1,5 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
+import { isRecord } from '@tsalt/core';
 import { BadMessageError } from './errors.js';
 
 // undefined fields are dropped rather than sent as nil, as Python has no undefined.
@@ -27,10 +28,6 @@ export interface Envelope {
   sig?: Uint8Array;
   version?: number;
   [key: string]: unknown;
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
 /** Decodes and checks the envelope shape `{enc, load}`. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { daemonMain } from '@tsalt/core';
+import { daemonMain } from '@tsalt/daemon';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '@tsalt/config';
 import { Master } from '../master.js';
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { daemonMain, errorLine } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
+import { daemonMain } from '@tsalt/daemon';
 import { DEFAULT_CONFIG_DIR, loadConfig } from '@tsalt/config';
 import { Minion } from '../minion.js';
 

@@ -1,4 +1,5 @@
-import { createLogger, errorLine, raiseOpenFilesLimit, type Logger } from '@tsalt/core';
+import { createLogger, errorLine, Slots, type Logger } from '@tsalt/core';
+import { raiseOpenFilesLimit } from '@tsalt/daemon';
 import { loadConfig, type MinionOpts } from '@tsalt/config';
 import type { KeyPair } from '@tsalt/crypto';
 import { ensureSocketCapacity } from '@tsalt/transport';
@@ -7,7 +8,6 @@ import { MasterLink } from '../master-link.js';
 import { memoryPin } from '../auth-client.js';
 import { ensureSwarmKeys, loadSwarmKey } from './keys.js';
 import { SwarmExecutor } from './swarm-executor.js';
-import { Slots } from '../slots.js';
 import {
   FILES_BASE,
   FILES_PER_MINION,

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { raiseOpenFilesLimit } from '@tsalt/core';
+import { raiseOpenFilesLimit } from '@tsalt/daemon';
 import {
   FILES_BASE,
   FILES_PER_MINION,

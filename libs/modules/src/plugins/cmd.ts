@@ -1,8 +1,7 @@
 import type { BoundArgs, PluginContext } from '@tsalt/loader';
-import { definePlugin } from '@tsalt/loader';
+import { definePlugin, pyTruthy } from '@tsalt/loader';
 import { cmdParams, prepareCommand } from '../cmd-prepare.js';
 import { ModuleError } from '../errors.js';
-import { pyTruthy } from '../retcode.js';
 import { pyStrCommand } from '../shlex.js';
 import { runProcess, spawnBackground } from '../run-process.js';
 import { which } from '../which.js';

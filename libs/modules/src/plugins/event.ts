@@ -1,6 +1,5 @@
-import { definePlugin, type BoundArgs, type PluginContext } from '@tsalt/loader';
+import { definePlugin, pyTruthy, type BoundArgs, type PluginContext } from '@tsalt/loader';
 import { errorLine } from '@tsalt/core';
-import { pyTruthy } from '../retcode.js';
 
 /*
  * Salt's `event` execution module (salt/modules/event.py): a minion sends

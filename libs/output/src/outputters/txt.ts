@@ -1,13 +1,9 @@
 import { definePlugin } from '@tsalt/loader';
-import { pyRepr, pyStr, splitlines } from '@tsalt/core';
-
-function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
-}
+import { isRecord, pyRepr, pyStr, splitlines } from '@tsalt/core';
 
 /** Salt's txt outputter: `key: line` for each line, so shell output reads as it did on the minion. */
 function txt(data: unknown): string {
-  if (isDict(data)) {
+  if (isRecord(data)) {
     const lines: string[] = [];
     for (const [key, value] of Object.entries(data)) {
       if (typeof value === 'string') for (const l of splitlines(value)) lines.push(`${key}: ${l}`);

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { definePlugin, type PluginContext } from '@tsalt/loader';
 import { isJid, jidToDate, jidToTime } from '@tsalt/job';
 import { formatJidInstance, type JidSummary } from '@tsalt/returners';
-import { fnmatch } from '@tsalt/core';
+import { fnmatch, isRecord } from '@tsalt/core';
 import { splitInput } from '../split-input.js';
 import { parseDate } from '../parse-date.js';
 import { jidArg, pickJobCache } from '../job-cache-service.js';
@@ -16,16 +16,12 @@ import { localClient } from '../local-client-service.js';
 
 type Dict = Record<string, unknown>;
 
-function isDict(v: unknown): v is Dict {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
-}
-
 /** Python truthiness, for exit_success. */
 function truthy(v: unknown): boolean {
   if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Uint8Array) return v.length > 0;
-  if (isDict(v)) return Object.keys(v).length > 0;
+  if (isRecord(v)) return Object.keys(v).length > 0;
   return true;
 }
 
@@ -98,14 +94,14 @@ async function listJobs(
   const all = await cache.getJids();
   const start = f.start ? parseDate(String(f.start)).getTime() : undefined;
   const end = f.end ? parseDate(String(f.end)).getTime() : undefined;
-  if (f.metadata && !isDict(f.metadata))
+  if (f.metadata && !isRecord(f.metadata))
     ctx.log.info('The search_metadata parameter must be specified as a dictionary.  Ignoring.');
   const out: Record<string, JidSummary> = {};
   for (const [jid, job] of Object.entries(all)) {
     if (f.metadata) {
       // As Salt: any one key/value of the search that equals the job's metadata matches.
       const meta = job.Metadata;
-      if (!isDict(f.metadata) || !isDict(meta)) continue;
+      if (!isRecord(f.metadata) || !isRecord(meta)) continue;
       if (!Object.entries(f.metadata).some(([k, v]) => k in meta && isDeepStrictEqual(meta[k], v))) continue;
     }
     if (f.target) {
@@ -139,7 +135,7 @@ async function active(ctx: PluginContext, displayProgress: unknown): Promise<Rec
     await progress(ctx, displayProgress, `Received reply from minion ${minion}`);
     if (!Array.isArray(data)) continue;
     for (const job of data) {
-      if (!isDict(job) || typeof job['jid'] !== 'string') continue;
+      if (!isRecord(job) || typeof job['jid'] !== 'string') continue;
       const jid = job['jid'];
       const pid = job['pid'] ?? null;
       const entry = ret[jid];
@@ -193,7 +189,7 @@ CLI Example:
       async fn(ctx, a) {
         const data = await listJob(ctx, jidArg(a['jid']), a['ext_source'], a['display_progress']);
         const targeted = Array.isArray(data['Minions']) ? (data['Minions'] as unknown[]) : [];
-        const returns = (isDict(data['Result']) ? data['Result'] : {}) as Record<string, Dict>;
+        const returns = (isRecord(data['Result']) ? data['Result'] : {}) as Record<string, Dict>;
         const ret: Dict = {};
         for (const [minion, r] of Object.entries(returns)) {
           await progress(ctx, a['display_progress'], minion);
@@ -203,7 +199,7 @@ CLI Example:
           for (const m of targeted) if (typeof m === 'string' && !(m in returns)) ret[m] = 'Minion did not return';
         }
         const first = Object.values(returns)[0];
-        const outputter = isDict(first) ? first['out'] : undefined;
+        const outputter = isRecord(first) ? first['out'] : undefined;
         return typeof outputter === 'string' && outputter ? { outputter, data: ret } : ret;
       },
     },
@@ -274,14 +270,14 @@ CLI Example:
       async fn(ctx, a) {
         const data = await listJob(ctx, jidArg(a['jid']), a['ext_source'], false);
         const minions = Array.isArray(data['Minions']) ? (data['Minions'] as unknown[]) : [];
-        const result = (isDict(data['Result']) ? data['Result'] : {}) as Record<string, Dict>;
+        const result = (isRecord(data['Result']) ? data['Result'] : {}) as Record<string, Dict>;
         const ret: Record<string, boolean> = {};
         for (const m of minions) {
           if (typeof m !== 'string') continue;
           const r = result[m];
-          ret[m] = isDict(r) && 'return' in r ? truthy(r['return']) : false;
+          ret[m] = isRecord(r) && 'return' in r ? truthy(r['return']) : false;
         }
-        for (const [m, r] of Object.entries(result)) if (isDict(r) && truthy(r['return'])) ret[m] = true;
+        for (const [m, r] of Object.entries(result)) if (isRecord(r) && truthy(r['return'])) ret[m] = true;
         return ret;
       },
     },
@@ -303,7 +299,7 @@ CLI Example:
         { name: 'display_progress', default: false },
       ],
       async fn(ctx, a) {
-        if (a['metadata'] && !isDict(a['metadata'])) {
+        if (a['metadata'] && !isRecord(a['metadata'])) {
           ctx.log.info('The metadata parameter must be specified as a dictionary');
           return false;
         }

@@ -3,8 +3,6 @@ import { describe, it } from 'node:test';
 import { computeRetcode } from './retcode.js';
 import { parseCliArgs, splitPublishArgs } from './args.js';
 import { yamlifyArg } from './yamlify.js';
-import { shlexSplit } from './shlex.js';
-import { fnmatch } from '@tsalt/core';
 
 describe('yamlifyArg', () => {
   const cases: [string, unknown][] = [
@@ -109,27 +107,5 @@ describe('computeRetcode', () => {
     assert.equal(computeRetcode({ other: false }, 0), 0);
     assert.equal(computeRetcode(false, 0), 0);
     assert.equal(computeRetcode([{ result: false }], 0), 0);
-  });
-});
-
-describe('shlexSplit', () => {
-  it('splits like Python shlex.split', () => {
-    assert.deepEqual(shlexSplit(`printf "%s|" "a b" c`), ['printf', '%s|', 'a b', 'c']);
-    assert.deepEqual(shlexSplit(`a'b c'd "e\\"f" g\\ h ''`), ['ab cd', 'e"f', 'g h', '']);
-    assert.deepEqual(shlexSplit(`"a\\nb" 'x\\y'`), ['a\\nb', 'x\\y']);
-    assert.deepEqual(shlexSplit('  '), []);
-  });
-  it('rejects an unclosed quote', () => {
-    assert.throws(() => shlexSplit('echo "a'), { code: 'CMD_BAD_QUOTING', message: 'No closing quotation' });
-  });
-});
-
-describe('fnmatch', () => {
-  it('matches Python globs', () => {
-    assert.ok(fnmatch('test.ping', 'test.*'));
-    assert.ok(fnmatch('rm -rf /', 'rm *'));
-    assert.ok(fnmatch('a1', 'a[0-9]'));
-    assert.ok(!fnmatch('ab', 'a[!b]'));
-    assert.ok(!fnmatch('testXping', 'test.ping'));
   });
 });

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Logger } from './logger.js';
-import { errorLine } from './errors.js';
+import { errorLine, type Logger } from '@tsalt/core';
 
 /**
  * `-d`: start the same command again, detached, without `-d`, and return

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isJid, jidFromDate, jidToTime } from '@tsalt/job';
-import type { JobCache, ReturnLoad } from './types.js';
+import type { JobCache, ReturnLoad } from '../types.js';
 
 /** What a job cache implementation hands the contract: a fresh, empty cache per test. */
 export interface JobCacheHarness {

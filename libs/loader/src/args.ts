@@ -1,3 +1,4 @@
+import { isRecord } from '@tsalt/core';
 import { yamlifyArg } from './yamlify.js';
 
 /**
@@ -17,10 +18,6 @@ export function parseKwarg(s: string): [string, string] | null {
 /** Sets an own property, so a `__proto__` key cannot touch the prototype. */
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
@@ -70,7 +67,7 @@ export function splitPublishArgs(
       const kw = parseKwarg(a);
       if (kw) setOwn(kwargs, kw[0], yamlifyArg(kw[1]));
       else args.push(a);
-    } else if (isPlainObject(a) && a['__kwarg__'] === true) {
+    } else if (isRecord(a) && a['__kwarg__'] === true) {
       for (const [k, v] of Object.entries(a)) if (k !== '__kwarg__') setOwn(kwargs, k, v);
     } else {
       args.push(a);

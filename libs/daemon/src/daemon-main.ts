@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, errorLine, type Logger } from '@tsalt/core';
 import { daemonizeIfAsked, runUntilSignalled, writePidfile } from './daemon.js';
-import { errorLine } from './errors.js';
+import { DAEMON_EXIT_CODES, DaemonError } from './errors.js';
 
 /** What a daemon's options must carry for logging. */
 export interface DaemonLogOpts {
@@ -53,8 +53,7 @@ export function daemonMain<O extends DaemonLogOpts>(d: DaemonMainOptions<O>): Da
     // Warnings about the config itself (unknown keys) go to the console before logging is set up.
     opts = d.load(o.configDir, overrides, createLogger({ level: o.logLevel ?? 'warning', name: d.name }));
   } catch (err) {
-    process.stderr.write(`${d.name}: ${errorLine(err)}\n`);
-    process.exit(2);
+    exitWith(d.name, new DaemonError('DAEMON_CONFIG', errorLine(err), { cause: err }));
   }
   const log = createLogger({
     level: opts.log_level,
@@ -66,8 +65,13 @@ export function daemonMain<O extends DaemonLogOpts>(d: DaemonMainOptions<O>): Da
   writePidfile(o.pidFile);
   runUntilSignalled(log, () => daemon.stop(), o.pidFile);
   daemon.start().catch((err: unknown) => {
-    process.stderr.write(`${d.name}: failed to start: ${errorLine(err)}\n`);
-    process.exit(1);
+    exitWith(d.name, new DaemonError('DAEMON_START', `failed to start: ${errorLine(err)}`, { cause: err }));
   });
   return daemon;
+}
+
+/** One line on stderr, then the exit status of the error's code. */
+function exitWith(name: string, err: DaemonError): never {
+  process.stderr.write(`${name}: ${err.message}\n`);
+  process.exit(DAEMON_EXIT_CODES[err.code]);
 }
