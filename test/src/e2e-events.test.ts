@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Push } from 'zeromq';
 import type { Logger } from '@tsalt/core';
 import { busAddresses, encodeEvent, EventListener, fireMasterEvent, type BusEvent } from '@tsalt/events';
-import { BIN, cluster, REPO, waitFor, within, type Cluster, type Watched } from './harness.js';
+import { BIN, cluster, REPO, waitFor, watched, within, type Cluster } from './harness.js';
 
 const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
 
@@ -73,13 +73,8 @@ async function startWatcher(sockDir: string): Promise<Watcher> {
   });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const watched: Watched = {
-    name: 'the bus watcher',
-    running: () => proc.exitCode === null && proc.signalCode === null,
-    tail: () => `exit ${proc.exitCode ?? proc.signalCode}; stderr:\n${stderr.slice(-4000)}`,
-  };
   await waitFor('the watcher to be ready', () => w.lines.some((l) => l['ready'] === true), 10_000, {
-    alive: [watched],
+    alive: [watched('the bus watcher', proc, () => stderr)],
   });
   return w;
 }
@@ -189,11 +184,7 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
         r(code);
       }),
     );
-    const stateEvent: Watched = {
-      name: 'tsalt-run state.event',
-      running: () => !closed,
-      tail: () => `exit ${se.exitCode ?? se.signalCode}\nstdout:\n${out}\nstderr:\n${err}`,
-    };
+    const stateEvent = watched('tsalt-run state.event', se, () => `${out}\nstderr:\n${err}`);
     try {
       // Probes (matching tags) until state.event shows it is listening; they count towards its 4.
       // One probe a second at most: each waits until it is printed, or 1 s.

@@ -116,6 +116,17 @@ export interface Watched {
   outputClosed?: Promise<void>;
 }
 
+/** A test's own child process as a Watched, its output from `output`. */
+export function watched(name: string, proc: ChildProcess, output: () => string): Watched {
+  const outputClosed = new Promise<void>((r) => proc.once('close', () => r()));
+  return {
+    name,
+    running: () => proc.exitCode === null && proc.signalCode === null,
+    tail: (n = 30) => `${name} ended (${proc.exitCode ?? proc.signalCode}); last lines:\n${lastLines(output(), n)}`,
+    outputClosed,
+  };
+}
+
 export interface WaitOptions {
   /** Processes that must stay up meanwhile: one that exits fails the wait at once, with its last lines. */
   alive?: (Watched | undefined)[];
