@@ -216,21 +216,25 @@ describe('job control on the minion', { timeout: 120_000 }, () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     // 'close', not 'exit': by then all it printed has been read.
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    const jid = await waitFor('the jid', () => /Executing job with jid (\d{20})/.exec(out)?.[1], 15_000, {
-      alive: [watched('tsalt', child, () => out + err)],
-    });
-    child.kill('SIGINT');
-    if ((await within(exited, 5000, 'still running')) === 'still running') child.kill('SIGKILL');
-    assert.match(err, /Exiting gracefully on Ctrl-c/);
-    assert.match(err, new RegExp(`This job's jid is: ${jid}`));
-    assert.match(err, new RegExp(`tsalt-run jobs\\.lookup_jid ${jid}`));
-    await waitFor(
-      'the job to finish anyway',
-      async () => {
-        const r = await c.runner(['jobs.lookup_jid', jid, '--out', 'json']);
-        return r.code === 0 && JSON.parse(r.stdout || '{}')['m1'] === 'hehe';
-      },
-      15_000,
-    );
+    try {
+      const jid = await waitFor('the jid', () => /Executing job with jid (\d{20})/.exec(out)?.[1], 15_000, {
+        alive: [watched('tsalt', child, () => out + err)],
+      });
+      child.kill('SIGINT');
+      await within(exited, 5000, 'still running');
+      assert.match(err, /Exiting gracefully on Ctrl-c/);
+      assert.match(err, new RegExp(`This job's jid is: ${jid}`));
+      assert.match(err, new RegExp(`tsalt-run jobs\\.lookup_jid ${jid}`));
+      await waitFor(
+        'the job to finish anyway',
+        async () => {
+          const r = await c.runner(['jobs.lookup_jid', jid, '--out', 'json']);
+          return r.code === 0 && JSON.parse(r.stdout || '{}')['m1'] === 'hehe';
+        },
+        15_000,
+      );
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });
