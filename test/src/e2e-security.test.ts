@@ -13,7 +13,7 @@ async function rawRequest(address: string, frames: Buffer[], ms = 3000): Promise
   sock.connect(address);
   try {
     await sock.send(frames);
-    return await sock.receive();
+    return (await sock.receive());
   } catch {
     return undefined;
   } finally {
