@@ -25,17 +25,27 @@ export const BIN = {
  * OS may give the same number to the next bind(0), and, the number being in
  * the ephemeral range, any outgoing connection (a minion, a CLI) may take it
  * as its local port before the daemon binds it.
- * So ports come from 20000-32767, below Linux's ephemeral range (32768-60999
- * here, /proc/sys/net/ipv4/ip_local_port_range), where neither bind(0) nor a
- * connect() lands; from a random start, so two processes rarely look at the
- * same numbers; each is claimed with a lock file created exclusively in
+ * So ports come from 20000 up to below Linux's ephemeral range (32768-60999
+ * by default, /proc/sys/net/ipv4/ip_local_port_range), where neither bind(0)
+ * nor a connect() lands; from a random start, so two processes rarely look at
+ * the same numbers; each is claimed with a lock file created exclusively in
  * <tmpdir>/tsalt-test-ports/ (holding our pid; a lock whose pid is gone is
  * stale and taken over) and checked free with a bind; and the numbers this
  * process handed out are kept in a set, never handed out again. Our lock
- * files are removed when the process exits.
+ * files are removed when the process exits (one killed leaves stale ones).
+ * Two processes taking over the same stale lock in the same instant could
+ * both get it: with random starts over ~12,000 ports, not worth more machinery.
  */
 const PORT_LO = 20000;
-const PORT_HI = 32767;
+const PORT_HI = ((): number => {
+  try {
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > PORT_LO + 1000) return Math.min(low - 1, 32767);
+  } catch {
+    // Not Linux: the IANA ephemeral range starts at 49152, so 32767 is below it too.
+  }
+  return 32767;
+})();
 const PORT_LOCK_DIR = path.join(os.tmpdir(), 'tsalt-test-ports');
 const handedOut = new Set<number>();
 let nextPort = PORT_LO + Math.floor(Math.random() * (PORT_HI - PORT_LO + 1));
@@ -138,8 +148,9 @@ function errorText(err: unknown): string {
 
 /**
  * Polls `check` every 50 ms until it returns truthy or `ms` passes; throws
- * with `what` on timeout, or as soon as a daemon in `alive` has exited (after
- * one last check, since a daemon may end right after doing what was awaited).
+ * with `what` on timeout (with the last lines of the processes in `alive`),
+ * or as soon as one of those has exited (after one last check, since a
+ * daemon may end right after doing what was awaited).
  */
 export async function waitFor<T>(
   what: string,
@@ -162,8 +173,10 @@ export async function waitFor<T>(
       if (dead.outputClosed) await within(dead.outputClosed, 1000, undefined);
       throw new Error(`${dead.name} exited while waiting for ${what}\n${dead.tail()}`);
     }
-    if (Date.now() > end)
-      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${errorText(last)}` : ''}`);
+    if (Date.now() > end) {
+      const tails = (o.alive ?? []).map((d) => (d ? `\n${d.tail(15)}` : '')).join('');
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${errorText(last)}` : ''}${tails}`);
+    }
     await sleep(50);
   }
 }
