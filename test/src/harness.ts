@@ -132,7 +132,11 @@ export function watched(name: string, proc: ChildProcess, output: () => string):
   return {
     name,
     running: () => proc.exitCode === null && proc.signalCode === null,
-    tail: (n = 30) => `${name} ended (${proc.exitCode ?? proc.signalCode}); last lines:\n${lastLines(output(), n)}`,
+    tail: (n = 30) => {
+      const how =
+        proc.exitCode === null && proc.signalCode === null ? 'running' : `ended (${proc.exitCode ?? proc.signalCode})`;
+      return `${name} ${how}; last lines:\n${lastLines(output(), n)}`;
+    },
     outputClosed,
   };
 }
