@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, waitFor } from './harness.js';
+import { freePort, waitFor, watched } from './harness.js';
 
 /**
  * Real MariaDB and Redis servers for the database tests, each on a free
@@ -55,12 +55,19 @@ export async function startMariaDb(opts: { schema?: boolean } = {}): Promise<Mar
   if (noMariaDb) throw new Error(noMariaDb);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-mariadb-'));
   const sock = path.join(dataDir, 'mysqld.sock');
+  // A tmpdir of its own: with the shared /tmp, a MariaDB starting in the test process beside
+  // this one removes the '#sql-temptable-*' files our mariadb-install-db is using (seen:
+  // "Could not remove temporary table ... error: 2", then "Aborting").
+  // Beside the data dir, not in it: a folder there would be a database.
+  const tmpDir = `${dataDir}-tmp`;
+  fs.mkdirSync(tmpDir);
   const port = await freePort();
   const install = spawnSync(
     INSTALL_DB!,
     [
       '--no-defaults',
       `--datadir=${dataDir}`,
+      `--tmpdir=${tmpDir}`,
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
       ...(isRoot ? ['--user=root'] : []),
@@ -103,6 +110,7 @@ export async function startMariaDb(opts: { schema?: boolean } = {}): Promise<Mar
         [
           '--no-defaults',
           `--datadir=${dataDir}`,
+          `--tmpdir=${tmpDir}`,
           `--port=${port}`,
           '--bind-address=127.0.0.1',
           `--socket=${sock}`,
@@ -117,10 +125,10 @@ export async function startMariaDb(opts: { schema?: boolean } = {}): Promise<Mar
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       proc.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+      // (A throw in the check would only be retried: an exit is caught by `alive`, at once.)
       await waitFor(
         'MariaDB to accept connections',
         () => {
-          if (proc?.exitCode !== null && proc?.exitCode !== undefined) throw new Error(`mariadbd exited: ${log}`);
           try {
             db.sql('SELECT 1');
             return true;
@@ -129,6 +137,7 @@ export async function startMariaDb(opts: { schema?: boolean } = {}): Promise<Mar
           }
         },
         30_000,
+        { alive: [watched('mariadbd', proc, () => log)] },
       );
     },
     async stop() {
@@ -144,6 +153,7 @@ export async function startMariaDb(opts: { schema?: boolean } = {}): Promise<Mar
     async cleanup() {
       await db.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(tmpDir, { recursive: true, force: true });
     },
   };
   await db.start();
@@ -179,19 +189,28 @@ export async function startRedis(): Promise<Redis> {
     port,
     cli: (...args) => spawnSync(cliBin, ['-p', String(port), ...args], { encoding: 'utf8' }).stdout,
     async start() {
-      proc = spawn(
+      const p = spawn(
         REDIS!,
         ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-        { stdio: 'ignore' },
+        { stdio: ['ignore', 'pipe', 'pipe'] },
       );
-      await waitFor('Redis to answer', () => r.cli('PING').trim() === 'PONG', 15_000);
+      proc = p;
+      let log = '';
+      const keep = (d: Buffer): void => void (log = (log + d.toString()).slice(-4000));
+      p.stdout.on('data', keep);
+      p.stderr.on('data', keep);
+      await waitFor('Redis to answer', () => r.cli('PING').trim() === 'PONG', 15_000, {
+        alive: [watched('redis-server', p, () => log)],
+      });
     },
     async stop() {
       const p = proc;
       if (!p || p.exitCode !== null) return;
       const exited = new Promise((res) => p.on('exit', res));
       p.kill('SIGTERM');
+      const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(t);
     },
     async cleanup() {
       await r.stop();

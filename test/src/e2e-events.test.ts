@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Push } from 'zeromq';
 import type { Logger } from '@tsalt/core';
 import { busAddresses, encodeEvent, EventListener, fireMasterEvent, type BusEvent } from '@tsalt/events';
-import { BIN, cluster, REPO, sleep, waitFor, type Cluster } from './harness.js';
+import { BIN, cluster, REPO, waitFor, watched, within, type Cluster } from './harness.js';
 
 const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
 
@@ -71,7 +71,11 @@ async function startWatcher(sockDir: string): Promise<Watcher> {
       else w.lines.push(line);
     }
   });
-  await waitFor('the watcher to be ready', () => w.lines.some((l) => l['ready'] === true), 10_000);
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  await waitFor('the watcher to be ready', () => w.lines.some((l) => l['ready'] === true), 10_000, {
+    alive: [watched('the bus watcher', proc, () => stderr)],
+  });
   return w;
 }
 
@@ -100,7 +104,7 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
     tag: string | RegExp,
     pred?: (d: Record<string, unknown>) => boolean,
     ms = 15_000,
-  ): Promise<BusEvent> => waitFor(`event ${String(tag)} on the bus`, () => find(tag, pred), ms);
+  ): Promise<BusEvent> => waitFor(`event ${String(tag)} on the bus`, () => find(tag, pred), ms, { alive: [c.master] });
 
   before(async () => {
     c = await cluster('presence_events: True\nmax_event_size: 65536\n');
@@ -172,29 +176,43 @@ describe('the event bus: catalogue, state.event, event.send, presence, slow subs
     let err = '';
     se.stdout.on('data', (d: Buffer) => (out += d.toString()));
     se.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // 'close', not 'exit': by then everything it printed has been read.
+    let closed = false;
+    const exited = new Promise<number | null>((r) =>
+      se.once('close', (code) => {
+        closed = true;
+        r(code);
+      }),
+    );
+    const stateEvent = watched('tsalt-run state.event', se, () => `${out}\nstderr:\n${err}`);
     try {
       // Probes (matching tags) until state.event shows it is listening; they count towards its 4.
+      // One probe a second at most: each waits until it is printed, or 1 s.
       const probe = async (): Promise<void> => fireMasterEvent(sockDir, 'salt/job/probe', { probe: true });
+      const printed = (n: number): boolean => out.split('salt/job/probe\t').length - 1 >= n;
       await waitFor(
         'state.event to print a probe',
         async () => {
+          const before = out.split('salt/job/probe\t').length - 1;
           await probe();
-          await sleep(1000);
-          return out.includes('salt/job/probe\t');
+          await waitFor('the probe to be printed', () => printed(before + 1), 1000).catch(() => undefined);
+          return printed(1);
         },
         20_000,
+        { alive: [stateEvent] },
       );
       const r = await c.tsalt(['m1', 'test.echo', 'hello', '--show-jid']);
       const jid = /jid: (\d{20})/.exec(r.stdout)?.[1];
       assert.ok(jid, r.stdout);
       // More probes until count is reached, however many the wait above printed.
+      // One probe, then wait for the exit (1 s at most) before the next.
       const code = await waitFor(
         'state.event to exit after count events',
         async () => {
-          if (se.exitCode !== null) return `exit ${se.exitCode}`;
+          if (closed) return `exit ${await exited}`;
           await probe();
-          await sleep(300);
-          return se.exitCode === null ? undefined : `exit ${se.exitCode}`;
+          const c = await within(exited, 1000, 'running');
+          return c === 'running' ? undefined : `exit ${c}`;
         },
         20_000,
       );

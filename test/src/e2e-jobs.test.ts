@@ -10,7 +10,7 @@ import { jobCacheFrom, returnerPlugins } from '@tsalt/returners';
 import { pack, ReqClient, unpack } from '@tsalt/transport';
 import { EventListener } from '@tsalt/events';
 import { spawn } from 'node:child_process';
-import { BIN, cluster, sleep, waitFor, type Cluster } from './harness.js';
+import { BIN, cluster, waitFor, watched, within, type Cluster } from './harness.js';
 
 /** The master side of the job system: the cache, retention, concurrency, faults. */
 describe('jobs on the master', { timeout: 120_000 }, () => {
@@ -204,7 +204,6 @@ describe('job control on the minion', { timeout: 120_000 }, () => {
     assert.deepEqual(JSON.parse(gone.stdout)['m1'], {});
     const again = await c.tsalt(['m1', 'saltutil.kill_job', jid, '--out', 'json']);
     assert.match(String(JSON.parse(again.stdout)['m1']), new RegExp(jid));
-    await sleep(100);
   });
 
   test("Ctrl-C prints Salt's message with the jid and the lookup hint; the job keeps running", async () => {
@@ -215,20 +214,27 @@ describe('job control on the minion', { timeout: 120_000 }, () => {
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const jid = await waitFor('the jid', () => /Executing job with jid (\d{20})/.exec(out)?.[1]);
-    child.kill('SIGINT');
-    await Promise.race([exited, sleep(5000)]);
-    assert.match(err, /Exiting gracefully on Ctrl-c/);
-    assert.match(err, new RegExp(`This job's jid is: ${jid}`));
-    assert.match(err, new RegExp(`tsalt-run jobs\\.lookup_jid ${jid}`));
-    await waitFor(
-      'the job to finish anyway',
-      async () => {
-        const r = await c.runner(['jobs.lookup_jid', jid, '--out', 'json']);
-        return r.code === 0 && JSON.parse(r.stdout || '{}')['m1'] === 'hehe';
-      },
-      15_000,
-    );
+    // 'close', not 'exit': by then all it printed has been read.
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    try {
+      const jid = await waitFor('the jid', () => /Executing job with jid (\d{20})/.exec(out)?.[1], 15_000, {
+        alive: [watched('tsalt', child, () => out + err)],
+      });
+      child.kill('SIGINT');
+      await within(exited, 5000, 'still running');
+      assert.match(err, /Exiting gracefully on Ctrl-c/);
+      assert.match(err, new RegExp(`This job's jid is: ${jid}`));
+      assert.match(err, new RegExp(`tsalt-run jobs\\.lookup_jid ${jid}`));
+      await waitFor(
+        'the job to finish anyway',
+        async () => {
+          const r = await c.runner(['jobs.lookup_jid', jid, '--out', 'json']);
+          return r.code === 0 && JSON.parse(r.stdout || '{}')['m1'] === 'hehe';
+        },
+        15_000,
+      );
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EventListener, fireMasterEvent, type BusEvent } from '@tsalt/events';
-import { cluster, REPO, sleep, waitFor, type Cluster } from './harness.js';
+import { cluster, REPO, waitFor, type Cluster } from './harness.js';
 
 /** Collects every event under `prefixes` from the master bus into `seen`, until closed. */
 async function collect(sockDir: string, prefixes: string[], seen: BusEvent[]): Promise<EventListener> {
@@ -66,7 +66,11 @@ describe('reactor', { timeout: 120_000 }, () => {
       ].join('\n'),
     );
     await waitFor('the master to finish starting', () => /tsalt-master started/.test(c.master!.output()));
-    listener = await collect(path.join(c.root, 'var/run/tsalt/master'), ['salt/reactor/', 'salt/key', 'myco/'], seen);
+    listener = await collect(
+      path.join(c.root, 'var/run/tsalt/master'),
+      ['salt/reactor/', 'salt/key', 'myco/', 'salt/job/'],
+      seen,
+    );
   });
   after(async () => {
     listener?.close();
@@ -109,7 +113,9 @@ describe('reactor', { timeout: 120_000 }, () => {
   test('a reaction firing its own tag stops at reactor_max_depth', async () => {
     await fireMasterEvent(path.join(c.root, 'var/run/tsalt/master'), 'myco/loop', { n: 0 });
     await waitFor('the storm report', () => errors().some((e) => e['tag'] === 'myco/loop' && e['kind'] === 'storm'));
-    await sleep(500);
+    // No pause needed: the chain is sequential (each event comes from the reaction to the one
+    // before), and the report is fired for the 6th event in place of its reaction, after the
+    // 6th went out on the bus (the listener gets both in bus order): nothing is left in flight.
     // The first event, then one per reaction: 5 deep.
     assert.equal(seen.filter((e) => e.tag === 'myco/loop').length, 6);
     assert.equal(errors().filter((e) => e['tag'] === 'myco/loop').length, 1);
@@ -124,7 +130,25 @@ describe('reactor', { timeout: 120_000 }, () => {
       20_000,
     );
     const at = seen.filter((e) => e.tag === 'myco/mloop').length;
-    await sleep(1500);
+    // Not a fixed pause: every reaction is a local.event.send job to app1_web, and its
+    // myco/mloop is on the bus before the job's return. Once each such job published has
+    // returned, no reaction is in flight.
+    const sends = (kind: 'new' | 'ret'): Set<string> =>
+      new Set(
+        seen
+          .filter((e) =>
+            kind === 'new'
+              ? /^salt\/job\/\d{20}\/new$/.test(e.tag) && e.data['fun'] === 'event.send'
+              : /^salt\/job\/\d{20}\/ret\/app1_web$/.test(e.tag),
+          )
+          .map((e) => String(e.data['jid'])),
+      );
+    await waitFor(
+      'every event.send reaction job to return',
+      () => sends('new').size > 0 && [...sends('new')].every((jid) => sends('ret').has(jid)),
+      20_000,
+      { alive: [c.master, c.minions.get('app1_web')] },
+    );
     // At most the reaction in flight when it tripped comes back; then the loop is dead.
     assert.ok(seen.filter((e) => e.tag === 'myco/mloop').length <= at + 1);
     assert.match(
@@ -154,7 +178,22 @@ describe('reactor queue across a master crash', { timeout: 60_000 }, () => {
     const sockDir = path.join(c.root, 'var/run/tsalt/master');
     await fireMasterEvent(sockDir, 'myco/slow', {});
     for (let n = 0; n < 5; n++) await fireMasterEvent(sockDir, 'myco/mark', { n });
-    await sleep(300);
+    // Not a fixed pause: wait until the kill below tests what it should, the slow job taken by
+    // the worker (in the running journal) and the five marks queued behind it (in the
+    // spool's segments; records are msgpack, so tags show as plain bytes).
+    const queueDir = path.join(c.root, 'var/cache/tsalt/master/reactor_queue');
+    const occurrences = (file: string, text: string): number =>
+      fs.readFileSync(path.join(queueDir, file)).toString('latin1').split(text).length - 1;
+    await waitFor(
+      'the slow job running and the five marks queued',
+      () => {
+        const files = fs.readdirSync(queueDir);
+        const marks = files.filter((f) => f.endsWith('.spool')).reduce((n, f) => n + occurrences(f, 'myco/mark'), 0);
+        return files.includes('running.log') && occurrences('running.log', 'myco/slow') > 0 && marks >= 5;
+      },
+      10_000,
+      { alive: [c.master] },
+    );
     const marks = (): string[] =>
       fs
         .readdirSync(c.root)

@@ -17,36 +17,200 @@ export const BIN = {
   swarm: path.join(REPO, 'apps/minion/dist/bin/tsalt-swarm.js'),
 } as const;
 
-/** A free TCP port on 127.0.0.1, as the OS hands one out. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/*
+ * Ports. A port handed out must not be handed out again, neither in this
+ * process nor in the other test process running beside it (run-tests.mjs
+ * runs two files at a time, and other checkouts on the same host run theirs).
+ * The old way (bind port 0, close, hand out the number) had two holes: the
+ * OS may give the same number to the next bind(0), and, the number being in
+ * the ephemeral range, any outgoing connection (a minion, a CLI) may take it
+ * as its local port before the daemon binds it.
+ * So ports come from 20000 up to below Linux's ephemeral range (32768-60999
+ * by default, /proc/sys/net/ipv4/ip_local_port_range), where neither bind(0)
+ * nor a connect() lands; from a random start, so two processes rarely look at
+ * the same numbers; each is claimed with a lock file created exclusively in
+ * <tmpdir>/tsalt-test-ports/ (holding our pid; a lock whose pid is gone is
+ * stale and taken over) and checked free with a bind; and the numbers this
+ * process handed out are kept in a set, never handed out again. Our lock
+ * files are removed when the process exits (one killed leaves stale ones).
+ * Two processes taking over the same stale lock in the same instant could
+ * both get it: with random starts over ~12,000 ports, not worth more machinery.
+ */
+const PORT_LO = 20000;
+const PORT_HI = ((): number => {
+  try {
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > PORT_LO + 1000) return Math.min(low - 1, 32767);
+  } catch {
+    // Not Linux: the IANA ephemeral range starts at 49152, so 32767 is below it too.
+  }
+  return 32767;
+})();
+const PORT_LOCK_DIR = path.join(os.tmpdir(), 'tsalt-test-ports');
+const handedOut = new Set<number>();
+let nextPort = PORT_LO + Math.floor(Math.random() * (PORT_HI - PORT_LO + 1));
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Creates the port's lock file; false when another live process holds it. */
+function claimPort(port: number): boolean {
+  const file = path.join(PORT_LOCK_DIR, String(port));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number(fs.readFileSync(file, 'utf8').trim());
+    // Half-written (its owner is between create and write) or alive: not ours.
+    if (!owner || pidAlive(owner)) return false;
+    fs.rmSync(file, { force: true });
+  }
+  return false;
+}
+
+function releasePortLocks(): void {
+  for (const port of handedOut) {
+    const file = path.join(PORT_LOCK_DIR, String(port));
+    try {
+      if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.rmSync(file, { force: true });
+    } catch {
+      // Gone already.
+    }
+  }
+}
+process.once('exit', releasePortLocks);
+
+/** Whether nothing listens on 127.0.0.1:`port` (we can bind it). */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
   });
+}
+
+/** A TCP port on 127.0.0.1 that no one listens on and no other test (here or in another process) was given. */
+export async function freePort(): Promise<number> {
+  fs.mkdirSync(PORT_LOCK_DIR, { recursive: true });
+  for (let tries = 0; tries < 500; tries++) {
+    const port = nextPort;
+    nextPort = nextPort >= PORT_HI ? PORT_LO : nextPort + 1;
+    if (handedOut.has(port) || !claimPort(port)) continue;
+    handedOut.add(port);
+    if (await bindable(port)) return port;
+    // Someone outside the tests holds it: leave it to them (our lock goes at exit).
+  }
+  throw new Error(`no free port in ${PORT_LO}-${PORT_HI} after 500 tries`);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls `check` every 50 ms until it returns truthy or `ms` passes; throws with `what` on timeout. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, ms = 15000): Promise<NonNullable<T>> {
+/** A process a wait can watch: a daemon, or a test's own helper process. */
+export interface Watched {
+  name: string;
+  /** False once the process has exited. */
+  running(): boolean;
+  /** How it ended (when it has) and its last lines of output, for a failure message. */
+  tail(lines?: number): string;
+  /** Resolves once its output pipes are closed (all it wrote has been read). */
+  outputClosed?: Promise<void>;
+}
+
+/** A test's own child process as a Watched, its output from `output`. */
+export function watched(name: string, proc: ChildProcess, output: () => string): Watched {
+  const outputClosed = new Promise<void>((r) => proc.once('close', () => r()));
+  return {
+    name,
+    running: () => proc.exitCode === null && proc.signalCode === null,
+    tail: (n = 30) => {
+      const how =
+        proc.exitCode === null && proc.signalCode === null ? 'running' : `ended (${proc.exitCode ?? proc.signalCode})`;
+      return `${name} ${how}; last lines:\n${lastLines(output(), n)}`;
+    },
+    outputClosed,
+  };
+}
+
+export interface WaitOptions {
+  /** Processes that must stay up meanwhile: one that exits fails the wait at once, with its last lines. */
+  alive?: (Watched | undefined)[];
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : typeof err === 'string' ? err : JSON.stringify(err);
+}
+
+/**
+ * Polls `check` every 50 ms until it returns truthy or `ms` passes; throws
+ * with `what` on timeout (with the last lines of the processes in `alive`),
+ * or as soon as one of those has exited (after one last check, since a
+ * daemon may end right after doing what was awaited).
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  ms = 15000,
+  o: WaitOptions = {},
+): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
+    const dead = o.alive?.find((d) => d && !d.running());
     try {
       const v = await check();
       if (v) return v;
     } catch (err) {
       last = err;
     }
-    if (Date.now() > end)
-      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (dead) {
+      // Its last words may still be in the pipe (bounded: a child of its own may hold the pipe open).
+      if (dead.outputClosed) await within(dead.outputClosed, 1000, undefined);
+      throw new Error(`${dead.name} exited while waiting for ${what}\n${dead.tail()}`);
+    }
+    if (Date.now() > end) {
+      const tails = (o.alive ?? []).map((d) => (d ? `\n${d.tail(15)}` : '')).join('');
+      throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${errorText(last)}` : ''}${tails}`);
+    }
     await sleep(50);
   }
+}
+
+/**
+ * Resolves with what `p` resolves to, or with `onTimeout` after `ms`; the
+ * timer is cleared either way, so it never holds the test process.
+ */
+export async function within<T, U>(p: Promise<T>, ms: number, onTimeout: U): Promise<T | U> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<U>((r) => (timer = setTimeout(() => r(onTimeout), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whether 127.0.0.1:`port` accepts a TCP connection (the socket is closed at once). */
+export function accepts(port: number, ms = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), ms);
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
 }
 
 export interface RunResult {
@@ -87,32 +251,87 @@ export function run(
   });
 }
 
-export interface Daemon {
+export interface Daemon extends Watched {
   proc: ChildProcess;
   output: () => string;
+  outputClosed: Promise<void>;
   stop(): Promise<void>;
   exited: Promise<number | null>;
 }
 
-function startDaemon(bin: string, configDir: string, extra: string[] = []): Daemon {
-  const proc = spawn(process.execPath, [bin, '-c', configDir, ...extra], {
+/** The pids below `pid` (children, theirs, ...), each with its start time, from /proc. */
+function descendants(pid: number): { pid: number; start: string }[] {
+  const out: { pid: number; start: string }[] = [];
+  for (const kid of childPids(pid)) {
+    const start = startTime(kid);
+    if (start) out.push({ pid: kid, start }, ...descendants(kid));
+  }
+  return out;
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks): tells a pid from a later process that got the same number. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trimEnd().split('\n').slice(-n).join('\n');
+}
+
+function startDaemon(name: string, bin: string, configDir: string, logFile: string): Daemon {
+  const proc = spawn(process.execPath, [bin, '-c', configDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
   let out = '';
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  let ended = false;
+  const exited = new Promise<number | null>((r) =>
+    proc.on('exit', (code) => {
+      ended = true;
+      r(code);
+    }),
+  );
+  const outputClosed = new Promise<void>((r) => proc.on('close', () => r()));
   return {
+    name,
     proc,
     output: () => out,
     exited,
+    outputClosed,
+    running: () => !ended,
+    tail(n = 30) {
+      const how = ended ? `ended (${proc.exitCode ?? proc.signalCode})` : 'running';
+      let file = '';
+      try {
+        file = `\n--- last lines of ${logFile}:\n${lastLines(fs.readFileSync(logFile, 'utf8'), n)}`;
+      } catch {
+        // No log file (yet).
+      }
+      return `${name} ${how}; last console lines:\n${lastLines(out, n)}${file}`;
+    },
     async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      if (ended) return;
+      // Its own processes (the publisher, job workers) go too if they outlive it.
+      const kids = descendants(proc.pid!);
       proc.kill('SIGTERM');
       const t = setTimeout(() => proc.kill('SIGKILL'), 3000);
       await exited;
       clearTimeout(t);
+      for (const k of kids) {
+        if (startTime(k.pid) !== k.start) continue;
+        try {
+          process.kill(k.pid, 'SIGKILL');
+        } catch {
+          // Gone meanwhile.
+        }
+      }
     },
   };
 }
@@ -124,16 +343,24 @@ export interface Cluster {
   master: Daemon | undefined;
   minions: Map<string, Daemon>;
   minionDir(id: string): string;
+  /** Starts the master; resolves once publish_port and ret_port accept connections, fails at once if it exits first. */
   startMaster(extraConfig?: string): Promise<Daemon>;
+  /**
+   * Starts a minion and resolves at once: whether it gets in is up to the
+   * test (waitKey, waitPing; a minion is ready when it answers test.ping).
+   */
   startMinion(id: string, extraConfig?: string): Promise<Daemon>;
   writeMinionConfig(id: string, extraConfig?: string): string;
   tsalt(args: string[], timeoutMs?: number): Promise<RunResult>;
   key(args: string[]): Promise<RunResult>;
   runner(args: string[]): Promise<RunResult>;
   call(id: string, args: string[]): Promise<RunResult>;
-  /** Waits until the minion's key shows up in the given state folder. */
+  /** Waits until the minion's key shows up in the given state folder; fails at once if the master or that minion exits. */
   waitKey(id: string, dir: 'minions' | 'minions_pre' | 'minions_rejected' | 'minions_denied'): Promise<void>;
-  /** Waits until `tsalt <id> test.ping` returns True. */
+  /**
+   * Waits until `tsalt <id> test.ping` returns True: the minion is
+   * authenticated and hears publishes. Fails at once if the master or that minion exits.
+   */
   waitPing(id: string): Promise<void>;
   pki(...parts: string[]): string;
   cleanup(): Promise<void>;
@@ -162,13 +389,16 @@ export async function cluster(masterExtra = ''): Promise<Cluster> {
         path.join(masterDir, 'master'),
         `root_dir: ${root}\ninterface: 127.0.0.1\npublish_port: ${ports.publish}\nret_port: ${ports.ret}\nloop_interval: 1\nlog_level: info\n${extra}\n`,
       );
-      const d = startDaemon(BIN.master, masterDir);
+      const d = startDaemon('tsalt-master', BIN.master, masterDir, path.join(root, 'var/log/tsalt/master'));
       c.master = d;
+      // Bound in this order at start-up: the event bus, publish_port, ret_port. Both ports
+      // accepting means the master serves; the reactor may still be starting (tests that
+      // need it wait for 'tsalt-master started').
       await waitFor(
-        'master to write its root key',
-        () =>
-          fs.existsSync(path.join(root, 'var/cache/tsalt/master/.root_key')) &&
-          fs.existsSync(path.join(root, 'var/run/tsalt/master/master_event_pull.ipc')),
+        `tsalt-master to accept connections on publish_port ${ports.publish} and ret_port ${ports.ret}`,
+        async () => (await accepts(ports.publish)) && (await accepts(ports.ret)),
+        20_000,
+        { alive: [d] },
       );
       return d;
     },
@@ -183,27 +413,35 @@ export async function cluster(masterExtra = ''): Promise<Cluster> {
       );
       return dir;
     },
-    async startMinion(id, extra = '') {
+    startMinion(id, extra = '') {
       const dir = c.writeMinionConfig(id, extra);
-      const d = startDaemon(BIN.minion, dir);
+      const d = startDaemon(
+        `tsalt-minion ${id}`,
+        BIN.minion,
+        dir,
+        path.join(root, 'minions', id, 'var/log/tsalt/minion'),
+      );
       minions.set(id, d);
-      return d;
+      return Promise.resolve(d);
     },
     tsalt: (args, timeoutMs) => run(BIN.tsalt, ['-c', masterDir, ...args], { timeoutMs: timeoutMs ?? 30000 }),
     key: (args) => run(BIN.key, ['-c', masterDir, ...args]),
     runner: (args) => run(BIN.run, ['-c', masterDir, ...args]),
     call: (id, args) => run(BIN.call, ['-c', c.minionDir(id), ...args]),
     async waitKey(id, dir) {
-      await waitFor(`key ${id} in ${dir}`, () => fs.existsSync(c.pki(dir, id)));
+      await waitFor(`key ${id} in ${dir}`, () => fs.existsSync(c.pki(dir, id)), 15_000, {
+        alive: [c.master, minions.get(id)],
+      });
     },
     async waitPing(id) {
       await waitFor(
         `${id} to answer test.ping`,
         async () => {
           const r = await c.tsalt(['-t', '2', id, 'test.ping', '--out', 'json', '--static']);
-          return r.code === 0 && JSON.parse(r.stdout)[id] === true;
+          return r.code === 0 && (JSON.parse(r.stdout) as Record<string, unknown>)[id] === true;
         },
         20000,
+        { alive: [c.master, minions.get(id)] },
       );
     },
     async cleanup() {

@@ -62,7 +62,9 @@ export async function runnerMain(argv: string[]): Promise<number> {
   const jobCache = jobCacheFrom(returners, opts.master_job_cache);
   const fire = async (tag: string, data: Record<string, unknown>): Promise<void> => {
     if (!fs.existsSync(busAddresses(opts.sock_dir).pull.slice('ipc://'.length))) return;
-    await fireMasterEvent(opts.sock_dir, tag, data, 1000).catch(() => undefined);
+    // Confirmed, as tsalt-key does: tsalt-run exits within milliseconds of firing, and what an
+    // unconfirmed PUSH still holds then is lost (2 to 7 of 30 runs lost salt/run/<jid>/new or /ret).
+    await fireMasterEvent(opts.sock_dir, tag, data, 1000, { confirm: true }).catch(() => undefined);
   };
   if (fun.startsWith('wheel.')) return wheelMain(opts, log, fun, rest ?? [], f, fire);
   // No socket opens until a runner publishes (jobs.active, manage.*), so jobs.lookup_jid stays quick.

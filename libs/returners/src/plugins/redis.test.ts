@@ -20,15 +20,24 @@ const skip = BIN && CLI ? false : 'redis-server is not installed';
 const T = { timeout: 20_000 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * A port for redis-server, from 20000-32767: below Linux's ephemeral range
+ * (32768-60999), so neither another test's bind(0) nor any outgoing
+ * connection takes it while Redis is down in the outage tests; at random, so
+ * the test process beside this one rarely looks at the same numbers; and
+ * checked free with a bind. A taken port still shows at once: Redis exits.
+ */
 async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+  for (let i = 0; i < 100; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port in 20000-32767');
 }
 
 let root = '';
@@ -37,16 +46,27 @@ let proc: ChildProcess | undefined;
 const cli = (...args: string[]): string =>
   spawnSync(CLI!, ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
 
+const running = (p: ChildProcess): boolean => p.exitCode === null && p.signalCode === null;
+
+/** Starts redis-server on `port`; resolves once it answers PING, fails at once (with its output) if it exits first. */
 async function startRedis(): Promise<void> {
-  proc = spawn(
+  const p = spawn(
     BIN!,
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', root, '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  for (let i = 0; i < 200 && cli('PING') !== 'PONG'; i++) await sleep(25);
+  proc = p;
+  let out = '';
+  const keep = (d: Buffer): void => void (out = (out + d.toString()).slice(-4000));
+  p.stdout.on('data', keep);
+  p.stderr.on('data', keep);
+  const end = Date.now() + 10_000;
+  while (cli('PING') !== 'PONG') {
+    if (!running(p)) throw new Error(`redis-server exited (${p.exitCode ?? p.signalCode}) on start:\n${out}`);
+    if (Date.now() > end) throw new Error(`redis-server did not answer PING on port ${port} in 10 s:\n${out}`);
+    await sleep(25);
+  }
 }
-
-const running = (p: ChildProcess): boolean => p.exitCode === null && p.signalCode === null;
 
 async function stopRedis(): Promise<void> {
   const p = proc;
