@@ -42,7 +42,9 @@ describe('mysql outage', { skip: noMariaDb }, () => {
           await r.call('mysql.returner', [sampleRet(jid, id, { n: id })]);
           slowest = Math.max(slowest, Date.now() - t0);
         }
-        assert.ok(slowest < 200, `a returner call took ${slowest} ms while MySQL was down`);
+        // "At once" means the call never waits on the database: a blocking call would take the
+        // 5 s connect timeout. The bound is behavioural, not a speed target (that lives in the bench).
+        assert.ok(slowest < 2500, `a returner call took ${slowest} ms while MySQL was down`);
         const down = await waitFor(
           'the outage to be logged',
           () => r.lines.find((l) => l.text.includes('MySQL server unavailable')),
