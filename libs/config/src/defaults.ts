@@ -114,6 +114,12 @@ export const MASTER_DEFAULTS: Readonly<MasterOpts> = deepFreeze<MasterOpts>({
   reactor_refresh_interval: 60,
   reactor_worker_threads: 10,
   reactor_worker_hwm: 10000,
+  // tsalt: deep enough for event-driven workflows (auth -> accept -> key event -> ...), short enough that a loop ends in ms.
+  reactor_max_depth: 8,
+  // tsalt: a loop through a minion (event.send in a local reaction) runs a few times per second; 100 in 10 s is
+  // far above any one sender's legitimate rate for one tag, and stops such a loop within seconds.
+  reactor_storm_limit: 100,
+  reactor_storm_window: 10, // s
   master_sign_pubkey: false,
   master_sign_key_name: 'master_sign',
   master_pubkey_signature: 'master_pubkey_signature',
@@ -223,5 +229,15 @@ export const MINION_DEFAULTS: Readonly<MinionOpts> = deepFreeze<MinionOpts>({
  */
 export const OPTIONAL_KEYS: Readonly<Record<'master' | 'minion', readonly string[]>> = deepFreeze({
   master: ['include', 'log_granular_levels', 'master_tops', 'mine_functions'],
-  minion: ['include', 'log_granular_levels', 'append_domain', 'master_uri_format', 'source_address', 'beacons'],
+  minion: [
+    'include',
+    'log_granular_levels',
+    'append_domain',
+    'master_uri_format',
+    'source_address',
+    'beacons',
+    // Salt's cmd.* allow/deny lists: unset means no list.
+    'cmd_blacklist_glob',
+    'cmd_whitelist_glob',
+  ],
 });

@@ -104,6 +104,12 @@ export interface MasterOpts extends CommonOpts {
   reactor_refresh_interval: number;
   reactor_worker_threads: number;
   reactor_worker_hwm: number;
+  /** tsalt: longest chain of reactions causing events causing reactions. @default 8 */
+  reactor_max_depth: number;
+  /** tsalt: runs of one SLS for one tag and sender within `reactor_storm_window` before it is suppressed; 0 disables. @default 100 */
+  reactor_storm_limit: number;
+  /** tsalt: the storm window, s. @default 10 */
+  reactor_storm_window: number;
   master_sign_pubkey: boolean;
   master_sign_key_name: string;
   master_pubkey_signature: string;
