@@ -64,7 +64,11 @@ export type MasterConfig = MasterOpts &
   };
 
 /** The compiled minion config: the loaded keys plus every duration in ms. */
-export type MinionConfig = MinionOpts & MsFields<typeof MINION_DURATIONS>;
+export type MinionConfig = MinionOpts &
+  MsFields<typeof MINION_DURATIONS> & {
+    /** Retention for returners that expire what they store (redis), ms; the master's rule, 24 h unless set. */
+    readonly keep_jobs_ms: number;
+  };
 
 function msName(key: string): string {
   return key.endsWith('_seconds') ? `${key.slice(0, -'_seconds'.length)}_ms` : `${key}_ms`;
@@ -91,7 +95,7 @@ export function compileConfig(role: Role, opts: MasterOpts | MinionOpts): Master
 export function compileConfig(role: Role, opts: MasterOpts | MinionOpts): MasterConfig | MinionConfig {
   const out: Record<string, unknown> = opts;
   addDurations(out, role === 'master' ? MASTER_DURATIONS : MINION_DURATIONS);
-  if (role === 'master') out['keep_jobs_ms'] = keepJobsSeconds(out) * 1000;
+  out['keep_jobs_ms'] = keepJobsSeconds(out) * 1000;
   return out as MasterConfig | MinionConfig;
 }
 

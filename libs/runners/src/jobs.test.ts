@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '@tsalt/core';
+import { masterConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { jidFromDate, jidToTime } from '@tsalt/job';
 import { jobCacheFrom, returnerPlugins, type JobCache, type ReturnLoad } from '@tsalt/returners';
@@ -17,7 +18,7 @@ function ret(jid: string, id: string, value: unknown, extra: Partial<ReturnLoad>
 
 function runners(services: Record<string, unknown>, opts: Record<string, unknown> = {}): Registry {
   return new Registry(
-    { kind: 'runner', opts: { master_job_cache: 'local_cache', ext_job_cache: '', ...opts }, log, services },
+    { kind: 'runner', opts: masterConfig({ master_job_cache: 'local_cache', ext_job_cache: '', ...opts }), log, services },
     runnerPlugins(),
   );
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '@tsalt/core';
+import { masterConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { jidToTime } from '@tsalt/job';
 import { KeyStore, generateKeyPair } from '@tsalt/crypto';
@@ -73,7 +74,7 @@ describe('manage and jobs.active runners over an injected local client', () => {
     );
     const services: Record<string, unknown> = { jobCache: jobCacheFrom(retReg, 'local_cache'), ...extra };
     if (local) services['local'] = local;
-    return new Registry({ kind: 'runner', opts: opts(), log, services }, runnerPlugins());
+    return new Registry({ kind: 'runner', opts: masterConfig(opts()), log, services }, runnerPlugins());
   };
 
   before(() => {
