@@ -5,11 +5,11 @@ import { errorLine } from '@tsalt/core';
 import { type KeyStore, invalidIdReason, parsePublicKey } from '@tsalt/crypto';
 import { acceptedInner, asBytes, signAuthReply } from '@tsalt/transport';
 import { fnmatch } from '@tsalt/targeting';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 import type { SessionKeys } from './session.js';
 
 export interface AuthDeps {
-  opts: MasterOpts;
+  opts: MasterConfig;
   keys: KeyStore;
   session: SessionKeys;
   masterPrivate: KeyObject;

@@ -4,13 +4,13 @@ import type { KeyObject } from 'node:crypto';
 import type { KeyStore } from '@tsalt/crypto';
 import { isRecord, sealPublish } from '@tsalt/transport';
 import { checkMinions, validateTarget } from '@tsalt/targeting';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 import { rootKeyMatches } from './root-key.js';
 import type { SessionKeys } from './session.js';
 import type { CacheWriter } from './cache-writer.js';
 
 export interface ClearDeps {
-  opts: MasterOpts;
+  opts: MasterConfig;
   rootKey: string;
   keys: KeyStore;
   session: SessionKeys;

@@ -2,7 +2,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine, fnmatch } from '@tsalt/core';
 import type { Registry } from '@tsalt/loader';
 import type { EventBus } from '@tsalt/events';
-import { optionList, type MasterOpts } from '@tsalt/config';
+import { optionList, type MasterConfig } from '@tsalt/config';
 
 interface QueuedEvent {
   tag: string;
@@ -24,7 +24,7 @@ export class EventReturner {
   private sending: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly opts: MasterOpts,
+    private readonly opts: MasterConfig,
     private readonly registry: Registry,
     private readonly log: Logger,
   ) {

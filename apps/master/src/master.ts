@@ -6,7 +6,7 @@ import { isRecord, ReqServer, type Envelope } from '@tsalt/transport';
 import { EventBus } from '@tsalt/events';
 import { Registry } from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins, type JobCache } from '@tsalt/returners';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 import { handleAuth } from './auth-handler.js';
 import { AuthQueue } from './auth-queue.js';
 import { CLEAR_COMMANDS, handlePublish } from './clear-funcs.js';
@@ -51,7 +51,7 @@ export class Master {
   private readonly auth: AuthQueue;
 
   constructor(
-    private readonly opts: MasterOpts,
+    private readonly opts: MasterConfig,
     private readonly log: Logger,
   ) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);

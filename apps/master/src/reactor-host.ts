@@ -4,7 +4,7 @@ import { errorLine } from '@tsalt/core';
 import type { KeyStore } from '@tsalt/crypto';
 import type { EventBus, LocalSubscription } from '@tsalt/events';
 import { FunctionNotAvailableError, Registry } from '@tsalt/loader';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 import { jobCacheFrom, type JobCache } from '@tsalt/returners';
 import { runnerPlugins } from '@tsalt/runners';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
@@ -59,7 +59,7 @@ export class ReactorHost {
   private subscription: LocalSubscription | undefined;
 
   constructor(
-    private readonly opts: MasterOpts,
+    private readonly opts: MasterConfig,
     private readonly deps: ReactorHostDeps,
   ) {}
 

@@ -15,7 +15,7 @@ import {
   unpack,
   type ReqClient,
 } from '@tsalt/transport';
-import type { MinionOpts } from '@tsalt/config';
+import type { MinionConfig } from '@tsalt/config';
 
 /** The session a successful sign-in yields. */
 export interface Session {
@@ -78,7 +78,7 @@ function minionToken(pair: KeyPair): Buffer {
  * (`minion_master.pub`) and a different key is refused afterwards.
  */
 export async function signIn(
-  opts: MinionOpts,
+  opts: MinionConfig,
   pair: KeyPair,
   req: ReqClient,
   log: Logger,

@@ -1,6 +1,6 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine, TsaltError } from '@tsalt/core';
-import type { MinionOpts } from '@tsalt/config';
+import type { MinionConfig } from '@tsalt/config';
 import {
   cleanStaleProcFiles,
   isJid,
@@ -53,7 +53,7 @@ export function jobPoolSize(opts: Readonly<Record<string, unknown>>): number {
 }
 
 export interface JobRunnerOptions {
-  opts: MinionOpts;
+  opts: MinionConfig;
   grains: Record<string, unknown>;
   log: Logger;
   /** A job's event towards the master. */

@@ -3,7 +3,7 @@ import { errorLine } from '@tsalt/core';
 import { DecryptError, type KeyPair } from '@tsalt/crypto';
 import { newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
-import type { MinionOpts } from '@tsalt/config';
+import type { MinionConfig } from '@tsalt/config';
 import { filePin, signIn, type MasterPin, type Session } from './auth-client.js';
 import type { JobReturn } from './executor.js';
 
@@ -32,7 +32,7 @@ function tcp(host: string, port: number): string {
 }
 
 export interface MasterLinkOptions {
-  opts: MinionOpts;
+  opts: MinionConfig;
   pair: KeyPair;
   grains: Record<string, unknown>;
   log: Logger;
