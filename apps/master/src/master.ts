@@ -117,7 +117,7 @@ export class Master {
     this.startMaintenance();
     this.presence = new Presence({
       enabled: opts.presence_events,
-      loopIntervalS: opts.loop_interval,
+      loopIntervalMs: opts.loop_interval_ms,
       fire: this.fire,
       log: log.child({ component: 'presence' }),
     });
@@ -220,7 +220,7 @@ export class Master {
         this.log.error({ err: errorLine(err) }, 'maintenance failed');
       }
     };
-    this.timer = setInterval(tick, Math.max(1, this.opts.loop_interval) * 1000);
+    this.timer = setInterval(tick, Math.max(1000, this.opts.loop_interval_ms));
     this.timer.unref();
     try {
       this.watcher = fs.watch(this.opts.cachedir, (_ev, name) => {
@@ -235,7 +235,7 @@ export class Master {
   private maintain(): void {
     const dfn = dropfilePath(this.opts.cachedir);
     const expired =
-      this.opts.publish_session > 0 && Date.now() - this.session.createdAt > this.opts.publish_session * 1000;
+      this.opts.publish_session_ms > 0 && Date.now() - this.session.createdAt > this.opts.publish_session_ms;
     if (fs.existsSync(dfn) || expired) {
       fs.rmSync(dfn, { force: true });
       this.session.rotate();
@@ -243,7 +243,7 @@ export class Master {
       this.fire('key', { rotate_aes_key: true });
     }
     const now = Date.now();
-    if (now - this.lastClean >= this.opts.loop_interval * 1000) {
+    if (now - this.lastClean >= this.opts.loop_interval_ms) {
       this.lastClean = now;
       this.jobCache
         .cleanOldJobs()

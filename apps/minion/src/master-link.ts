@@ -9,9 +9,6 @@ import type { JobReturn } from './executor.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The heartbeat the master's presence events rely on, when the config does not say (s). */
-const DEFAULT_PRESENCE_INTERVAL_S = 30;
-
 /** How long a replaced SUB keeps delivering after its successor opened (ms): long enough for the successor to join. */
 const SUB_HANDOVER_MS = 5000;
 
@@ -165,7 +162,7 @@ export class MasterLink {
           // A new session key (rotation, master restart): re-auth, then read
           // this publish again with the new key, as Salt does, so the job is
           // not lost. Salt's random_reauth_delay spreads the storm (s).
-          void this.reauthenticate(Math.random() * this.o.opts.random_reauth_delay * 1000)
+          void this.reauthenticate(Math.random() * this.o.opts.random_reauth_delay_ms)
             .then(() => this.retryPublish(msg))
             .catch((e: unknown) => this.o.onFatal(e));
         } else {
@@ -257,7 +254,7 @@ export class MasterLink {
   async fireMaster(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void> {
     const ok = await this.aesRequest(
       { ...(preload ?? {}), cmd: '_minion_event', tag, data, pretag: null },
-      this.o.opts.auth_timeout * 1000,
+      this.o.opts.auth_timeout_ms,
     );
     if (ok !== true) throw new Error(`the master refused the event ${tag}`);
   }
@@ -275,7 +272,7 @@ export class MasterLink {
       for (const tag of tags) {
         await this.aesRequest(
           { cmd: '_minion_event', tag, data: msg, pretag: null, ...(grains ? { grains } : {}) },
-          opts.auth_timeout * 1000,
+          opts.auth_timeout_ms,
         );
       }
     } catch (err) {
@@ -294,32 +291,32 @@ export class MasterLink {
   startHeartbeats(): void {
     if (this.heartbeats.length || this.stopped) return;
     const { opts, log } = this.o;
-    const raw = (opts as unknown as Record<string, unknown>)['presence_interval'];
-    const everyS = typeof raw === 'number' && raw >= 0 ? raw : DEFAULT_PRESENCE_INTERVAL_S;
-    if (everyS > 0) {
+    const everyMs = opts.presence_interval_ms;
+    if (everyMs > 0) {
       const beat = (): void => {
         this.aesRequest(
-          { cmd: '_presence', interval: everyS },
-          Math.min(everyS * 1000, opts.auth_timeout * 1000),
+          // The master's wire field is in s, as the config key is.
+          { cmd: '_presence', interval: opts.presence_interval },
+          Math.min(everyMs, opts.auth_timeout_ms),
         ).catch((err: unknown) => log.debug({ err: errorLine(err) }, 'presence heartbeat not acknowledged'));
       };
       // The start events already told the master we are here.
       const first = setTimeout(
         () => {
           beat();
-          this.heartbeats.push(setInterval(beat, everyS * 1000).unref());
+          this.heartbeats.push(setInterval(beat, everyMs).unref());
         },
-        Math.random() * everyS * 1000,
+        Math.random() * everyMs,
       );
       this.heartbeats.push(first);
     }
-    if (opts.ping_interval > 0) {
+    if (opts.ping_interval_ms > 0) {
       const ping = (): void => {
         this.fireMaster('minion_ping', 'ping').catch((err: unknown) =>
           log.warn({ err: errorLine(err) }, 'minion_ping not acknowledged'),
         );
       };
-      this.heartbeats.push(setInterval(ping, opts.ping_interval * 60_000));
+      this.heartbeats.push(setInterval(ping, opts.ping_interval_ms));
     }
     for (const t of this.heartbeats) t.unref();
   }

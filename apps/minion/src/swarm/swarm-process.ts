@@ -142,7 +142,7 @@ class SwarmProcess {
       clearTimeout(timer);
       this.signIns.release();
     };
-    const timer = setTimeout(release, this.base.auth_timeout * 2000);
+    const timer = setTimeout(release, this.base.auth_timeout_ms * 2);
     return signIn.finally(release);
   }
 
