@@ -155,7 +155,7 @@ export class ReactorHost {
     };
 
     this.reactor = new Reactor({
-      opts: o as unknown as ReactorOptions,
+      opts,
       log,
       subscribe: (handler) => {
         this.subscription = deps.bus.onEvent(handler, { maxQueue: BUS_QUEUE, name: 'reactor' });

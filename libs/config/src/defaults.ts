@@ -217,6 +217,7 @@ export const MINION_DEFAULTS: Readonly<MinionOpts> = deepFreeze<MinionOpts>({
   module_dirs: [],
   returner_dirs: [],
   cmd_safe: true,
+  use_master_when_local: false,
   sudo_user: '',
   multifunc_ordered: false,
   saltenv: null,
@@ -239,5 +240,6 @@ export const OPTIONAL_KEYS: Readonly<Record<'master' | 'minion', readonly string
     // Salt's cmd.* allow/deny lists: unset means no list.
     'cmd_blacklist_glob',
     'cmd_whitelist_glob',
+    'local',
   ],
 });

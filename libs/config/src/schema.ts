@@ -224,6 +224,8 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   cmd_safe: BOOL,
   cmd_blacklist_glob: LIST,
   cmd_whitelist_glob: LIST,
+  use_master_when_local: BOOL,
+  local: BOOL,
   sudo_user: STR,
   multifunc_ordered: BOOL,
   saltenv: STR_OR_NULL,

@@ -206,6 +206,14 @@ export interface MinionOpts extends CommonOpts {
   module_dirs: string[];
   returner_dirs: string[];
   cmd_safe: boolean;
+  /** Salt's `cmd.*` deny list (globs); unset: none. */
+  cmd_blacklist_glob?: string[];
+  /** Salt's `cmd.*` allow list (globs); unset: every command. */
+  cmd_whitelist_glob?: string[];
+  /** `event.fire_master` still sends in masterless mode. @default false */
+  use_master_when_local: boolean;
+  /** Salt's masterless flag (`salt-call --local`); unset means not masterless. */
+  local?: boolean;
   sudo_user: string;
   multifunc_ordered: boolean;
   saltenv: string | null;

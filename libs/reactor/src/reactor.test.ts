@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger, type Logger } from '@tsalt/core';
+import { masterConfig } from '@tsalt/config';
 import { Reactor, REACTOR_ERROR_TAG } from './reactor.js';
 import type { CallClient, LocalPublish, ReactorClients, ReactorDeps } from './types.js';
 import type { ReactorOptions } from './options.js';
@@ -77,7 +78,8 @@ function reactor(
   lines: string[] = [],
 ): Reactor {
   const deps: ReactorDeps = {
-    opts: { reactor: reactorOpt, cachedir: path.join(root, 'cache'), ...extra },
+    // The compiled config with the reactor list as given (unvalidated: some tests give a bad one).
+    opts: { ...masterConfig({ cachedir: path.join(root, 'cache'), ...extra }), reactor: reactorOpt },
     log: recordingLog(lines),
     subscribe: bus.subscribe,
     fire: bus.fire,
