@@ -33,7 +33,7 @@ describe('jobs runner over a real local_cache', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-runners-'));
-    const retReg = new Registry({ kind: 'returner', opts: { cachedir: dir }, log }, returnerPlugins());
+    const retReg = new Registry({ kind: 'returner', opts: masterConfig({ cachedir: dir }), log }, returnerPlugins());
     cache = jobCacheFrom(retReg, 'local_cache');
     reg = runners({ jobCache: cache });
 
@@ -132,7 +132,7 @@ describe('jobs runner over a real local_cache', () => {
   });
 
   test('list_job shows EndTime when job_cache_store_endtime is on', async () => {
-    const retReg = new Registry({ kind: 'returner', opts: { cachedir: dir }, log }, returnerPlugins());
+    const retReg = new Registry({ kind: 'returner', opts: masterConfig({ cachedir: dir }), log }, returnerPlugins());
     await retReg.call('local_cache.update_endtime', [jids['old'], '2015, Mar 16 19:30:05.000000']);
     const withEnd = runners({ jobCache: cache }, { job_cache_store_endtime: true });
     const got = (await withEnd.call('jobs.list_job', [jids['old']])).return as Record<string, unknown>;

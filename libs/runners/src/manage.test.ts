@@ -69,7 +69,7 @@ describe('manage and jobs.active runners over an injected local client', () => {
   });
   const runners = (local: RunnerLocalClient | undefined, extra: Record<string, unknown> = {}): Registry => {
     const retReg = new Registry(
-      { kind: 'returner', opts: { cachedir: path.join(dir, 'cache') }, log },
+      { kind: 'returner', opts: masterConfig({ cachedir: path.join(dir, 'cache') }), log },
       returnerPlugins(),
     );
     const services: Record<string, unknown> = { jobCache: jobCacheFrom(retReg, 'local_cache'), ...extra };
@@ -134,7 +134,7 @@ describe('manage and jobs.active runners over an injected local client', () => {
     });
     const reg = runners(local);
     const retReg = new Registry(
-      { kind: 'returner', opts: { cachedir: path.join(dir, 'cache') }, log },
+      { kind: 'returner', opts: masterConfig({ cachedir: path.join(dir, 'cache') }), log },
       returnerPlugins(),
     );
     const cache = jobCacheFrom(retReg, 'local_cache');

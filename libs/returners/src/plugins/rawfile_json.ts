@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { definePlugin, type PluginContext } from '@tsalt/loader';
+import type { ReturnerConfig, ReturnerServices } from '../context.js';
 import { ReturnerError } from '../errors.js';
 import { isRecord } from '../format.js';
 import { pyJsonDumps } from '../mysql/py-json.js';
@@ -46,7 +47,7 @@ function append(file: string, lines: string, log: PluginContext['log']): void {
   }
 }
 
-export default definePlugin({
+export default definePlugin<ReturnerConfig, ReturnerServices>({
   name: 'rawfile_json',
   doc: 'Append each return (minion) or event (master event_return) as one JSON line to rawfile_json.filename (default /var/log/tsalt/events under root_dir).',
   functions: {
