@@ -55,13 +55,13 @@ export class EventReturner {
     // Our own readiness pings are not events anyone asked to keep.
     if (tag.startsWith('tsalt/sync/') || !this.wanted(tag)) return;
     this.queue.push({ tag, data });
-    const size = Number(this.opts.event_return_queue) || 0;
+    const size = this.opts.event_return_queue;
     if (this.queue.length >= Math.max(1, size)) {
       this.flush();
       return;
     }
-    const maxS = Number(this.opts['event_return_queue_max_seconds']) || 0;
-    if (maxS > 0) this.timer ??= setTimeout(() => this.flush(), maxS * 1000);
+    const maxMs = this.opts.event_return_queue_max_ms;
+    if (maxMs > 0) this.timer ??= setTimeout(() => this.flush(), maxMs);
   }
 
   private flush(): void {

@@ -214,7 +214,7 @@ describe('the job pool protocol', () => {
     const events: unknown[] = [];
     const pool = new JobPool({
       size: 0,
-      init: { id: 'm1', opts: {}, grains: {} },
+      init: { id: 'm1', opts: minionConfig(), grains: {} },
       log: silentLogger(),
       workerFile: file,
       fireEvent: async (tag, data) => void events.push([tag, data]),
@@ -240,7 +240,7 @@ describe('a job process that cannot start', () => {
     fs.writeFileSync(file, "process.send({ type: 'init-failed', error: 'no modules here' }); process.disconnect();\n");
     const pool = new JobPool({
       size: 0,
-      init: { id: 'm1', opts: {}, grains: {} },
+      init: { id: 'm1', opts: minionConfig(), grains: {} },
       log: silentLogger(),
       workerFile: file,
       fireEvent: async () => undefined,

@@ -178,6 +178,8 @@ export interface MinionOpts extends CommonOpts {
   cache_jobs: boolean;
   minion_jid_queue_hwm: number;
   return: string | string[];
+  /** tsalt: a returner every job's return also goes to (Salt sends the master's through the publish `ret`). */
+  ext_job_cache: string;
   grains: Record<string, unknown>;
   verify_master_pubkey_sign: boolean;
   always_verify_signature: boolean;
