@@ -1,4 +1,4 @@
-import type { MasterOpts, MinionOpts, Role } from './types.js';
+import type { MasterOptions, MasterOpts, MinionOptions, MinionOpts, Role } from './types.js';
 import { MASTER_DEFAULTS, MINION_DEFAULTS } from './defaults.js';
 import { ConfigError, CONFIG_INVALID } from './errors.js';
 import { keepJobsSeconds } from './opt-helpers.js';
@@ -104,14 +104,14 @@ export function compileConfig(role: Role, opts: MasterOpts | MinionOpts): Master
  * that get no config folder (tsalt-swarm's emulated minions) and for tests.
  * @throws ConfigError naming the key, as loadConfig does.
  */
-export function masterConfig(keys: Record<string, unknown> = {}): MasterConfig {
+export function masterConfig(keys: MasterOptions = {}): MasterConfig {
   const opts: Record<string, unknown> = { ...structuredClone(MASTER_DEFAULTS), ...keys };
   validateOpts(opts, () => 'the given keys');
   return compileConfig('master', opts as MasterOpts);
 }
 
 /** The minion form of masterConfig(). */
-export function minionConfig(keys: Record<string, unknown> = {}): MinionConfig {
+export function minionConfig(keys: MinionOptions = {}): MinionConfig {
   const opts: Record<string, unknown> = { ...structuredClone(MINION_DEFAULTS), ...keys };
   validateOpts(opts, () => 'the given keys');
   return compileConfig('minion', opts as MinionOpts);

@@ -10,7 +10,7 @@
  * Files: `<dir>/<role>`, then `<dir>/<role>.d/*.conf` (sorted; later wins),
  * then `include:`; overrides last. Errors are ConfigError with a one-line message.
  */
-export type { Role, CommonOpts, MasterOpts, MinionOpts } from './types.js';
+export type { Role, CommonOpts, MasterOpts, MinionOpts, MasterOptions, MinionOptions } from './types.js';
 export { DEFAULT_CONFIG_DIR, MASTER_DEFAULTS, MINION_DEFAULTS, OPTIONAL_KEYS } from './defaults.js';
 export { loadConfig } from './load.js';
 export {

@@ -7,6 +7,16 @@
  */
 export type Role = 'master' | 'minion';
 
+/*
+ * Three stages (docs/config.md, "The compiled form"):
+ * 1. MasterOptions / MinionOptions: what files and overrides may set, every
+ *    key optional (Salt's names; defaults in docs/config.md and defaults.ts);
+ * 2. MasterOpts / MinionOpts: every key present, defaults filled, types
+ *    checked (loadConfig, with the key's name in any error);
+ * 3. MasterConfig / MinionConfig (compile.ts): stage 2 plus every duration
+ *    in ms (`timeout_ms`). Code reads this one.
+ */
+
 /** Keys both daemons share. Durations are seconds unless the name says otherwise. */
 export interface CommonOpts {
   [key: string]: unknown;
@@ -221,3 +231,9 @@ export interface MinionOpts extends CommonOpts {
   saltenv: string | null;
   pillarenv: string | null;
 }
+
+/** Stage 1: what a master config file (or an override) may set; unset keys get their default. */
+export type MasterOptions = Partial<MasterOpts>;
+
+/** Stage 1: what a minion config file (or an override) may set. */
+export type MinionOptions = Partial<MinionOpts>;

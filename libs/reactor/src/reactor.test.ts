@@ -4,10 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger, type Logger } from '@tsalt/core';
-import { masterConfig } from '@tsalt/config';
+import { masterConfig, type MasterOptions } from '@tsalt/config';
 import { Reactor, REACTOR_ERROR_TAG } from './reactor.js';
 import type { CallClient, LocalPublish, ReactorClients, ReactorDeps } from './types.js';
-import type { ReactorOptions } from './options.js';
 
 const T = { timeout: 15_000 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -74,7 +73,7 @@ function reactor(
   bus: FakeBus,
   reactorOpt: unknown,
   clients: Partial<ReactorClients>,
-  extra: Partial<ReactorOptions> = {},
+  extra: MasterOptions = {},
   lines: string[] = [],
 ): Reactor {
   const deps: ReactorDeps = {

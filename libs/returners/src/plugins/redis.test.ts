@@ -210,7 +210,7 @@ describe('redis returner', { skip }, () => {
     const r2 = new Registry(
       {
         kind: 'returner',
-        opts: masterConfig({ cachedir, 'redis.host': '127.0.0.1', 'redis.port': port, 'redis.password': '' }),
+        opts: masterConfig({ cachedir: String(cachedir), 'redis.host': '127.0.0.1', 'redis.port': port, 'redis.password': '' }),
         log: silentLogger(),
       },
       [redis],
