@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { type CommanderError } from 'commander';
 import { errorLine, TsaltError } from '@tsalt/core';
 import { loadConfig, type MasterConfig, type MinionConfig } from '@tsalt/config';

@@ -5,14 +5,7 @@ import { DEFAULT_CONFIG_DIR, type MasterConfig } from '@tsalt/config';
 import { silentLogger } from '@tsalt/core';
 import { KeyStore, type KeyState, type KeyListing } from '@tsalt/crypto';
 import { Registry } from '@tsalt/loader';
-import {
-  KEY_STATUSES,
-  keyOpsFrom,
-  wheelPlugins,
-  type KeyAction,
-  type KeyOps,
-  type WheelServices,
-} from '@tsalt/wheel';
+import { KEY_STATUSES, keyOpsFrom, wheelPlugins, type KeyAction, type KeyOps, type WheelServices } from '@tsalt/wheel';
 import { busAddresses, fireMasterEvent } from '@tsalt/events';
 import { CliExit, EXIT, loadMasterOpts, salty, useColor } from './common.js';
 

@@ -122,9 +122,7 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
     keys.write('rejected', id, pub);
     return reply('reject');
   }
-  const autoSign =
-    opts.auto_accept ||
-    listedIn(opts.autosign_file, id);
+  const autoSign = opts.auto_accept || listedIn(opts.autosign_file, id);
   const pending = keys.read('pending', id);
   if (pending !== undefined && !keys.sameKey(pending, pub)) {
     keys.write('denied', id, pub);

@@ -53,9 +53,7 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
     validateTarget(target, tgtType);
     matched = checkMinions(target, tgtType, d.keys.ids('accepted'), {
       ...(typeof load['delimiter'] === 'string' ? { delimiter: load['delimiter'] } : {}),
-      ...(isRecord(d.opts.nodegroups)
-        ? { nodegroups: d.opts.nodegroups as Record<string, string | string[]> }
-        : {}),
+      ...(isRecord(d.opts.nodegroups) ? { nodegroups: d.opts.nodegroups as Record<string, string | string[]> } : {}),
     });
   } catch (err) {
     return clearError('SaltInvocationError', errorLine(err));

@@ -11,13 +11,7 @@ import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import { computeRetcode, coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { LocalClient } from '@tsalt/client';
 import { isRecord } from '@tsalt/transport';
-import {
-  Reactor,
-  type CallClient,
-  type CallOptions,
-  type LocalPublish,
-  type PublishReply,
-} from '@tsalt/reactor';
+import { Reactor, type CallClient, type CallOptions, type LocalPublish, type PublishReply } from '@tsalt/reactor';
 
 export interface ReactorHostDeps {
   bus: EventBus;

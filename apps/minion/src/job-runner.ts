@@ -37,7 +37,6 @@ export const DAEMON_FUNCTIONS: ReadonlySet<string> = new Set([
   'saltutil.kill_all_jobs',
 ]);
 
-
 export interface JobRunnerOptions {
   opts: MinionConfig;
   grains: Record<string, unknown>;

@@ -301,13 +301,10 @@ export class MasterLink {
         ).catch((err: unknown) => log.debug({ err: errorLine(err) }, 'presence heartbeat not acknowledged'));
       };
       // The start events already told the master we are here.
-      const first = setTimeout(
-        () => {
-          beat();
-          this.heartbeats.push(setInterval(beat, everyMs).unref());
-        },
-        Math.random() * everyMs,
-      );
+      const first = setTimeout(() => {
+        beat();
+        this.heartbeats.push(setInterval(beat, everyMs).unref());
+      }, Math.random() * everyMs);
       this.heartbeats.push(first);
     }
     if (opts.ping_interval_ms > 0) {

@@ -110,7 +110,12 @@ describe('minion returners', () => {
       }),
       definePlugin({ name: 'plain', functions: { returner: { doc: 'x', fn: () => undefined } } }),
     ];
-    const r = new MinionReturners({ opts: minionConfig({ id: 'm1' }), grains: {}, log: recordingLogger().log, plugins });
+    const r = new MinionReturners({
+      opts: minionConfig({ id: 'm1' }),
+      grains: {},
+      log: recordingLogger().log,
+      plugins,
+    });
     r.resume();
     await new Promise((res) => setImmediate(res));
     assert.equal(resumed, 1);

@@ -1,12 +1,5 @@
 import type { Logger } from '@tsalt/core';
-import type {
-  ContextBag,
-  PluginContext,
-  PluginDefinition,
-  PluginFunction,
-  PluginKind,
-  RegistryView,
-} from './types.js';
+import type { ContextBag, PluginContext, PluginDefinition, PluginFunction, PluginKind, RegistryView } from './types.js';
 import { bindArgs, signature } from './bind-args.js';
 import { FunctionNotAvailableError } from './errors.js';
 

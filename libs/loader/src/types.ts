@@ -22,7 +22,10 @@ export type ContextBag = object;
  * injects, so that a plugin reads `ctx.opts.timeout_ms` and
  * `ctx.services.keys` with their types.
  */
-export interface PluginContext<O extends ContextBag = Record<string, unknown>, S extends ContextBag = Record<string, unknown>> {
+export interface PluginContext<
+  O extends ContextBag = Record<string, unknown>,
+  S extends ContextBag = Record<string, unknown>,
+> {
   opts: Readonly<O>;
   grains: Readonly<Record<string, unknown>>;
   pillar: Readonly<Record<string, unknown>>;
@@ -49,7 +52,10 @@ export interface BoundArgs {
   [name: string]: unknown;
 }
 
-export interface PluginFunction<O extends ContextBag = Record<string, unknown>, S extends ContextBag = Record<string, unknown>> {
+export interface PluginFunction<
+  O extends ContextBag = Record<string, unknown>,
+  S extends ContextBag = Record<string, unknown>,
+> {
   /** Salt-style docstring, shown by `sys.doc`. */
   doc: string;
   /** Positional parameters, in order. Kwargs bind to them by name. */
@@ -63,7 +69,10 @@ export interface PluginFunction<O extends ContextBag = Record<string, unknown>, 
   fn(ctx: PluginContext<O, S>, args: BoundArgs): unknown;
 }
 
-export interface PluginDefinition<O extends ContextBag = Record<string, unknown>, S extends ContextBag = Record<string, unknown>> {
+export interface PluginDefinition<
+  O extends ContextBag = Record<string, unknown>,
+  S extends ContextBag = Record<string, unknown>,
+> {
   /** The module name callers use: `test` in `test.ping`. */
   name: string;
   /** Module docstring. */
@@ -79,8 +88,9 @@ export interface PluginDefinition<O extends ContextBag = Record<string, unknown>
 }
 
 /** Identity helper so plugin files get type checking: `definePlugin<MinionConfig, ModuleServices>({...})`. */
-export function definePlugin<O extends ContextBag = Record<string, unknown>, S extends ContextBag = Record<string, unknown>>(
-  def: PluginDefinition<O, S>,
-): PluginDefinition<O, S> {
+export function definePlugin<
+  O extends ContextBag = Record<string, unknown>,
+  S extends ContextBag = Record<string, unknown>,
+>(def: PluginDefinition<O, S>): PluginDefinition<O, S> {
   return def;
 }

@@ -7,7 +7,10 @@ import { FunctionNotAvailableError, Registry } from '@tsalt/loader';
 import { executionModulePlugins, ModuleError } from './index.js';
 
 function registry(services: Record<string, unknown> = {}): Registry {
-  return new Registry({ kind: 'module', opts: minionConfig(), log: silentLogger(), services }, executionModulePlugins());
+  return new Registry(
+    { kind: 'module', opts: minionConfig(), log: silentLogger(), services },
+    executionModulePlugins(),
+  );
 }
 
 const T = { timeout: 5000 };

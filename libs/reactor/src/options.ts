@@ -109,7 +109,7 @@ export function compileReactorOptions(opts: ReactorOptions): CompiledReactorOpti
       typeof value === 'string'
         ? [value]
         : Array.isArray(value) && value.every((v) => typeof v === 'string')
-          ? (value)
+          ? value
           : undefined;
     if (!refs || refs.length === 0) {
       problems.push(

@@ -27,13 +27,7 @@ import type { ReturnerPlugin } from './context.js';
 export type { ReturnLoad, JidSummary, JidResult, JobCache } from './types.js';
 export { jobCacheFrom } from './job-cache.js';
 export { formatJidInstance } from './format.js';
-export type {
-  CheckMinions,
-  ReturnerConfig,
-  ReturnerContext,
-  ReturnerPlugin,
-  ReturnerServices,
-} from './context.js';
+export type { CheckMinions, ReturnerConfig, ReturnerContext, ReturnerPlugin, ReturnerServices } from './context.js';
 export { ReturnerError } from './errors.js';
 export { jobCacheContract, type JobCacheHarness } from './contract.js';
 export {

@@ -17,9 +17,9 @@ function tmpdir(): string {
 /** A logger that keeps warning messages, to check what an operator would see. */
 function recordingLogger(warnings: string[]): Logger {
   const log = silentLogger();
-  log.warn = ((a: unknown, b?: unknown) => {
+  log.warn = (a: unknown, b?: unknown) => {
     warnings.push(typeof a === 'string' ? a : String(b));
-  });
+  };
   return log;
 }
 

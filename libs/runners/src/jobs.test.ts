@@ -18,7 +18,12 @@ function ret(jid: string, id: string, value: unknown, extra: Partial<ReturnLoad>
 
 function runners(services: Record<string, unknown>, opts: Record<string, unknown> = {}): Registry {
   return new Registry(
-    { kind: 'runner', opts: masterConfig({ master_job_cache: 'local_cache', ext_job_cache: '', ...opts }), log, services },
+    {
+      kind: 'runner',
+      opts: masterConfig({ master_job_cache: 'local_cache', ext_job_cache: '', ...opts }),
+      log,
+      services,
+    },
     runnerPlugins(),
   );
 }

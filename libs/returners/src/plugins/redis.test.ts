@@ -63,7 +63,13 @@ function reg(extra: Record<string, unknown> = {}, log = silentLogger()): Registr
   const r = new Registry(
     {
       kind: 'returner',
-      opts: masterConfig({ cachedir, 'redis.host': '127.0.0.1', 'redis.port': port, keep_jobs_seconds: 3600, ...extra }),
+      opts: masterConfig({
+        cachedir,
+        'redis.host': '127.0.0.1',
+        'redis.port': port,
+        keep_jobs_seconds: 3600,
+        ...extra,
+      }),
       log,
     },
     [redis],
@@ -210,7 +216,12 @@ describe('redis returner', { skip }, () => {
     const r2 = new Registry(
       {
         kind: 'returner',
-        opts: masterConfig({ cachedir: String(cachedir), 'redis.host': '127.0.0.1', 'redis.port': port, 'redis.password': '' }),
+        opts: masterConfig({
+          cachedir: String(cachedir),
+          'redis.host': '127.0.0.1',
+          'redis.port': port,
+          'redis.password': '',
+        }),
         log: silentLogger(),
       },
       [redis],

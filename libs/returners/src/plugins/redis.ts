@@ -54,7 +54,6 @@ async function scanKeys(cl: RedisClient, match: string): Promise<string[]> {
   return [...new Set(out)];
 }
 
-
 export default definePlugin<ReturnerConfig, ReturnerServices>({
   name: NAME,
   doc: "Return data to a Redis server (Salt's redis_return key layout). Options: redis.host, redis.port, redis.db, redis.username, redis.password, redis.unix_socket_path.\n\n    salt '*' test.ping --return redis",
@@ -87,10 +86,7 @@ export default definePlugin<ReturnerConfig, ReturnerServices>({
         let list = Array.isArray(minions) ? minions.filter((m): m is string => typeof m === 'string') : undefined;
         const check = ctx.services.checkMinions;
         if (!list && typeof check === 'function') {
-          list = await check(
-            load['tgt'],
-            typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob',
-          );
+          list = await check(load['tgt'], typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob');
         }
         const full = { ...load, Minions: list && list.length > 0 ? [...list].sort() : (load['id'] ?? []) };
         spool(ctx, conn(ctx, redisTarget(ctx.opts))).push({
