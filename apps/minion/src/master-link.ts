@@ -69,7 +69,7 @@ export class MasterLink {
     this.req = new ReqClient({
       address: tcp(this.masterHost, opts.master_port),
       reconnectInterval: this.reconInterval(),
-      reconnectMaxInterval: opts.recon_max,
+      reconnectMaxInterval: opts.recon_max_ms,
       maxMessageSize: opts.max_request_size * 2,
     });
     // Connected before the sign-in, so that by the time the session key
@@ -92,7 +92,7 @@ export class MasterLink {
 
   /** Salt's `recon_randomize`: the first reconnect interval is random in [default, default+max]. */
   private reconInterval(): number {
-    const { recon_default: d, recon_max: m, recon_randomize: r } = this.o.opts;
+    const { recon_default_ms: d, recon_max_ms: m, recon_randomize: r } = this.o.opts;
     return r ? d + Math.floor(Math.random() * m) : d;
   }
 
@@ -111,7 +111,7 @@ export class MasterLink {
       address: tcp(this.masterHost, port),
       identity: opts.id,
       reconnectInterval: this.reconInterval(),
-      reconnectMaxInterval: opts.recon_max,
+      reconnectMaxInterval: opts.recon_max_ms,
       maxMessageSize: opts.max_request_size * 2,
     });
     void this.publishLoop(this.sub);
@@ -229,11 +229,11 @@ export class MasterLink {
     }
   }
 
-  /** Salt's return with `return_retry_tries`, each try waiting a random `return_retry_timer`..`_max` (s). */
+  /** Salt's return with `return_retry_tries`, each try waiting a random `return_retry_timer`..`_max`. */
   async sendReturn(ret: JobReturn): Promise<boolean> {
-    const { return_retry_tries: tries, return_retry_timer: lo, return_retry_timer_max: hi } = this.o.opts;
+    const { return_retry_tries: tries, return_retry_timer_ms: lo, return_retry_timer_max_ms: hi } = this.o.opts;
     for (let i = 0; i <= tries; i++) {
-      const timeout = (lo + Math.random() * Math.max(0, hi - lo)) * 1000;
+      const timeout = lo + Math.random() * Math.max(0, hi - lo); // ms
       try {
         const ok = await this.aesRequest(ret, timeout);
         if (ok !== true) this.o.log.warn({ jid: ret.jid }, 'master refused the return');
