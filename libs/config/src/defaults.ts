@@ -225,12 +225,19 @@ export const MINION_DEFAULTS: Readonly<MinionOpts> = deepFreeze<MinionOpts>({
 });
 
 /**
+ * Returners whose settings may also be written nested (`mysql: {host: ...}`)
+ * rather than dotted (`mysql.host`); each one's module validates them.
+ */
+export const RETURNER_NAMESPACES: readonly string[] = deepFreeze(['mysql', 'redis', 'syslog', 'rawfile_json']);
+
+/**
  * Known keys that have no default: accepted without a warning, left unset
  * unless a file sets them.
  */
 export const OPTIONAL_KEYS: Readonly<Record<'master' | 'minion', readonly string[]>> = deepFreeze({
-  master: ['include', 'log_granular_levels', 'master_tops', 'mine_functions'],
+  master: ['include', 'log_granular_levels', 'master_tops', 'mine_functions', ...RETURNER_NAMESPACES],
   minion: [
+    ...RETURNER_NAMESPACES,
     'include',
     'log_granular_levels',
     'append_domain',

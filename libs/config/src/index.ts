@@ -11,7 +11,13 @@
  * then `include:`; overrides last. Errors are ConfigError with a one-line message.
  */
 export type { Role, CommonOpts, MasterOpts, MinionOpts, MasterOptions, MinionOptions } from './types.js';
-export { DEFAULT_CONFIG_DIR, MASTER_DEFAULTS, MINION_DEFAULTS, OPTIONAL_KEYS } from './defaults.js';
+export {
+  DEFAULT_CONFIG_DIR,
+  MASTER_DEFAULTS,
+  MINION_DEFAULTS,
+  OPTIONAL_KEYS,
+  RETURNER_NAMESPACES,
+} from './defaults.js';
 export { loadConfig } from './load.js';
 export {
   compileConfig,

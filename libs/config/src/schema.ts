@@ -231,6 +231,11 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   saltenv: STR_OR_NULL,
   pillarenv: STR_OR_NULL,
   beacons: MAP,
+  // returner settings in the nested form (RETURNER_NAMESPACES)
+  mysql: MAP,
+  redis: MAP,
+  syslog: MAP,
+  rawfile_json: MAP,
 };
 
 /** A short, one-line rendering of a bad value for an error message. */
