@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { type CommanderError } from 'commander';
 import { errorLine, TsaltError } from '@tsalt/core';
-import { loadConfig, type MasterOpts, type MinionOpts } from '@tsalt/config';
+import { loadConfig, type MasterConfig, type MinionConfig } from '@tsalt/config';
 import { renderOutput } from '@tsalt/output';
 
 /** Salt's exit codes: EX_GENERIC for minion failures, 2 for usage, auth and "no return". */
@@ -25,7 +25,7 @@ export function salty(cmd: Command): Command {
   });
 }
 
-export function loadMasterOpts(dir: string, overrides: Record<string, unknown> = {}): MasterOpts {
+export function loadMasterOpts(dir: string, overrides: Record<string, unknown> = {}): MasterConfig {
   try {
     return loadConfig('master', dir, overrides);
   } catch (err) {
@@ -33,7 +33,7 @@ export function loadMasterOpts(dir: string, overrides: Record<string, unknown> =
   }
 }
 
-export function loadMinionOpts(dir: string, overrides: Record<string, unknown> = {}): MinionOpts {
+export function loadMinionOpts(dir: string, overrides: Record<string, unknown> = {}): MinionConfig {
   try {
     return loadConfig('minion', dir, overrides);
   } catch (err) {

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import readline from 'node:readline/promises';
 import { Command } from 'commander';
-import { DEFAULT_CONFIG_DIR, type MasterOpts } from '@tsalt/config';
+import { DEFAULT_CONFIG_DIR, type MasterConfig } from '@tsalt/config';
 import { silentLogger } from '@tsalt/core';
 import { KeyStore, type KeyState, type KeyListing } from '@tsalt/crypto';
 import { Registry } from '@tsalt/loader';
-import { KEY_STATUSES, keyOpsFrom, wheelPlugins, type KeyAction, type KeyOps } from '@tsalt/wheel';
+import { KEY_STATUSES, keyOpsFrom, wheelPlugins, type KeyAction, type KeyOps, type WheelServices } from '@tsalt/wheel';
 import { busAddresses, fireMasterEvent } from '@tsalt/events';
 import { CliExit, EXIT, loadMasterOpts, salty, useColor } from './common.js';
 
@@ -80,20 +80,19 @@ class KeyCli {
   readonly store: KeyStore;
   /** The wheel's key code: tsalt-key and `wheel.key.*` move the same files and fire the same events. */
   readonly ops: KeyOps;
-  private readonly wheel: Registry;
+  private readonly wheel: Registry<MasterConfig, WheelServices>;
   constructor(
-    readonly opts: MasterOpts,
+    readonly opts: MasterConfig,
     readonly f: KeyFlags,
   ) {
     this.store = new KeyStore(opts.pki_dir, opts.hash_type);
     const fire = (tag: string, data: Record<string, unknown>): Promise<void> => this.event(tag, data);
     const log = silentLogger();
-    const o = opts as unknown as Record<string, unknown>;
     this.wheel = new Registry(
-      { kind: 'wheel', opts: o, log, services: { keys: this.store }, fireEvent: fire },
+      { kind: 'wheel', opts, log, services: { keys: this.store }, fireEvent: fire },
       wheelPlugins(),
     );
-    this.ops = keyOpsFrom({ opts: o, services: { keys: this.store }, log, fireEvent: fire });
+    this.ops = keyOpsFrom({ opts, services: { keys: this.store }, log, fireEvent: fire });
   }
 
   private color(c: string): { on: string; off: string } {

@@ -18,7 +18,7 @@ import { busAddresses, EventListener, fireMasterEvent } from '@tsalt/events';
 import { KeyStore } from '@tsalt/crypto';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import type { Logger } from '@tsalt/core';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 import { LocalClient } from '@tsalt/client';
 import {
   withOutputOptions,
@@ -125,7 +125,7 @@ function printLine(line: string): void {
 
 /** `services.events` for runners that watch the bus: a listener opens only when one asks. */
 function eventService(
-  opts: MasterOpts,
+  opts: MasterConfig,
   log: Logger,
 ): { listen(prefixes: string[], sockDir?: string): Promise<EventListener> } {
   return {
@@ -148,7 +148,7 @@ function eventService(
  * Fires salt/wheel/<jid>/new and /ret as the master's ClearFuncs.wheel does.
  */
 async function wheelMain(
-  opts: MasterOpts,
+  opts: MasterConfig,
   log: Logger,
   fun: string,
   rest: string[],

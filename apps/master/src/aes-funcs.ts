@@ -4,13 +4,13 @@ import { type KeyStore, DecryptError, invalidIdReason, publicDecrypt } from '@ts
 import { asBytes, openAes, sealAes, type Envelope } from '@tsalt/transport';
 import type { ReturnLoad } from '@tsalt/returners';
 import { isJid } from '@tsalt/job';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 import type { SessionKeys } from './session.js';
 import type { CacheWriter } from './cache-writer.js';
 import type { Presence } from './presence.js';
 
 export interface AesDeps {
-  opts: MasterOpts;
+  opts: MasterConfig;
   keys: KeyStore;
   session: SessionKeys;
   cache: CacheWriter;

@@ -4,11 +4,11 @@ import type { Logger } from '@tsalt/core';
 import { errorLine, fnmatch } from '@tsalt/core';
 import { type KeyStore, invalidIdReason, parsePublicKey } from '@tsalt/crypto';
 import { acceptedInner, asBytes, signAuthReply } from '@tsalt/transport';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 import type { SessionKeys } from './session.js';
 
 export interface AuthDeps {
-  opts: MasterOpts;
+  opts: MasterConfig;
   keys: KeyStore;
   session: SessionKeys;
   masterPrivate: KeyObject;
@@ -116,14 +116,12 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
     d.log.warn({ minion: id }, 'a different key was offered for an accepted minion id; written to minions_denied');
     return reply('denied');
   }
-  const autoReject = typeof opts['autoreject_file'] === 'string' ? opts['autoreject_file'] : undefined;
-  if (listedIn(autoReject, id)) {
+  if (listedIn(opts.autoreject_file, id)) {
     keys.remove('pending', id);
     keys.write('rejected', id, pub);
     return reply('reject');
   }
-  const autoSign =
-    opts.auto_accept || listedIn(typeof opts['autosign_file'] === 'string' ? opts['autosign_file'] : undefined, id);
+  const autoSign = opts.auto_accept || listedIn(opts.autosign_file, id);
   const pending = keys.read('pending', id);
   if (pending !== undefined && !keys.sameKey(pending, pub)) {
     keys.write('denied', id, pub);

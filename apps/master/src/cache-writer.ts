@@ -2,7 +2,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { genJid } from '@tsalt/job';
 import type { JobCache, ReturnLoad } from '@tsalt/returners';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 
 /** Writes held in memory while the job cache fails, before the oldest is dropped (with an error line). */
 const MAX_PENDING = 100_000;
@@ -29,7 +29,7 @@ export class CacheWriter {
 
   constructor(
     readonly cache: JobCache,
-    private readonly opts: MasterOpts,
+    private readonly opts: MasterConfig,
     private readonly log: Logger,
   ) {}
 

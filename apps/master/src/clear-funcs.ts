@@ -4,13 +4,13 @@ import type { KeyObject } from 'node:crypto';
 import type { KeyStore } from '@tsalt/crypto';
 import { sealPublish } from '@tsalt/transport';
 import { checkMinions, validateTarget } from '@tsalt/targeting';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 import { rootKeyMatches } from './root-key.js';
 import type { SessionKeys } from './session.js';
 import type { CacheWriter } from './cache-writer.js';
 
 export interface ClearDeps {
-  opts: MasterOpts;
+  opts: MasterConfig;
   rootKey: string;
   keys: KeyStore;
   session: SessionKeys;
@@ -53,9 +53,7 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
     validateTarget(target, tgtType);
     matched = checkMinions(target, tgtType, d.keys.ids('accepted'), {
       ...(typeof load['delimiter'] === 'string' ? { delimiter: load['delimiter'] } : {}),
-      ...(isRecord(d.opts['nodegroups'])
-        ? { nodegroups: d.opts['nodegroups'] as Record<string, string | string[]> }
-        : {}),
+      ...(isRecord(d.opts.nodegroups) ? { nodegroups: d.opts.nodegroups as Record<string, string | string[]> } : {}),
     });
   } catch (err) {
     return clearError('SaltInvocationError', errorLine(err));

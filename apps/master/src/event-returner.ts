@@ -2,7 +2,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine, fnmatch } from '@tsalt/core';
 import type { Registry } from '@tsalt/loader';
 import type { EventBus } from '@tsalt/events';
-import { optionList, type MasterOpts } from '@tsalt/config';
+import { optionList, type MasterConfig } from '@tsalt/config';
 
 interface QueuedEvent {
   tag: string;
@@ -24,7 +24,7 @@ export class EventReturner {
   private sending: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly opts: MasterOpts,
+    private readonly opts: MasterConfig,
     private readonly registry: Registry,
     private readonly log: Logger,
   ) {
@@ -55,13 +55,13 @@ export class EventReturner {
     // Our own readiness pings are not events anyone asked to keep.
     if (tag.startsWith('tsalt/sync/') || !this.wanted(tag)) return;
     this.queue.push({ tag, data });
-    const size = Number(this.opts.event_return_queue) || 0;
+    const size = this.opts.event_return_queue;
     if (this.queue.length >= Math.max(1, size)) {
       this.flush();
       return;
     }
-    const maxS = Number(this.opts['event_return_queue_max_seconds']) || 0;
-    if (maxS > 0) this.timer ??= setTimeout(() => this.flush(), maxS * 1000);
+    const maxMs = this.opts.event_return_queue_max_ms;
+    if (maxMs > 0) this.timer ??= setTimeout(() => this.flush(), maxMs);
   }
 
   private flush(): void {

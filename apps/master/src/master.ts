@@ -7,7 +7,7 @@ import { ReqServer, type Envelope } from '@tsalt/transport';
 import { EventBus } from '@tsalt/events';
 import { Registry } from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins, type JobCache } from '@tsalt/returners';
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 import { handleAuth } from './auth-handler.js';
 import { AuthQueue } from './auth-queue.js';
 import { CLEAR_COMMANDS, handlePublish } from './clear-funcs.js';
@@ -52,7 +52,7 @@ export class Master {
   private readonly auth: AuthQueue;
 
   constructor(
-    private readonly opts: MasterOpts,
+    private readonly opts: MasterConfig,
     private readonly log: Logger,
   ) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
@@ -118,7 +118,7 @@ export class Master {
     this.startMaintenance();
     this.presence = new Presence({
       enabled: opts.presence_events,
-      loopIntervalS: opts.loop_interval,
+      loopIntervalMs: opts.loop_interval_ms,
       fire: this.fire,
       log: log.child({ component: 'presence' }),
     });
@@ -221,7 +221,7 @@ export class Master {
         this.log.error({ err: errorLine(err) }, 'maintenance failed');
       }
     };
-    this.timer = setInterval(tick, Math.max(1, this.opts.loop_interval) * 1000);
+    this.timer = setInterval(tick, Math.max(1000, this.opts.loop_interval_ms));
     this.timer.unref();
     try {
       this.watcher = fs.watch(this.opts.cachedir, (_ev, name) => {
@@ -236,7 +236,7 @@ export class Master {
   private maintain(): void {
     const dfn = dropfilePath(this.opts.cachedir);
     const expired =
-      this.opts.publish_session > 0 && Date.now() - this.session.createdAt > this.opts.publish_session * 1000;
+      this.opts.publish_session_ms > 0 && Date.now() - this.session.createdAt > this.opts.publish_session_ms;
     if (fs.existsSync(dfn) || expired) {
       fs.rmSync(dfn, { force: true });
       this.session.rotate();
@@ -244,7 +244,7 @@ export class Master {
       this.fire('key', { rotate_aes_key: true });
     }
     const now = Date.now();
-    if (now - this.lastClean >= this.opts.loop_interval * 1000) {
+    if (now - this.lastClean >= this.opts.loop_interval_ms) {
       this.lastClean = now;
       this.jobCache
         .cleanOldJobs()

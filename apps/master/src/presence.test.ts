@@ -9,7 +9,7 @@ describe('presence', () => {
     const events: [string, Record<string, unknown>][] = [];
     const p = new Presence({
       enabled: true,
-      loopIntervalS: 60,
+      loopIntervalMs: 60_000,
       fire: (t, d) => void events.push([t, d]),
       log: silentLogger(),
       now: () => now,

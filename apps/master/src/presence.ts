@@ -1,8 +1,9 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
+import { MINION_DEFAULTS } from '@tsalt/config';
 
-/** When a minion does not say how often it beats (an older minion, a return), assume Salt-ish 30 s. */
-const DEFAULT_INTERVAL_S = 30;
+/** When a minion does not say how often it beats (an older minion, a return), assume a minion's default `presence_interval`, s. */
+const DEFAULT_INTERVAL_S = MINION_DEFAULTS.presence_interval;
 
 /**
  * A minion is present until it misses this many heartbeats: one late
@@ -13,8 +14,8 @@ const MISSES_ALLOWED = 2.5;
 export interface PresenceOptions {
   /** Salt's `presence_events`: fire salt/presence/* at all. */
   enabled: boolean;
-  /** Salt's `loop_interval` (s): how often `salt/presence/present` fires. */
-  loopIntervalS: number;
+  /** Salt's `loop_interval`, compiled to ms: how often `salt/presence/present` fires. */
+  loopIntervalMs: number;
   fire(tag: string, data: Record<string, unknown>): void;
   log: Logger;
   /** For tests. @default Date.now */
@@ -86,7 +87,7 @@ export class Presence {
           this.o.log.error({ err: errorLine(err) }, 'presence check failed');
         }
       },
-      Math.max(1, this.o.loopIntervalS) * 1000,
+      Math.max(1000, this.o.loopIntervalMs),
     );
     this.timer.unref();
   }

@@ -4,20 +4,13 @@ import { errorLine, isRecord } from '@tsalt/core';
 import type { KeyStore } from '@tsalt/crypto';
 import type { EventBus, LocalSubscription } from '@tsalt/events';
 import { computeRetcode, FunctionNotAvailableError, Registry } from '@tsalt/loader';
-import type { MasterOpts } from '@tsalt/config';
+import { minionConfig, type MasterConfig } from '@tsalt/config';
 import { jobCacheFrom, type JobCache } from '@tsalt/returners';
 import { runnerPlugins } from '@tsalt/runners';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import { coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { LocalClient } from '@tsalt/client';
-import {
-  Reactor,
-  type CallClient,
-  type CallOptions,
-  type LocalPublish,
-  type PublishReply,
-  type ReactorOptions,
-} from '@tsalt/reactor';
+import { Reactor, type CallClient, type CallOptions, type LocalPublish, type PublishReply } from '@tsalt/reactor';
 
 export interface ReactorHostDeps {
   bus: EventBus;
@@ -58,7 +51,7 @@ export class ReactorHost {
   private subscription: LocalSubscription | undefined;
 
   constructor(
-    private readonly opts: MasterOpts,
+    private readonly opts: MasterConfig,
     private readonly deps: ReactorHostDeps,
   ) {}
 
@@ -67,13 +60,12 @@ export class ReactorHost {
     const log = deps.log;
     const configured: unknown = opts.reactor;
     if (!(typeof configured === 'string' || (Array.isArray(configured) && configured.length > 0))) return;
-    const o = opts as unknown as Record<string, unknown>;
     // A runner that publishes (manage.up, jobs.active) talks to this master like tsalt-run does; sockets open on first use.
     this.local = new LocalClient(opts, { log, user: 'Reactor' });
     const runners = new Registry(
       {
         kind: 'runner',
-        opts: o,
+        opts,
         log,
         services: {
           jobCache: deps.jobCache,
@@ -83,9 +75,10 @@ export class ReactorHost {
       },
       runnerPlugins(),
     );
-    const wheel = new Registry({ kind: 'wheel', opts: o, log, services: { keys: deps.keys } }, wheelPlugins());
+    const wheel = new Registry({ kind: 'wheel', opts, log, services: { keys: deps.keys } }, wheelPlugins());
     const modules = new Registry(
-      { kind: 'module', opts: o, grains: coreGrains(opts.id, {}), log },
+      // Execution modules read a minion's config: the master's keys over the minion defaults.
+      { kind: 'module', opts: minionConfig({ ...opts }), grains: coreGrains(opts.id, {}), log },
       executionModulePlugins(),
     );
     const user = os.userInfo().username;
@@ -154,7 +147,7 @@ export class ReactorHost {
     };
 
     this.reactor = new Reactor({
-      opts: o as unknown as ReactorOptions,
+      opts,
       log,
       subscribe: (handler) => {
         this.subscription = deps.bus.onEvent(handler, { maxQueue: BUS_QUEUE, name: 'reactor' });

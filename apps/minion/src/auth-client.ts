@@ -15,7 +15,7 @@ import {
   unpack,
   type ReqClient,
 } from '@tsalt/transport';
-import type { MinionOpts } from '@tsalt/config';
+import type { MinionConfig } from '@tsalt/config';
 
 /** The session a successful sign-in yields. */
 export interface Session {
@@ -78,14 +78,14 @@ function minionToken(pair: KeyPair): Buffer {
  * (`minion_master.pub`) and a different key is refused afterwards.
  */
 export async function signIn(
-  opts: MinionOpts,
+  opts: MinionConfig,
   pair: KeyPair,
   req: ReqClient,
   log: Logger,
   stopped: () => boolean,
   pin: MasterPin = filePin(opts.pki_dir),
 ): Promise<Session> {
-  let wait = opts.acceptance_wait_time * 1000;
+  let wait = opts.acceptance_wait_time_ms;
   for (;;) {
     if (stopped()) throw new TsaltError('STOPPED', 'minion stopped');
     const pinnedPem = pin.read();
@@ -95,7 +95,7 @@ export async function signIn(
     const load = buildAuthRequest(opts.id, pair.publicPem, nonce, pinned, token);
     let outcome;
     try {
-      const raw = await req.request(pack({ enc: 'clear', load, version: 2 }), opts.auth_timeout * 1000);
+      const raw = await req.request(pack({ enc: 'clear', load, version: 2 }), opts.auth_timeout_ms);
       outcome = parseAuthReply(unpack(raw), {
         minionPrivate: pair.privateKey,
         nonce,
@@ -117,7 +117,7 @@ export async function signIn(
     if (outcome.kind === 'pending') {
       log.info(`Waiting ${wait / 1000} seconds for the master to accept the key of minion ${opts.id}`);
       await sleep(wait);
-      if (opts.acceptance_wait_time_max > 0) wait = Math.min(wait * 2, opts.acceptance_wait_time_max * 1000);
+      if (opts.acceptance_wait_time_max_ms > 0) wait = Math.min(wait * 2, opts.acceptance_wait_time_max_ms);
       continue;
     }
     if (outcome.kind === 'full') {

@@ -9,13 +9,7 @@
  */
 export { Minion } from './minion.js';
 export { runJob, baseReturn, failedReturn, type JobReturn } from './executor.js';
-export {
-  JobRunner,
-  DAEMON_FUNCTIONS,
-  DEFAULT_JOB_POOL_SIZE,
-  jobPoolSize,
-  type JobRunnerOptions,
-} from './job-runner.js';
+export { JobRunner, DAEMON_FUNCTIONS, type JobRunnerOptions } from './job-runner.js';
 export { JobPool, type JobPoolOptions } from './job-pool.js';
 export type { JobOutcome, JobProcessState } from './job-process.js';
 export { MinionReturners, returnerNamesFor, returnerRet, type MinionReturnersOptions } from './returners.js';

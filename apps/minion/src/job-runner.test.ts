@@ -5,7 +5,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { readProcStat, silentLogger } from '@tsalt/core';
-import { MINION_DEFAULTS, type MinionOpts } from '@tsalt/config';
+import { minionConfig, type MinionConfig } from '@tsalt/config';
 import { descendantPids, genJid, readProcFile } from '@tsalt/job';
 import { JobPool, JobRunner } from './index.js';
 
@@ -13,20 +13,19 @@ const T = { timeout: 20_000 };
 let root = '';
 const runners: JobRunner[] = [];
 
-function opts(extra: Partial<MinionOpts> & Record<string, unknown> = {}): MinionOpts {
+function opts(extra: Partial<MinionConfig> & Record<string, unknown> = {}): MinionConfig {
   const cachedir = fs.mkdtempSync(path.join(root, 'cache-'));
-  return {
-    ...structuredClone(MINION_DEFAULTS),
+  return minionConfig({
     id: 'm1',
     cachedir,
     log_level: 'quiet',
     log_level_logfile: 'quiet',
     log_file: '',
     ...extra,
-  };
+  });
 }
 
-function runner(extra: Partial<MinionOpts> & Record<string, unknown> = {}): JobRunner {
+function runner(extra: Partial<MinionConfig> & Record<string, unknown> = {}): JobRunner {
   const r = new JobRunner({ opts: opts(extra), grains: {}, log: silentLogger(), fireEvent: async () => undefined });
   runners.push(r);
   return r;
@@ -215,7 +214,7 @@ describe('the job pool protocol', () => {
     const events: unknown[] = [];
     const pool = new JobPool({
       size: 0,
-      init: { id: 'm1', opts: {}, grains: {} },
+      init: { id: 'm1', opts: minionConfig(), grains: {} },
       log: silentLogger(),
       workerFile: file,
       fireEvent: async (tag, data) => void events.push([tag, data]),
@@ -241,7 +240,7 @@ describe('a job process that cannot start', () => {
     fs.writeFileSync(file, "process.send({ type: 'init-failed', error: 'no modules here' }); process.disconnect();\n");
     const pool = new JobPool({
       size: 0,
-      init: { id: 'm1', opts: {}, grains: {} },
+      init: { id: 'm1', opts: minionConfig(), grains: {} },
       log: silentLogger(),
       workerFile: file,
       fireEvent: async () => undefined,

@@ -1,6 +1,6 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine, Slots, TsaltError } from '@tsalt/core';
-import type { MinionOpts } from '@tsalt/config';
+import type { MinionConfig } from '@tsalt/config';
 import {
   cleanStaleProcFiles,
   isJid,
@@ -36,23 +36,8 @@ export const DAEMON_FUNCTIONS: ReadonlySet<string> = new Set([
   'saltutil.kill_all_jobs',
 ]);
 
-/** tsalt's `job_pool_size` default: one warm job process, as many minions may share a host. */
-export const DEFAULT_JOB_POOL_SIZE = 1;
-
-/** Reads and checks `job_pool_size` (a tsalt key, not Salt's). */
-export function jobPoolSize(opts: Readonly<Record<string, unknown>>): number {
-  const v = opts['job_pool_size'] ?? DEFAULT_JOB_POOL_SIZE;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new TsaltError(
-      'CONFIG_INVALID',
-      `job_pool_size must be a whole number of 0 or more, got ${JSON.stringify(v)}`,
-    );
-  }
-  return v;
-}
-
 export interface JobRunnerOptions {
-  opts: MinionOpts;
+  opts: MinionConfig;
   grains: Record<string, unknown>;
   log: Logger;
   /** A job's event towards the master. */
@@ -81,7 +66,7 @@ export class JobRunner {
   constructor(private readonly o: JobRunnerOptions) {
     const { opts } = o;
     this.log = o.log.child({ component: 'jobs' });
-    const size = jobPoolSize(opts);
+    const size = opts.job_pool_size;
     const returnerNames = o.returnerNames ?? [];
     if (opts.multiprocessing) {
       this.pool = new JobPool({

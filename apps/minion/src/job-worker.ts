@@ -37,9 +37,9 @@ function start(msg: WorkerInit): void {
   try {
     const opts = msg.opts;
     log = createLogger({
-      level: String(opts['log_level'] ?? 'warning'),
-      fileLevel: String(opts['log_level_logfile'] ?? opts['log_level'] ?? 'warning'),
-      ...(typeof opts['log_file'] === 'string' ? { logFile: opts['log_file'] } : {}),
+      level: opts.log_level,
+      fileLevel: opts.log_level_logfile,
+      logFile: opts.log_file,
       name: 'minion',
     }).child({ component: 'job', pid: process.pid });
     const jobControl: JobControl = {

@@ -3,14 +3,11 @@ import { errorLine } from '@tsalt/core';
 import { DecryptError, type KeyPair } from '@tsalt/crypto';
 import { newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
-import type { MinionOpts } from '@tsalt/config';
+import type { MinionConfig } from '@tsalt/config';
 import { filePin, signIn, type MasterPin, type Session } from './auth-client.js';
 import type { JobReturn } from './executor.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** The heartbeat the master's presence events rely on, when the config does not say (s). */
-const DEFAULT_PRESENCE_INTERVAL_S = 30;
 
 /** How long a replaced SUB keeps delivering after its successor opened (ms): long enough for the successor to join. */
 const SUB_HANDOVER_MS = 5000;
@@ -32,7 +29,7 @@ function tcp(host: string, port: number): string {
 }
 
 export interface MasterLinkOptions {
-  opts: MinionOpts;
+  opts: MinionConfig;
   pair: KeyPair;
   grains: Record<string, unknown>;
   log: Logger;
@@ -72,7 +69,7 @@ export class MasterLink {
     this.req = new ReqClient({
       address: tcp(this.masterHost, opts.master_port),
       reconnectInterval: this.reconInterval(),
-      reconnectMaxInterval: opts.recon_max,
+      reconnectMaxInterval: opts.recon_max_ms,
       maxMessageSize: opts.max_request_size * 2,
     });
     // Connected before the sign-in, so that by the time the session key
@@ -95,7 +92,7 @@ export class MasterLink {
 
   /** Salt's `recon_randomize`: the first reconnect interval is random in [default, default+max]. */
   private reconInterval(): number {
-    const { recon_default: d, recon_max: m, recon_randomize: r } = this.o.opts;
+    const { recon_default_ms: d, recon_max_ms: m, recon_randomize: r } = this.o.opts;
     return r ? d + Math.floor(Math.random() * m) : d;
   }
 
@@ -114,7 +111,7 @@ export class MasterLink {
       address: tcp(this.masterHost, port),
       identity: opts.id,
       reconnectInterval: this.reconInterval(),
-      reconnectMaxInterval: opts.recon_max,
+      reconnectMaxInterval: opts.recon_max_ms,
       maxMessageSize: opts.max_request_size * 2,
     });
     void this.publishLoop(this.sub);
@@ -165,7 +162,7 @@ export class MasterLink {
           // A new session key (rotation, master restart): re-auth, then read
           // this publish again with the new key, as Salt does, so the job is
           // not lost. Salt's random_reauth_delay spreads the storm (s).
-          void this.reauthenticate(Math.random() * this.o.opts.random_reauth_delay * 1000)
+          void this.reauthenticate(Math.random() * this.o.opts.random_reauth_delay_ms)
             .then(() => this.retryPublish(msg))
             .catch((e: unknown) => this.o.onFatal(e));
         } else {
@@ -232,11 +229,11 @@ export class MasterLink {
     }
   }
 
-  /** Salt's return with `return_retry_tries`, each try waiting a random `return_retry_timer`..`_max` (s). */
+  /** Salt's return with `return_retry_tries`, each try waiting a random `return_retry_timer`..`_max`. */
   async sendReturn(ret: JobReturn): Promise<boolean> {
-    const { return_retry_tries: tries, return_retry_timer: lo, return_retry_timer_max: hi } = this.o.opts;
+    const { return_retry_tries: tries, return_retry_timer_ms: lo, return_retry_timer_max_ms: hi } = this.o.opts;
     for (let i = 0; i <= tries; i++) {
-      const timeout = (lo + Math.random() * Math.max(0, hi - lo)) * 1000;
+      const timeout = lo + Math.random() * Math.max(0, hi - lo); // ms
       try {
         const ok = await this.aesRequest(ret, timeout);
         if (ok !== true) this.o.log.warn({ jid: ret.jid }, 'master refused the return');
@@ -257,7 +254,7 @@ export class MasterLink {
   async fireMaster(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void> {
     const ok = await this.aesRequest(
       { ...(preload ?? {}), cmd: '_minion_event', tag, data, pretag: null },
-      this.o.opts.auth_timeout * 1000,
+      this.o.opts.auth_timeout_ms,
     );
     if (ok !== true) throw new Error(`the master refused the event ${tag}`);
   }
@@ -275,7 +272,7 @@ export class MasterLink {
       for (const tag of tags) {
         await this.aesRequest(
           { cmd: '_minion_event', tag, data: msg, pretag: null, ...(grains ? { grains } : {}) },
-          opts.auth_timeout * 1000,
+          opts.auth_timeout_ms,
         );
       }
     } catch (err) {
@@ -294,32 +291,29 @@ export class MasterLink {
   startHeartbeats(): void {
     if (this.heartbeats.length || this.stopped) return;
     const { opts, log } = this.o;
-    const raw = (opts as unknown as Record<string, unknown>)['presence_interval'];
-    const everyS = typeof raw === 'number' && raw >= 0 ? raw : DEFAULT_PRESENCE_INTERVAL_S;
-    if (everyS > 0) {
+    const everyMs = opts.presence_interval_ms;
+    if (everyMs > 0) {
       const beat = (): void => {
         this.aesRequest(
-          { cmd: '_presence', interval: everyS },
-          Math.min(everyS * 1000, opts.auth_timeout * 1000),
+          // The master's wire field is in s, as the config key is.
+          { cmd: '_presence', interval: opts.presence_interval },
+          Math.min(everyMs, opts.auth_timeout_ms),
         ).catch((err: unknown) => log.debug({ err: errorLine(err) }, 'presence heartbeat not acknowledged'));
       };
       // The start events already told the master we are here.
-      const first = setTimeout(
-        () => {
-          beat();
-          this.heartbeats.push(setInterval(beat, everyS * 1000).unref());
-        },
-        Math.random() * everyS * 1000,
-      );
+      const first = setTimeout(() => {
+        beat();
+        this.heartbeats.push(setInterval(beat, everyMs).unref());
+      }, Math.random() * everyMs);
       this.heartbeats.push(first);
     }
-    if (opts.ping_interval > 0) {
+    if (opts.ping_interval_ms > 0) {
       const ping = (): void => {
         this.fireMaster('minion_ping', 'ping').catch((err: unknown) =>
           log.warn({ err: errorLine(err) }, 'minion_ping not acknowledged'),
         );
       };
-      this.heartbeats.push(setInterval(ping, opts.ping_interval * 60_000));
+      this.heartbeats.push(setInterval(ping, opts.ping_interval_ms));
     }
     for (const t of this.heartbeats) t.unref();
   }

@@ -1,7 +1,7 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { loadOrCreateKeyPair } from '@tsalt/crypto';
-import type { MinionOpts } from '@tsalt/config';
+import type { MinionConfig } from '@tsalt/config';
 import { coreGrains } from '@tsalt/modules';
 import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
@@ -22,7 +22,7 @@ export class Minion {
   onFatal: (err: unknown) => void = () => undefined;
 
   constructor(
-    private readonly opts: MinionOpts,
+    private readonly opts: MinionConfig,
     private readonly log: Logger,
   ) {}
 

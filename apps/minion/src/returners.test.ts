@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Logger } from '@tsalt/core';
+import { minionConfig } from '@tsalt/config';
 import { definePlugin } from '@tsalt/loader';
 import type { JobReturn } from './executor.js';
 import { MinionReturners, returnerNamesFor, returnerRet } from './returners.js';
@@ -83,7 +84,7 @@ describe('minion returners', () => {
       }),
     ];
     const { log, lines } = recordingLogger();
-    const r = new MinionReturners({ opts: { id: 'm1', return: 'good' }, grains: {}, log, plugins });
+    const r = new MinionReturners({ opts: minionConfig({ id: 'm1', return: 'good' }), grains: {}, log, plugins });
     assert.deepEqual(r.names(), ['bad', 'good']);
     await r.dispatch({ ret: 'nosuch,bad,absent,good', ret_kwargs: { a: 1 } }, ret);
     assert.equal(got.length, 1, 'good ran once although named twice');
@@ -109,7 +110,12 @@ describe('minion returners', () => {
       }),
       definePlugin({ name: 'plain', functions: { returner: { doc: 'x', fn: () => undefined } } }),
     ];
-    const r = new MinionReturners({ opts: { id: 'm1' }, grains: {}, log: recordingLogger().log, plugins });
+    const r = new MinionReturners({
+      opts: minionConfig({ id: 'm1' }),
+      grains: {},
+      log: recordingLogger().log,
+      plugins,
+    });
     r.resume();
     await new Promise((res) => setImmediate(res));
     assert.equal(resumed, 1);

@@ -1,6 +1,7 @@
 import { errorLine, type Logger } from '@tsalt/core';
-import { Registry, type PluginDefinition } from '@tsalt/loader';
-import { returnerPlugins } from '@tsalt/returners';
+import type { MinionConfig } from '@tsalt/config';
+import { Registry } from '@tsalt/loader';
+import { returnerPlugins, type ReturnerConfig, type ReturnerPlugin, type ReturnerServices } from '@tsalt/returners';
 import type { JobReturn } from './executor.js';
 
 /**
@@ -13,7 +14,7 @@ import type { JobReturn } from './executor.js';
  */
 export function returnerNamesFor(
   load: Readonly<Record<string, unknown>>,
-  opts: Readonly<Record<string, unknown>>,
+  opts: Readonly<Partial<Pick<MinionConfig, 'return' | 'ext_job_cache'>>>,
 ): string[] {
   const names: string[] = [];
   const add = (v: unknown): void => {
@@ -27,8 +28,8 @@ export function returnerNamesFor(
     }
   };
   add(load['ret']);
-  add(opts['return']);
-  add(opts['ext_job_cache']);
+  add(opts.return);
+  add(opts.ext_job_cache);
   return names;
 }
 
@@ -46,11 +47,11 @@ export function returnerRet(
 }
 
 export interface MinionReturnersOptions {
-  opts: Record<string, unknown>;
+  opts: MinionConfig;
   grains: Record<string, unknown>;
   log: Logger;
   /** For tests: the returner plugins. @default returnerPlugins() */
-  plugins?: readonly PluginDefinition[];
+  plugins?: readonly ReturnerPlugin[];
 }
 
 /**
@@ -59,16 +60,16 @@ export interface MinionReturnersOptions {
  * `shutdown()` flushes them when the minion stops.
  */
 export class MinionReturners {
-  readonly registry: Registry;
+  readonly registry: Registry<ReturnerConfig, ReturnerServices>;
   private readonly log: Logger;
-  private readonly opts: Record<string, unknown>;
+  private readonly opts: MinionConfig;
   private readonly id: string;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(o: MinionReturnersOptions) {
     this.log = o.log.child({ component: 'returners' });
     this.opts = o.opts;
-    this.id = String(o.opts['id'] ?? '');
+    this.id = o.opts.id;
     this.registry = new Registry(
       { kind: 'returner', opts: o.opts, grains: o.grains, log: this.log },
       o.plugins ?? returnerPlugins(),

@@ -1,3 +1,4 @@
+import type { MinionConfig } from '@tsalt/config';
 import type { JobReturn } from './executor.js';
 
 /*
@@ -15,7 +16,8 @@ export interface WorkerInit {
   type: 'init';
   /** The minion id, for returns. */
   id: string;
-  opts: Record<string, unknown>;
+  /** The daemon's compiled config (plain JSON, so it crosses the IPC channel whole). */
+  opts: MinionConfig;
   grains: Record<string, unknown>;
   /** The returners loaded in the daemon, for `sys.list_returners`. */
   returnerNames?: string[];

@@ -1,8 +1,8 @@
-import type { MasterOpts } from '@tsalt/config';
+import type { MasterConfig } from '@tsalt/config';
 
 /** What a local client needs from the master config. */
 export type ClientOpts = Pick<
-  MasterOpts,
+  MasterConfig,
   'cachedir' | 'sock_dir' | 'ret_port' | 'interface' | 'timeout' | 'gather_job_timeout'
 >;
 

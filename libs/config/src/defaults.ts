@@ -114,6 +114,12 @@ export const MASTER_DEFAULTS: Readonly<MasterOpts> = deepFreeze<MasterOpts>({
   reactor_refresh_interval: 60,
   reactor_worker_threads: 10,
   reactor_worker_hwm: 10000,
+  // tsalt: deep enough for event-driven workflows (auth -> accept -> key event -> ...), short enough that a loop ends in ms.
+  reactor_max_depth: 8,
+  // tsalt: a loop through a minion (event.send in a local reaction) runs a few times per second; 100 in 10 s is
+  // far above any one sender's legitimate rate for one tag, and stops such a loop within seconds.
+  reactor_storm_limit: 100,
+  reactor_storm_window: 10, // s
   master_sign_pubkey: false,
   master_sign_key_name: 'master_sign',
   master_pubkey_signature: 'master_pubkey_signature',
@@ -211,6 +217,7 @@ export const MINION_DEFAULTS: Readonly<MinionOpts> = deepFreeze<MinionOpts>({
   module_dirs: [],
   returner_dirs: [],
   cmd_safe: true,
+  use_master_when_local: false,
   sudo_user: '',
   multifunc_ordered: false,
   saltenv: null,
@@ -218,10 +225,28 @@ export const MINION_DEFAULTS: Readonly<MinionOpts> = deepFreeze<MinionOpts>({
 });
 
 /**
+ * Returners whose settings may also be written nested (`mysql: {host: ...}`)
+ * rather than dotted (`mysql.host`); each one's module validates them.
+ */
+export const RETURNER_NAMESPACES: readonly string[] = deepFreeze(['mysql', 'redis', 'syslog', 'rawfile_json']);
+
+/**
  * Known keys that have no default: accepted without a warning, left unset
  * unless a file sets them.
  */
 export const OPTIONAL_KEYS: Readonly<Record<'master' | 'minion', readonly string[]>> = deepFreeze({
-  master: ['include', 'log_granular_levels', 'master_tops', 'mine_functions'],
-  minion: ['include', 'log_granular_levels', 'append_domain', 'master_uri_format', 'source_address', 'beacons'],
+  master: ['include', 'log_granular_levels', 'master_tops', 'mine_functions', ...RETURNER_NAMESPACES],
+  minion: [
+    ...RETURNER_NAMESPACES,
+    'include',
+    'log_granular_levels',
+    'append_domain',
+    'master_uri_format',
+    'source_address',
+    'beacons',
+    // Salt's cmd.* allow/deny lists: unset means no list.
+    'cmd_blacklist_glob',
+    'cmd_whitelist_glob',
+    'local',
+  ],
 });

@@ -5,6 +5,7 @@ import { expandInclude, mergeConfig } from './include.js';
 import { applyRootDir, ROOT_PATH_KEYS } from './paths.js';
 import { validateOpts } from './schema.js';
 import type { MasterOpts, MinionOpts, Role } from './types.js';
+import { compileConfig, type MasterConfig, type MinionConfig } from './compile.js';
 import { readConfigFile } from './yaml-file.js';
 
 /** Where a value came from, for error messages. */
@@ -91,7 +92,8 @@ function overlay(dest: Layer, src: Layer): void {
  * 3. the files matched by its `include:` list, the same way;
  * 4. `overrides` (CLI flags); `undefined` values are skipped;
  * 5. defaults fill the rest, every known key is type-checked, `root_dir` is
- *    applied to the path keys, and `conf_file`/`config_dir` are set.
+ *    applied to the path keys, and `conf_file`/`config_dir` are set;
+ * 6. the result is compiled (compileConfig): every duration also as `<key>_ms`.
  * Unknown keys are kept and logged as a warning through `log`.
  * @throws ConfigError on an unreadable file, bad YAML, or a wrong type or value.
  */
@@ -100,25 +102,25 @@ export function loadConfig(
   configDir: string,
   overrides?: Record<string, unknown>,
   log?: Logger,
-): MasterOpts;
+): MasterConfig;
 export function loadConfig(
   role: 'minion',
   configDir: string,
   overrides?: Record<string, unknown>,
   log?: Logger,
-): MinionOpts;
+): MinionConfig;
 export function loadConfig(
   role: Role,
   configDir: string,
   overrides?: Record<string, unknown>,
   log?: Logger,
-): MasterOpts | MinionOpts;
+): MasterConfig | MinionConfig;
 export function loadConfig(
   role: Role,
   configDir: string,
   overrides: Record<string, unknown> = {},
   log?: Logger,
-): MasterOpts | MinionOpts {
+): MasterConfig | MinionConfig {
   const defaults = defaultsFor(role);
   const st: LoadState = {
     known: new Set([...Object.keys(defaults), ...OPTIONAL_KEYS[role]]),
@@ -148,5 +150,5 @@ export function loadConfig(
   if (opts['id'] === '') opts['id'] = defaults.id;
   if (!merged.sources.has('log_level_logfile')) opts['log_level_logfile'] = opts['log_level'];
   applyRootDir(opts, ROOT_PATH_KEYS[role]);
-  return opts as MasterOpts | MinionOpts;
+  return compileConfig(role, opts as MasterOpts | MinionOpts);
 }

@@ -131,6 +131,9 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   reactor_refresh_interval: num(0),
   reactor_worker_threads: int(1),
   reactor_worker_hwm: int(0),
+  reactor_max_depth: int(1),
+  reactor_storm_limit: int(0),
+  reactor_storm_window: num(0),
   master_sign_pubkey: BOOL,
   master_sign_key_name: STR,
   master_pubkey_signature: STR,
@@ -219,11 +222,20 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   module_dirs: LIST,
   returner_dirs: LIST,
   cmd_safe: BOOL,
+  cmd_blacklist_glob: LIST,
+  cmd_whitelist_glob: LIST,
+  use_master_when_local: BOOL,
+  local: BOOL,
   sudo_user: STR,
   multifunc_ordered: BOOL,
   saltenv: STR_OR_NULL,
   pillarenv: STR_OR_NULL,
   beacons: MAP,
+  // returner settings in the nested form (RETURNER_NAMESPACES)
+  mysql: MAP,
+  redis: MAP,
+  syslog: MAP,
+  rawfile_json: MAP,
 };
 
 /** A short, one-line rendering of a bad value for an error message. */

@@ -7,6 +7,16 @@
  */
 export type Role = 'master' | 'minion';
 
+/*
+ * Three stages (docs/config.md, "The compiled form"):
+ * 1. MasterOptions / MinionOptions: what files and overrides may set, every
+ *    key optional (Salt's names; defaults in docs/config.md and defaults.ts);
+ * 2. MasterOpts / MinionOpts: every key present, defaults filled, types
+ *    checked (loadConfig, with the key's name in any error);
+ * 3. MasterConfig / MinionConfig (compile.ts): stage 2 plus every duration
+ *    in ms (`timeout_ms`). Code reads this one.
+ */
+
 /** Keys both daemons share. Durations are seconds unless the name says otherwise. */
 export interface CommonOpts {
   [key: string]: unknown;
@@ -104,6 +114,12 @@ export interface MasterOpts extends CommonOpts {
   reactor_refresh_interval: number;
   reactor_worker_threads: number;
   reactor_worker_hwm: number;
+  /** tsalt: longest chain of reactions causing events causing reactions. @default 8 */
+  reactor_max_depth: number;
+  /** tsalt: runs of one SLS for one tag and sender within `reactor_storm_window` before it is suppressed; 0 disables. @default 100 */
+  reactor_storm_limit: number;
+  /** tsalt: the storm window, s. @default 10 */
+  reactor_storm_window: number;
   master_sign_pubkey: boolean;
   master_sign_key_name: string;
   master_pubkey_signature: string;
@@ -172,6 +188,8 @@ export interface MinionOpts extends CommonOpts {
   cache_jobs: boolean;
   minion_jid_queue_hwm: number;
   return: string | string[];
+  /** tsalt: a returner every job's return also goes to (Salt sends the master's through the publish `ret`). */
+  ext_job_cache: string;
   grains: Record<string, unknown>;
   verify_master_pubkey_sign: boolean;
   always_verify_signature: boolean;
@@ -200,8 +218,22 @@ export interface MinionOpts extends CommonOpts {
   module_dirs: string[];
   returner_dirs: string[];
   cmd_safe: boolean;
+  /** Salt's `cmd.*` deny list (globs); unset: none. */
+  cmd_blacklist_glob?: string[];
+  /** Salt's `cmd.*` allow list (globs); unset: every command. */
+  cmd_whitelist_glob?: string[];
+  /** `event.fire_master` still sends in masterless mode. @default false */
+  use_master_when_local: boolean;
+  /** Salt's masterless flag (`salt-call --local`); unset means not masterless. */
+  local?: boolean;
   sudo_user: string;
   multifunc_ordered: boolean;
   saltenv: string | null;
   pillarenv: string | null;
 }
+
+/** Stage 1: what a master config file (or an override) may set; unset keys get their default. */
+export type MasterOptions = Partial<MasterOpts>;
+
+/** Stage 1: what a minion config file (or an override) may set. */
+export type MinionOptions = Partial<MinionOpts>;

@@ -6,6 +6,10 @@
  *   export default definePlugin({ name: 'test', functions: { ping: { doc: '...', fn: () => true } } });
  *   const reg = new Registry({ kind: 'module', opts, log }, await loadPluginDir(dir));
  *   const { return: ret, retcode } = await reg.call('test.ping');
+ *
+ * Typed over the daemon's compiled config and services, so plugins read
+ * `ctx.opts.timeout_ms` and `ctx.services.keys` without casts:
+ *   definePlugin<MasterConfig, WheelServices>({ name: 'key', functions: { ... } });
  */
 export * from './types.js';
 export { Registry, type RegistryOptions, type CallOptions, type CallResult } from './registry.js';

@@ -1,26 +1,28 @@
 import type { Logger } from '@tsalt/core';
-import type { PluginContext, PluginDefinition, PluginFunction, PluginKind, RegistryView } from './types.js';
+import type { ContextBag, PluginContext, PluginDefinition, PluginFunction, PluginKind, RegistryView } from './types.js';
 import { bindArgs, signature } from './bind-args.js';
 import { FunctionNotAvailableError } from './errors.js';
 
-/** What a registry needs to build each call's context. */
-export interface RegistryOptions {
+type Bag = Record<string, unknown>;
+
+/** What a registry needs to build each call's context: the compiled opts `O` and the services `S` its plugins read. */
+export interface RegistryOptions<O extends ContextBag = Bag, S extends ContextBag = Bag> {
   kind: PluginKind;
-  opts: Record<string, unknown>;
+  opts: O;
   grains?: Record<string, unknown>;
   pillar?: Record<string, unknown>;
   log: Logger;
-  services?: Record<string, unknown>;
+  services?: Partial<S>;
   fireEvent?: PluginContext['fireEvent'];
 }
 
 /** Per-call extras: the jid, and services that only this call sees. */
-export interface CallOptions {
+export interface CallOptions<S extends ContextBag = Bag> {
   jid?: string;
   context?: Record<string, unknown>;
   fireEvent?: PluginContext['fireEvent'];
   /** Services for this call, over the registry's (one registry serving many minions: tsalt-swarm). */
-  services?: Record<string, unknown>;
+  services?: Partial<S>;
 }
 
 /** What one call produced: the return, and the retcode it set (Salt's `__context__['retcode']`). */
@@ -44,14 +46,14 @@ function globToRegExp(glob: string): RegExp {
  * `virtual()` once, remembers why a module did not load, binds arguments and
  * injects the context.
  */
-export class Registry implements RegistryView {
-  private readonly funcs = new Map<string, { mod: PluginDefinition; spec: PluginFunction }>();
-  private readonly mods = new Map<string, PluginDefinition>();
+export class Registry<O extends ContextBag = Bag, S extends ContextBag = Bag> implements RegistryView {
+  private readonly funcs = new Map<string, { mod: PluginDefinition<O, S>; spec: PluginFunction<O, S> }>();
+  private readonly mods = new Map<string, PluginDefinition<O, S>>();
   private readonly why = new Map<string, string>();
 
   constructor(
-    private readonly options: RegistryOptions,
-    plugins: readonly PluginDefinition[],
+    private readonly options: RegistryOptions<O, S>,
+    plugins: readonly PluginDefinition<O, S>[],
   ) {
     for (const p of plugins) this.add(p);
   }
@@ -61,7 +63,7 @@ export class Registry implements RegistryView {
   }
 
   /** Adds one plugin, unless its `virtual()` says it does not belong here. */
-  add(plugin: PluginDefinition): void {
+  add(plugin: PluginDefinition<O, S>): void {
     const verdict = plugin.virtual
       ? plugin.virtual({ opts: this.options.opts, grains: this.options.grains ?? {} })
       : true;
@@ -78,7 +80,7 @@ export class Registry implements RegistryView {
     return this.funcs.has(fun);
   }
 
-  spec(fun: string): PluginFunction | undefined {
+  spec(fun: string): PluginFunction<O, S> | undefined {
     return this.funcs.get(fun)?.spec;
   }
 
@@ -122,8 +124,10 @@ export class Registry implements RegistryView {
   }
 
   /** Builds the context a call sees. */
-  context(call: CallOptions = {}): PluginContext {
-    const ctx: PluginContext = {
+  context(call: CallOptions<S> = {}): PluginContext<O, S> {
+    // Every service is optional (Partial<S>), so an empty object is a valid "none injected".
+    const none: Partial<S> = {};
+    const ctx: PluginContext<O, S> = {
       opts: this.options.opts,
       grains: this.options.grains ?? {},
       pillar: this.options.pillar ?? {},
@@ -132,7 +136,7 @@ export class Registry implements RegistryView {
         this.call(fun, args, kwargs, { ...call, context: ctx.context }).then((r) => r.return),
       context: call.context ?? {},
       registry: this,
-      services: call.services ? { ...this.options.services, ...call.services } : (this.options.services ?? {}),
+      services: call.services ? { ...this.options.services, ...call.services } : (this.options.services ?? none),
     };
     if (call.jid !== undefined) ctx.jid = call.jid;
     const fire = call.fireEvent ?? this.options.fireEvent;
@@ -149,7 +153,7 @@ export class Registry implements RegistryView {
     fun: string,
     args: unknown[] = [],
     kwargs: Record<string, unknown> = {},
-    call: CallOptions = {},
+    call: CallOptions<S> = {},
   ): Promise<CallResult> {
     const entry = this.funcs.get(fun);
     if (!entry) {

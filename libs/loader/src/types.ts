@@ -11,12 +11,22 @@ export interface RegistryView {
   missing(): Record<string, string>;
 }
 
+/** What a context's opts or services may be: any object type (an interface, or a record). */
+export type ContextBag = object;
+
 /**
  * Context injected into every plugin call: Salt's `__opts__`, `__grains__`,
  * `__salt__` (as `call`) and `__context__` (as `context`), plus a logger.
+ * `O` is the config the daemon compiled (`MinionConfig` for execution
+ * modules, `MasterConfig` for runners and wheel), `S` the services it
+ * injects, so that a plugin reads `ctx.opts.timeout_ms` and
+ * `ctx.services.keys` with their types.
  */
-export interface PluginContext {
-  opts: Readonly<Record<string, unknown>>;
+export interface PluginContext<
+  O extends ContextBag = Record<string, unknown>,
+  S extends ContextBag = Record<string, unknown>,
+> {
+  opts: Readonly<O>;
   grains: Readonly<Record<string, unknown>>;
   pillar: Readonly<Record<string, unknown>>;
   log: Logger;
@@ -30,8 +40,8 @@ export interface PluginContext {
   context: Record<string, unknown>;
   /** The registry this call runs in, for `sys.*`. */
   registry: RegistryView;
-  /** Extra services a daemon injects (job cache, key store, event bus...). */
-  services: Readonly<Record<string, unknown>>;
+  /** Extra services a daemon injects (job cache, key store, event bus...); a daemon may leave any out. */
+  services: Readonly<Partial<S>>;
 }
 
 /** A parameter: its name, and a default when it is optional. */
@@ -42,7 +52,10 @@ export interface BoundArgs {
   [name: string]: unknown;
 }
 
-export interface PluginFunction {
+export interface PluginFunction<
+  O extends ContextBag = Record<string, unknown>,
+  S extends ContextBag = Record<string, unknown>,
+> {
   /** Salt-style docstring, shown by `sys.doc`. */
   doc: string;
   /** Positional parameters, in order. Kwargs bind to them by name. */
@@ -53,25 +66,31 @@ export interface PluginFunction {
   varkw?: boolean;
   /** Salt's `__outputter__`: the outputter this function's return prefers. */
   outputter?: string;
-  fn(ctx: PluginContext, args: BoundArgs): unknown;
+  fn(ctx: PluginContext<O, S>, args: BoundArgs): unknown;
 }
 
-export interface PluginDefinition {
+export interface PluginDefinition<
+  O extends ContextBag = Record<string, unknown>,
+  S extends ContextBag = Record<string, unknown>,
+> {
   /** The module name callers use: `test` in `test.ping`. */
   name: string;
   /** Module docstring. */
   doc?: string;
   /** Salt's `__virtual__`: true to load, or a string saying why not. */
-  virtual?(ctx: Pick<PluginContext, 'opts' | 'grains'>): true | string;
-  functions: Record<string, PluginFunction>;
+  virtual?(ctx: Pick<PluginContext<O, S>, 'opts' | 'grains'>): true | string;
+  functions: Record<string, PluginFunction<O, S>>;
   /**
    * Called once when the daemon stops: flush what the plugin holds (a
    * returner's spool) and close connections. Must not throw.
    */
-  shutdown?(ctx: Pick<PluginContext, 'opts' | 'log'>): Promise<void> | void;
+  shutdown?(ctx: Pick<PluginContext<O, S>, 'opts' | 'log'>): Promise<void> | void;
 }
 
-/** Identity helper so plugin files get type checking. */
-export function definePlugin(def: PluginDefinition): PluginDefinition {
+/** Identity helper so plugin files get type checking: `definePlugin<MinionConfig, ModuleServices>({...})`. */
+export function definePlugin<
+  O extends ContextBag = Record<string, unknown>,
+  S extends ContextBag = Record<string, unknown>,
+>(def: PluginDefinition<O, S>): PluginDefinition<O, S> {
   return def;
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pyTruthy, type BoundArgs, type PluginContext } from '@tsalt/loader';
+import { pyTruthy, type BoundArgs } from '@tsalt/loader';
+import type { ModuleContext as PluginContext } from './context.js';
 import { ModuleError } from './errors.js';
 import { fnmatch } from '@tsalt/core';
 import type { ProcessSpec } from './run-process.js';
@@ -138,9 +139,8 @@ function parseUmask(v: unknown): number | undefined {
 
 /** Salt's `_check_avail`: `cmd_blacklist_glob` / `cmd_whitelist_glob` from the minion config. */
 function checkAllowed(ctx: PluginContext, cmd: string): void {
-  const list = (k: string): string[] => (Array.isArray(ctx.opts[k]) ? (ctx.opts[k] as unknown[]).map(String) : []);
-  const black = list('cmd_blacklist_glob');
-  const white = list('cmd_whitelist_glob');
+  const black = ctx.opts.cmd_blacklist_glob ?? [];
+  const white = ctx.opts.cmd_whitelist_glob ?? [];
   const blocked = black.some((g) => fnmatch(cmd, g)) || (white.length > 0 && !white.some((g) => fnmatch(cmd, g)));
   if (blocked) throw new ModuleError('CMD_NOT_PERMITTED', `The shell command "${cmd}" is not permitted`);
 }
@@ -148,7 +148,7 @@ function checkAllowed(ctx: PluginContext, cmd: string): void {
 /** Salt's `_python_shell_default`: a job's own call goes through the shell unless told otherwise. */
 function pythonShellDefault(ctx: PluginContext, explicit: unknown, fromJob: boolean): boolean {
   if (explicit !== null && explicit !== undefined) return pyTruthy(explicit);
-  return fromJob || ctx.opts['cmd_safe'] === false;
+  return fromJob || ctx.opts.cmd_safe === false;
 }
 
 function parseTimeout(v: unknown): { ms: number | null; text: string } {

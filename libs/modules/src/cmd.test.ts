@@ -5,12 +5,13 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@tsalt/core';
+import { minionConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { executionModulePlugins, killJobProcesses } from './index.js';
 import type { RunAllResult } from './index.js';
 
 const T = { timeout: 10_000 };
-const reg = new Registry({ kind: 'module', opts: {}, log: silentLogger() }, executionModulePlugins());
+const reg = new Registry({ kind: 'module', opts: minionConfig(), log: silentLogger() }, executionModulePlugins());
 const run = (fun: string, args: unknown[], kwargs: Record<string, unknown> = {}, jid?: string) =>
   reg.call(fun, args, kwargs, jid === undefined ? {} : { jid });
 

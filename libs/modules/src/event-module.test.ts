@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '@tsalt/core';
+import { minionConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { executionModulePlugins, MINION_EVENTS_SERVICE, type MinionEventService } from './index.js';
 
@@ -62,7 +63,7 @@ describe('event module', () => {
   });
 
   it('without a master connection, send reports False', T, async () => {
-    const reg = new Registry({ kind: 'module', opts: {}, log: silentLogger() }, executionModulePlugins());
+    const reg = new Registry({ kind: 'module', opts: minionConfig(), log: silentLogger() }, executionModulePlugins());
     assert.equal((await reg.call('event.send', ['t', { a: 1 }])).return, false);
   });
 });

@@ -7,15 +7,15 @@
  *   const { args, kwargs } = splitPublishArgs(load.arg, pubData);   // @tsalt/loader
  *   const r = await reg.call(load.fun, args, kwargs, { jid: load.jid });
  */
-import type { PluginDefinition } from '@tsalt/loader';
 import cmd from './plugins/cmd.js';
 import event from './plugins/event.js';
 import saltutil from './plugins/saltutil.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
+import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
-export function executionModulePlugins(): PluginDefinition[] {
+export function executionModulePlugins(): ModulePlugin[] {
   return [cmd, event, saltutil, sys, test];
 }
 
@@ -26,3 +26,4 @@ export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';
 export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';
+export type { ModuleContext, ModulePlugin, ModuleServices } from './context.js';

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { silentLogger } from '@tsalt/core';
+import { minionConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { genJid, JOB_CONTROL_SERVICE, writeCachedJob, writeProcFile, type JobControl } from '@tsalt/job';
 import { executionModulePlugins } from './index.js';
@@ -16,7 +17,7 @@ const children: ChildProcess[] = [];
 
 function registry(extra: Record<string, unknown> = {}, services: Record<string, unknown> = {}): Registry {
   return new Registry(
-    { kind: 'module', opts: { cachedir: dir, ...extra }, log: silentLogger(), services },
+    { kind: 'module', opts: minionConfig({ cachedir: dir, ...extra }), log: silentLogger(), services },
     executionModulePlugins(),
   );
 }

@@ -2,11 +2,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { silentLogger } from '@tsalt/core';
+import { minionConfig } from '@tsalt/config';
 import { FunctionNotAvailableError, Registry } from '@tsalt/loader';
 import { executionModulePlugins, ModuleError } from './index.js';
 
 function registry(services: Record<string, unknown> = {}): Registry {
-  return new Registry({ kind: 'module', opts: {}, log: silentLogger(), services }, executionModulePlugins());
+  return new Registry(
+    { kind: 'module', opts: minionConfig(), log: silentLogger(), services },
+    executionModulePlugins(),
+  );
 }
 
 const T = { timeout: 5000 };

@@ -2,44 +2,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { errorLine, fnmatch } from '@tsalt/core';
+import type { MasterConfig } from '@tsalt/config';
 
-/** The master options the reactor reads (Salt's names); every one but `cachedir` has a default. */
-export interface ReactorOptions {
-  /**
-   * Salt's `reactor`: a list of one-key maps `{<tag glob>: <sls path or list of paths>}`,
-   * or the path of a YAML file holding that list. Paths are absolute, `salt://` (looked up
-   * in `file_roots` base), or relative to the master config's folder; the last path part may be a glob.
-   * @default []
-   */
-  reactor?: unknown;
-  /** Reactions running at once. @default 10 */
-  reactor_worker_threads?: number;
-  /** Queued reactions kept in memory; the rest wait on disk only (nothing is dropped). @default 10000 */
-  reactor_worker_hwm?: number;
-  /** Longest chain of reactions causing events causing reactions. @default 8 */
-  reactor_max_depth?: number;
-  /** Runs of one SLS for one tag and sender within `reactor_storm_window` before it is suppressed; 0 disables. @default 100 */
-  reactor_storm_limit?: number;
-  /** s. @default 10 */
-  reactor_storm_window?: number;
-  /** Salt's `renderer`: the pipeline for an SLS with no `#!` line. @default 'jinja|yaml' */
-  renderer?: string;
-  cachedir: string;
-  conf_file?: string;
-  file_roots?: unknown;
-  id?: string;
-  /** Jids in UTC, as the master makes them. @default false */
-  utc_jid?: boolean;
-}
-
-export const DEFAULT_WORKERS = 10;
-export const DEFAULT_HWM = 10_000;
-// Deep enough for event-driven workflows (auth -> accept -> key event -> ...), short enough that a loop ends in ms.
-export const DEFAULT_MAX_DEPTH = 8;
-// A loop through a minion (event.send in a local reaction) runs a few times per second; 100 in 10 s is
-// far above any one sender's legitimate rate for one tag, and stops such a loop within seconds.
-export const DEFAULT_STORM_LIMIT = 100;
-export const DEFAULT_STORM_WINDOW_S = 10;
+/**
+ * The master options the reactor reads, from the compiled config (their
+ * defaults and types live in @tsalt/config, docs/config.md). `reactor` is
+ * Salt's list of one-key maps `{<tag glob>: <sls path or list of paths>}`,
+ * or the path of a YAML file holding that list. Paths are absolute,
+ * `salt://` (looked up in `file_roots` base), or relative to the master
+ * config's folder; the last path part may be a glob.
+ */
+export type ReactorOptions = Pick<
+  MasterConfig,
+  | 'reactor_worker_threads'
+  | 'reactor_worker_hwm'
+  | 'reactor_max_depth'
+  | 'reactor_storm_limit'
+  | 'reactor_storm_window_ms'
+  | 'cachedir'
+  | 'conf_file'
+  | 'file_roots'
+  | 'id'
+  | 'utc_jid'
+  | 'renderer'
+> & { reactor: unknown };
 
 export interface ReactorEntry {
   glob: string;
@@ -59,10 +45,6 @@ export interface CompiledReactorOptions {
   problems: string[];
   /** What templates see as `opts`: scalar options, none that look secret. */
   templateOpts: Record<string, unknown>;
-}
-
-function positiveInt(v: unknown, fallback: number, min: number): number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= min ? Math.floor(v) : fallback;
 }
 
 /** The reactor list itself, from the option or from the YAML file it names. */
@@ -152,15 +134,12 @@ export function compileReactorOptions(opts: ReactorOptions): CompiledReactorOpti
   }
   return {
     entries,
-    workers: positiveInt(opts.reactor_worker_threads, DEFAULT_WORKERS, 1),
-    hwm: positiveInt(opts.reactor_worker_hwm, DEFAULT_HWM, 0),
-    maxDepth: positiveInt(opts.reactor_max_depth, DEFAULT_MAX_DEPTH, 1),
-    stormLimit: positiveInt(opts.reactor_storm_limit, DEFAULT_STORM_LIMIT, 0),
-    stormWindowMs: Math.round(
-      (typeof opts.reactor_storm_window === 'number' && opts.reactor_storm_window > 0
-        ? opts.reactor_storm_window
-        : DEFAULT_STORM_WINDOW_S) * 1000,
-    ),
+    // Types and ranges were checked at start-up (@tsalt/config's schema).
+    workers: opts.reactor_worker_threads,
+    hwm: opts.reactor_worker_hwm,
+    maxDepth: opts.reactor_max_depth,
+    stormLimit: opts.reactor_storm_limit,
+    stormWindowMs: opts.reactor_storm_window_ms,
     queueDir: path.join(opts.cachedir, 'reactor_queue'),
     problems,
     templateOpts,

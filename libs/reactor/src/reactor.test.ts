@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger, type Logger } from '@tsalt/core';
+import { masterConfig, type MasterOptions } from '@tsalt/config';
 import { Reactor, REACTOR_ERROR_TAG } from './reactor.js';
 import type { CallClient, LocalPublish, ReactorClients, ReactorDeps } from './types.js';
-import type { ReactorOptions } from './options.js';
 
 const T = { timeout: 15_000 };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -73,11 +73,12 @@ function reactor(
   bus: FakeBus,
   reactorOpt: unknown,
   clients: Partial<ReactorClients>,
-  extra: Partial<ReactorOptions> = {},
+  extra: MasterOptions = {},
   lines: string[] = [],
 ): Reactor {
   const deps: ReactorDeps = {
-    opts: { reactor: reactorOpt, cachedir: path.join(root, 'cache'), ...extra },
+    // The compiled config with the reactor list as given (unvalidated: some tests give a bad one).
+    opts: { ...masterConfig({ cachedir: path.join(root, 'cache'), ...extra }), reactor: reactorOpt },
     log: recordingLog(lines),
     subscribe: bus.subscribe,
     fire: bus.fire,

@@ -23,15 +23,3 @@ export function formatJidInstance(jid: string, load: Record<string, unknown>): J
   else if (isRecord(kwargs) && 'metadata' in kwargs) ret.Metadata = kwargs['metadata'] ?? {};
   return ret;
 }
-
-/**
- * Salt's `get_keep_jobs_seconds`: an edited (deprecated) `keep_jobs` in hours
- * wins over `keep_jobs_seconds`; 24 is its default, so it means "not edited".
- * 0 keeps jobs forever.
- */
-export function keepJobsSeconds(opts: Readonly<Record<string, unknown>>): number {
-  const hours = opts['keep_jobs'];
-  if (typeof hours === 'number' && hours !== 24) return Math.max(0, hours * 3600);
-  const secs = opts['keep_jobs_seconds'];
-  return typeof secs === 'number' ? Math.max(0, secs) : 86400;
-}

@@ -18,17 +18,18 @@
  *   const spool = new Spool<Row>({ dir, log, write: (rows) => store(rows) });
  *   spool.push(row);
  */
-import type { PluginDefinition } from '@tsalt/loader';
 import localCache from './plugins/local_cache.js';
 import mysql from './plugins/mysql.js';
 import redis from './plugins/redis.js';
 import syslog from './plugins/syslog.js';
 import rawfileJson from './plugins/rawfile_json.js';
 import local from './plugins/local.js';
+import type { ReturnerPlugin } from './context.js';
 
 export type { ReturnLoad, JidSummary, JidResult, JobCache } from './types.js';
 export { jobCacheFrom } from './job-cache.js';
-export { formatJidInstance, keepJobsSeconds } from './format.js';
+export { formatJidInstance } from './format.js';
+export type { CheckMinions, ReturnerConfig, ReturnerContext, ReturnerPlugin, ReturnerServices } from './context.js';
 export { ReturnerError } from './errors.js';
 export {
   returnerOptions,
@@ -41,6 +42,6 @@ export { pyJsonDumps } from './mysql/py-json.js';
 export { mysqlSettings, type MysqlSettings } from './mysql/connection.js';
 
 /** Every returner shipped here, as a static list (no directory scan at startup). */
-export function returnerPlugins(): PluginDefinition[] {
+export function returnerPlugins(): ReturnerPlugin[] {
   return [localCache, mysql, redis, syslog, rawfileJson, local];
 }

@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger, type Logger } from '@tsalt/core';
+import { compileConfig, keepJobsSeconds, masterConfig } from '@tsalt/config';
 import { Registry, definePlugin } from '@tsalt/loader';
 import { isJid, jidFromDate } from '@tsalt/job';
-import { jobCacheFrom, keepJobsSeconds, returnerPlugins, type JobCache } from './index.js';
+import { jobCacheFrom, returnerPlugins, type JobCache } from './index.js';
 import { jobCacheContract } from './testing/index.js';
 import { LocalCacheStore } from './local-cache/store.js';
 
@@ -29,7 +30,7 @@ function makeCache(
   services: Record<string, unknown> = {},
 ) {
   const dir = tmpdir();
-  const o: Record<string, unknown> = { cachedir: dir, keep_jobs: 24, keep_jobs_seconds: 86400, ...opts };
+  const o = masterConfig({ cachedir: dir, keep_jobs: 24, keep_jobs_seconds: 86400, ...opts });
   const reg = new Registry({ kind: 'returner', opts: o, log, services }, returnerPlugins());
   return {
     dir,
@@ -46,7 +47,8 @@ jobCacheContract('local_cache', async () => {
     cache: h.cache,
     cleanup: h.cleanup,
     setKeepSeconds: (s: number) => {
-      h.opts['keep_jobs_seconds'] = s;
+      // Start-up compiles the retention once; a test that changes it recompiles.
+      Object.assign(h.opts, compileConfig('master', { ...h.opts, keep_jobs_seconds: s }));
     },
   };
 });

@@ -1,4 +1,3 @@
-import type { PluginContext } from '@tsalt/loader';
 import { RunnerError } from './errors.js';
 
 /*
@@ -27,11 +26,20 @@ export interface RunnerEventService {
   listen(prefixes: string[], sockDir?: string): Promise<RunnerEventStream>;
 }
 
+/** The services of runners that watch the bus (state.event). */
+export interface EventRunnerServices {
+  events: RunnerEventService;
+  /** Writes one line for people, flushed. */
+  print: (line: string) => void;
+}
+
+type EventCtx = { services: Readonly<Partial<EventRunnerServices>> };
+
 export const EVENTS_SERVICE = 'events';
 export const PRINT_SERVICE = 'print';
 
-export function eventService(ctx: PluginContext): RunnerEventService {
-  const svc = ctx.services[EVENTS_SERVICE] as RunnerEventService | undefined;
+export function eventService(ctx: EventCtx): RunnerEventService {
+  const svc = ctx.services.events;
   if (!svc || typeof svc.listen !== 'function') {
     throw new RunnerError(
       'EVENTS_MISSING',
@@ -42,7 +50,7 @@ export function eventService(ctx: PluginContext): RunnerEventService {
 }
 
 /** Where a runner prints lines for people; stdout by default. */
-export function printer(ctx: PluginContext): (line: string) => void {
-  const p = ctx.services[PRINT_SERVICE];
-  return typeof p === 'function' ? (p as (line: string) => void) : (line) => void process.stdout.write(`${line}\n`);
+export function printer(ctx: EventCtx): (line: string) => void {
+  const p = ctx.services.print;
+  return typeof p === 'function' ? p : (line) => void process.stdout.write(`${line}\n`);
 }

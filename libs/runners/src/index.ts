@@ -6,15 +6,17 @@
  *   const reg = new Registry({ kind: 'runner', opts, log, services: { jobCache, local } }, runnerPlugins());
  *   const { return: ret } = await reg.call('jobs.lookup_jid', [jid]);
  */
-import type { PluginDefinition } from '@tsalt/loader';
 import jobs from './plugins/jobs.js';
 import manage from './plugins/manage.js';
 import state from './plugins/state.js';
+import type { RunnerPlugin } from './context.js';
 
 export { RunnerError } from './errors.js';
+export type { RunnerContext, RunnerPlugin, RunnerServices } from './context.js';
 export { pickJobCache, jidArg, type JobsRunnerServices } from './job-cache-service.js';
 export {
   localClient,
+  type LocalClientServices,
   type RunnerLocalClient,
   type RunnerPublishReply,
   type RunnerWaitOptions,
@@ -27,10 +29,11 @@ export {
   type RunnerEvent,
   type RunnerEventStream,
   type RunnerEventService,
+  type EventRunnerServices,
 } from './event-service.js';
 export { exprMatch, subscribePrefix, eventJson } from './plugins/state.js';
 
 /** Every runner module shipped here, as a static list. */
-export function runnerPlugins(): PluginDefinition[] {
+export function runnerPlugins(): RunnerPlugin[] {
   return [jobs, manage, state];
 }

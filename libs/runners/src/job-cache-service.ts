@@ -1,4 +1,4 @@
-import type { PluginContext } from '@tsalt/loader';
+import type { MasterConfig } from '@tsalt/config';
 import type { JobCache } from '@tsalt/returners';
 import { isJid } from '@tsalt/job';
 import { RunnerError } from './errors.js';
@@ -18,10 +18,13 @@ function nonEmpty(v: unknown): string | undefined {
 }
 
 /** Salt's `_get_returner`: the first of ext_job_cache, ext_source, master_job_cache. */
-export function pickJobCache(ctx: PluginContext, extSource: unknown): JobCache {
-  const services = ctx.services as JobsRunnerServices;
-  const explicit = nonEmpty(ctx.opts['ext_job_cache']) ?? nonEmpty(extSource);
-  const name = explicit ?? nonEmpty(ctx.opts['master_job_cache']);
+export function pickJobCache(
+  ctx: { opts: Readonly<MasterConfig>; services: Readonly<Partial<JobsRunnerServices>> },
+  extSource: unknown,
+): JobCache {
+  const services = ctx.services;
+  const explicit = nonEmpty(ctx.opts.ext_job_cache) ?? nonEmpty(extSource);
+  const name = explicit ?? nonEmpty(ctx.opts.master_job_cache);
   if (typeof services.jobCacheFor === 'function' && name) return services.jobCacheFor(name);
   const cache = services.jobCache;
   if (!cache) {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '@tsalt/core';
+import { masterConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { jidFromDate, jidToTime } from '@tsalt/job';
 import { jobCacheFrom, returnerPlugins, type JobCache, type ReturnLoad } from '@tsalt/returners';
@@ -17,7 +18,12 @@ function ret(jid: string, id: string, value: unknown, extra: Partial<ReturnLoad>
 
 function runners(services: Record<string, unknown>, opts: Record<string, unknown> = {}): Registry {
   return new Registry(
-    { kind: 'runner', opts: { master_job_cache: 'local_cache', ext_job_cache: '', ...opts }, log, services },
+    {
+      kind: 'runner',
+      opts: masterConfig({ master_job_cache: 'local_cache', ext_job_cache: '', ...opts }),
+      log,
+      services,
+    },
     runnerPlugins(),
   );
 }
@@ -32,7 +38,7 @@ describe('jobs runner over a real local_cache', () => {
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-runners-'));
-    const retReg = new Registry({ kind: 'returner', opts: { cachedir: dir }, log }, returnerPlugins());
+    const retReg = new Registry({ kind: 'returner', opts: masterConfig({ cachedir: dir }), log }, returnerPlugins());
     cache = jobCacheFrom(retReg, 'local_cache');
     reg = runners({ jobCache: cache });
 
@@ -131,7 +137,7 @@ describe('jobs runner over a real local_cache', () => {
   });
 
   test('list_job shows EndTime when job_cache_store_endtime is on', async () => {
-    const retReg = new Registry({ kind: 'returner', opts: { cachedir: dir }, log }, returnerPlugins());
+    const retReg = new Registry({ kind: 'returner', opts: masterConfig({ cachedir: dir }), log }, returnerPlugins());
     await retReg.call('local_cache.update_endtime', [jids['old'], '2015, Mar 16 19:30:05.000000']);
     const withEnd = runners({ jobCache: cache }, { job_cache_store_endtime: true });
     const got = (await withEnd.call('jobs.list_job', [jids['old']])).return as Record<string, unknown>;

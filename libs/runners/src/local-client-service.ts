@@ -1,4 +1,3 @@
-import type { PluginContext } from '@tsalt/loader';
 import { RunnerError } from './errors.js';
 
 /*
@@ -49,8 +48,13 @@ export interface RunnerLocalClient {
   ): Promise<Record<string, unknown>>;
 }
 
-export function localClient(ctx: PluginContext): RunnerLocalClient {
-  const local = ctx.services['local'] as RunnerLocalClient | undefined;
+/** The service of runners that publish (jobs.active, manage.*). */
+export interface LocalClientServices {
+  local: RunnerLocalClient;
+}
+
+export function localClient(ctx: { services: Readonly<Partial<LocalClientServices>> }): RunnerLocalClient {
+  const local = ctx.services.local;
   if (!local || typeof local.cmd !== 'function') {
     throw new RunnerError(
       'LOCAL_CLIENT_MISSING',

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '@tsalt/core';
+import { masterConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { jidToTime } from '@tsalt/job';
 import { KeyStore, generateKeyPair } from '@tsalt/crypto';
@@ -68,12 +69,12 @@ describe('manage and jobs.active runners over an injected local client', () => {
   });
   const runners = (local: RunnerLocalClient | undefined, extra: Record<string, unknown> = {}): Registry => {
     const retReg = new Registry(
-      { kind: 'returner', opts: { cachedir: path.join(dir, 'cache') }, log },
+      { kind: 'returner', opts: masterConfig({ cachedir: path.join(dir, 'cache') }), log },
       returnerPlugins(),
     );
     const services: Record<string, unknown> = { jobCache: jobCacheFrom(retReg, 'local_cache'), ...extra };
     if (local) services['local'] = local;
-    return new Registry({ kind: 'runner', opts: opts(), log, services }, runnerPlugins());
+    return new Registry({ kind: 'runner', opts: masterConfig(opts()), log, services }, runnerPlugins());
   };
 
   before(() => {
@@ -133,7 +134,7 @@ describe('manage and jobs.active runners over an injected local client', () => {
     });
     const reg = runners(local);
     const retReg = new Registry(
-      { kind: 'returner', opts: { cachedir: path.join(dir, 'cache') }, log },
+      { kind: 'returner', opts: masterConfig({ cachedir: path.join(dir, 'cache') }), log },
       returnerPlugins(),
     );
     const cache = jobCacheFrom(retReg, 'local_cache');

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '@tsalt/core';
+import { masterConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import {
   eventJson,
@@ -40,7 +41,7 @@ describe('state.event runner', () => {
     const reg = new Registry(
       {
         kind: 'runner',
-        opts: {},
+        opts: masterConfig(),
         log: silentLogger(),
         services: { events: bus.svc, print: (l: string) => void lines.push(l) },
       },
@@ -61,7 +62,7 @@ describe('state.event runner', () => {
     const reg = new Registry(
       {
         kind: 'runner',
-        opts: {},
+        opts: masterConfig(),
         log: silentLogger(),
         services: { events: fakeBus(EVENTS).svc, print: (l: string) => void lines.push(l) },
       },

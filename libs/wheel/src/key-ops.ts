@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fnmatch, type Logger } from '@tsalt/core';
 import { KeyStore, pemFingerprint, type KeyListing, type KeyState } from '@tsalt/crypto';
-import type { PluginContext } from '@tsalt/loader';
+import type { MasterConfig } from '@tsalt/config';
+import type { PluginContext, PluginDefinition } from '@tsalt/loader';
 import { WheelError } from './errors.js';
 
 /** A key status as Salt names it: the folder under pki_dir. */
@@ -272,19 +273,30 @@ export function checkMatchDict(match: unknown): KeyMatches {
   return out;
 }
 
+/** What a daemon injects into wheel calls. */
+export interface WheelServices {
+  /** The master's key store; without it a wheel call opens one on `pki_dir`. */
+  keys: KeyStore;
+}
+
+/** What a wheel function sees: the master's compiled config and the wheel services. */
+export type WheelContext = PluginContext<MasterConfig, WheelServices>;
+
+/** A wheel module. */
+export type WheelPlugin = PluginDefinition<MasterConfig, WheelServices>;
+
 /** The KeyOps a wheel call uses: `services.keys` (the master's KeyStore) and the master's opts. */
-export function keyOpsFrom(ctx: Pick<PluginContext, 'opts' | 'services' | 'log' | 'fireEvent'>): KeyOps {
+export function keyOpsFrom(ctx: Pick<WheelContext, 'opts' | 'services' | 'log' | 'fireEvent'>): KeyOps {
   const opts = ctx.opts;
-  const pkiDir = String(opts['pki_dir']);
-  const hashType = typeof opts['hash_type'] === 'string' ? opts['hash_type'] : 'sha256';
-  const injected = ctx.services['keys'];
-  const store = injected instanceof KeyStore ? injected : new KeyStore(pkiDir, hashType);
+  const pkiDir = opts.pki_dir;
+  const hashType = opts.hash_type;
+  const store = ctx.services.keys ?? new KeyStore(pkiDir, hashType);
   const o: KeyOpsOptions = {
     store,
     pkiDir,
     hashType,
-    cachedir: String(opts['cachedir']),
-    rotateAesKey: opts['rotate_aes_key'] !== false,
+    cachedir: opts.cachedir,
+    rotateAesKey: opts.rotate_aes_key,
     log: ctx.log,
   };
   if (ctx.fireEvent) o.fire = ctx.fireEvent;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { silentLogger } from '@tsalt/core';
-import { MINION_DEFAULTS, type MinionOpts } from '@tsalt/config';
+import { minionConfig } from '@tsalt/config';
 import { genJid } from '@tsalt/job';
 import { SwarmExecutor } from './swarm-executor.js';
 
-const opts = { ...structuredClone(MINION_DEFAULTS), id: 'swarm', cachedir: '/nonexistent-swarm-cache' } as MinionOpts;
+const opts = minionConfig({ id: 'swarm', cachedir: '/nonexistent-swarm-cache' });
 const noEvents = async (): Promise<void> => undefined;
 const load = (fun: string, arg: unknown[] = []): Record<string, unknown> => ({
   fun,

@@ -2,7 +2,7 @@ import type { Logger } from '@tsalt/core';
 import { JOB_CONTROL_SERVICE, type JobControl } from '@tsalt/job';
 import { Registry } from '@tsalt/loader';
 import { executionModulePlugins } from '@tsalt/modules';
-import type { MinionOpts } from '@tsalt/config';
+import type { MinionConfig } from '@tsalt/config';
 import { baseReturn, runJob, type JobReturn } from '../executor.js';
 import { ReturningJobs } from '../returning-jobs.js';
 
@@ -21,7 +21,7 @@ export class SwarmExecutor {
   private readonly returning = new ReturningJobs();
 
   constructor(
-    opts: MinionOpts,
+    opts: MinionConfig,
     grains: Record<string, unknown>,
     private readonly log: Logger,
   ) {

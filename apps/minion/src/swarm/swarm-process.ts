@@ -1,6 +1,6 @@
 import { createLogger, errorLine, Slots, type Logger } from '@tsalt/core';
 import { raiseOpenFilesLimit } from '@tsalt/daemon';
-import { loadConfig, type MinionOpts } from '@tsalt/config';
+import { loadConfig, type MinionConfig } from '@tsalt/config';
 import type { KeyPair } from '@tsalt/crypto';
 import { ensureSocketCapacity } from '@tsalt/transport';
 import { coreGrains } from '@tsalt/modules';
@@ -54,7 +54,7 @@ class SwarmProcess {
 
   constructor(
     private readonly init: SwarmInit,
-    private readonly base: MinionOpts,
+    private readonly base: MinionConfig,
     private readonly log: Logger,
   ) {}
 
@@ -86,7 +86,7 @@ class SwarmProcess {
   }
 
   private startOne(id: string, pair: KeyPair, baseGrains: Record<string, unknown>, executor: SwarmExecutor): void {
-    const opts: MinionOpts = { ...this.base, id };
+    const opts: MinionConfig = { ...this.base, id };
     const log = this.log.child({ minion: id });
     const link: MasterLink = new MasterLink({
       opts,
@@ -142,7 +142,7 @@ class SwarmProcess {
       clearTimeout(timer);
       this.signIns.release();
     };
-    const timer = setTimeout(release, this.base.auth_timeout * 2000);
+    const timer = setTimeout(release, this.base.auth_timeout_ms * 2);
     return signIn.finally(release);
   }
 
@@ -169,7 +169,7 @@ function exitAfterStop(): void {
 process.on('message', (m: ToSwarmProcess) => {
   if (m.t === 'stop') return exitAfterStop();
   if (m.t !== 'init' || proc) return;
-  let base: MinionOpts;
+  let base: MinionConfig;
   const bootLog = createLogger({ level: 'warning', name: 'swarm' });
   try {
     base = loadConfig('minion', m.configDir, m.overrides, bootLog);

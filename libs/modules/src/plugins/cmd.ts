@@ -1,5 +1,7 @@
-import type { BoundArgs, PluginContext } from '@tsalt/loader';
+import type { MinionConfig } from '@tsalt/config';
+import type { BoundArgs } from '@tsalt/loader';
 import { definePlugin, pyTruthy } from '@tsalt/loader';
+import type { ModuleContext as PluginContext, ModuleServices } from '../context.js';
 import { cmdParams, prepareCommand } from '../cmd-prepare.js';
 import { ModuleError } from '../errors.js';
 import { pyStrCommand } from '../shlex.js';
@@ -99,7 +101,7 @@ const COMMON_DOC = `
 :param str prepend_path: $PATH segment to prepend to $PATH.
 :param list success_retcodes: Non-zero exit codes that count as success.`;
 
-export default definePlugin({
+export default definePlugin<MinionConfig, ModuleServices>({
   name: 'cmd',
   doc: 'A module for shelling out. Keep in mind with this module that you are executing commands as the minion user.',
   functions: {

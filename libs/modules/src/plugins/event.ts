@@ -1,5 +1,7 @@
-import { definePlugin, pyTruthy, type BoundArgs, type PluginContext } from '@tsalt/loader';
+import type { MinionConfig } from '@tsalt/config';
+import { definePlugin, pyTruthy, type BoundArgs } from '@tsalt/loader';
 import { errorLine } from '@tsalt/core';
+import type { ModuleContext as PluginContext, ModuleServices } from '../context.js';
 
 /*
  * Salt's `event` execution module (salt/modules/event.py): a minion sends
@@ -8,12 +10,10 @@ import { errorLine } from '@tsalt/core';
  * and `data['id']` is the sender.
  */
 
-/** What the minion daemon injects (services.minionEvents) so `preload` reaches the request load. */
-export interface MinionEventService {
-  fireMaster(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void>;
-}
+export type { MinionEventService } from '../context.js';
 
-export const MINION_EVENTS_SERVICE = 'minionEvents';
+/** The service key of the minion's link to the master (ModuleServices['minionEvents']). */
+export const MINION_EVENTS_SERVICE = 'minionEvents' satisfies keyof ModuleServices;
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -27,8 +27,8 @@ function subset(keys: unknown[], from: Readonly<Record<string, unknown>>): Recor
 }
 
 /** Masterless (`--local`, file_client local, master_type disable): Salt fires on the local bus only. */
-function isLocal(opts: Readonly<Record<string, unknown>>): boolean {
-  return opts['local'] === true || opts['file_client'] === 'local' || opts['master_type'] === 'disable';
+function isLocal(opts: Readonly<MinionConfig>): boolean {
+  return opts.local === true || opts.file_client === 'local' || opts.master_type === 'disable';
 }
 
 async function fireMaster(ctx: PluginContext, tag: unknown, data: unknown, preload: unknown): Promise<boolean> {
@@ -36,11 +36,11 @@ async function fireMaster(ctx: PluginContext, tag: unknown, data: unknown, prelo
     ctx.log.warn('event.fire_master: the tag must be a non-empty string');
     return false;
   }
-  if (isLocal(ctx.opts) && ctx.opts['use_master_when_local'] !== true) {
+  if (isLocal(ctx.opts) && ctx.opts.use_master_when_local !== true) {
     ctx.log.warn(`Local mode detected. Event with tag ${tag} will NOT be sent.`);
     return false;
   }
-  const svc = ctx.services[MINION_EVENTS_SERVICE] as MinionEventService | undefined;
+  const svc = ctx.services.minionEvents;
   try {
     if (svc) await svc.fireMaster(tag, data, isMap(preload) ? preload : undefined);
     else if (ctx.fireEvent) await ctx.fireEvent(tag, isMap(data) ? data : { data });
@@ -68,7 +68,7 @@ async function fireLocal(ctx: PluginContext, data: unknown, tag: unknown): Promi
   return true;
 }
 
-export default definePlugin({
+export default definePlugin<MinionConfig, ModuleServices>({
   name: 'event',
   doc: 'Use the Salt Event System to fire events from the master to the minion and vice-versa.',
   functions: {
@@ -115,8 +115,8 @@ async function send(ctx: PluginContext, a: BoundArgs): Promise<boolean> {
   if (pyTruthy(withPillar))
     payload['pillar'] = Array.isArray(withPillar) ? subset(withPillar, ctx.pillar) : { ...ctx.pillar };
   if (pyTruthy(a['with_env_opts'])) {
-    payload['saltenv'] = ctx.opts['saltenv'] ?? 'base';
-    payload['pillarenv'] = ctx.opts['pillarenv'] ?? null;
+    payload['saltenv'] = ctx.opts.saltenv ?? 'base';
+    payload['pillarenv'] = ctx.opts.pillarenv ?? null;
   }
   // Salt's clean_kwargs: the job's own __pub_* fields are not payload.
   const extra = isMap(a['__kwargs__']) ? a['__kwargs__'] : {};

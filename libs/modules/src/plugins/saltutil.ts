@@ -1,20 +1,19 @@
 import os from 'node:os';
-import type { PluginContext } from '@tsalt/loader';
+import type { MinionConfig } from '@tsalt/config';
 import { definePlugin } from '@tsalt/loader';
 import { errorLine, fnmatch } from '@tsalt/core';
 import {
   cachedJobDir,
   findRunningJob,
   isJid,
-  JOB_CONTROL_SERVICE,
   readCachedJob,
   removeProcFile,
   runningJobs,
   signalNumber,
   signalProcessTree,
-  type JobControl,
 } from '@tsalt/job';
 import { killJobProcesses } from '../run-process.js';
+import type { ModuleContext as PluginContext, ModuleServices } from '../context.js';
 
 /*
  * Salt's saltutil job functions, reading the proc files the minion writes
@@ -32,7 +31,7 @@ class BadInput {
 }
 
 function cachedir(ctx: PluginContext): string {
-  const dir = ctx.opts['cachedir'];
+  const dir = ctx.opts.cachedir;
   if (typeof dir !== 'string' || dir === '') throw new BadInput('The minion has no cachedir configured');
   return dir;
 }
@@ -60,7 +59,7 @@ function processJobs(ctx: PluginContext): Record<string, unknown>[] {
 
 /** Finished jobs whose return is still on its way to the master (the daemon knows them; JobControl). */
 function returningJobs(ctx: PluginContext): Record<string, unknown>[] {
-  const control = ctx.services[JOB_CONTROL_SERVICE] as JobControl | undefined;
+  const control = ctx.services.jobControl;
   return control?.returning?.() ?? [];
 }
 
@@ -91,7 +90,7 @@ async function signalJob(ctx: PluginContext, jid: string, sig: number): Promise<
   const data = jid === ctx.jid ? undefined : findRunningJob(dir, jid);
   const pid = data?.['pid'];
   if (typeof pid !== 'number') return notRunning(jid);
-  const control = ctx.services[JOB_CONTROL_SERVICE] as JobControl | undefined;
+  const control = ctx.services.jobControl;
   if (pid === process.pid) {
     // multiprocessing: False runs jobs in the daemon: signal what the job started, never ourselves.
     const name = signalName(sig);
@@ -123,7 +122,7 @@ async function signalAll(ctx: PluginContext, sig: number): Promise<string[]> {
 }
 
 /** Salt's `saltutil` module: the job functions (running, find_job, signal_job, kill_job...). */
-export default definePlugin({
+export default definePlugin<MinionConfig, ModuleServices>({
   name: 'saltutil',
   doc: 'The Saltutil module is used to manage the state of the salt minion itself: here, its running and cached jobs.',
   functions: {
@@ -184,7 +183,7 @@ export default definePlugin({
           const dir = cachedir(ctx);
           const data = readCachedJob(dir, jid);
           if (data !== undefined) return data;
-          if (ctx.opts['cache_jobs'] !== true)
+          if (ctx.opts.cache_jobs !== true)
             return 'Local jobs cache directory not found; you may need to enable cache_jobs on this minion';
           return `Local jobs cache directory ${cachedJobDir(dir, jid)} not found`;
         }),

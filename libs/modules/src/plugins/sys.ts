@@ -1,5 +1,7 @@
-import type { PluginContext, PluginFunction } from '@tsalt/loader';
+import type { MinionConfig } from '@tsalt/config';
+import type { PluginFunction } from '@tsalt/loader';
 import { definePlugin } from '@tsalt/loader';
+import type { ModuleContext as PluginContext, ModuleServices } from '../context.js';
 import { fnmatch } from '@tsalt/core';
 
 /** The registry a call runs in; the real Registry also exposes each function's spec. */
@@ -28,14 +30,13 @@ function modulesMatching(ctx: PluginContext, patterns: string[]): string[] {
 }
 
 function returnerNames(ctx: PluginContext): string[] {
-  const fn = ctx.services['returnerNames'];
+  const fn = ctx.services.returnerNames;
   if (typeof fn !== 'function') return [];
-  const names: unknown = (fn as () => unknown)();
-  return strings(names);
+  return strings(fn());
 }
 
 /** Salt's `sys` module: what this minion can do, and the docs for it. */
-export default definePlugin({
+export default definePlugin<MinionConfig, ModuleServices>({
   name: 'sys',
   doc: 'The sys module provides information about the available functions on the minion',
   functions: {

@@ -1,5 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { MinionConfig } from '@tsalt/config';
 import { definePlugin } from '@tsalt/loader';
+import type { ModuleServices } from '../context.js';
 import { ModuleError } from '../errors.js';
 import { tsaltVersion, versionsInformation, versionsReport } from '../version.js';
 
@@ -21,7 +23,7 @@ function toNumber(v: unknown, what: string): number {
 }
 
 /** Salt's `test` execution module: connectivity and plumbing checks. */
-export default definePlugin({
+export default definePlugin<MinionConfig, ModuleServices>({
   name: 'test',
   doc: 'Module for running arbitrary tests',
   functions: {

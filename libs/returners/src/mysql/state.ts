@@ -5,6 +5,7 @@ import type { Pool } from 'mysql2/promise';
 import { errorLine, type Logger } from '@tsalt/core';
 import { ReturnerError } from '../errors.js';
 import type { ReturnerOptionsSource } from '../options.js';
+import type { ReturnerConfig } from '../context.js';
 import { Spool } from '@tsalt/spool';
 import {
   classifyMysqlError,
@@ -107,12 +108,8 @@ function openSpool(dir: string, batchMax: number, st: () => MysqlState, log: Log
 }
 
 /** The state for the settings these opts (and a ret's ret_config / ret_kwargs) resolve to. */
-export function mysqlState(
-  opts: Readonly<Record<string, unknown>>,
-  log: Logger,
-  source?: ReturnerOptionsSource,
-): MysqlState {
-  const cachedir = opts['cachedir'];
+export function mysqlState(opts: Readonly<ReturnerConfig>, log: Logger, source?: ReturnerOptionsSource): MysqlState {
+  const cachedir = opts.cachedir;
   if (typeof cachedir !== 'string' || cachedir === '') {
     throw new ReturnerError('NO_CACHEDIR', 'The mysql returner needs the cachedir option for its spool');
   }
@@ -195,8 +192,8 @@ export async function mysqlTransaction(st: MysqlState, statements: Array<[string
 }
 
 /** The plugin's shutdown hook: for this cachedir, flush each spool (bounded), then close its pool. */
-export async function shutdownMysql(opts: Readonly<Record<string, unknown>>): Promise<void> {
-  const cachedir = opts['cachedir'];
+export async function shutdownMysql(opts: Readonly<ReturnerConfig>): Promise<void> {
+  const cachedir = opts.cachedir;
   const mine = [...states.entries()].filter(([, st]) => cachedir === undefined || st.cachedir === cachedir);
   for (const [dir] of mine) states.delete(dir);
   await Promise.all(

@@ -1,5 +1,6 @@
 import { pyRepr } from '@tsalt/core';
 import { definePlugin } from '@tsalt/loader';
+import type { ReturnerConfig, ReturnerServices } from '../context.js';
 
 /*
  * local: Salt's returner for trying the returner interface. It prints the
@@ -10,7 +11,7 @@ import { definePlugin } from '@tsalt/loader';
 /** Where the line goes; tests swap it. */
 export const localOutput = { write: (line: string): void => void process.stdout.write(line) };
 
-export default definePlugin({
+export default definePlugin<ReturnerConfig, ReturnerServices>({
   name: 'local',
   doc: "Print the return data on the minion's console, to check the returner interface.\n\n    salt '*' test.ping --return local",
   functions: {

@@ -1,5 +1,6 @@
-import { definePlugin, type PluginContext } from '@tsalt/loader';
-import { isRecord, keepJobsSeconds } from '../format.js';
+import { definePlugin } from '@tsalt/loader';
+import { isRecord } from '../format.js';
+import type { ReturnerConfig, ReturnerContext as PluginContext, ReturnerServices } from '../context.js';
 import { ReturnerError } from '../errors.js';
 import { checkJid, storeFor, type LocalCacheStore } from '../local-cache/store.js';
 import type { ReturnRecord } from '../local-cache/files.js';
@@ -7,12 +8,12 @@ import type { ReturnRecord } from '../local-cache/files.js';
 /*
  * local_cache: the default master job cache, with Salt's returner function
  * names and parameters. Storage is ours (hour buckets, two files per job);
- * see docs/job-cache.md. Config from ctx.opts: cachedir, keep_jobs,
- * keep_jobs_seconds, utc_jid / unique_jid (for new jids and to read jid times).
+ * see docs/job-cache.md. Config from ctx.opts: cachedir, keep_jobs_ms
+ * (compiled from keep_jobs / keep_jobs_seconds), utc_jid / unique_jid (for new jids and to read jid times).
  */
 
 function store(ctx: PluginContext): LocalCacheStore {
-  const cachedir = ctx.opts['cachedir'];
+  const cachedir = ctx.opts.cachedir;
   if (typeof cachedir !== 'string' || cachedir === '') {
     throw new ReturnerError('NO_CACHEDIR', 'local_cache needs the cachedir option');
   }
@@ -20,7 +21,7 @@ function store(ctx: PluginContext): LocalCacheStore {
 }
 
 function jidOpts(ctx: PluginContext): { utc_jid: boolean; unique_jid: boolean } {
-  return { utc_jid: ctx.opts['utc_jid'] === true, unique_jid: ctx.opts['unique_jid'] === true };
+  return { utc_jid: ctx.opts.utc_jid === true, unique_jid: ctx.opts.unique_jid === true };
 }
 
 function minionList(v: unknown, what: string): string[] {
@@ -31,9 +32,8 @@ function minionList(v: unknown, what: string): string[] {
 }
 
 /** Optional master service: Salt's CkMinions.check_minions, used when save_load gets no list. */
-type CheckMinions = (tgt: unknown, tgtType: string) => string[] | Promise<string[]>;
 
-export default definePlugin({
+export default definePlugin<ReturnerConfig, ReturnerServices>({
   name: 'local_cache',
   doc: 'Return data to the local job cache (the default master_job_cache).',
   functions: {
@@ -77,10 +77,10 @@ export default definePlugin({
         const j = checkJid(jid);
         if (!isRecord(load)) throw new ReturnerError('BAD_LOAD', 'The job load must be a mapping');
         let list = minions === null || minions === undefined ? null : minionList(minions, 'minions');
-        const check = ctx.services['checkMinions'];
+        const check = ctx.services.checkMinions;
         if (list === null && typeof check === 'function' && load['tgt'] !== undefined && load['tgt'] !== '') {
           const tgtType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
-          list = minionList(await (check as CheckMinions)(load['tgt'], tgtType), 'checkMinions result');
+          list = minionList(await check(load['tgt'], tgtType), 'checkMinions result');
         }
         store(ctx).saveLoad(j, load, list);
       },
@@ -131,7 +131,7 @@ export default definePlugin({
     clean_old_jobs: {
       doc: 'Remove jobs older than keep_jobs_seconds (or an edited keep_jobs, in hours). 0 keeps everything.',
       fn(ctx) {
-        const removed = store(ctx).clean(keepJobsSeconds(ctx.opts), ctx.opts['utc_jid'] === true, Date.now(), ctx.log);
+        const removed = store(ctx).clean(ctx.opts.keep_jobs_ms / 1000, ctx.opts.utc_jid === true, Date.now(), ctx.log);
         if (removed) ctx.log.debug({ removed }, 'cleaned old jobs from the job cache');
       },
     },

@@ -1,6 +1,7 @@
-import { definePlugin, type PluginContext } from '@tsalt/loader';
+import { definePlugin } from '@tsalt/loader';
 import { genJid, jidFromDate } from '@tsalt/job';
-import { formatJidInstance, isRecord, keepJobsSeconds } from '../format.js';
+import { formatJidInstance, isRecord } from '../format.js';
+import type { ReturnerConfig, ReturnerContext as PluginContext, ReturnerServices } from '../context.js';
 import { ReturnerError } from '../errors.js';
 import { checkJid } from '../local-cache/store.js';
 import { pyJsonDumps } from '../mysql/py-json.js';
@@ -26,7 +27,7 @@ function redacted(load: Record<string, unknown>): Record<string, unknown> {
 }
 
 function jidOpts(ctx: PluginContext): { utc_jid: boolean; unique_jid: boolean } {
-  return { utc_jid: ctx.opts['utc_jid'] === true, unique_jid: ctx.opts['unique_jid'] === true };
+  return { utc_jid: ctx.opts.utc_jid === true, unique_jid: ctx.opts.unique_jid === true };
 }
 
 function parse(text: unknown): unknown {
@@ -49,7 +50,7 @@ const CONFIG_DOC = `Config keys (minion or master config; with --return_config a
     mysql.host, mysql.port, mysql.user, mysql.pass, mysql.db,
     mysql.ssl_ca, mysql.ssl_cert, mysql.ssl_key, mysql.batch_max`;
 
-export default definePlugin({
+export default definePlugin<ReturnerConfig, ReturnerServices>({
   name: 'mysql',
   doc: `Return data to a MySQL (or MariaDB) server, in Salt's tables jids, salt_returns and salt_events.
 Writes are spooled on disk and sent in order, batched, once the server answers; nothing is lost while it is down.
@@ -210,7 +211,7 @@ ${CONFIG_DOC}`,
 by the time in their jid, and older events from salt_events. 0 keeps everything. With archive_jobs: True,
 rows are first copied to jids_archive, salt_returns_archive and salt_events_archive.`,
       async fn(ctx) {
-        const keep = keepJobsSeconds(ctx.opts);
+        const keep = ctx.opts.keep_jobs_ms / 1000; // s, as the SQL below compares
         if (keep <= 0) return;
         const st = state(ctx);
         // Rows still spooled are written first, so none lands after the purge that should be in it.
@@ -219,7 +220,7 @@ rows are first copied to jids_archive, salt_returns_archive and salt_events_arch
         const cutoff = jidFromDate(new Date(Date.now() - keep * 1000), jidOpts(ctx));
         const isOld = "`jid` < ? AND `jid` REGEXP '^[0-9]{20}'";
         const stmts: Array<[string, unknown[]]> = [];
-        if (ctx.opts['archive_jobs'] === true) {
+        if (ctx.opts.archive_jobs === true) {
           for (const t of ['jids', 'salt_returns', 'salt_events'])
             stmts.push([`CREATE TABLE IF NOT EXISTS \`${t}_archive\` LIKE \`${t}\``, []]);
           stmts.push(
@@ -245,7 +246,7 @@ rows are first copied to jids_archive, salt_returns_archive and salt_events_arch
       params: ['events'],
       fn(ctx, { events }) {
         const list = Array.isArray(events) ? events : [events];
-        const master = typeof ctx.opts['id'] === 'string' ? ctx.opts['id'] : '';
+        const master = typeof ctx.opts.id === 'string' ? ctx.opts.id : '';
         const items: MysqlItem[] = [];
         for (const e of list) {
           if (!isRecord(e)) continue;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { definePlugin, type PluginContext } from '@tsalt/loader';
+import { definePlugin } from '@tsalt/loader';
+import type { ReturnerConfig, ReturnerContext as PluginContext, ReturnerServices } from '../context.js';
 import { ReturnerError } from '../errors.js';
 import { isRecord } from '../format.js';
 import { pyJsonDumps } from '../mysql/py-json.js';
@@ -19,8 +20,9 @@ import { optionString, returnerOptions } from '../options.js';
  */
 
 /** Salt's default, re-rooted: `/var/log/tsalt/events` under root_dir. */
-export function defaultEventsFile(opts: Readonly<Record<string, unknown>>): string {
-  const root = typeof opts['root_dir'] === 'string' && opts['root_dir'] !== '' ? opts['root_dir'] : '/';
+export function defaultEventsFile(opts: Readonly<Pick<ReturnerConfig, 'root_dir'>>): string {
+  // An empty root_dir means none, as '/' does.
+  const root = opts.root_dir || '/';
   return path.join(root, 'var', 'log', 'tsalt', 'events');
 }
 
@@ -46,7 +48,7 @@ function append(file: string, lines: string, log: PluginContext['log']): void {
   }
 }
 
-export default definePlugin({
+export default definePlugin<ReturnerConfig, ReturnerServices>({
   name: 'rawfile_json',
   doc: 'Append each return (minion) or event (master event_return) as one JSON line to rawfile_json.filename (default /var/log/tsalt/events under root_dir).',
   functions: {

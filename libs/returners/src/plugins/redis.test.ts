@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '@tsalt/core';
+import { masterConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import redis, { redisTarget } from './redis.js';
 import { recordingLogger, type LogLine } from '../testing/recording-logger.js';
@@ -82,7 +83,13 @@ function reg(extra: Record<string, unknown> = {}, log = silentLogger()): Registr
   const r = new Registry(
     {
       kind: 'returner',
-      opts: { cachedir, 'redis.host': '127.0.0.1', 'redis.port': port, keep_jobs_seconds: 3600, ...extra },
+      opts: masterConfig({
+        cachedir,
+        'redis.host': '127.0.0.1',
+        'redis.port': port,
+        keep_jobs_seconds: 3600,
+        ...extra,
+      }),
       log,
     },
     [redis],
@@ -229,7 +236,12 @@ describe('redis returner', { skip }, () => {
     const r2 = new Registry(
       {
         kind: 'returner',
-        opts: { cachedir, 'redis.host': '127.0.0.1', 'redis.port': port, 'redis.password': '' },
+        opts: masterConfig({
+          cachedir: String(cachedir),
+          'redis.host': '127.0.0.1',
+          'redis.port': port,
+          'redis.password': '',
+        }),
         log: silentLogger(),
       },
       [redis],

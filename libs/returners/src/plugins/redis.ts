@@ -3,7 +3,8 @@ import type { Redis as RedisClient } from 'ioredis';
 import { genJid } from '@tsalt/job';
 import { definePlugin } from '@tsalt/loader';
 import { ReturnerError } from '../errors.js';
-import { formatJidInstance, isRecord, keepJobsSeconds } from '../format.js';
+import { formatJidInstance, isRecord } from '../format.js';
+import type { ReturnerConfig, ReturnerServices } from '../context.js';
 import { pyJsonDumps } from '../mysql/py-json.js';
 import { conn, NAME, read, redisTarget, resumeRedisSpools, shutdownRedis, spool } from '../redis/state.js';
 import type { JidSummary } from '../types.js';
@@ -53,9 +54,7 @@ async function scanKeys(cl: RedisClient, match: string): Promise<string[]> {
   return [...new Set(out)];
 }
 
-type CheckMinions = (tgt: unknown, tgtType: string) => string[] | Promise<string[]>;
-
-export default definePlugin({
+export default definePlugin<ReturnerConfig, ReturnerServices>({
   name: NAME,
   doc: "Return data to a Redis server (Salt's redis_return key layout). Options: redis.host, redis.port, redis.db, redis.username, redis.password, redis.unix_socket_path.\n\n    salt '*' test.ping --return redis",
   functions: {
@@ -74,7 +73,7 @@ export default definePlugin({
           minion: ret['id'],
           fun: pyStr(ret['fun']),
           json: pyJsonDumps(ret),
-          ttl: keepJobsSeconds(ctx.opts),
+          ttl: ctx.opts.keep_jobs_ms / 1000, // Redis EXPIRE takes s
         });
       },
     },
@@ -85,19 +84,16 @@ export default definePlugin({
         const j = jidOf(jid);
         if (!isRecord(load) || load['tgt'] === undefined || load['tgt'] === '') return; // as Salt: only targeted loads
         let list = Array.isArray(minions) ? minions.filter((m): m is string => typeof m === 'string') : undefined;
-        const check = ctx.services['checkMinions'];
+        const check = ctx.services.checkMinions;
         if (!list && typeof check === 'function') {
-          list = await (check as CheckMinions)(
-            load['tgt'],
-            typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob',
-          );
+          list = await check(load['tgt'], typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob');
         }
         const full = { ...load, Minions: list && list.length > 0 ? [...list].sort() : (load['id'] ?? []) };
         spool(ctx, conn(ctx, redisTarget(ctx.opts))).push({
           op: 'load',
           jid: j,
           json: pyJsonDumps(full),
-          ttl: keepJobsSeconds(ctx.opts),
+          ttl: ctx.opts.keep_jobs_ms / 1000, // Redis EXPIRE takes s
         });
       },
     },
@@ -179,7 +175,7 @@ export default definePlugin({
       fn: (ctx, { passed_jid }) =>
         typeof passed_jid === 'string' && passed_jid !== ''
           ? passed_jid
-          : genJid({ utc_jid: ctx.opts['utc_jid'] === true, unique_jid: ctx.opts['unique_jid'] === true }),
+          : genJid({ utc_jid: ctx.opts.utc_jid === true, unique_jid: ctx.opts.unique_jid === true }),
     },
     resume_spool: {
       doc: 'tsalt: deliver the writes a previous run left in the redis spools of this cachedir. Returns how many are pending.',

@@ -3,6 +3,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import { definePlugin } from '@tsalt/loader';
+import type { ReturnerConfig, ReturnerServices } from '../context.js';
 import { ReturnerError } from '../errors.js';
 import { isRecord } from '../format.js';
 import { pyJsonDumps } from '../mysql/py-json.js';
@@ -192,7 +193,7 @@ function runLogger(s: SyslogSettings, msg: string): Promise<void> {
   });
 }
 
-export default definePlugin({
+export default definePlugin<ReturnerConfig, ReturnerServices>({
   name: 'syslog',
   doc: "Return data to the host's syslog (syslog.level, syslog.facility, syslog.tag, syslog.options), through util-linux logger, or over UDP to syslog.host:syslog.port.",
   virtual(ctx) {

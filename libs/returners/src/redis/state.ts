@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { errorLine, readIfExists, writeFileAtomic, type Logger } from '@tsalt/core';
-import type { PluginContext } from '@tsalt/loader';
+import type { ReturnerConfig, ReturnerContext as PluginContext } from '../context.js';
 import { ReturnerError } from '../errors.js';
 import { isRecord } from '../format.js';
 import { optionInt, optionString, returnerOptions } from '../options.js';
@@ -57,8 +57,8 @@ const conns = new Map<string, Conn>();
 type RedisCtor = new (o: RedisOptions) => RedisClient;
 let ioredis: Promise<RedisCtor> | undefined;
 
-function cachedir(opts: Readonly<Record<string, unknown>>): string {
-  const dir = opts['cachedir'];
+function cachedir(opts: Readonly<ReturnerConfig>): string {
+  const dir = opts.cachedir;
   if (typeof dir !== 'string' || dir === '')
     throw new ReturnerError('NO_CACHEDIR', 'the redis returner needs the cachedir option');
   return dir;
@@ -192,7 +192,7 @@ async function writeBatch(c: Conn, batch: Item[]): Promise<void> {
   for (const [err] of res) if (err) throw err;
 }
 
-function spoolDir(opts: Readonly<Record<string, unknown>>, t: Target): string {
+function spoolDir(opts: Readonly<ReturnerConfig>, t: Target): string {
   return path.join(cachedir(opts), 'spool', NAME, slug(t));
 }
 
@@ -292,8 +292,8 @@ export function resumeRedisSpools(ctx: Pick<PluginContext, 'opts' | 'log'>): num
 }
 
 /** Closes this cachedir's spools (one last bounded attempt; the rest stays on disk) and connections. Never throws. */
-export async function shutdownRedis(opts: Readonly<Record<string, unknown>>): Promise<void> {
-  const dir = opts['cachedir'];
+export async function shutdownRedis(opts: Readonly<ReturnerConfig>): Promise<void> {
+  const dir = opts.cachedir;
   if (typeof dir !== 'string' || dir === '') return;
   const prefix = `${dir}\0`;
   for (const [key, c] of conns) {

@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import { definePlugin, type PluginContext } from '@tsalt/loader';
+import type { MasterConfig } from '@tsalt/config';
+import { definePlugin } from '@tsalt/loader';
+import type { RunnerContext as PluginContext, RunnerServices } from '../context.js';
 import { isJid, jidToDate, jidToTime } from '@tsalt/job';
 import { formatJidInstance, type JidSummary } from '@tsalt/returners';
 import { fnmatch, isRecord } from '@tsalt/core';
@@ -53,7 +55,7 @@ async function listJob(ctx: PluginContext, jid: string, extSource: unknown, disp
   await progress(ctx, displayProgress, `Querying returner: ${cache.name}`);
   const ret: Dict = { jid, ...formatJob(jid, await cache.getLoad(jid)) };
   ret['Result'] = await cache.getJid(jid);
-  if (ctx.opts['job_cache_store_endtime'] && cache.getEndtime) {
+  if (ctx.opts.job_cache_store_endtime && cache.getEndtime) {
     const end = await cache.getEndtime(jid);
     if (end) ret['EndTime'] = end;
   }
@@ -63,7 +65,7 @@ async function listJob(ctx: PluginContext, jid: string, extSource: unknown, disp
 async function printJob(ctx: PluginContext, jid: string, extSource: unknown): Promise<Dict> {
   const cache = pickJobCache(ctx, extSource);
   const one: Dict = { ...formatJob(jid, await cache.getLoad(jid)), Result: await cache.getJid(jid) };
-  if (ctx.opts['job_cache_store_endtime'] && cache.getEndtime) {
+  if (ctx.opts.job_cache_store_endtime && cache.getEndtime) {
     const end = await cache.getEndtime(jid);
     if (end) one['EndTime'] = end;
   }
@@ -127,7 +129,7 @@ async function listJobs(
  */
 async function active(ctx: PluginContext, displayProgress: unknown): Promise<Record<string, Dict>> {
   const local = localClient(ctx);
-  const timeout = Number(ctx.opts['timeout'] ?? 5);
+  const timeout = ctx.opts.timeout_ms / 1000; // the local client takes s
   const replies = await local.cmd('*', 'saltutil.running', [], { timeout });
   await progress(ctx, displayProgress, `Attempting to contact minions: ${JSON.stringify(Object.keys(replies))}`);
   const ret: Record<string, Dict> = {};
@@ -152,7 +154,7 @@ async function active(ctx: PluginContext, displayProgress: unknown): Promise<Rec
   return ret;
 }
 
-export default definePlugin({
+export default definePlugin<MasterConfig, RunnerServices>({
   name: 'jobs',
   doc: 'A convenience system to manage jobs, both active and already run.',
   functions: {

@@ -1,4 +1,6 @@
-import { definePlugin, type PluginContext } from '@tsalt/loader';
+import type { MasterConfig } from '@tsalt/config';
+import { definePlugin } from '@tsalt/loader';
+import type { RunnerContext as PluginContext, RunnerServices } from '../context.js';
 import { keyOpsFrom } from '@tsalt/wheel';
 import { localClient, seconds } from '../local-client-service.js';
 
@@ -24,8 +26,9 @@ async function ping(ctx: PluginContext, args: Record<string, unknown>): Promise<
     gather_job_timeout: args['gather_job_timeout'],
   };
   const local = localClient(ctx);
-  const timeout = seconds(a.timeout, Number(ctx.opts['timeout'] ?? 5));
-  const gatherJobTimeout = seconds(a.gather_job_timeout, Number(ctx.opts['gather_job_timeout'] ?? 10));
+  // The local client takes s; the config's defaults are compiled to ms.
+  const timeout = seconds(a.timeout, ctx.opts.timeout_ms / 1000);
+  const gatherJobTimeout = seconds(a.gather_job_timeout, ctx.opts.gather_job_timeout_ms / 1000);
   const tgt = a.tgt === null || a.tgt === undefined ? '*' : (a.tgt as string | string[]);
   const tgtType = typeof a.tgt_type === 'string' && a.tgt_type ? a.tgt_type : 'glob';
   const pub = await local.publish(tgt, 'test.ping', [], { tgt_type: tgtType });
@@ -45,7 +48,7 @@ const PING_PARAMS = [
   { name: 'gather_job_timeout', default: null },
 ];
 
-export default definePlugin({
+export default definePlugin<MasterConfig, RunnerServices>({
   name: 'manage',
   doc: 'General management functions: which minions are up, and which are down.',
   functions: {

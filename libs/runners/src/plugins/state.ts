@@ -1,4 +1,6 @@
+import type { MasterConfig } from '@tsalt/config';
 import { definePlugin } from '@tsalt/loader';
+import type { RunnerServices } from '../context.js';
 import { fnmatch } from '@tsalt/core';
 import { renderOutput } from '@tsalt/output';
 import { eventService, printer } from '../event-service.js';
@@ -52,7 +54,7 @@ function truthy(v: unknown): boolean {
   return Boolean(v);
 }
 
-export default definePlugin({
+export default definePlugin<MasterConfig, RunnerServices>({
   name: 'state',
   doc: 'Execute orchestration functions; state.event watches the event bus.',
   functions: {

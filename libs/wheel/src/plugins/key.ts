@@ -1,6 +1,15 @@
-import { definePlugin, type BoundArgs, type PluginContext } from '@tsalt/loader';
+import type { MasterConfig } from '@tsalt/config';
+import { definePlugin, type BoundArgs } from '@tsalt/loader';
 import { generateKeyPair } from '@tsalt/crypto';
-import { checkMatchDict, keyOpsFrom, splitMatch, type KeyActionFlags, type KeyMatch } from '../key-ops.js';
+import {
+  checkMatchDict,
+  keyOpsFrom,
+  splitMatch,
+  type KeyActionFlags,
+  type KeyMatch,
+  type WheelContext as PluginContext,
+  type WheelServices,
+} from '../key-ops.js';
 import { WheelError } from '../errors.js';
 
 /*
@@ -48,7 +57,7 @@ async function byDict(ctx: PluginContext, args: BoundArgs, action: 'accept' | 'r
 
 const MATCH_DOC = '``match`` is a glob, a comma-separated list of globs, or a list of globs.';
 
-export default definePlugin({
+export default definePlugin<MasterConfig, WheelServices>({
   name: 'key',
   doc: 'Wheel system wrapper for the key system: tsalt-key, callable from the master (the reactor).',
   functions: {
