@@ -19,8 +19,12 @@ export default tseslint.config(
     },
     plugins: { 'import-x': importX },
     settings: {
+      // How import-x parses the files it follows (a cycle is only seen through the other file).
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
       'import-x/resolver-next': [
         createTypeScriptImportResolver({
+          noWarnOnMultipleProjects: true,
           project: ['libs/*/tsconfig.json', 'apps/*/tsconfig.json', 'test/tsconfig.json'],
         }),
       ],

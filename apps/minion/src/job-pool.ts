@@ -31,7 +31,7 @@ export interface JobPoolOptions {
   init: Omit<WorkerInit, 'type'>;
   log: Logger;
   /** Fires a job's event towards the master (the daemon's `_minion_event`). */
-  fireEvent(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void>;
+  fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
   /** The worker entry file. @default job-worker.js beside this file */
   workerFile?: string;
   /** How long a new job process may take to load its modules (ms). @default 30000 */

@@ -18,7 +18,7 @@ export type JobProcessState = 'starting' | 'idle' | 'busy' | 'gone';
 /** What a job process needs from its pool. */
 export interface JobProcessHooks {
   log: Logger;
-  fireEvent(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void>;
+  fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
   noteSignal(jid: string, pid: number, signal: number): boolean;
   exited(p: JobProcess): void;
 }

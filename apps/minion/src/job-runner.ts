@@ -1,5 +1,5 @@
 import type { Logger } from '@tsalt/core';
-import { errorLine, Slots, TsaltError } from '@tsalt/core';
+import { errorLine, Slots } from '@tsalt/core';
 import type { MinionConfig } from '@tsalt/config';
 import {
   cleanStaleProcFiles,
@@ -41,7 +41,7 @@ export interface JobRunnerOptions {
   grains: Record<string, unknown>;
   log: Logger;
   /** A job's event towards the master. */
-  fireEvent(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void>;
+  fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
   /** For tests: the job process entry. */
   workerFile?: string;
   /** The returners loaded in the daemon, for `sys.list_returners` (in the daemon and the job processes). */

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { errorLine, isRecord, type Logger } from '@tsalt/core';
+import { errorLine, isRecord, pyStr, type Logger } from '@tsalt/core';
 import { EventListener } from '@tsalt/events';
 import { pack, ReqClient, RequestTimeoutError, unpack } from '@tsalt/transport';
 import {
@@ -133,13 +133,13 @@ export class LocalClient {
     if (!body) throw new BadReplyError(`The master answered the publish with ${JSON.stringify(reply)}`);
     const error = body['error'];
     if (isRecord(error)) {
-      const name = String(error['name'] ?? 'Error');
-      const message = String(error['message'] ?? '');
+      const name = typeof error['name'] === 'string' ? error['name'] : 'Error';
+      const message = typeof error['message'] === 'string' ? error['message'] : pyStr(error['message'] ?? '');
       if (name === 'AuthenticationError') throw new AuthFailedError(message);
       throw new PublishRefusedError(name, message);
     }
     const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-    return { jid: String(body['jid'] ?? ''), minions: strs(body['minions']), missing: strs(body['missing']) };
+    return { jid: pyStr(body['jid'] ?? ''), minions: strs(body['minions']), missing: strs(body['missing']) };
   }
 
   /**

@@ -77,7 +77,7 @@ export function mergeConfig(dest: Record<string, unknown>, upd: Record<string, u
     if (isMap(cur) && isMap(val)) {
       dest[key] = mergeConfig({ ...cur }, val);
     } else if (Array.isArray(cur) && Array.isArray(val)) {
-      const merged = [...cur];
+      const merged: unknown[] = [...(cur as unknown[])];
       for (const item of val) if (!merged.some((m) => isDeepStrictEqual(m, item))) merged.push(item);
       dest[key] = merged;
     } else {

@@ -1,3 +1,4 @@
+import { pyStr } from '@tsalt/core';
 import { ConfigError, CONFIG_INVALID } from './errors.js';
 
 /**
@@ -244,9 +245,10 @@ export function describeValue(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    // undefined for a function or symbol; throws on a cycle or a bigint.
+    text = JSON.stringify(value) ?? pyStr(value);
   } catch {
-    text = String(value);
+    text = pyStr(value);
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -35,7 +35,7 @@ export interface PluginContext<
   /** The jid of the job this call belongs to, when there is one. */
   jid?: string;
   /** Fires an event (on the master bus, or towards it from a minion). */
-  fireEvent?(tag: string, data: Record<string, unknown>): Promise<void>;
+  fireEvent?: (tag: string, data: Record<string, unknown>) => Promise<void>;
   /** Salt's `__context__`: per-call scratch; `retcode` sets the job's retcode. */
   context: Record<string, unknown>;
   /** The registry this call runs in, for `sys.*`. */

@@ -1,3 +1,4 @@
+import { pyStr } from '@tsalt/core';
 import { parseDocument, isAlias, isMap, isScalar, isSeq, type Document } from 'yaml';
 
 /**
@@ -114,7 +115,7 @@ function convert(node: unknown, doc: Document, depth: number): unknown {
     return convert(target, doc, depth + 1);
   }
   if (isScalar(node)) {
-    const text = String(node.value ?? '');
+    const text = pyStr(node.value ?? '');
     const tag = node.tag;
     if (tag === undefined) return node.type === 'PLAIN' ? resolvePlainScalar(text) : text;
     if (tag === '!' || tag === `${CORE_TAG}str`) return text;
@@ -155,6 +156,7 @@ function convert(node: unknown, doc: Document, depth: number): unknown {
  */
 function safeLoad(text: string): unknown {
   const doc = parseDocument(text, { schema: 'failsafe', version: '1.1' });
-  if (doc.errors.length > 0) throw doc.errors[0];
+  const first = doc.errors[0];
+  if (first) throw first;
   return convert(doc.contents, doc, 0);
 }

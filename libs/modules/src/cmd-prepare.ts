@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pyTruthy, type BoundArgs } from '@tsalt/loader';
 import type { ModuleContext as PluginContext } from './context.js';
 import { ModuleError } from './errors.js';
-import { fnmatch } from '@tsalt/core';
+import { fnmatch, pyStr } from '@tsalt/core';
 import type { ProcessSpec } from './run-process.js';
 import { pyRepr, pyStrCommand, shlexSplit } from './shlex.js';
 import { lookupGroupId, lookupUser } from './user-lookup.js';
@@ -99,17 +99,16 @@ function arg(a: BoundArgs, name: string): unknown {
 /** Salt's `split_input`: a list, or a comma-separated string. */
 function splitInput(v: unknown): string[] {
   if (v === null || v === undefined) return [];
-  if (Array.isArray(v)) return v.map(String);
-  return String(v)
+  if (Array.isArray(v)) return v.map(pyStr);
+  return pyStr(v)
     .split(',')
     .map((s) => s.trim());
 }
 
 /** Python's `str()` for an env value: `True`, `1`, or JSON for containers. */
-function pyStr(v: unknown): string {
+function envStr(v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return typeof v === 'object' ? JSON.stringify(v) : pyStr(v);
 }
 
 /** Salt's `_parse_env`: a dict (or list of dicts) of strings; anything else is ignored. */
@@ -123,7 +122,7 @@ function parseEnv(ctx: PluginContext, v: unknown): Record<string, string> {
         // The key only: values may be secrets.
         ctx.log.error({ key: k }, 'Environment variable passed without a value. Setting value to an empty string');
       }
-      out[k] = pyStr(val);
+      out[k] = envStr(val);
     }
   }
   return out;
@@ -131,9 +130,9 @@ function parseEnv(ctx: PluginContext, v: unknown): Record<string, string> {
 
 function parseUmask(v: unknown): number | undefined {
   if (v === null || v === undefined || v === false) return undefined;
-  const text = String(v).replace(/^0+/, '');
+  const text = pyStr(v).replace(/^0+/, '');
   if (text === '') throw new ModuleError('INVALID_ARGUMENT', 'Zero umask is not allowed.');
-  if (!/^[0-7]+$/.test(text)) throw new ModuleError('INVALID_ARGUMENT', `Invalid umask: '${String(v)}'`);
+  if (!/^[0-7]+$/.test(text)) throw new ModuleError('INVALID_ARGUMENT', `Invalid umask: '${pyStr(v)}'`);
   return parseInt(text, 8);
 }
 
@@ -154,9 +153,9 @@ function pythonShellDefault(ctx: PluginContext, explicit: unknown, fromJob: bool
 function parseTimeout(v: unknown): { ms: number | null; text: string } {
   if (v === null || v === undefined || v === false || v === 0 || v === '') return { ms: null, text: '' };
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new ModuleError('INVALID_ARGUMENT', `Error: timeout ${String(v)} must be a number`);
+    throw new ModuleError('INVALID_ARGUMENT', `Error: timeout ${pyStr(v)} must be a number`);
   }
-  return { ms: Math.max(0, v * 1000), text: String(v) };
+  return { ms: Math.max(0, v * 1000), text: pyStr(v) };
 }
 
 /**
@@ -170,7 +169,7 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
   const fromJob = ctx.jid !== undefined || Boolean(kwargs['__pub_jid']);
   const raw = a['cmd'];
   if (raw === null || raw === undefined || raw === '') throw new ModuleError('INVALID_ARGUMENT', 'No command given');
-  const cmd: string | string[] = Array.isArray(raw) ? raw.map(String) : String(raw);
+  const cmd: string | string[] = Array.isArray(raw) ? raw.map(pyStr) : pyStr(raw);
   const cmdText = typeof cmd === 'string' ? cmd : cmd.join(' ');
   if (arg(a, 'template'))
     throw new ModuleError('UNSUPPORTED', 'template rendering is not supported by the tsalt cmd module');
@@ -179,7 +178,7 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
   if (fromJob) checkAllowed(ctx, cmdText);
 
   const runasRaw = arg(a, 'runas') ?? ctx.context['runas'];
-  const runas = runasRaw === null || runasRaw === undefined || runasRaw === '' ? null : String(runasRaw);
+  const runas = runasRaw === null || runasRaw === undefined || runasRaw === '' ? null : pyStr(runasRaw);
   const myUid = process.getuid?.() ?? 0;
   const user = runas === null ? null : lookupUser(runas);
   if (runas !== null && !user) throw new ModuleError('RUNAS_FAILED', `User '${runas}' is not available`);
@@ -192,12 +191,12 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
   const groupRaw = arg(a, 'group');
   let gid: number | undefined = user?.gid;
   if (groupRaw !== null && groupRaw !== '') {
-    const g = lookupGroupId(String(groupRaw));
-    if (g === null) throw new ModuleError('RUNAS_FAILED', `Group '${String(groupRaw)}' is not available`);
+    const g = lookupGroupId(pyStr(groupRaw));
+    if (g === null) throw new ModuleError('RUNAS_FAILED', `Group '${pyStr(groupRaw)}' is not available`);
     if (myUid !== 0 && g !== process.getgid?.()) {
       throw new ModuleError(
         'RUNAS_FAILED',
-        `Cannot run in group '${String(groupRaw)}': only a minion running as root can switch groups`,
+        `Cannot run in group '${pyStr(groupRaw)}': only a minion running as root can switch groups`,
       );
     }
     gid = g;
@@ -212,7 +211,7 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
     } catch {
       cwd = '/';
     }
-  } else cwd = String(cwdRaw);
+  } else cwd = pyStr(cwdRaw);
 
   const env: Record<string, string> = user ? { HOME: user.home, USER: user.name, LOGNAME: user.name } : {};
   Object.assign(env, parseEnv(ctx, arg(a, 'env')));
@@ -223,7 +222,7 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
   }
   Object.assign(runEnv, env);
   const prepend = arg(a, 'prepend_path');
-  if (prepend) runEnv['PATH'] = `${String(prepend)}:${runEnv['PATH'] ?? ''}`;
+  if (prepend) runEnv['PATH'] = `${pyStr(prepend)}:${runEnv['PATH'] ?? ''}`;
   // systemd's readiness socket belongs to the minion, not to its children.
   if (!('NOTIFY_SOCKET' in env)) delete runEnv['NOTIFY_SOCKET'];
 
@@ -251,7 +250,7 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
   }
 
   const stdinRaw = arg(a, 'stdin');
-  let stdin = stdinRaw === null ? null : String(stdinRaw);
+  let stdin = stdinRaw === null ? null : pyStr(stdinRaw);
   // Salt turns a typed `\n` from the CLI into a newline unless told not to.
   if (stdin !== null && !pyTruthy(kwargs['stdin_raw_newlines'])) stdin = stdin.replace(/\\n/g, '\n');
 

@@ -12,7 +12,7 @@ export function formatJidInstance(jid: string, load: Record<string, unknown>): J
   const user = load['user'];
   const ret: JidSummary = {
     Function: load['fun'] ?? 'unknown-function',
-    Arguments: Array.isArray(arg) ? [...arg] : arg === undefined || arg === null ? [] : [arg],
+    Arguments: Array.isArray(arg) ? [...(arg as unknown[])] : arg === undefined || arg === null ? [] : [arg],
     Target: load['tgt'] ?? 'unknown-target',
     'Target-type': typeof tgtType === 'string' ? tgtType : 'list',
     User: typeof user === 'string' ? user : 'root',

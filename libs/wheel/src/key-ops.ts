@@ -265,7 +265,7 @@ export function checkMatchDict(match: unknown): KeyMatches {
         'BAD_KEY_STATUS',
         `unknown key status '${status}': use minions, minions_pre, minions_rejected or minions_denied`,
       );
-    const list = typeof ids === 'string' ? [ids] : ids;
+    const list: unknown = typeof ids === 'string' ? [ids] : ids;
     if (!Array.isArray(list) || !list.every((i) => typeof i === 'string'))
       throw new WheelError('BAD_MATCH', `ids under '${status}' must be a list of strings`);
     out[status as KeyStatus] = list;

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { MinionConfig } from '@tsalt/config';
 import { definePlugin } from '@tsalt/loader';
-import { errorLine, fnmatch } from '@tsalt/core';
+import { errorLine, fnmatch, pyStr } from '@tsalt/core';
 import {
   cachedJobDir,
   findRunningJob,
@@ -26,9 +26,7 @@ const SIGKILL = os.constants.signals.SIGKILL;
 const SIGTERM = os.constants.signals.SIGTERM;
 
 /** A bad argument: one clear line as the return, retcode 1. */
-class BadInput {
-  constructor(readonly message: string) {}
-}
+class BadInput extends Error {}
 
 function cachedir(ctx: PluginContext): string {
   const dir = ctx.opts.cachedir;
@@ -143,7 +141,7 @@ export default definePlugin<MinionConfig, ModuleServices>({
     is_running: {
       doc: "If the named function is running return the data associated with it/them.\nThe argument can be a glob\n\nCLI Example:\n\n    salt '*' saltutil.is_running state.highstate",
       params: ['fun'],
-      fn: (ctx, a) => guarded(ctx, () => running(ctx).filter((d) => fnmatch(String(d['fun'] ?? ''), String(a['fun'])))),
+      fn: (ctx, a) => guarded(ctx, () => running(ctx).filter((d) => fnmatch(pyStr(d['fun'] ?? ''), pyStr(a['fun'])))),
     },
     signal_job: {
       doc: "Sends a signal to the named salt job's process, and to every process it\nstarted. The signal is a number or a name (15, TERM, SIGTERM).\n\nCLI Example:\n\n    salt '*' saltutil.signal_job <job id> 15",

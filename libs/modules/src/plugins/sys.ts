@@ -2,7 +2,7 @@ import type { MinionConfig } from '@tsalt/config';
 import type { PluginFunction } from '@tsalt/loader';
 import { definePlugin } from '@tsalt/loader';
 import type { ModuleContext as PluginContext, ModuleServices } from '../context.js';
-import { fnmatch } from '@tsalt/core';
+import { fnmatch, pyStr } from '@tsalt/core';
 
 /** The registry a call runs in; the real Registry also exposes each function's spec. */
 type RegistryWithSpec = PluginContext['registry'] & { spec?(fun: string): PluginFunction | undefined };
@@ -81,7 +81,7 @@ export default definePlugin<MinionConfig, ModuleServices>({
       params: [{ name: 'module', default: '' }],
       fn: (ctx, a) => {
         const reg = ctx.registry as RegistryWithSpec;
-        const mod = String(a['module'] ?? '');
+        const mod = pyStr(a['module'] ?? '');
         const out: Record<string, unknown> = {};
         if (typeof reg.spec !== 'function') return out;
         for (const fun of mod ? reg.list(mod) : reg.list()) {

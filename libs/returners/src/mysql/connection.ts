@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Pool, PoolOptions } from 'mysql2/promise';
+import type * as Mysql2Module from 'mysql2/promise';
 
-type Mysql2 = typeof import('mysql2/promise');
+type Mysql2 = typeof Mysql2Module;
 let mysql2: Mysql2 | undefined;
 /**
  * mysql2 loads on first use (about 65 ms): every CLI command imports the

@@ -127,6 +127,7 @@ export function mysqlState(opts: Readonly<ReturnerConfig>, log: Logger, source?:
     }
     return found;
   }
+  // eslint-disable-next-line prefer-const -- the spool's getter reads st, which needs the spool first
   let st: MysqlState | undefined;
   const spoolLog = log.child({ component: 'mysql-returner' });
   const spool = openSpool(dir, settings.batchMax, () => st!, spoolLog);

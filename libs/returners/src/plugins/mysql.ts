@@ -1,3 +1,4 @@
+import { pyStr } from '@tsalt/core';
 import { definePlugin } from '@tsalt/loader';
 import { genJid, jidFromDate } from '@tsalt/job';
 import { formatJidInstance, isRecord } from '../format.js';
@@ -78,7 +79,7 @@ ${CONFIG_DOC}`,
         const full = redacted({ ...ret, jid });
         items.push({
           t: 'ret',
-          fun: typeof ret['fun'] === 'string' ? ret['fun'] : String(ret['fun'] ?? ''),
+          fun: pyStr(ret['fun'] ?? ''),
           jid,
           ret: pyJsonDumps(ret['return']),
           id: ret['id'],
@@ -250,7 +251,7 @@ rows are first copied to jids_archive, salt_returns_archive and salt_events_arch
         const items: MysqlItem[] = [];
         for (const e of list) {
           if (!isRecord(e)) continue;
-          items.push({ t: 'event', tag: String(e['tag'] ?? ''), data: pyJsonDumps(e['data'] ?? ''), master });
+          items.push({ t: 'event', tag: pyStr(e['tag'] ?? ''), data: pyJsonDumps(e['data'] ?? ''), master });
         }
         if (items.length) spoolRows(state(ctx), items);
       },

@@ -4,7 +4,7 @@ import { definePlugin } from '@tsalt/loader';
 import type { RunnerContext as PluginContext, RunnerServices } from '../context.js';
 import { isJid, jidToDate, jidToTime } from '@tsalt/job';
 import { formatJidInstance, type JidSummary } from '@tsalt/returners';
-import { fnmatch, isRecord } from '@tsalt/core';
+import { fnmatch, isRecord, pyStr } from '@tsalt/core';
 import { splitInput } from '../split-input.js';
 import { parseDate } from '../parse-date.js';
 import { jidArg, pickJobCache } from '../job-cache-service.js';
@@ -94,8 +94,8 @@ async function listJobs(
   const cache = pickJobCache(ctx, extSource);
   await progress(ctx, displayProgress, `Querying returner ${cache.name} for jobs.`);
   const all = await cache.getJids();
-  const start = f.start ? parseDate(String(f.start)).getTime() : undefined;
-  const end = f.end ? parseDate(String(f.end)).getTime() : undefined;
+  const start = f.start ? parseDate(pyStr(f.start)).getTime() : undefined;
+  const end = f.end ? parseDate(pyStr(f.end)).getTime() : undefined;
   if (f.metadata && !isRecord(f.metadata))
     ctx.log.info('The search_metadata parameter must be specified as a dictionary.  Ignoring.');
   const out: Record<string, JidSummary> = {};

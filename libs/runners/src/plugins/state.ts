@@ -1,7 +1,7 @@
 import type { MasterConfig } from '@tsalt/config';
 import { definePlugin } from '@tsalt/loader';
 import type { RunnerServices } from '../context.js';
-import { fnmatch } from '@tsalt/core';
+import { fnmatch, pyStr } from '@tsalt/core';
 import { renderOutput } from '@tsalt/output';
 import { eventService, printer } from '../event-service.js';
 import { RunnerError } from '../errors.js';
@@ -91,7 +91,7 @@ CLI Examples:
             'BAD_NODE',
             `state.event watches the master bus only; node=${String(a['node'])} has no bus in tsalt`,
           );
-        const tagmatch = String(a['tagmatch'] ?? '*');
+        const tagmatch = pyStr(a['tagmatch'] ?? '*');
         let left = Number(a['count'] ?? -1);
         if (!Number.isInteger(left))
           throw new RunnerError('BAD_COUNT', `count must be an integer, not ${String(a['count'])}`);
