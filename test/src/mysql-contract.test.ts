@@ -1,3 +1,4 @@
+import { compileConfig } from '@tsalt/config';
 import { after, before, describe } from 'node:test';
 import fs from 'node:fs';
 import { jobCacheFrom } from '@tsalt/returners';
@@ -31,7 +32,8 @@ describe('mysql master job cache', { skip: noMariaDb }, () => {
       // Salt's mysql returner keeps no minion lists (save_minions is a no-op).
       storesMinions: false,
       setKeepSeconds: (s) => {
-        r.opts['keep_jobs_seconds'] = s;
+        // Retention is read from the compiled form (keep_jobs_ms): recompile, as a restart would.
+        Object.assign(r.opts, compileConfig('master', { ...r.opts, keep_jobs_seconds: s }));
       },
       cleanup: async () => {
         await r.shutdown();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { masterConfig, type MasterConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { returnerPlugins } from '@tsalt/returners';
 import { recordingLogger, type LogLine } from '@tsalt/returners/testing';
@@ -12,9 +13,9 @@ export function tempCachedir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-mysql-cache-'));
 }
 
-/** Master/minion opts pointing the mysql returner at `db`. */
-export function mysqlOpts(db: MariaDb, cachedir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
+/** A compiled master config pointing the mysql returner at `db`. */
+export function mysqlOpts(db: MariaDb, cachedir: string, extra: Record<string, unknown> = {}): MasterConfig {
+  return masterConfig({
     id: 'master1',
     cachedir,
     'mysql.host': db.host,
@@ -23,19 +24,19 @@ export function mysqlOpts(db: MariaDb, cachedir: string, extra: Record<string, u
     'mysql.pass': db.password,
     'mysql.db': db.database,
     ...extra,
-  };
+  });
 }
 
 export interface TestRegistry {
   reg: Registry;
   lines: LogLine[];
-  opts: Record<string, unknown>;
+  opts: MasterConfig;
   /** Calls a returner function; fails the test on a thrown error. */
   call(fun: string, args?: unknown[], kwargs?: Record<string, unknown>): Promise<unknown>;
   shutdown(): Promise<void>;
 }
 
-export function returnerRegistry(opts: Record<string, unknown>): TestRegistry {
+export function returnerRegistry(opts: MasterConfig): TestRegistry {
   const lines: LogLine[] = [];
   const reg = new Registry({ kind: 'returner', opts, log: recordingLogger(lines) }, returnerPlugins());
   return {
