@@ -1,7 +1,18 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { DecryptError, type KeyPair } from '@tsalt/crypto';
-import { newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
+import {
+  asBytes,
+  isRecord,
+  newNonce,
+  openAes,
+  openPublish,
+  pack,
+  ReqClient,
+  sealAes,
+  SubClient,
+  unpack,
+} from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
 import type { MinionOpts } from '@tsalt/config';
 import { filePin, signIn, type MasterPin, type Session } from './auth-client.js';
@@ -25,6 +36,11 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function asctime(d = new Date()): string {
   const p2 = (n: number): string => String(n).padStart(2, '0');
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+/** A refusal of `_minion_event`: tsalt-master answers false, a Salt master `{}` (it answers None on success). */
+function refused(reply: unknown): boolean {
+  return reply === false || (isRecord(reply) && Object.keys(reply).length === 0);
 }
 
 function tcp(host: string, port: number): string {
@@ -86,6 +102,11 @@ export class MasterLink {
 
   get authenticated(): boolean {
     return this.session !== undefined;
+  }
+
+  /** The master said, at sign-in, that it understands tsalt's `_presence`. */
+  private get masterHasPresence(): boolean {
+    return this.session?.features.includes('presence') ?? false;
   }
 
   private get masterHost(): string {
@@ -219,14 +240,19 @@ export class MasterLink {
       const body = sealAes(session.aes, { ...load, id: this.o.opts.id, tok: session.tok, nonce });
       const raw = await this.req.request(pack({ enc: 'aes', load: body, version: 2 }), timeoutMs);
       const reply = unpack(raw);
-      if (reply instanceof Uint8Array) {
+      // The sealed reply is bytes, or text when they happened to be valid UTF-8;
+      // Salt's error replies ("bad load", ...) are short text that fails to decrypt.
+      const sealed = isRecord(reply) ? undefined : asBytes(reply);
+      if (sealed) {
         try {
-          return openAes(session.aes, reply, nonce);
+          return openAes(session.aes, sealed, nonce);
         } catch (err) {
-          if (!(err instanceof DecryptError) || attempt > 0) throw err;
+          if (!(err instanceof DecryptError) || attempt > 0) {
+            throw typeof reply === 'string' ? new Error(`master answered ${JSON.stringify(reply.slice(0, 80))}`) : err;
+          }
         }
       } else if (attempt > 0) {
-        throw new Error(`master answered ${JSON.stringify(reply)}`);
+        throw new Error(`master answered ${JSON.stringify(reply)?.slice(0, 80)}`);
       }
       await this.reauthenticate(0, true);
     }
@@ -238,9 +264,11 @@ export class MasterLink {
     for (let i = 0; i <= tries; i++) {
       const timeout = (lo + Math.random() * Math.max(0, hi - lo)) * 1000;
       try {
+        // A tsalt-master answers true; a Salt master None once it stored the
+        // return, and False only when it refused it.
         const ok = await this.aesRequest(ret, timeout);
-        if (ok !== true) this.o.log.warn({ jid: ret.jid }, 'master refused the return');
-        return ok === true;
+        if (ok === false) this.o.log.warn({ jid: ret.jid }, 'master refused the return');
+        return ok !== false;
       } catch (err) {
         this.o.log.warn({ jid: ret.jid, err: errorLine(err) }, 'return not acknowledged; retrying');
       }
@@ -259,7 +287,7 @@ export class MasterLink {
       { ...(preload ?? {}), cmd: '_minion_event', tag, data, pretag: null },
       this.o.opts.auth_timeout * 1000,
     );
-    if (ok !== true) throw new Error(`the master refused the event ${tag}`);
+    if (refused(ok)) throw new Error(`the master refused the event ${tag}`);
   }
 
   /** Salt's `_fire_master_minion_start`: the legacy `minion_start` (when enabled), then `salt/minion/<id>/start`. */
@@ -296,7 +324,8 @@ export class MasterLink {
     const { opts, log } = this.o;
     const raw = (opts as unknown as Record<string, unknown>)['presence_interval'];
     const everyS = typeof raw === 'number' && raw >= 0 ? raw : DEFAULT_PRESENCE_INTERVAL_S;
-    if (everyS > 0) {
+    // A Salt master knows no `_presence` ("Requested method not exposed"): only a tsalt-master gets the beat.
+    if (everyS > 0 && this.masterHasPresence) {
       const beat = (): void => {
         this.aesRequest(
           { cmd: '_presence', interval: everyS },
@@ -326,7 +355,7 @@ export class MasterLink {
 
   /** Tells the master this minion is going, so presence reports it lost at once; bounded, best effort. */
   private async leave(): Promise<void> {
-    if (!this.session || this.heartbeats.length === 0) return;
+    if (!this.session || this.heartbeats.length === 0 || !this.masterHasPresence) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.aesRequest({ cmd: '_presence', leaving: true }, LEAVE_TIMEOUT_MS).catch(() => undefined),
