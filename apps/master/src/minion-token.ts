@@ -23,4 +23,3 @@ export function tokenValid(keys: KeyStore, id: string, tok: unknown): boolean {
   verifiedTokens.set(id, { pem: key.pem, tok: hex });
   return true;
 }
-

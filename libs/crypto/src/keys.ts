@@ -161,7 +161,10 @@ export function parsePublicKey(pem: string): KeyObject {
  * strings, and refuses the master when they differ.
  */
 export function cleanKey(pem: string): string {
-  return pem.trim().split(/\r\n|\r|\n/).join('\n');
+  return pem
+    .trim()
+    .split(/\r\n|\r|\n/)
+    .join('\n');
 }
 
 /** Compares two public keys by their DER encoding, ignoring PEM formatting. */
