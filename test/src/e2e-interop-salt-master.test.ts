@@ -101,6 +101,20 @@ describe('tsalt-minion on salt-master 3006.8', { skip, timeout: 240_000 }, () =>
     assert.deepEqual(data['data'], { foo: 'bar' });
   });
 
+  test('restart: with the Salt master key pinned, the token echo checks out and jobs work', async () => {
+    await minion?.stop();
+    const before = minion?.output() ?? '';
+    assert.match(before, /minion authenticated/);
+    minion = startProc(process.execPath, [TSALT.minion, '-c', path.join(root, 'etc', 'minion')]);
+    await waitFor('tsalt-minion to sign in again', () => minion?.output().includes('minion authenticated'), 60_000);
+    assert.ok(fs.existsSync(path.join(root, 'ts', 'etc/tsalt/pki/minion/minion_master.pub')));
+    await waitFor(
+      `${ID} to answer after its restart`,
+      async () => parseJsonOut((await cli([ID, 'test.ping', '--out', 'json', '-t', '5'])).stdout)[ID] === true,
+      60_000,
+    );
+  });
+
   test('nothing a Salt master does not know, and no warning for its None reply', async () => {
     await sleep(1500); // more than one presence_interval
     const log = fs.readFileSync(path.join(saltDir, 'master.log'), 'utf8');

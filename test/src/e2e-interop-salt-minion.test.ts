@@ -46,7 +46,7 @@ async function setup(masterExtra: string): Promise<Setup> {
   fs.writeFileSync(
     path.join(masterDir, 'master'),
     `root_dir: ${root}\ninterface: 127.0.0.1\npublish_port: ${ports.publish}\nret_port: ${ports.ret}\n` +
-      `loop_interval: 1\nlog_level: info\nauto_accept: true\n${masterExtra}\n`,
+      `loop_interval: 1\nlog_level: info\n${masterExtra}\n`,
   );
   const cachedir = path.join(root, 'var/cache/tsalt/master');
   const master = startProc(process.execPath, [TSALT.master, '-c', masterDir]);
@@ -94,7 +94,7 @@ function diagnostics(s: Setup): string {
 describe('salt-minion 3006.8 on tsalt-master', { skip, timeout: 240_000 }, () => {
   let s: Setup;
   before(async () => {
-    s = await setup('tokless_returns: targeted');
+    s = await setup('auto_accept: true\ntokless_returns: targeted');
     await waitFor(`${ID} to answer test.ping`, () => pings(s), 60_000).catch((err: unknown) => {
       throw new Error(`${String(err)}${diagnostics(s)}`);
     });
@@ -107,6 +107,8 @@ describe('salt-minion 3006.8 on tsalt-master', { skip, timeout: 240_000 }, () =>
     const ours = fs.readFileSync(s.pki('master.pub'), 'utf8');
     assert.equal(pinned, ours.trim(), 'Salt writes pub_key as sent: no trailing newline');
     assert.doesNotMatch(s.master.output(), /refused AES command outside the allow-list/, 'its _pillar is served');
+    // Its start events carry Salt's X9.31 tok, which the master checks.
+    assert.doesNotMatch(s.master.output(), /token invalid|refused request/);
   });
 
   test('test.ping and cmd.run', async () => {
@@ -157,19 +159,31 @@ describe('salt-minion 3006.8 on tsalt-master', { skip, timeout: 240_000 }, () =>
   });
 });
 
-describe('salt-minion 3006.8 on tsalt-master, tokless_returns left at refuse', { skip, timeout: 120_000 }, () => {
-  let s: Setup;
-  before(async () => {
-    s = await setup('');
-  });
-  after(async () => s?.stop());
+describe(
+  'salt-minion 3006.8 on tsalt-master, key pending, tokless_returns left at refuse',
+  { skip, timeout: 120_000 },
+  () => {
+    let s: Setup;
+    before(async () => {
+      s = await setup('');
+    });
+    after(async () => s?.stop());
 
-  test('the tokless return is refused, with one line naming the setting', async () => {
-    await waitFor('the minion to be ready', () => s.minion?.output().includes('Minion is ready'), 60_000);
-    assert.equal(await pings(s, 3), false, 'the return never reaches the CLI');
-    assert.match(s.master.output(), /refused a return without tok .*tokless_returns: targeted/);
-    // The CLI's saltutil.find_job got a tokless answer too: still one line.
-    const lines = s.master.output().match(/refused a return without tok/g) ?? [];
-    assert.equal(lines.length, 1, 'told once per minion, not once per job');
-  });
-});
+    test('a pending key: the salt-minion waits, tsalt-key -a lets it finish starting', async () => {
+      await waitFor('the key to be pending', () => fs.existsSync(s.pki('minions_pre', ID)), 60_000);
+      const a = await tsaltRun(TSALT.key, ['-c', s.masterDir, '-a', ID, '-y']);
+      assert.match(a.stdout, /accepted/);
+      await waitFor('the minion to be ready', () => s.minion?.output().includes('Minion is ready'), 60_000);
+      assert.doesNotMatch(s.minion?.output() ?? '', /Traceback/);
+    });
+
+    test('the tokless return is refused, with one line naming the setting', async () => {
+      await waitFor('the minion to be ready', () => s.minion?.output().includes('Minion is ready'), 60_000);
+      assert.equal(await pings(s, 3), false, 'the return never reaches the CLI');
+      assert.match(s.master.output(), /refused a return without tok .*tokless_returns: targeted/);
+      // The CLI's saltutil.find_job got a tokless answer too: still one line.
+      const lines = s.master.output().match(/refused a return without tok/g) ?? [];
+      assert.equal(lines.length, 1, 'told once per minion, not once per job');
+    });
+  },
+);

@@ -57,7 +57,8 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
       d.fire('salt/auth', { result, act, id, pub: typeof pub === 'string' ? pub : '' });
     }
     const ret = act === 'full' ? 'full' : act === 'pend';
-    return signAuthReply(d.masterPrivate, { enc: 'clear', load: { ret, ...extra }, nonce });
+    // Salt's `_clear_signed({ret, nonce})`: a salt-minion reads `ret` at the top of the inner load.
+    return signAuthReply(d.masterPrivate, { ret, nonce, ...extra });
   };
 
   const reason = invalidIdReason(id);
@@ -117,15 +118,14 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
     d.log.warn({ minion: id }, 'a different key was offered for an accepted minion id; written to minions_denied');
     return reply('denied');
   }
-  const autoReject = typeof opts['autoreject_file'] === 'string' ? (opts['autoreject_file']) : undefined;
+  const autoReject = typeof opts['autoreject_file'] === 'string' ? opts['autoreject_file'] : undefined;
   if (listedIn(autoReject, id)) {
     keys.remove('pending', id);
     keys.write('rejected', id, pub);
     return reply('reject');
   }
   const autoSign =
-    opts.auto_accept ||
-    listedIn(typeof opts['autosign_file'] === 'string' ? (opts['autosign_file']) : undefined, id);
+    opts.auto_accept || listedIn(typeof opts['autosign_file'] === 'string' ? opts['autosign_file'] : undefined, id);
   const pending = keys.read('pending', id);
   if (pending !== undefined && !keys.sameKey(pending, pub)) {
     keys.write('denied', id, pub);
