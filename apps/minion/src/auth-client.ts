@@ -108,7 +108,7 @@ export async function signIn(
       if (err instanceof RequestTimeoutError) {
         // The request socket was replaced and connects afresh; the timeout
         // itself (auth_timeout) paces these retries while the master is down.
-        log.warn(`The master at ${opts.master} did not answer within ${opts.auth_timeout} s; retrying`);
+        log.warn(`The master at ${String(opts.master)} did not answer within ${opts.auth_timeout} s; retrying`);
         continue;
       }
       if (err instanceof MasterKeyChangedError) log.error(err.message);
