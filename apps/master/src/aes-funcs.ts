@@ -92,7 +92,7 @@ const TOLD_MAX = 10_000;
 /**
  * A `_return` without `tok`, as Salt 3006.8 and older minions send. Any
  * minion holding the shared session key could have sent it under any id, so
- * by default it is refused (Salt 3006.9 checks tok here too, CVE-2024-38822).
+ * by default it is refused (later Salt releases check tok here too, CVE-2024-38822).
  * With `tokless_returns: targeted` it is accepted from an accepted minion
  * for a job this master published to it, once per job: a minion can then
  * only forge another's answer to a job that other minion has not answered yet.
