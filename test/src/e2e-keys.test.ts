@@ -64,7 +64,8 @@ describe('key management and auth states', { timeout: 120_000 }, () => {
       path.join(c.root, 'minions', 'web-1', 'etc/tsalt/pki/minion/minion_master.pub'),
       'utf8',
     );
-    assert.equal(pinned, fs.readFileSync(c.pki('master.pub'), 'utf8'));
+    // As Salt's minion, the pin is the auth reply's pub_key in clean_key form: no trailing newline.
+    assert.equal(pinned, fs.readFileSync(c.pki('master.pub'), 'utf8').trim());
     const mode = fs.statSync(path.join(c.root, 'minions', 'web-1', 'etc/tsalt/pki/minion/minion.pem')).mode & 0o777;
     assert.equal(mode, 0o400);
     assert.equal(fs.statSync(c.pki('master.pem')).mode & 0o777, 0o400);

@@ -1,13 +1,17 @@
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from '@tsalt/core';
 import { errorLine, isRecord } from '@tsalt/core';
-import { type KeyStore, DecryptError, invalidIdReason, publicDecrypt } from '@tsalt/crypto';
+import { type KeyStore, DecryptError, invalidIdReason } from '@tsalt/crypto';
 import { asBytes, openAes, sealAes, type Envelope } from '@tsalt/transport';
+import { tokenValid } from './minion-token.js';
 import type { ReturnLoad } from '@tsalt/returners';
 import { isJid } from '@tsalt/job';
 import type { MasterConfig } from '@tsalt/config';
 import type { SessionKeys } from './session.js';
 import type { CacheWriter } from './cache-writer.js';
 import type { Presence } from './presence.js';
+import type { JobTargets } from './job-targets.js';
+import { servePillar } from './pillar-funcs.js';
 
 export interface AesDeps {
   opts: MasterConfig;
@@ -19,36 +23,17 @@ export interface AesDeps {
   fire(tag: string, data: Record<string, unknown>): boolean | void;
   /** Who is connected, for salt/presence/*: every authenticated request counts. */
   presence?: Presence;
+  /** Signs `_pillar` replies. */
+  masterPrivate: KeyObject;
+  /** The minions each recent job went to: the check on a tokless `_return` (`tokless_returns: targeted`). */
+  targets?: JobTargets;
 }
 
 /** Salt's AESFuncs allow-list, for what this master implements so far, plus tsalt's `_presence` heartbeat. */
-export const AES_COMMANDS = new Set(['_return', '_minion_event', '_presence']);
+export const AES_COMMANDS = new Set(['_return', '_minion_event', '_presence', '_pillar']);
 
 /** What the minion gets when its request does not decrypt: it re-authenticates and retries. */
 const BAD_LOAD = 'bad load';
-
-/**
- * Verified tokens per minion: checking one costs an RSA operation, and a
- * minion sends the same token until it re-authenticates. An entry holds the
- * accepted key it was checked against, so a deleted and re-accepted id with
- * a new key never matches an old token.
- */
-const verifiedTokens = new Map<string, { pem: string; tok: string }>();
-const VERIFIED_MAX = 100_000;
-
-function tokenValid(keys: KeyStore, id: string, tok: unknown): boolean {
-  const key = keys.acceptedKey(id);
-  const bytes = asBytes(tok);
-  if (!key || !bytes) return false;
-  const hex = bytes.toString('hex');
-  const hit = verifiedTokens.get(id);
-  if (hit && hit.pem === key.pem && hit.tok === hex) return true;
-  const plain = publicDecrypt(key.key, bytes);
-  if (!plain || plain.toString() !== 'salt') return false;
-  if (verifiedTokens.size >= VERIFIED_MAX) verifiedTokens.clear();
-  verifiedTokens.set(id, { pem: key.pem, tok: hex });
-  return true;
-}
 
 /**
  * Requests from minions, encrypted with the session key. Each must name an
@@ -79,6 +64,12 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
     d.log.warn('refused AES request with a bad minion id');
     return answer(false);
   }
+  // Salt's `_pillar` carries no tok: the reply is encrypted to the id's accepted key, so only its holder reads it.
+  if (cmd === '_pillar') return servePillar(load, id, nonce, d);
+  if (load['tok'] === undefined && cmd === '_return') {
+    if (toklessReturnAccepted(load, id, d)) return answer(await storeReturn(load, id, d));
+    return answer(false);
+  }
   if (!tokenValid(d.keys, id, load['tok'])) {
     d.log.warn({ minion: id, cmd }, 'refused request: minion key not accepted or token invalid');
     return answer(false);
@@ -92,6 +83,36 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
   if (cmd === '_return') return answer(await storeReturn(load, id, d));
   if (cmd === '_minion_event') return answer(fireMinionEvents(load, id, d));
   return answer(false);
+}
+
+/** Minions already told why their tokless returns are refused: one line each, not one per job. */
+const toldTokless = new Set<string>();
+const TOLD_MAX = 10_000;
+
+/**
+ * A `_return` without `tok`, as Salt 3006.8 and older minions send. Any
+ * minion holding the shared session key could have sent it under any id, so
+ * by default it is refused (later Salt releases check tok here too, CVE-2024-38822).
+ * With `tokless_returns: targeted` it is accepted from an accepted minion
+ * for a job this master published to it, once per job: a minion can then
+ * only forge another's answer to a job that other minion has not answered yet.
+ */
+function toklessReturnAccepted(load: Record<string, unknown>, id: string, d: AesDeps): boolean {
+  const jid = typeof load['jid'] === 'string' ? load['jid'] : '';
+  if (d.opts.tokless_returns === 'targeted') {
+    if (d.keys.acceptedKey(id) && d.targets?.claim(jid, id)) return true;
+    d.log.warn({ minion: id, jid }, 'refused a return without tok: not a job this master published to that minion');
+    return false;
+  }
+  if (!toldTokless.has(id)) {
+    if (toldTokless.size >= TOLD_MAX) toldTokless.clear();
+    toldTokless.add(id);
+    d.log.warn(
+      { minion: id, jid },
+      'refused a return without tok (a salt-minion 3006.8 or older); tokless_returns: targeted accepts them',
+    );
+  }
+  return false;
 }
 
 /** Salt's `store_job`: cache the return, then fire `salt/job/<jid>/ret/<id>`. */

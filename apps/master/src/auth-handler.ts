@@ -56,7 +56,8 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
       d.fire('salt/auth', { result, act, id, pub: typeof pub === 'string' ? pub : '' });
     }
     const ret = act === 'full' ? 'full' : act === 'pend';
-    return signAuthReply(d.masterPrivate, { enc: 'clear', load: { ret, ...extra }, nonce });
+    // Salt's `_clear_signed({ret, nonce})`: a salt-minion reads `ret` at the top of the inner load.
+    return signAuthReply(d.masterPrivate, { ret, nonce, ...extra });
   };
 
   const reason = invalidIdReason(id);

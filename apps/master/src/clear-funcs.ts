@@ -22,6 +22,8 @@ export interface ClearDeps {
   fire(tag: string, data: Record<string, unknown>): void;
   /** `<ext_job_cache>.save_load`, so the external store knows each job's load. */
   extSaveLoad?(returner: string, jid: string, load: Record<string, unknown>, minions: string[]): Promise<void>;
+  /** Remembers whom each job went to, so a tokless return can be checked against it. */
+  targets?: { record(jid: string, minions: readonly string[]): void };
 }
 
 /** Salt's ClearFuncs allow-list: only these may arrive unencrypted (besides `_auth`). */
@@ -88,6 +90,8 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
     minions: matched.minions,
     missing: matched.missing,
   });
+  // Missing ids were named by a list target: once their key is accepted (they re-authenticated), they may answer.
+  d.targets?.record(jid, [...matched.minions, ...matched.missing]);
   pubLoad['serial'] = d.session.nextSerial();
   const signer = d.opts.sign_pub_messages ? d.masterPrivate : undefined;
   await d.pub.publish(sealPublish(d.session.aes, signer, pubLoad));

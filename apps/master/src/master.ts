@@ -19,6 +19,7 @@ import { EventReturner } from './event-returner.js';
 import { Presence } from './presence.js';
 import { Publisher } from './publisher.js';
 import { ReactorHost } from './reactor-host.js';
+import { JobTargets } from './job-targets.js';
 
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -50,12 +51,15 @@ export class Master {
   private watcher: fs.FSWatcher | undefined;
   private lastClean = 0;
   private readonly auth: AuthQueue;
+  /** Who each recent job went to, for tokless returns (keep_jobs hours). */
+  private readonly targets: JobTargets;
 
   constructor(
     private readonly opts: MasterConfig,
     private readonly log: Logger,
   ) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
+    this.targets = new JobTargets(Math.max(1, opts.keep_jobs) * 3600_000);
     this.auth = new AuthQueue(
       (load) =>
         handleAuth(load, {
@@ -179,6 +183,8 @@ export class Master {
         log: this.log,
         fire: this.fire,
         ...(this.presence ? { presence: this.presence } : {}),
+        masterPrivate: this.pair.privateKey,
+        targets: this.targets,
       });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';
@@ -204,6 +210,7 @@ export class Master {
       log: this.log,
       fire: this.fire,
       extSaveLoad: this.extSaveLoad,
+      targets: this.targets,
     });
   }
 

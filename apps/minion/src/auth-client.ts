@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@tsalt/core';
 import { errorLine, TsaltError, writeFileAtomic } from '@tsalt/core';
-import { Crypticle, pemFingerprint, privateEncrypt, type KeyPair } from '@tsalt/crypto';
+import { Crypticle, minionToken as makeToken, pemFingerprint, type KeyPair } from '@tsalt/crypto';
 import {
   buildAuthRequest,
   MasterKeyChangedError,
@@ -24,6 +24,8 @@ export interface Session {
   publishPort: number;
   /** Salt's `tok`: proves this minion's identity on every AES request. */
   tok: Buffer;
+  /** What a tsalt-master understands beyond Salt (e.g. `presence`); empty for a Salt master. */
+  features: string[];
 }
 
 /** The master refused this minion for good (rejected, denied, or a master key change with master_finger). */
@@ -57,15 +59,15 @@ export function memoryPin(): MasterPin {
 }
 
 /**
- * Salt's `gen_token`: PKCS#1 v1.5 type 1 padding is deterministic, so the
- * token is the same on every sign-in; made once per key rather than one RSA
- * private operation per re-auth.
+ * Salt's `gen_token`: X9.31 padding is deterministic, so the token is the
+ * same on every sign-in; made once per key rather than one RSA private
+ * operation per re-auth.
  */
 const tokens = new WeakMap<KeyPair, Buffer>();
 function minionToken(pair: KeyPair): Buffer {
   let tok = tokens.get(pair);
   if (!tok) {
-    tok = privateEncrypt(pair.privateKey, Buffer.from('salt'));
+    tok = makeToken(pair.privateKey);
     tokens.set(pair, tok);
   }
   return tok;
@@ -146,6 +148,7 @@ export async function signIn(
       masterPub: parseMasterKey(outcome.masterPub),
       publishPort: outcome.publishPort,
       tok: minionToken(pair),
+      features: outcome.features,
     };
   }
 }

@@ -1,7 +1,18 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { DecryptError, type KeyPair } from '@tsalt/crypto';
-import { newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
+import {
+  asBytes,
+  isRecord,
+  newNonce,
+  openAes,
+  openPublish,
+  pack,
+  ReqClient,
+  sealAes,
+  SubClient,
+  unpack,
+} from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
 import type { MinionConfig } from '@tsalt/config';
 import { filePin, signIn, type MasterPin, type Session } from './auth-client.js';
@@ -22,6 +33,11 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function asctime(d = new Date()): string {
   const p2 = (n: number): string => String(n).padStart(2, '0');
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+/** A refusal of `_minion_event`: tsalt-master answers false, a Salt master `{}` (it answers None on success). */
+function refused(reply: unknown): boolean {
+  return reply === false || (isRecord(reply) && Object.keys(reply).length === 0);
 }
 
 function tcp(host: string, port: number): string {
@@ -83,6 +99,11 @@ export class MasterLink {
 
   get authenticated(): boolean {
     return this.session !== undefined;
+  }
+
+  /** The master said, at sign-in, that it understands tsalt's `_presence`. */
+  private get masterHasPresence(): boolean {
+    return this.session?.features.includes('presence') ?? false;
   }
 
   private get masterHost(): string {
@@ -216,14 +237,19 @@ export class MasterLink {
       const body = sealAes(session.aes, { ...load, id: this.o.opts.id, tok: session.tok, nonce });
       const raw = await this.req.request(pack({ enc: 'aes', load: body, version: 2 }), timeoutMs);
       const reply = unpack(raw);
-      if (reply instanceof Uint8Array) {
+      // The sealed reply is bytes, or text when they happened to be valid UTF-8;
+      // Salt's error replies ("bad load", ...) are short text that fails to decrypt.
+      const sealed = isRecord(reply) ? undefined : asBytes(reply);
+      if (sealed) {
         try {
-          return openAes(session.aes, reply, nonce);
+          return openAes(session.aes, sealed, nonce);
         } catch (err) {
-          if (!(err instanceof DecryptError) || attempt > 0) throw err;
+          if (!(err instanceof DecryptError) || attempt > 0) {
+            throw typeof reply === 'string' ? new Error(`master answered ${JSON.stringify(reply.slice(0, 80))}`) : err;
+          }
         }
       } else if (attempt > 0) {
-        throw new Error(`master answered ${JSON.stringify(reply)}`);
+        throw new Error(`master answered ${JSON.stringify(reply)?.slice(0, 80)}`);
       }
       await this.reauthenticate(0, true);
     }
@@ -235,9 +261,11 @@ export class MasterLink {
     for (let i = 0; i <= tries; i++) {
       const timeout = lo + Math.random() * Math.max(0, hi - lo); // ms
       try {
+        // A tsalt-master answers true; a Salt master None once it stored the
+        // return, and False only when it refused it.
         const ok = await this.aesRequest(ret, timeout);
-        if (ok !== true) this.o.log.warn({ jid: ret.jid }, 'master refused the return');
-        return ok === true;
+        if (ok === false) this.o.log.warn({ jid: ret.jid }, 'master refused the return');
+        return ok !== false;
       } catch (err) {
         this.o.log.warn({ jid: ret.jid, err: errorLine(err) }, 'return not acknowledged; retrying');
       }
@@ -256,7 +284,7 @@ export class MasterLink {
       { ...(preload ?? {}), cmd: '_minion_event', tag, data, pretag: null },
       this.o.opts.auth_timeout_ms,
     );
-    if (ok !== true) throw new Error(`the master refused the event ${tag}`);
+    if (refused(ok)) throw new Error(`the master refused the event ${tag}`);
   }
 
   /** Salt's `_fire_master_minion_start`: the legacy `minion_start` (when enabled), then `salt/minion/<id>/start`. */
@@ -292,7 +320,8 @@ export class MasterLink {
     if (this.heartbeats.length || this.stopped) return;
     const { opts, log } = this.o;
     const everyMs = opts.presence_interval_ms;
-    if (everyMs > 0) {
+    // A Salt master knows no `_presence` ("Requested method not exposed"): only a tsalt-master gets the beat.
+    if (everyMs > 0 && this.masterHasPresence) {
       const beat = (): void => {
         this.aesRequest(
           // The master's wire field is in s, as the config key is.
@@ -320,7 +349,7 @@ export class MasterLink {
 
   /** Tells the master this minion is going, so presence reports it lost at once; bounded, best effort. */
   private async leave(): Promise<void> {
-    if (!this.session || this.heartbeats.length === 0) return;
+    if (!this.session || this.heartbeats.length === 0 || !this.masterHasPresence) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.aesRequest({ cmd: '_presence', leaving: true }, LEAVE_TIMEOUT_MS).catch(() => undefined),

@@ -99,6 +99,8 @@ export const MASTER_DEFAULTS: Readonly<MasterOpts> = deepFreeze<MasterOpts>({
   max_minions: 0,
   auth_events: true,
   presence_events: false,
+  // tsalt: what to do with a _return without `tok` (Salt 3006.8 and older minions): refuse | targeted; see docs/wire.md.
+  tokless_returns: 'refuse',
   job_cache: true,
   master_job_cache: 'local_cache',
   ext_job_cache: '',

@@ -117,6 +117,7 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   max_minions: int(0),
   auth_events: BOOL,
   presence_events: BOOL,
+  tokless_returns: oneOf('refuse', 'targeted'),
   job_cache: BOOL,
   master_job_cache: STR,
   ext_job_cache: STR,

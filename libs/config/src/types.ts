@@ -99,6 +99,12 @@ export interface MasterOpts extends CommonOpts {
   max_minions: number;
   auth_events: boolean;
   presence_events: boolean;
+  /**
+   * tsalt: a `_return` without `tok` (Salt 3006.8 and older minions send none): `refuse` it, or
+   * accept it when `targeted`, only from an accepted minion the job was published to, once per job.
+   * @default 'refuse'
+   */
+  tokless_returns: 'refuse' | 'targeted';
   job_cache: boolean;
   master_job_cache: string;
   ext_job_cache: string;

@@ -18,8 +18,8 @@ import {
   sessionKeyDigest,
   x931Recover,
   x931Sign,
-  privateEncrypt,
-  publicDecrypt,
+  minionToken,
+  minionTokenValid,
   parsePublicKey,
   KeyError,
 } from './index.js';
@@ -67,10 +67,11 @@ test('X9.31 signature over the session key digest recovers the digest', () => {
   assert.equal(x931Recover(generateKeyPair(2048).publicKey, sig), undefined);
 });
 
-test('token: private encrypt, public decrypt', () => {
-  const tok = privateEncrypt(pair.privateKey, Buffer.from('salt'));
-  assert.equal(publicDecrypt(pair.publicKey, tok)?.toString(), 'salt');
-  assert.equal(publicDecrypt(generateKeyPair(1024).publicKey, tok), undefined);
+test('token: X9.31 private encrypt of "salt", checked with the public key', () => {
+  const tok = minionToken(pair.privateKey);
+  assert.equal(x931Recover(pair.publicKey, tok)?.toString(), 'salt');
+  assert.equal(minionTokenValid(pair.publicKey, tok), true);
+  assert.equal(minionTokenValid(generateKeyPair(1024).publicKey, tok), false);
 });
 
 test('Crypticle: 76-char key string, IV||CT||MAC layout, tamper detection', () => {

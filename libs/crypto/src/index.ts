@@ -13,19 +13,12 @@ export {
   loadOrCreateKeyPair,
   parsePublicKey,
   samePublicKey,
+  cleanKey,
   pemFingerprint,
   type KeyPair,
 } from './keys.js';
-export {
-  rsaOaepEncrypt,
-  rsaOaepDecrypt,
-  rsaSign,
-  rsaVerify,
-  x931Sign,
-  x931Recover,
-  privateEncrypt,
-  publicDecrypt,
-} from './rsa.js';
+export { rsaOaepEncrypt, rsaOaepDecrypt, rsaSign, rsaVerify } from './rsa.js';
+export { x931Sign, x931Recover, x931Pad, x931Unpad, minionToken, minionTokenValid } from './x931.js';
 export { Crypticle, sessionKeyDigest } from './crypticle.js';
 export { DecryptError, KeyError, SignatureError } from './errors.js';
 export { KeyStore, STATE_DIRS, invalidIdReason, type KeyState, type KeyListing } from './pki-store.js';

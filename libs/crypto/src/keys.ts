@@ -154,6 +154,19 @@ export function parsePublicKey(pem: string): KeyObject {
   }
 }
 
+/**
+ * Salt's `clean_key`: the PEM with Unix line ends and no surrounding
+ * whitespace, hence no trailing newline. A salt-minion compares the master
+ * key of an auth reply with its pinned `minion_master.pub` in this form, as
+ * strings, and refuses the master when they differ.
+ */
+export function cleanKey(pem: string): string {
+  return pem
+    .trim()
+    .split(/\r\n|\r|\n/)
+    .join('\n');
+}
+
 /** Compares two public keys by their DER encoding, ignoring PEM formatting. */
 export function samePublicKey(a: string | KeyObject, b: string | KeyObject): boolean {
   // The common case, a minion offering the very PEM we stored, needs no parsing (0.2 ms each here).

@@ -9,6 +9,7 @@ import {
   x931Sign,
   parsePublicKey,
   samePublicKey,
+  cleanKey,
 } from '@tsalt/crypto';
 import { BadMessageError, MasterKeyChangedError } from './errors.js';
 import { isRecord } from '@tsalt/core';
@@ -44,9 +45,23 @@ export function parseMasterKey(pem: string): KeyObject {
   return key;
 }
 
+/**
+ * What a tsalt-master adds to its accepted auth reply, under `tsalt`: the
+ * requests beyond Salt's that it understands. A Salt minion ignores the key;
+ * a tsalt-minion sends those requests only to a master that lists them.
+ */
+export const TSALT_FEATURES: readonly string[] = ['presence'];
+
 /** What the minion learns from an auth reply. */
 export type AuthOutcome =
-  | { kind: 'accepted'; sessionKey: string; masterPub: string; publishPort: number }
+  | {
+      kind: 'accepted';
+      sessionKey: string;
+      masterPub: string;
+      publishPort: number;
+      /** TSALT_FEATURES of a tsalt-master; empty for a Salt master. */
+      features: string[];
+    }
   | { kind: 'pending' }
   | { kind: 'rejected' }
   | { kind: 'full' };
@@ -90,11 +105,13 @@ export interface AcceptedReplyParams {
 export function acceptedInner(p: AcceptedReplyParams): Record<string, unknown> {
   const inner: Record<string, unknown> = {
     enc: 'pub',
-    pub_key: p.masterPubPem,
+    // Salt's clean_key form: a re-authenticating salt-minion compares it, as text, with its pinned copy.
+    pub_key: cleanKey(p.masterPubPem),
     publish_port: p.publishPort,
     aes: rsaOaepEncrypt(p.minionPub, Buffer.from(p.sessionKey, 'ascii')),
     sig: p.sessionKeySig ?? x931Sign(p.masterPrivate, sessionKeyDigest(p.sessionKey)),
     nonce: p.nonce,
+    tsalt: TSALT_FEATURES,
   };
   if (p.token) {
     try {
@@ -157,5 +174,12 @@ export function parseAuthReply(reply: unknown, p: ParseAuthParams): AuthOutcome 
       throw new BadMessageError('master did not echo our token: it does not hold the pinned key');
   }
   const port = inner['publish_port'];
-  return { kind: 'accepted', sessionKey, masterPub: pubPem, publishPort: typeof port === 'number' ? port : 4505 };
+  const features = Array.isArray(inner['tsalt']) ? inner['tsalt'].filter((f) => typeof f === 'string') : [];
+  return {
+    kind: 'accepted',
+    sessionKey,
+    masterPub: pubPem,
+    publishPort: typeof port === 'number' ? port : 4505,
+    features,
+  };
 }

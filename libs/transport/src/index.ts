@@ -20,12 +20,14 @@ export {
   parseAuthReply,
   parseMasterKey,
   newNonce,
+  TSALT_FEATURES,
   type AuthRequest,
   type AuthOutcome,
   type AcceptedReplyParams,
   type ParseAuthParams,
 } from './auth.js';
 export { sealPublish, openPublish } from './publish.js';
+export { sealPrivate, openPrivate, type PrivateReplyParams, type OpenPrivateParams } from './private-reply.js';
 export {
   BadMessageError,
   MasterKeyChangedError,

@@ -1,0 +1,95 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '@tsalt/core';
+import { KeyStore, generateKeyPair, minionToken } from '@tsalt/crypto';
+import { asBytes, newNonce, openAes, openPrivate, pack, sealAes, unpack, type Envelope } from '@tsalt/transport';
+import type { MasterOpts } from '@tsalt/config';
+import { handleAes, type AesDeps } from './aes-funcs.js';
+import { SessionKeys } from './session.js';
+import { JobTargets } from './job-targets.js';
+import type { CacheWriter } from './cache-writer.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-aes-'));
+const keys = new KeyStore(dir, 'sha256');
+keys.ensureDirs();
+const minion = generateKeyPair(2048);
+keys.write('accepted', 'm1', minion.publicPem);
+const master = generateKeyPair(2048);
+const session = new SessionKeys();
+const JID = '20261202120000000001';
+
+function deps(tokless: 'refuse' | 'targeted', targets?: JobTargets): AesDeps & { fired: string[] } {
+  const fired: string[] = [];
+  return {
+    // Only the keys handleAes reads.
+    opts: { tokless_returns: tokless, job_cache: false, ext_job_cache: '' } as unknown as MasterOpts,
+    keys,
+    session,
+    cache: {} as CacheWriter,
+    log: silentLogger(),
+    fire: (tag) => void fired.push(tag),
+    masterPrivate: master.privateKey,
+    ...(targets ? { targets } : {}),
+    fired,
+  };
+}
+
+/** One request as the wire delivers it (packed, then unpacked with Salt's byte/str rule). */
+async function send(load: Record<string, unknown>, d: AesDeps): Promise<{ reply: unknown; nonce: string }> {
+  const nonce = newNonce();
+  const env = unpack(pack({ enc: 'aes', load: sealAes(session.aes, { ...load, nonce }), version: 2 })) as Envelope;
+  return { reply: unpack(pack(await handleAes(env, d))), nonce };
+}
+
+async function answer(load: Record<string, unknown>, d: AesDeps): Promise<unknown> {
+  const { reply, nonce } = await send(load, d);
+  return openAes(session.aes, asBytes(reply) ?? Buffer.alloc(0), nonce);
+}
+
+const ret = { cmd: '_return', id: 'm1', jid: JID, fun: 'test.ping', fun_args: [], return: true, retcode: 0 };
+
+describe('AES requests from Salt minions', () => {
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('tokless_returns: refuse drops a return without tok; one with tok is stored', async () => {
+    const d = deps('refuse');
+    assert.equal(await answer(ret, d), false);
+    assert.deepEqual(d.fired, []);
+    assert.equal(await answer({ ...ret, tok: minionToken(minion.privateKey) }, d), true);
+    assert.deepEqual(d.fired, [`salt/job/${JID}/ret/m1`]);
+  });
+
+  test('tokless_returns: targeted takes one tokless return per targeted minion and job', async () => {
+    const targets = new JobTargets(3600_000);
+    const d = deps('targeted', targets);
+    assert.equal(await answer(ret, d), false, 'a job this master did not publish');
+    targets.record(JID, ['m1']);
+    assert.equal(await answer(ret, d), true);
+    assert.equal(await answer(ret, d), false, 'a second answer');
+    targets.record('20261202120000000002', ['m2']);
+    assert.equal(await answer({ ...ret, id: 'm2', jid: '20261202120000000002' }, d), false, 'no accepted key');
+    assert.equal(d.fired.length, 1);
+  });
+
+  test('a wrong tok is refused in either mode', async () => {
+    const tok = minionToken(generateKeyPair(2048).privateKey);
+    assert.equal(await answer({ ...ret, tok }, deps('targeted', new JobTargets(3600_000))), false);
+    assert.equal(await answer({ cmd: '_minion_event', id: 'm1', tag: 'x', data: {}, tok }, deps('refuse')), false);
+  });
+
+  test("_pillar without tok: Salt's send_private reply, readable only with the minion key", async () => {
+    const { reply, nonce } = await send(
+      { cmd: '_pillar', id: 'm1', grains: { os: 'Debian' }, ver: '2' },
+      deps('refuse'),
+    );
+    const p = { minionPrivate: minion.privateKey, masterPub: master.publicKey, dictKey: 'pillar', nonce };
+    assert.deepEqual(openPrivate(reply, p), {});
+    const unknown = await send({ cmd: '_pillar', id: 'nobody', grains: {} }, deps('refuse'));
+    assert.deepEqual(unknown.reply, { error: 'AES key not found' });
+    const tok = minionToken(generateKeyPair(2048).privateKey);
+    assert.equal(await answer({ cmd: '_pillar', id: 'm1', grains: {}, tok }, deps('refuse')), false);
+  });
+});

@@ -1,0 +1,124 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  SALT_SH,
+  TSALT,
+  freePort,
+  parseJsonOut,
+  salt,
+  saltSkipReason,
+  sleep,
+  startProc,
+  tcpOpen,
+  tempRoot,
+  waitFor,
+  writeSaltMasterConfig,
+  type Proc,
+} from './salt-peer.js';
+
+/**
+ * tsalt-minion on a real salt-master 3006.8: sign-in, jobs through the real
+ * `salt` CLI, an event to the master bus, and nothing a Salt master does not
+ * know (no `_presence`, no warning for Salt's None reply to a return).
+ */
+
+const skip = saltSkipReason();
+const ID = 'ts-1';
+
+describe('tsalt-minion on salt-master 3006.8', { skip, timeout: 240_000 }, () => {
+  let root = '';
+  let saltDir = '';
+  let master: Proc | undefined;
+  let minion: Proc | undefined;
+  const cli = (args: string[], timeoutMs = 60_000) => salt('salt', ['-c', saltDir, ...args], timeoutMs);
+  const diagnostics = (): string => {
+    const log = path.join(saltDir, 'master.log');
+    const masterLog = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-3000) : '';
+    return `\n--- salt-master ---\n${master?.output().slice(-2000)}${masterLog}\n--- tsalt-minion ---\n${minion?.output().slice(-3000)}`;
+  };
+
+  before(async () => {
+    root = tempRoot('tsalt-interop-s-');
+    const ports = { publish: await freePort(), ret: await freePort() };
+    saltDir = path.join(root, 'salt-master');
+    writeSaltMasterConfig(saltDir, ports);
+    master = startProc(SALT_SH, ['salt-master', '-c', saltDir, '-l', 'info']);
+    await waitFor(
+      'salt-master to bind its ports',
+      async () => fs.existsSync(path.join(saltDir, 'sock', 'workers.ipc')) && (await tcpOpen(ports.ret)),
+      60_000,
+    );
+    const minionDir = path.join(root, 'etc', 'minion');
+    fs.mkdirSync(minionDir, { recursive: true });
+    // presence_interval 1 s: a _presence sent to a Salt master would show in its log at once.
+    fs.writeFileSync(
+      path.join(minionDir, 'minion'),
+      `id: ${ID}\nroot_dir: ${path.join(root, 'ts')}\nmaster: 127.0.0.1\nmaster_port: ${ports.ret}\n` +
+        `publish_port: ${ports.publish}\nacceptance_wait_time: 1\nrandom_reauth_delay: 1\nauth_timeout: 5\n` +
+        `presence_interval: 1\nlog_level: info\n`,
+    );
+    minion = startProc(process.execPath, [TSALT.minion, '-c', minionDir]);
+    await waitFor('tsalt-minion to sign in', () => minion?.output().includes('minion authenticated'), 60_000).catch(
+      (err: unknown) => {
+        throw new Error(`${String(err)}${diagnostics()}`);
+      },
+    );
+  });
+  after(async () => {
+    await minion?.stop();
+    await master?.stop();
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('test.ping through the real salt CLI', async () => {
+    // The SUB may join a moment after the sign-in: retry a few times.
+    await waitFor(
+      `${ID} to answer test.ping`,
+      async () => parseJsonOut((await cli([ID, 'test.ping', '--out', 'json', '-t', '5'])).stdout)[ID] === true,
+      60_000,
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}${diagnostics()}`);
+    });
+  });
+
+  test('cmd.run through the real salt CLI', async () => {
+    const r = await cli([ID, 'cmd.run', 'echo interop-$((6*7))', '--out', 'json']);
+    assert.equal(parseJsonOut(r.stdout)[ID], 'interop-42', r.stdout + r.stderr);
+  });
+
+  test('an event from the minion reaches the master bus', async () => {
+    const watch = salt('salt-run', ['-c', saltDir, 'state.event', 'tagmatch=tsalt/interop/*', 'count=1'], 60_000);
+    await sleep(4000); // salt-run's start-up and its subscription to the bus
+    const r = await cli([ID, 'event.send', 'tsalt/interop/hello', 'foo=bar', '--out', 'json']);
+    assert.equal(parseJsonOut(r.stdout)[ID], true, r.stdout + r.stderr);
+    const ev = await watch;
+    const line = ev.stdout.split('\n').find((l) => l.startsWith('tsalt/interop/hello'));
+    assert.ok(line, ev.stdout + ev.stderr);
+    const data = JSON.parse(line.slice(line.indexOf('\t') + 1)) as Record<string, unknown>;
+    assert.equal(data['id'], ID);
+    assert.deepEqual(data['data'], { foo: 'bar' });
+  });
+
+  test('restart: with the Salt master key pinned, the token echo checks out and jobs work', async () => {
+    await minion?.stop();
+    const before = minion?.output() ?? '';
+    assert.match(before, /minion authenticated/);
+    minion = startProc(process.execPath, [TSALT.minion, '-c', path.join(root, 'etc', 'minion')]);
+    await waitFor('tsalt-minion to sign in again', () => minion?.output().includes('minion authenticated'), 60_000);
+    assert.ok(fs.existsSync(path.join(root, 'ts', 'etc/tsalt/pki/minion/minion_master.pub')));
+    await waitFor(
+      `${ID} to answer after its restart`,
+      async () => parseJsonOut((await cli([ID, 'test.ping', '--out', 'json', '-t', '5'])).stdout)[ID] === true,
+      60_000,
+    );
+  });
+
+  test('nothing a Salt master does not know, and no warning for its None reply', async () => {
+    await sleep(1500); // more than one presence_interval
+    const log = fs.readFileSync(path.join(saltDir, 'master.log'), 'utf8');
+    assert.doesNotMatch(log, /Requested method not exposed|Received function .* unavailable/);
+    assert.doesNotMatch(minion?.output() ?? '', /master refused the return|presence|not acknowledged/);
+  });
+});
