@@ -6,7 +6,7 @@ import path from 'node:path';
 import { silentLogger } from '@tsalt/core';
 import { KeyStore, generateKeyPair, minionToken } from '@tsalt/crypto';
 import { asBytes, newNonce, openAes, openPrivate, pack, sealAes, unpack, type Envelope } from '@tsalt/transport';
-import type { MasterOpts } from '@tsalt/config';
+import { masterConfig } from '@tsalt/config';
 import { handleAes, type AesDeps } from './aes-funcs.js';
 import { SessionKeys } from './session.js';
 import { JobTargets } from './job-targets.js';
@@ -25,7 +25,7 @@ function deps(tokless: 'refuse' | 'targeted', targets?: JobTargets): AesDeps & {
   const fired: string[] = [];
   return {
     // Only the keys handleAes reads.
-    opts: { tokless_returns: tokless, job_cache: false, ext_job_cache: '' } as unknown as MasterOpts,
+    opts: masterConfig({ tokless_returns: tokless, job_cache: false, ext_job_cache: '' }),
     keys,
     session,
     cache: {} as CacheWriter,

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import type { Logger } from '@tsalt/core';
+import { isRecord, type Logger } from '@tsalt/core';
 import type { KeyStore } from '@tsalt/crypto';
-import { isRecord, sealAes, sealPrivate } from '@tsalt/transport';
+import { sealAes, sealPrivate } from '@tsalt/transport';
 import type { SessionKeys } from './session.js';
 import { tokenValid } from './minion-token.js';
 

@@ -1,18 +1,7 @@
 import type { Logger } from '@tsalt/core';
-import { errorLine } from '@tsalt/core';
+import { errorLine, isRecord } from '@tsalt/core';
 import { DecryptError, type KeyPair } from '@tsalt/crypto';
-import {
-  asBytes,
-  isRecord,
-  newNonce,
-  openAes,
-  openPublish,
-  pack,
-  ReqClient,
-  sealAes,
-  SubClient,
-  unpack,
-} from '@tsalt/transport';
+import { asBytes, newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
 import type { MinionConfig } from '@tsalt/config';
 import { filePin, signIn, type MasterPin, type Session } from './auth-client.js';

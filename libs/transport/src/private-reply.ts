@@ -2,7 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { Crypticle, rsaOaepDecrypt, rsaOaepEncrypt, rsaSign, rsaVerify } from '@tsalt/crypto';
 import { BadMessageError } from './errors.js';
 import { openAes, sealAes } from './aes-payload.js';
-import { asBytes, isRecord, pack, unpack } from './serialize.js';
+import { isRecord } from '@tsalt/core';
+import { asBytes, pack, unpack } from './serialize.js';
 
 export interface PrivateReplyParams {
   /** The requesting minion's accepted key: only its holder can read the reply. */
