@@ -9,8 +9,8 @@ import { useSmallPeerBuffers } from './batch-size.js';
 export interface PublisherOptions {
   address: string;
   /** Per-subscriber queue limit in messages, Salt's `pub_hwm`. */
-  highWaterMark?: number;
-  backlog?: number;
+  highWaterMark: number;
+  backlog: number;
   log: Logger;
 }
 
@@ -21,8 +21,8 @@ export class PubServer {
 
   constructor(private readonly opts: PublisherOptions) {
     this.sock = new Publisher({
-      sendHighWaterMark: opts.highWaterMark ?? 1000,
-      backlog: opts.backlog ?? 1000,
+      sendHighWaterMark: opts.highWaterMark,
+      backlog: opts.backlog,
       linger: 0,
     });
     useSmallPeerBuffers(this.sock);
@@ -49,8 +49,8 @@ export interface SubClientOptions {
   address: string;
   /** The minion's id (Salt sets it as the SUB identity; zeromq.js SUB sockets take none, so it is informational). */
   identity?: string;
-  reconnectInterval?: number;
-  reconnectMaxInterval?: number;
+  reconnectInterval: number;
+  reconnectMaxInterval: number;
   maxMessageSize?: number;
 }
 
@@ -63,8 +63,8 @@ export class SubClient {
       () =>
         new Subscriber({
           linger: 0,
-          reconnectInterval: opts.reconnectInterval ?? 1000,
-          reconnectMaxInterval: opts.reconnectMaxInterval ?? 10000,
+          reconnectInterval: opts.reconnectInterval,
+          reconnectMaxInterval: opts.reconnectMaxInterval,
           maxMessageSize: opts.maxMessageSize ?? -1,
           tcpKeepalive: 1,
         }),

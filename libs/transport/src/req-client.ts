@@ -1,3 +1,4 @@
+import { MINION_DEFAULTS } from '@tsalt/config';
 import { Dealer } from 'zeromq';
 import { RequestTimeoutError, SocketClosedError } from './errors.js';
 import { retryOnEintr } from './eintr.js';
@@ -5,7 +6,7 @@ import { retryOnEintr } from './eintr.js';
 export interface ReqClientOptions {
   /** e.g. `tcp://127.0.0.1:4506`. */
   address: string;
-  /** ZMQ reconnect interval, Salt's `recon_default` (ms). */
+  /** ZMQ reconnect interval, Salt's `recon_default` (ms); a client with no minion config (the CLI) takes its default. */
   reconnectInterval?: number;
   /** ZMQ reconnect interval cap, Salt's `recon_max` (ms). */
   reconnectMaxInterval?: number;
@@ -33,8 +34,8 @@ export class ReqClient {
       () =>
         new Dealer({
           linger: 0,
-          reconnectInterval: this.opts.reconnectInterval ?? 1000,
-          reconnectMaxInterval: this.opts.reconnectMaxInterval ?? 10000,
+          reconnectInterval: this.opts.reconnectInterval ?? MINION_DEFAULTS.recon_default,
+          reconnectMaxInterval: this.opts.reconnectMaxInterval ?? MINION_DEFAULTS.recon_max,
           maxMessageSize: this.opts.maxMessageSize ?? -1,
           tcpKeepalive: 1,
         }),

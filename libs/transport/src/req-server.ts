@@ -13,7 +13,7 @@ export interface ReqServerOptions {
   /** Most requests handled at once; the receive loop waits beyond it, so memory stays bounded. */
   maxInFlight?: number;
   /** Listen backlog, Salt's `zmq_backlog`. */
-  backlog?: number;
+  backlog: number;
   log: Logger;
 }
 
@@ -52,7 +52,7 @@ export class ReqServer {
     // the soft cap below gives the log line.
     this.sock = new Router({
       maxMessageSize: opts.maxRequestSize * 2 + 1024 * 1024,
-      backlog: opts.backlog ?? 1000,
+      backlog: opts.backlog,
       linger: 0,
     });
     useSmallPeerBuffers(this.sock);
