@@ -1,8 +1,8 @@
-import { pyStr } from '@tsalt/core';
 import dgram from 'node:dgram';
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
+import { pyStr } from '@tsalt/core';
 
 export interface ConnectResult {
   result: boolean;

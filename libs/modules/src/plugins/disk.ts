@@ -1,5 +1,5 @@
-import { pyStr } from '@tsalt/core';
 import fs from 'node:fs';
+import { pyStr } from '@tsalt/core';
 import type { MinionConfig } from '@tsalt/config';
 import { definePlugin } from '@tsalt/loader';
 import type { ModuleContext, ModuleServices } from '../context.js';

@@ -1,5 +1,5 @@
-import { fnmatch, pyStr } from '@tsalt/core';
 import os from 'node:os';
+import { fnmatch, pyStr } from '@tsalt/core';
 import type { MinionConfig } from '@tsalt/config';
 
 import { definePlugin, pyTruthy } from '@tsalt/loader';

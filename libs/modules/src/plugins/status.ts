@@ -1,6 +1,6 @@
-import { fnmatchRegExp, pyStr } from '@tsalt/core';
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import { fnmatchRegExp, pyStr } from '@tsalt/core';
 import type { MinionConfig } from '@tsalt/config';
 
 import { definePlugin } from '@tsalt/loader';
