@@ -8,15 +8,18 @@
  *   const r = await reg.call(load.fun, args, kwargs, { jid: load.jid });
  */
 import cmd from './plugins/cmd.js';
+import disk from './plugins/disk.js';
 import event from './plugins/event.js';
+import network from './plugins/network.js';
 import saltutil from './plugins/saltutil.js';
+import status from './plugins/status.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
 import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, event, saltutil, sys, test];
+  return [cmd, disk, event, network, saltutil, status, sys, test];
 }
 
 export { ModuleError } from './errors.js';

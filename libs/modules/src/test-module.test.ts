@@ -87,7 +87,10 @@ describe('sys module', () => {
     assert.ok(all.includes('sys.doc') && all.includes('cmd.run'));
   });
   it('list_modules', T, async () => {
-    assert.deepEqual((await reg.call('sys.list_modules')).return, ['cmd', 'event', 'saltutil', 'sys', 'test']);
+    // Other modules come and go with the host (virtual()); these five are always there.
+    const mods = (await reg.call('sys.list_modules')).return as string[];
+    for (const m of ['cmd', 'event', 'saltutil', 'sys', 'test']) assert.ok(mods.includes(m), m);
+    assert.deepEqual(mods, [...mods].sort());
     assert.deepEqual((await reg.call('sys.list_modules', ['t*'])).return, ['test']);
   });
   it('doc gives signature and docstring', T, async () => {
