@@ -1,5 +1,5 @@
 /**
- * @tsalt/modules: Salt's execution modules (test, cmd, event, saltutil, sys)
+ * @tsalt/modules: Salt's execution modules (test, cmd, event, saltutil, sys, pkg, service)
  * as plugins, and the core grains. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
@@ -11,13 +11,14 @@ import cmd from './plugins/cmd.js';
 import event from './plugins/event.js';
 import pkg from './plugins/pkg.js';
 import saltutil from './plugins/saltutil.js';
+import service from './plugins/service.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
 import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, event, pkg, saltutil, sys, test];
+  return [cmd, event, pkg, saltutil, service, sys, test];
 }
 
 export { ModuleError } from './errors.js';
