@@ -15,7 +15,11 @@ import { cluster, type Cluster } from './harness.js';
 const CANDIDATES = ['hello', 'sl', 'cowsay'];
 
 function sh(argv: string[], timeoutMs = 120_000): { code: number | null; stdout: string } {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, LC_ALL: 'C' } });
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   return { code: r.status, stdout: r.stdout ?? '' };
 }
 
@@ -26,7 +30,8 @@ function installed(pkg: string): boolean {
 /** A package to install, or why this host cannot run the pkg test. */
 function pickPackage(): { pkg: string } | { skip: string } {
   if (process.getuid?.() !== 0) return { skip: 'not root' };
-  if (sh(['sh', '-c', 'command -v apt-get && command -v dpkg-query']).code !== 0) return { skip: 'no apt-get/dpkg here' };
+  if (sh(['sh', '-c', 'command -v apt-get && command -v dpkg-query']).code !== 0)
+    return { skip: 'no apt-get/dpkg here' };
   const policy = (p: string): string => /Candidate: (\S+)/.exec(sh(['apt-cache', 'policy', p]).stdout)?.[1] ?? '(none)';
   if (CANDIDATES.every((p) => policy(p) === '(none)')) sh(['apt-get', '-q', 'update'], 300_000); // empty lists
   const pkg = CANDIDATES.find((p) => !installed(p) && policy(p) !== '(none)');
@@ -100,41 +105,49 @@ describe('pkg and service end to end (real host)', { timeout: 900_000 }, () => {
     assert.ok(Array.isArray(r.ret) && r.ret.includes('pkg') && r.ret.includes('service'), JSON.stringify(r.ret));
   });
 
-  test("pkg.install / version / list_pkgs / remove with Salt's {name: {old, new}}", { skip: 'skip' in pick && pick.skip }, async () => {
-    const pkg = 'pkg' in pick ? pick.pkg : '';
-    assert.deepEqual((await m1(['pkg.version', pkg])).ret, '');
-    const inst = await m1(['pkg.install', pkg], 600_000);
-    assert.equal(inst.code, 0);
-    const ch = (inst.ret as Record<string, { old: string; new: string }>)[pkg];
-    assert.ok(ch, JSON.stringify(inst.ret));
-    assert.equal(ch.old, '');
-    assert.match(ch.new, /^\S+$/);
-    assert.equal((await m1(['pkg.version', pkg])).ret, ch.new);
-    const both = (await m1(['pkg.version', pkg, 'dpkg'])).ret as Record<string, string>;
-    assert.equal(both[pkg], ch.new);
-    assert.match(both['dpkg'] ?? '', /^\d/);
-    const list = (await m1(['pkg.list_pkgs'])).ret as Record<string, string>;
-    assert.equal(list[pkg], ch.new);
-    assert.equal(typeof list['dpkg'], 'string');
-    assert.deepEqual((await m1(['pkg.install', pkg], 600_000)).ret, {}, 'installing again changes nothing');
-    assert.equal((await m1(['pkg.owner', `/usr/share/doc/${pkg}/copyright`])).ret, pkg);
-    const held = (await m1(['pkg.hold', pkg])).ret as Record<string, { result: boolean; comment: string }>;
-    assert.equal(held[pkg]?.comment, `Package ${pkg} is now being held.`);
-    await m1(['pkg.unhold', pkg]);
+  test(
+    "pkg.install / version / list_pkgs / remove with Salt's {name: {old, new}}",
+    { skip: 'skip' in pick && pick.skip },
+    async () => {
+      const pkg = 'pkg' in pick ? pick.pkg : '';
+      assert.deepEqual((await m1(['pkg.version', pkg])).ret, '');
+      const inst = await m1(['pkg.install', pkg], 600_000);
+      assert.equal(inst.code, 0);
+      const ch = (inst.ret as Record<string, { old: string; new: string }>)[pkg];
+      assert.ok(ch, JSON.stringify(inst.ret));
+      assert.equal(ch.old, '');
+      assert.match(ch.new, /^\S+$/);
+      assert.equal((await m1(['pkg.version', pkg])).ret, ch.new);
+      const both = (await m1(['pkg.version', pkg, 'dpkg'])).ret as Record<string, string>;
+      assert.equal(both[pkg], ch.new);
+      assert.match(both['dpkg'] ?? '', /^\d/);
+      const list = (await m1(['pkg.list_pkgs'])).ret as Record<string, string>;
+      assert.equal(list[pkg], ch.new);
+      assert.equal(typeof list['dpkg'], 'string');
+      assert.deepEqual((await m1(['pkg.install', pkg], 600_000)).ret, {}, 'installing again changes nothing');
+      assert.equal((await m1(['pkg.owner', `/usr/share/doc/${pkg}/copyright`])).ret, pkg);
+      const held = (await m1(['pkg.hold', pkg])).ret as Record<string, { result: boolean; comment: string }>;
+      assert.equal(held[pkg]?.comment, `Package ${pkg} is now being held.`);
+      await m1(['pkg.unhold', pkg]);
 
-    const rm = await m1(['pkg.remove', pkg], 600_000);
-    assert.equal(rm.code, 0);
-    assert.deepEqual(rm.ret, { [pkg]: { old: ch.new, new: '' } });
-    assert.equal((await m1(['pkg.version', pkg])).ret, '');
-    assert.ok(!installed(pkg));
-  });
+      const rm = await m1(['pkg.remove', pkg], 600_000);
+      assert.equal(rm.code, 0);
+      assert.deepEqual(rm.ret, { [pkg]: { old: ch.new, new: '' } });
+      assert.equal((await m1(['pkg.version', pkg])).ret, '');
+      assert.ok(!installed(pkg));
+    },
+  );
 
-  test("pkg.install of a package apt does not know: Salt's ERROR and retcode 1", { skip: 'skip' in pick && pick.skip }, async () => {
-    const r = await m1(['pkg.install', `tsalt-no-such-pkg-${crypto.randomBytes(3).toString('hex')}`], 300_000);
-    assert.equal(r.code, 1);
-    assert.match(String(r.ret), /^ERROR: Problem encountered installing package\(s\)\. Additional info follows:/);
-    assert.match(String(r.ret), /Unable to locate package/);
-  });
+  test(
+    "pkg.install of a package apt does not know: Salt's ERROR and retcode 1",
+    { skip: 'skip' in pick && pick.skip },
+    async () => {
+      const r = await m1(['pkg.install', `tsalt-no-such-pkg-${crypto.randomBytes(3).toString('hex')}`], 300_000);
+      assert.equal(r.code, 1);
+      assert.match(String(r.ret), /^ERROR: Problem encountered installing package\(s\)\. Additional info follows:/);
+      assert.match(String(r.ret), /Unable to locate package/);
+    },
+  );
 
   test('service.* against a throwaway init script', { skip: serviceSkip }, async () => {
     fs.writeFileSync(SCRIPT, INIT_SCRIPT, { mode: 0o755 });

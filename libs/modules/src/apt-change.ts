@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isRecord } from '@tsalt/core';
+import { isRecord, pyStr } from '@tsalt/core';
 import { CommandExecutionError, SaltInvocationError } from '@tsalt/loader';
 import type { ModuleContext } from './context.js';
 import { compareDebianVersions, compareDicts } from './apt-parse.js';
@@ -25,7 +25,7 @@ export interface Targets {
 }
 
 function versionText(v: unknown): string | null {
-  return v === null || v === undefined || v === '' ? null : String(v);
+  return v === null || v === undefined || v === '' ? null : pyStr(v);
 }
 
 /** Salt's pkg_resource.parse_targets: `name` (comma-separated), `pkgs` or `sources`. */
@@ -62,7 +62,7 @@ export function parseTargets(name: unknown, pkgs: unknown, sources: unknown, ver
   }
   if (name !== null && name !== undefined && name !== '') {
     const params: Record<string, string | null> = {};
-    for (const n of String(name).split(',')) params[n] = versionText(version);
+    for (const n of pyStr(name).split(',')) params[n] = versionText(version);
     return { params, kind: 'repository' };
   }
   return null;
@@ -72,16 +72,17 @@ export function parseTargets(name: unknown, pkgs: unknown, sources: unknown, ver
 export function failure(message: string, info: Record<string, unknown>): CommandExecutionError {
   const lines: string[] = [];
   const walk = (v: unknown, indent: string): void => {
-    if (Array.isArray(v)) for (const x of v) lines.push(`${indent}- ${String(x).trim().replace(/\n/g, `\n${indent}  `)}`);
+    if (Array.isArray(v))
+      for (const x of v) lines.push(`${indent}- ${pyStr(x).trim().replace(/\n/g, `\n${indent}  `)}`);
     else if (isRecord(v)) {
       if (Object.keys(v).length === 0) lines.push(`${indent}----------`);
       for (const [k, x] of Object.entries(v)) {
         if (isRecord(x) || Array.isArray(x)) {
           lines.push(`${indent}${k}:`);
           walk(x, `${indent}    `);
-        } else lines.push(`${indent}${k}: ${String(x)}`);
+        } else lines.push(`${indent}${k}: ${pyStr(x)}`);
       }
-    } else lines.push(`${indent}${String(v)}`);
+    } else lines.push(`${indent}${pyStr(v)}`);
   };
   walk(info, '');
   const head = /[.?!]$/.test(message) ? message : `${message}.`;

@@ -33,7 +33,8 @@ export function parseDpkgList(out: string, osarch?: string): DpkgPackages {
     const [want, , status, pkg, version, arch] = cols as [string, string, string, string, string, string];
     const name = osarch && arch !== 'all' && arch !== osarch ? `${pkg}:${arch}` : pkg;
     // `deinstall ok installed` (marked for removal, still there) counts as installed, as in Salt.
-    if ((want.includes('install') || want.includes('hold')) && status === 'installed') addPkg(ret.installed, name, version);
+    if ((want.includes('install') || want.includes('hold')) && status === 'installed')
+      addPkg(ret.installed, name, version);
     else if (want === 'deinstall') addPkg(ret.removed, name, version);
     else if (want === 'purge' && status === 'installed') addPkg(ret.purge_desired, name, version);
   }

@@ -69,17 +69,25 @@ describe('service and pkg in the registry', () => {
   );
 
   const loaded = reg.has('service.start') && reg.has('pkg.hold');
-  it('a name that could leave /etc/init.d or read as an option is refused with one line', { skip: !loaded && 'pkg or service not loaded on this host' }, async () => {
-    for (const bad of ['../etc/passwd', '-h', '']) {
-      await assert.rejects(
-        reg.call('service.start', [bad]),
-        (e: unknown) => e instanceof Error && e.message.startsWith('Invalid service name'),
-      );
-    }
-  });
+  it(
+    'a name that could leave /etc/init.d or read as an option is refused with one line',
+    { skip: !loaded && 'pkg or service not loaded on this host' },
+    async () => {
+      for (const bad of ['../etc/passwd', '-h', '']) {
+        await assert.rejects(
+          reg.call('service.start', [bad]),
+          (e: unknown) => e instanceof Error && e.message.startsWith('Invalid service name'),
+        );
+      }
+    },
+  );
 
-  it("wrong arguments answer Salt's 'Passed invalid arguments'", { skip: !loaded && 'pkg or service not loaded on this host' }, async () => {
-    await assert.rejects(reg.call('service.status', []), /Passed invalid arguments to service.status/);
-    await assert.rejects(reg.call('pkg.hold', [], { bogus: 1 }), /One of name, pkgs, or sources must be specified/);
-  });
+  it(
+    "wrong arguments answer Salt's 'Passed invalid arguments'",
+    { skip: !loaded && 'pkg or service not loaded on this host' },
+    async () => {
+      await assert.rejects(reg.call('service.status', []), /Passed invalid arguments to service.status/);
+      await assert.rejects(reg.call('pkg.hold', [], { bogus: 1 }), /One of name, pkgs, or sources must be specified/);
+    },
+  );
 });

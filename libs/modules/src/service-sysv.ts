@@ -17,7 +17,10 @@ export async function sysvAction(ctx: ModuleContext, name: string, action: strin
   const argv = service ? [service, name, action] : [path.join(INIT_D, name), action];
   const r = await runHost(ctx, argv, { timeoutMs: INIT_SCRIPT_TIMEOUT_MS });
   if (r.retcode !== 0 && action !== 'status')
-    ctx.log.error({ cmd: r.display, retcode: r.retcode }, `Command '${r.display}' failed with return code: ${r.retcode}`);
+    ctx.log.error(
+      { cmd: r.display, retcode: r.retcode },
+      `Command '${r.display}' failed with return code: ${r.retcode}`,
+    );
   return r.retcode === 0;
 }
 
@@ -61,8 +64,7 @@ export function sysvScripts(): string[] {
 /** True when some /etc/rc?.d holds a link (start or kill) to the script. */
 function hasRcLinks(name: string): boolean {
   for (const dir of listDir(ETC).filter((d) => /^rc[0-6S]\.d$/.test(d)))
-    if (listDir(path.join(ETC, dir)).some((l) => /^[SK]\d*/.test(l) && l.replace(/^[SK]\d*/, '') === name))
-      return true;
+    if (listDir(path.join(ETC, dir)).some((l) => /^[SK]\d*/.test(l) && l.replace(/^[SK]\d*/, '') === name)) return true;
   return false;
 }
 

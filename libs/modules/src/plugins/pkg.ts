@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { MinionConfig } from '@tsalt/config';
-import { fnmatch } from '@tsalt/core';
-import { CommandExecutionError, definePlugin, SaltInvocationError, type BoundArgs } from "@tsalt/loader";
+import { fnmatch, pyStr } from '@tsalt/core';
+import { CommandExecutionError, definePlugin, SaltInvocationError, type BoundArgs } from '@tsalt/loader';
 import type { ModuleContext, ModuleServices } from '../context.js';
 import { aptInstall, aptUninstall, aptUpgrade, parseTargets } from '../apt-change.js';
 import { compareDebianVersions, parseDpkgSearch, parseJustPrint } from '../apt-parse.js';
@@ -70,7 +70,8 @@ async function hold(ctx: ModuleContext, a: BoundArgs, to: 'hold' | 'install'): P
   const ret: Record<string, { name: string; changes: unknown; result: boolean | null; comment: string }> = {};
   for (const item of list) {
     const target = typeof item === 'object' && item !== null ? (Object.keys(item)[0] ?? '') : String(item);
-    const r = (ret[target] = { name: target, changes: {} as unknown, result: false as boolean | null, comment: '' });
+    const r: (typeof ret)[string] = { name: target, changes: {}, result: false, comment: '' };
+    ret[target] = r;
     const sel = await getSelections(ctx, target);
     const isHeld = (sel['hold'] ?? []).includes(target);
     const known = Object.values(sel).some((names) => names.includes(target));
@@ -87,7 +88,8 @@ async function hold(ctx: ModuleContext, a: BoundArgs, to: 'hold' | 'install'): P
       if (await setSelection(ctx, target, to)) {
         r.changes = { old: oldState, new: to };
         r.result = true;
-        r.comment = to === 'hold' ? `Package ${target} is now being held.` : `Package ${target} is no longer being held.`;
+        r.comment =
+          to === 'hold' ? `Package ${target} is now being held.` : `Package ${target} is no longer being held.`;
       }
     }
   }
@@ -193,7 +195,7 @@ export default definePlugin<MinionConfig, ModuleServices>({
         return aptInstall(ctx, {
           targets,
           refresh: isTrue(a['refresh']),
-          ...(fromrepo ? { fromrepo: String(fromrepo) } : {}),
+          ...(fromrepo ? { fromrepo: pyStr(fromrepo) } : {}),
           reinstall: isTrue(a['reinstall']),
           downloadonly: isTrue(a['downloadonly']),
           kw: { ...kw, skip_verify: a['skip_verify'] },
@@ -236,7 +238,7 @@ export default definePlugin<MinionConfig, ModuleServices>({
         const kw = kwargsOf(a);
         if (isTrue(a['refresh'])) await refreshDb(ctx, Number(kw['cache_valid_time']) || 0);
         const cmd = ['apt-get', '--just-print', isTrue(a['dist_upgrade']) ? 'dist-upgrade' : 'upgrade'];
-        if (kw['fromrepo']) cmd.push('-o', `APT::Default-Release=${String(kw['fromrepo'])}`);
+        if (kw['fromrepo']) cmd.push('-o', `APT::Default-Release=${pyStr(kw['fromrepo'])}`);
         const r = await runApt(ctx, cmd);
         if (r.retcode !== 0) {
           const why = r.stderr || r.stdout;
@@ -264,7 +266,7 @@ export default definePlugin<MinionConfig, ModuleServices>({
         { name: 'state', default: null },
       ],
       fn: (ctx, a) =>
-        getSelections(ctx, a['pattern'] ? String(a['pattern']) : undefined, a['state'] ? String(a['state']) : undefined),
+        getSelections(ctx, a['pattern'] ? pyStr(a['pattern']) : undefined, a['state'] ? pyStr(a['state']) : undefined),
     },
     info_installed: {
       doc: "Return the information of the named package(s) installed on the system.\n\nnames\n    The names of the packages for which to return information.\n\nfailhard\n    Whether to throw an exception if none of the packages are installed.\n    Defaults to True.\n\nCLI Example:\n\n    salt '*' pkg.info_installed <package1>\n    salt '*' pkg.info_installed <package1> <package2> <package3> ...\n    salt '*' pkg.info_installed <package1> failhard=false",
@@ -273,7 +275,8 @@ export default definePlugin<MinionConfig, ModuleServices>({
       fn: (ctx, a) => {
         const { failhard = true, ...rest } = kwargsOf(a);
         const bad = Object.keys(rest);
-        if (bad.length) throw new SaltInvocationError(`The following keyword arguments are not valid: ${bad.join(', ')}`);
+        if (bad.length)
+          throw new SaltInvocationError(`The following keyword arguments are not valid: ${bad.join(', ')}`);
         return infoInstalled(ctx, namesOf(a), failhard === true || isTrue(failhard));
       },
     },
@@ -282,7 +285,12 @@ export default definePlugin<MinionConfig, ModuleServices>({
       varargs: true,
       varkw: true,
       fn: async (ctx, a) => {
-        const q = await runHost(ctx, ['dpkg-query', '-f=${db:Status-Status}\t${binary:Package}\n', '-W', ...namesOf(a)]);
+        const q = await runHost(ctx, [
+          'dpkg-query',
+          '-f=${db:Status-Status}\t${binary:Package}\n',
+          '-W',
+          ...namesOf(a),
+        ]);
         if (q.retcode !== 0) return `Error:  ${q.stderr}`;
         const files = new Set<string>();
         for (const line of q.stdout.split('\n')) {
@@ -326,7 +334,7 @@ async function latest(ctx: ModuleContext, a: BoundArgs): Promise<string | Record
     refresh: 'refresh' in kw ? isTrue(kw['refresh']) : true,
     showInstalled: isTrue(kw['show_installed']),
     cacheValidTime: Number(kw['cache_valid_time']) || 0,
-    ...(kw['fromrepo'] ? { fromrepo: String(kw['fromrepo']) } : {}),
+    ...(kw['fromrepo'] ? { fromrepo: pyStr(kw['fromrepo']) } : {}),
   });
   return names.length === 1 ? (ret[names[0] ?? ''] ?? '') : ret;
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { MinionConfig } from '@tsalt/config';
-import { fnmatch } from '@tsalt/core';
+import { fnmatch, pyStr } from '@tsalt/core';
 import { definePlugin, SaltInvocationError, type BoundArgs, type Param } from '@tsalt/loader';
 import type { ModuleContext, ModuleServices } from '../context.js';
 import { isTrue } from '../apt-query.js';
@@ -24,7 +24,7 @@ import { which } from '../which.js';
  * refuse what could be read as an option or leave that folder.
  */
 function serviceName(v: unknown): string {
-  const name = String(v ?? '');
+  const name = v === null || v === undefined ? '' : pyStr(v);
   if (!name || name.includes('/') || name.includes('\0') || name.startsWith('-') || name === '.' || name === '..')
     throw new SaltInvocationError(`Invalid service name: ${JSON.stringify(v)}`);
   return name;
@@ -103,15 +103,19 @@ export default definePlugin<MinionConfig, ModuleServices>({
       ),
       params: ['name', { name: 'sig', default: null }],
       fn: async (ctx, a) => {
-        if (a['sig']) return processMatching(String(a['sig']));
-        const name = String(a['name'] ?? '');
+        if (a['sig']) return processMatching(pyStr(a['sig']));
+        const name = a['name'] === null || a['name'] === undefined ? '' : pyStr(a['name']);
         if (!hasGlob(name)) return running(ctx, serviceName(name));
         const ret: Record<string, boolean> = {};
         for (const s of (await getAll(ctx)).filter((x) => fnmatch(x, name))) ret[s] = await running(ctx, s);
         return ret;
       },
     },
-    start: { doc: doc('Start the specified service', 'service.start <service name>'), params: CHANGE_PARAMS, fn: change('start') },
+    start: {
+      doc: doc('Start the specified service', 'service.start <service name>'),
+      params: CHANGE_PARAMS,
+      fn: change('start'),
+    },
     stop: {
       doc: doc('Stop the specified service', 'service.stop <service name>'),
       params: ['name', { name: 'no_block', default: false }],
@@ -121,8 +125,16 @@ export default definePlugin<MinionConfig, ModuleServices>({
         return sysvAction(ctx, name, 'stop');
       },
     },
-    restart: { doc: doc('Restart the named service', 'service.restart <service name>'), params: CHANGE_PARAMS, fn: change('restart') },
-    reload: { doc: doc('Reload the named service', 'service.reload <service name>'), params: CHANGE_PARAMS, fn: change('reload') },
+    restart: {
+      doc: doc('Restart the named service', 'service.restart <service name>'),
+      params: CHANGE_PARAMS,
+      fn: change('restart'),
+    },
+    reload: {
+      doc: doc('Reload the named service', 'service.reload <service name>'),
+      params: CHANGE_PARAMS,
+      fn: change('reload'),
+    },
     force_reload: {
       doc: doc('Force-reload the named service', 'service.force_reload <service name>'),
       params: CHANGE_PARAMS,
