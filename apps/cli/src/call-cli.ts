@@ -4,8 +4,10 @@ import { createLogger } from '@tsalt/core';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
 import {
   Registry,
+  CommandExecutionError,
   FunctionNotAvailableError,
   InvalidArgumentsError,
+  SaltInvocationError,
   computeRetcode,
   parseCliArgs,
   splitPublishArgs,
@@ -69,7 +71,10 @@ export async function callMain(argv: string[]): Promise<number> {
     retcode = computeRetcode(r.return, r.retcode);
     outputter ??= r.outputter;
   } catch (err) {
-    if (err instanceof FunctionNotAvailableError) throw new CliExit(EXIT.GENERIC, `'${fun}' is not available.`);
+    if (err instanceof FunctionNotAvailableError) throw new CliExit(EXIT.GENERIC, err.message);
+    // salt-call's words for a failed command (caller.py), on stderr with exit 1.
+    if (err instanceof CommandExecutionError || err instanceof SaltInvocationError)
+      throw new CliExit(EXIT.GENERIC, `Error running '${fun}': ${err.message}`);
     if (err instanceof InvalidArgumentsError) throw new CliExit(EXIT.USAGE, err.message);
     throw err;
   }

@@ -1,7 +1,9 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import {
+  CommandExecutionError,
   computeRetcode,
+  SaltInvocationError,
   splitPublishArgs,
   FunctionNotAvailableError,
   InvalidArgumentsError,
@@ -43,9 +45,17 @@ export async function runJob(
   } catch (err) {
     ret.retcode = EX_GENERIC;
     if (err instanceof FunctionNotAvailableError) {
-      ret.return = `'${fun}' is not available.`;
+      ret.return = err.message; // Salt's missing_fun_string, with virtual()'s reason when there is one
     } else if (err instanceof InvalidArgumentsError) {
       ret.return = err.message;
+    } else if (err instanceof CommandExecutionError) {
+      log.error({ jid, fun, err: errorLine(err) }, `A command in '${fun}' had a problem`);
+      ret.return = `ERROR: ${err.message}`;
+      ret.out = 'nested';
+    } else if (err instanceof SaltInvocationError) {
+      log.error({ jid, fun, err: errorLine(err) }, `Problem executing '${fun}'`);
+      ret.return = `ERROR executing '${fun}': ${err.message}`;
+      ret.out = 'nested';
     } else {
       log.warn({ jid, fun, err: errorLine(err) }, 'job function raised');
       ret.return = `The minion function caused an exception: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;

@@ -15,7 +15,13 @@ export * from './types.js';
 export { Registry, type RegistryOptions, type CallOptions, type CallResult } from './registry.js';
 export { bindArgs, signature } from './bind-args.js';
 export { loadPluginDir } from './load-dir.js';
-export { FunctionNotAvailableError, InvalidArgumentsError, PluginLoadError } from './errors.js';
+export {
+  CommandExecutionError,
+  FunctionNotAvailableError,
+  InvalidArgumentsError,
+  PluginLoadError,
+  SaltInvocationError,
+} from './errors.js';
 // Salt's call protocol, shared by the CLI (which must not carry execution modules) and the minion.
 export { parseCliArgs, splitPublishArgs, parseKwarg } from './args.js';
 export { yamlifyArg } from './yamlify.js';

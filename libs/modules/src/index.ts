@@ -1,5 +1,5 @@
 /**
- * @tsalt/modules: Salt's execution modules (test, cmd, event, saltutil, sys)
+ * @tsalt/modules: Salt's execution modules (test, cmd, event, saltutil, sys, pkg, service)
  * as plugins, and the core grains. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
@@ -11,7 +11,9 @@ import cmd from './plugins/cmd.js';
 import disk from './plugins/disk.js';
 import event from './plugins/event.js';
 import network from './plugins/network.js';
+import pkg from './plugins/pkg.js';
 import saltutil from './plugins/saltutil.js';
+import service from './plugins/service.js';
 import status from './plugins/status.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
@@ -19,7 +21,7 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, disk, event, network, saltutil, status, sys, test];
+  return [cmd, disk, event, network, pkg, saltutil, service, status, sys, test];
 }
 
 export { ModuleError } from './errors.js';
