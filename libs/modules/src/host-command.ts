@@ -30,7 +30,7 @@ export interface HostResult extends ProcessResult {
  * failures into Salt's messages.
  */
 export async function runHost(
-  ctx: Pick<ModuleContext, 'jid' | 'log'>,
+  ctx: Pick<ModuleContext, 'jid' | 'log'> | undefined,
   argv: readonly string[],
   options: HostCommandOptions = {},
 ): Promise<HostResult> {
@@ -39,7 +39,7 @@ export async function runHost(
   Object.assign(env, { LC_ALL: 'C', LANG: 'C' }, options.env);
   const timeoutMs = options.timeoutMs ?? QUERY_TIMEOUT_MS;
   const display = pyStrCommand(argv);
-  ctx.log.debug({ cmd: display }, 'running host command');
+  ctx?.log.debug({ cmd: display }, 'running host command');
   const r = await runProcess({
     argv,
     cwd: '/',
@@ -47,7 +47,7 @@ export async function runHost(
     stdin: options.stdin ?? null,
     timeoutMs,
     mergeStderr: false,
-    ...(ctx.jid !== undefined ? { jid: ctx.jid } : {}),
+    ...(ctx?.jid !== undefined ? { jid: ctx.jid } : {}),
   });
   if (r.timedOut) {
     const s = String(timeoutMs / 1000);

@@ -1,21 +1,17 @@
 import fs from 'node:fs/promises';
 import { ModuleError } from './errors.js';
-import { runProcess, type ProcessResult } from './run-process.js';
+import { runHost, type HostResult } from './host-command.js';
 import { which } from './which.js';
 
 /** Bound on a helper command (ip, df, netstat...): 30 s, generous for a loaded host. */
 const HELPER_TIMEOUT_MS = 30_000;
 
 /**
- * Runs a system tool the way Salt's modules parse it: no shell, C locale
- * (so column headers and numbers are the ones the parsers expect), output
- * kept apart from stderr.
+ * Runs a read-only system tool (ip, df, netstat...) the way Salt's modules
+ * parse it: runHost's argv, C locale and stderr apart, outside any job.
  */
-export async function runTool(argv: readonly string[], timeoutMs = HELPER_TIMEOUT_MS): Promise<ProcessResult> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  env['LC_ALL'] = 'C';
-  return runProcess({ argv, cwd: '/', env, stdin: null, timeoutMs, mergeStderr: false });
+export async function runTool(argv: readonly string[], timeoutMs = HELPER_TIMEOUT_MS): Promise<HostResult> {
+  return runHost(undefined, argv, { timeoutMs });
 }
 
 /** The tool's stdout; '' when it is missing or fails (Salt's cmd.run gives its output either way). */
