@@ -46,6 +46,7 @@ export async function runJob(
       ret.return = `'${fun}' is not available.`;
     } else if (err instanceof InvalidArgumentsError) {
       ret.return = err.message;
+      ret.out = 'nested';
     } else {
       log.warn({ jid, fun, err: errorLine(err) }, 'job function raised');
       ret.return = `The minion function caused an exception: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
