@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { createLogger } from '@tsalt/core';
+import { createLogger, TsaltError } from '@tsalt/core';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
 import {
   Registry,
@@ -81,6 +81,8 @@ export async function callMain(argv: string[]): Promise<number> {
       process.stdout.write(`${err.usage}\n`);
       return EXIT.GENERIC;
     }
+    // Salt's CommandExecutionError line: a module's own failure, not a crash.
+    if (err instanceof TsaltError) throw new CliExit(EXIT.GENERIC, `Error running '${fun}': ${err.message}`);
     throw err;
   }
   printOut({ local: ret }, outputter ?? 'nested', f, retcode);

@@ -19,6 +19,18 @@ export interface ModuleServices {
   jobControl: JobControl;
   /** The returners this minion has, for sys.list_returners. */
   returnerNames: () => readonly string[];
+  /**
+   * Salt's `cp.cache_file`: a local copy of a `salt://` (or other remote)
+   * source, or null when it cannot be had. cmd.script uses it; without it,
+   * only local paths work.
+   */
+  fileClient: FileClientService;
+}
+
+/** Fetches sources from the master's file server (the minion's file client). */
+export interface FileClientService {
+  /** The path of a local copy of `source` in `saltenv`, or null when the source does not exist. */
+  cacheFile(source: string, saltenv: string): Promise<string | null>;
 }
 
 /**
