@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { createLogger, TsaltError } from '@tsalt/core';
+import { createLogger } from '@tsalt/core';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
 import {
   Registry,
@@ -11,7 +11,7 @@ import {
   splitPublishArgs,
 } from '@tsalt/loader';
 import { genJid } from '@tsalt/job';
-import { coreGrains, executionModulePlugins } from '@tsalt/modules';
+import { coreGrains, executionModulePlugins, ModuleError } from '@tsalt/modules';
 import { returnerPlugins } from '@tsalt/returners';
 import { withOutputOptions, CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
 
@@ -82,7 +82,7 @@ export async function callMain(argv: string[]): Promise<number> {
       return EXIT.GENERIC;
     }
     // Salt's CommandExecutionError line: a module's own failure, not a crash.
-    if (err instanceof TsaltError) throw new CliExit(EXIT.GENERIC, `Error running '${fun}': ${err.message}`);
+    if (err instanceof ModuleError) throw new CliExit(EXIT.GENERIC, `Error running '${fun}': ${err.message}`);
     throw err;
   }
   printOut({ local: ret }, outputter ?? 'nested', f, retcode);

@@ -8,6 +8,7 @@ import {
   type CallOptions,
   type Registry,
 } from '@tsalt/loader';
+import { ModuleError } from '@tsalt/modules';
 import type { ReturnLoad } from '@tsalt/returners';
 
 /** Salt's EX_GENERIC: the retcode of a job whose function failed. */
@@ -46,6 +47,10 @@ export async function runJob(
       ret.return = `'${fun}' is not available.`;
     } else if (err instanceof InvalidArgumentsError) {
       ret.return = err.message;
+      ret.out = 'nested';
+    } else if (err instanceof ModuleError) {
+      // Salt's CommandExecutionError: the module said what went wrong.
+      ret.return = `ERROR: ${err.message}`;
       ret.out = 'nested';
     } else {
       log.warn({ jid, fun, err: errorLine(err) }, 'job function raised');

@@ -9,21 +9,23 @@
  */
 import cmd from './plugins/cmd.js';
 import event from './plugins/event.js';
+import group from './plugins/group.js';
 import saltutil from './plugins/saltutil.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
+import user from './plugins/user.js';
 import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, event, saltutil, sys, test];
+  return [cmd, event, group, saltutil, sys, test, user];
 }
 
-export { ModuleError } from './errors.js';
+export { ModuleError, TestException } from './errors.js';
 export { killJobProcesses } from './run-process.js';
 export { shlexSplit } from './shlex.js';
 export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';
 export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';
-export type { ModuleContext, ModulePlugin, ModuleServices } from './context.js';
+export type { FileClientService, ModuleContext, ModulePlugin, ModuleServices } from './context.js';

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { MinionConfig } from '@tsalt/config';
 import { definePlugin } from '@tsalt/loader';
 import type { ModuleServices } from '../context.js';
-import { ModuleError } from '../errors.js';
+import { ModuleError, TestException } from '../errors.js';
 import { tsaltVersion, versionsInformation, versionsReport } from '../version.js';
 
 /** Python type names, for `test.arg_type`. */
@@ -125,7 +125,7 @@ export default definePlugin<MinionConfig, ModuleServices>({
       doc: "Raise an exception\n\nOptionally provide an error message or output the full stack.\n\nCLI Example:\n\n    salt '*' test.exception 'Oh noes!'",
       params: [{ name: 'message', default: 'Test Exception' }],
       fn: (_ctx, a) => {
-        throw new ModuleError('TEST_EXCEPTION', String(a['message']));
+        throw new TestException(String(a['message']));
       },
     },
     outputter: {
