@@ -1,6 +1,6 @@
 import type { MinionConfig } from '@tsalt/config';
 import type { JobControl } from '@tsalt/job';
-import type { PluginContext, PluginDefinition } from '@tsalt/loader';
+import type { PluginContext, PluginDefinition, RegistryView } from '@tsalt/loader';
 
 /** What the minion daemon injects (services.minionEvents) so `preload` reaches the request load. */
 export interface MinionEventService {
@@ -25,6 +25,12 @@ export interface ModuleServices {
    * only local paths work.
    */
   fileClient: FileClientService;
+  /**
+   * The daemon's other plugin registries, for sys.list_state_modules,
+   * sys.list_runners, sys.state_doc...: absent ones list nothing (states do
+   * not exist yet; a minion has no runners loaded).
+   */
+  registries: Partial<Record<'state' | 'runner', RegistryView>>;
 }
 
 /** Fetches sources from the master's file server (the minion's file client). */
