@@ -49,7 +49,7 @@ function docsMatching(view: View, patterns: string[]): Record<string, string> {
 
 /** Salt's `argspec`: `{fun: {args, defaults, varargs, kwargs}}`, None for what a function lacks. */
 function argspecOf(view: View, module: unknown): Record<string, unknown> {
-  const reg = view as RegistryWithSpec | undefined;
+  const reg = view;
   const out: Record<string, unknown> = {};
   if (!reg || typeof reg.spec !== 'function') return out;
   const mod = pyStr(module ?? '');
