@@ -8,6 +8,10 @@ import { RENDERERS } from '@tsalt/render';
 /** The registry a call runs in; the real Registry also exposes each function's spec. */
 type RegistryWithSpec = PluginContext['registry'] & { spec?(fun: string): PluginFunction | undefined };
 
+function hasSpec(view: View): view is RegistryWithSpec & { spec(fun: string): PluginFunction | undefined } {
+  return view !== undefined && 'spec' in view && typeof view.spec === 'function';
+}
+
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
 }
@@ -49,9 +53,9 @@ function docsMatching(view: View, patterns: string[]): Record<string, string> {
 
 /** Salt's `argspec`: `{fun: {args, defaults, varargs, kwargs}}`, None for what a function lacks. */
 function argspecOf(view: View, module: unknown): Record<string, unknown> {
-  const reg = view;
   const out: Record<string, unknown> = {};
-  if (!reg || typeof reg.spec !== 'function') return out;
+  if (!hasSpec(view)) return out;
+  const reg = view;
   const mod = pyStr(module ?? '');
   for (const fun of mod ? reg.list(mod) : reg.list()) {
     const spec = reg.spec(fun);
