@@ -12,7 +12,8 @@ import {
   parseCliArgs,
   splitPublishArgs,
 } from '@tsalt/loader';
-import { coreGrains, executionModulePlugins } from '@tsalt/modules';
+import { genJid } from '@tsalt/job';
+import { coreGrains, executionModulePlugins, ModuleError } from '@tsalt/modules';
 import { returnerPlugins } from '@tsalt/returners';
 import { withOutputOptions, CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
 
@@ -60,7 +61,10 @@ export async function callMain(argv: string[]): Promise<number> {
     { kind: 'module', opts, grains, log, services: { returnerNames: () => returnerPlugins().map((p) => p.name) } },
     executionModulePlugins(),
   );
-  const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
+  // Salt's salt-call passes its own jid as `__pub_jid` (a CLI call, as a
+  // published job is): cmd.run then defaults to a shell, as from `salt`.
+  const pub = { fun, jid: genJid({}), tgt: 'salt-call' };
+  const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []), pub);
   if (f.outputFile) fs.writeFileSync(f.outputFile, '');
   let ret: unknown;
   let retcode: number;
@@ -72,12 +76,20 @@ export async function callMain(argv: string[]): Promise<number> {
     outputter ??= r.outputter;
   } catch (err) {
     if (err instanceof FunctionNotAvailableError) throw new CliExit(EXIT.GENERIC, err.message);
-    // salt-call's words for a failed command (caller.py), on stderr with exit 1.
-    if (err instanceof CommandExecutionError || err instanceof SaltInvocationError)
+    if (err instanceof InvalidArgumentsError) {
+      if (err.kind === 'kwargs') throw new CliExit(EXIT.GENERIC, err.reason);
+      // salt-call: the reason on stderr, the function's doc on stdout.
+      process.stderr.write(`\nPassed invalid arguments: ${err.reason}.\n\nUsage:\n`);
+      process.stdout.write(`${err.usage}\n`);
+      return EXIT.GENERIC;
+    }
+    // salt-call's words for a failed command (caller.py): a module's own failure, not a crash; stderr, exit 1.
+    if (err instanceof CommandExecutionError || err instanceof SaltInvocationError || err instanceof ModuleError)
       throw new CliExit(EXIT.GENERIC, `Error running '${fun}': ${err.message}`);
-    if (err instanceof InvalidArgumentsError) throw new CliExit(EXIT.USAGE, err.message);
     throw err;
   }
   printOut({ local: ret }, outputter ?? 'nested', f, retcode);
-  return f.retcodePassthrough ? retcode : EXIT.OK;
+  // salt-call exits 1 for any failed call, or with the retcode when asked to pass it through.
+  if (f.retcodePassthrough) return retcode;
+  return retcode === 0 ? EXIT.OK : EXIT.GENERIC;
 }

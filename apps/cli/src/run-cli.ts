@@ -171,7 +171,10 @@ const BAD_INPUT_CODES = new Set(['BAD_JID', 'BAD_DATE']);
 /** A runner failure as one line and an exit code. */
 function runnerExit(fun: string, err: unknown): CliExit {
   if (err instanceof FunctionNotAvailableError) return new CliExit(EXIT.GENERIC, `'${fun}' is not available.`);
-  if (err instanceof InvalidArgumentsError) return new CliExit(EXIT.USAGE, err.message);
+  if (err instanceof InvalidArgumentsError) {
+    const text = err.kind === 'kwargs' ? err.reason : `Passed invalid arguments: ${err.reason}\n\nUsage:\n${err.usage}`;
+    return new CliExit(EXIT.USAGE, text);
+  }
   const client = clientExit(err);
   if (client) return client;
   const code = (err as { code?: unknown } | null)?.code;

@@ -10,6 +10,7 @@ import {
   type CallOptions,
   type Registry,
 } from '@tsalt/loader';
+import { ModuleError } from '@tsalt/modules';
 import type { ReturnLoad } from '@tsalt/returners';
 
 /** Salt's EX_GENERIC: the retcode of a job whose function failed. */
@@ -48,6 +49,7 @@ export async function runJob(
       ret.return = err.message; // Salt's missing_fun_string, with virtual()'s reason when there is one
     } else if (err instanceof InvalidArgumentsError) {
       ret.return = err.message;
+      ret.out = 'nested';
     } else if (err instanceof CommandExecutionError) {
       log.error({ jid, fun, err: errorLine(err) }, `A command in '${fun}' had a problem`);
       ret.return = `ERROR: ${err.message}`;
@@ -55,6 +57,10 @@ export async function runJob(
     } else if (err instanceof SaltInvocationError) {
       log.error({ jid, fun, err: errorLine(err) }, `Problem executing '${fun}'`);
       ret.return = `ERROR executing '${fun}': ${err.message}`;
+      ret.out = 'nested';
+    } else if (err instanceof ModuleError) {
+      // Salt's CommandExecutionError: the module said what went wrong.
+      ret.return = `ERROR: ${err.message}`;
       ret.out = 'nested';
     } else {
       log.warn({ jid, fun, err: errorLine(err) }, 'job function raised');

@@ -40,10 +40,30 @@ export class SaltInvocationError extends TsaltError {
   }
 }
 
-/** Arguments that do not fit the function's parameters. */
+/**
+ * Arguments that do not fit the function's parameters. `kind` says which of
+ * Salt's two failures it is: `type` is Python's TypeError from the call
+ * (`echo() missing 1 required positional argument: 'text'`), which Salt
+ * answers with "Passed invalid arguments" and the function's doc; `kwargs`
+ * is a keyword the function does not take, which Salt's minion refuses
+ * before the call with "The following keyword arguments are not valid".
+ * `message` is the text a minion returns for it.
+ */
 export class InvalidArgumentsError extends TsaltError {
-  constructor(message: string) {
-    super('INVALID_ARGUMENTS', message);
+  constructor(
+    readonly fun: string,
+    /** Python's TypeError text, or Salt's invalid-kwargs line. */
+    readonly reason: string,
+    /** The function's doc, Salt's "Usage". */
+    readonly usage: string = '',
+    readonly kind: 'type' | 'kwargs' = 'type',
+  ) {
+    super(
+      'INVALID_ARGUMENTS',
+      kind === 'kwargs'
+        ? `ERROR executing '${fun}': ${reason}`
+        : `Passed invalid arguments to ${fun}: ${reason}\n${usage}`,
+    );
   }
 }
 

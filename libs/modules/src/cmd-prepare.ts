@@ -144,10 +144,15 @@ function checkAllowed(ctx: PluginContext, cmd: string): void {
   if (blocked) throw new ModuleError('CMD_NOT_PERMITTED', `The shell command "${cmd}" is not permitted`);
 }
 
-/** Salt's `_python_shell_default`: a job's own call goes through the shell unless told otherwise. */
-function pythonShellDefault(ctx: PluginContext, explicit: unknown, fromJob: boolean): boolean {
+/**
+ * Salt's `_python_shell_default`: a call straight from the CLI (`tsalt`,
+ * `tsalt-call`: it carries `__pub_jid`) goes through the shell unless told
+ * otherwise; a cross-call from another module or a state has no `__pub_jid`
+ * and runs without one, unless `cmd_safe: False`.
+ */
+export function pythonShellDefault(ctx: PluginContext, explicit: unknown, fromCli: boolean): boolean {
   if (explicit !== null && explicit !== undefined) return pyTruthy(explicit);
-  return fromJob || ctx.opts.cmd_safe === false;
+  return fromCli || ctx.opts.cmd_safe === false;
 }
 
 function parseTimeout(v: unknown): { ms: number | null; text: string } {
@@ -166,7 +171,8 @@ function parseTimeout(v: unknown): { ms: number | null; text: string } {
  */
 export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShell?: boolean): PreparedCommand {
   const kwargs = (a['__kwargs__'] ?? {}) as Record<string, unknown>;
-  const fromJob = ctx.jid !== undefined || Boolean(kwargs['__pub_jid']);
+  // Salt's test: the publish metadata reaches only the CLI's own call.
+  const fromCli = pyTruthy(kwargs['__pub_jid']);
   const raw = a['cmd'];
   if (raw === null || raw === undefined || raw === '') throw new ModuleError('INVALID_ARGUMENT', 'No command given');
   const cmd: string | string[] = Array.isArray(raw) ? raw.map(pyStr) : pyStr(raw);
@@ -175,7 +181,7 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
     throw new ModuleError('UNSUPPORTED', 'template rendering is not supported by the tsalt cmd module');
   const shell = String(arg(a, 'shell'));
   if (!isExecutableFile(shell)) throw new ModuleError('SHELL_UNAVAILABLE', `The shell ${shell} is not available`);
-  if (fromJob) checkAllowed(ctx, cmdText);
+  checkAllowed(ctx, cmdText);
 
   const runasRaw = arg(a, 'runas') ?? ctx.context['runas'];
   const runas = runasRaw === null || runasRaw === undefined || runasRaw === '' ? null : pyStr(runasRaw);
@@ -231,7 +237,7 @@ export function prepareCommand(ctx: PluginContext, a: BoundArgs, forcePythonShel
     throw new ModuleError('CWD_INVALID', `Specified cwd '${cwd}' either not absolute or does not exist`);
   }
 
-  const pythonShell = forcePythonShell ?? pythonShellDefault(ctx, a['python_shell'], fromJob);
+  const pythonShell = forcePythonShell ?? pythonShellDefault(ctx, a['python_shell'], fromCli);
   const argv = pythonShell ? [shell, '-c', cmdText] : typeof cmd === 'string' ? shlexSplit(cmd) : [...cmd];
   const first = argv[0];
   if (first === undefined || first === '') throw new ModuleError('CMD_SPAWN_FAILED', 'Unable to run an empty command');

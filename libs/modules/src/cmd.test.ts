@@ -82,8 +82,10 @@ describe('cmd.run', () => {
     assert.equal((await run('cmd.run', ['echo a | tr a b'])).return, 'a | tr a b');
     assert.equal((await run('cmd.run', ['echo a | tr a b'], { python_shell: true })).return, 'b');
   });
-  it('python_shell defaults to true inside a job', T, async () => {
-    assert.equal((await run('cmd.run', ['echo a | tr a b'], {}, '20240101000000000001')).return, 'b');
+  it('python_shell defaults to true for a call from the CLI (it carries __pub_jid)', T, async () => {
+    assert.equal((await run('cmd.run', ['echo a | tr a b'], { __pub_jid: '20240101000000000001' })).return, 'b');
+    // A job's jid alone (a cross-call inside the job, a state) does not give a shell.
+    assert.equal((await run('cmd.run', ['echo a | tr a b'], {}, '20240101000000000001')).return, 'a | tr a b');
     assert.equal((await run('cmd.shell', ['echo $((1+2))'])).return, '3');
   });
   it('a missing program is an error, not a shell message', T, async () => {

@@ -1,6 +1,6 @@
 import type { MinionConfig } from '@tsalt/config';
 import type { JobControl } from '@tsalt/job';
-import type { PluginContext, PluginDefinition } from '@tsalt/loader';
+import type { PluginContext, PluginDefinition, RegistryView } from '@tsalt/loader';
 
 /** What the minion daemon injects (services.minionEvents) so `preload` reaches the request load. */
 export interface MinionEventService {
@@ -19,6 +19,24 @@ export interface ModuleServices {
   jobControl: JobControl;
   /** The returners this minion has, for sys.list_returners. */
   returnerNames: () => readonly string[];
+  /**
+   * Salt's `cp.cache_file`: a local copy of a `salt://` (or other remote)
+   * source, or null when it cannot be had. cmd.script uses it; without it,
+   * only local paths work.
+   */
+  fileClient: FileClientService;
+  /**
+   * The daemon's other plugin registries, for sys.list_state_modules,
+   * sys.list_runners, sys.state_doc...: absent ones list nothing (states do
+   * not exist yet; a minion has no runners loaded).
+   */
+  registries: Partial<Record<'state' | 'runner', RegistryView>>;
+}
+
+/** Fetches sources from the master's file server (the minion's file client). */
+export interface FileClientService {
+  /** The path of a local copy of `source` in `saltenv`, or null when the source does not exist. */
+  cacheFile(source: string, saltenv: string): Promise<string | null>;
 }
 
 /**

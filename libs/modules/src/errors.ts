@@ -8,11 +8,24 @@ import { TsaltError } from '@tsalt/core';
  * - `CMD_SPAWN_FAILED`: the command could not be started (e.g. not found);
  * - `CMD_BAD_QUOTING`: `python_shell=False` and the command does not split;
  * - `CMD_NOT_PERMITTED`: blocked by `cmd_blacklist_glob` / `cmd_whitelist_glob`;
- * - `TEST_EXCEPTION`: raised on purpose by `test.exception`.
- * The minion turns any of these into an error return with retcode 1.
+ * - `USER_MISSING` / `GROUP_MISSING`: user.* / group.* on a name that does not exist;
+ * - `COMMAND_MISSING`: a tool a module needs (useradd, gpasswd...) is not installed.
+ * These are Salt's CommandExecutionError: the minion returns `ERROR: <message>`
+ * with retcode 1, and tsalt-call prints `Error running '<fun>': <message>`.
  */
 export class ModuleError extends TsaltError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+  }
+}
+
+/**
+ * `test.exception`'s error (code `TEST_EXCEPTION`): Salt raises a bare
+ * Exception there, so this is not a ModuleError and reads as a crash of the
+ * function ("The minion function caused an exception").
+ */
+export class TestException extends TsaltError {
+  constructor(message: string) {
+    super('TEST_EXCEPTION', message);
   }
 }

@@ -10,6 +10,7 @@
 import cmd from './plugins/cmd.js';
 import disk from './plugins/disk.js';
 import event from './plugins/event.js';
+import group from './plugins/group.js';
 import network from './plugins/network.js';
 import pkg from './plugins/pkg.js';
 import saltutil from './plugins/saltutil.js';
@@ -17,18 +18,19 @@ import service from './plugins/service.js';
 import status from './plugins/status.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
+import user from './plugins/user.js';
 import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, disk, event, network, pkg, saltutil, service, status, sys, test];
+  return [cmd, disk, event, group, network, pkg, saltutil, service, status, sys, test, user];
 }
 
-export { ModuleError } from './errors.js';
+export { ModuleError, TestException } from './errors.js';
 export { killJobProcesses } from './run-process.js';
 export { shlexSplit } from './shlex.js';
 export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';
 export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';
-export type { ModuleContext, ModulePlugin, ModuleServices } from './context.js';
+export type { FileClientService, ModuleContext, ModulePlugin, ModuleServices } from './context.js';

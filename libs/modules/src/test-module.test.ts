@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { silentLogger } from '@tsalt/core';
 import { minionConfig } from '@tsalt/config';
 import { FunctionNotAvailableError, Registry } from '@tsalt/loader';
-import { executionModulePlugins, ModuleError } from './index.js';
+import { executionModulePlugins, ModuleError, TestException } from './index.js';
 
 function registry(services: Record<string, unknown> = {}): Registry {
   return new Registry(
@@ -52,10 +52,10 @@ describe('test module', () => {
     assert.equal(n, 55);
     assert.equal(typeof secs, 'number');
   });
-  it('exception throws', T, async () => {
+  it("exception throws a non-module error (Salt's bare Exception)", T, async () => {
     await assert.rejects(
       reg.call('test.exception', ['boom']),
-      (e: unknown) => e instanceof ModuleError && e.message === 'boom',
+      (e: unknown) => e instanceof TestException && !(e instanceof ModuleError) && e.message === 'boom',
     );
     await assert.rejects(reg.call('test.exception'), { message: 'Test Exception' });
   });

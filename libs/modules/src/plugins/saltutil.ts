@@ -13,6 +13,7 @@ import {
   signalProcessTree,
 } from '@tsalt/job';
 import { killJobProcesses } from '../run-process.js';
+import { syncFunctions } from '../saltutil-sync.js';
 import type { ModuleContext as PluginContext, ModuleServices } from '../context.js';
 
 /*
@@ -122,7 +123,7 @@ async function signalAll(ctx: PluginContext, sig: number): Promise<string[]> {
 /** Salt's `saltutil` module: the job functions (running, find_job, signal_job, kill_job...). */
 export default definePlugin<MinionConfig, ModuleServices>({
   name: 'saltutil',
-  doc: 'The Saltutil module is used to manage the state of the salt minion itself: here, its running and cached jobs.',
+  doc: 'The Saltutil module is used to manage the state of the salt minion itself: here, its running and cached jobs, and the sync functions (nothing to sync until custom modules exist).',
   functions: {
     running: {
       doc: "Return the data on all running salt processes on the minion\n\nCLI Example:\n\n    salt '*' saltutil.running",
@@ -186,5 +187,6 @@ export default definePlugin<MinionConfig, ModuleServices>({
           return `Local jobs cache directory ${cachedJobDir(dir, jid)} not found`;
         }),
     },
+    ...syncFunctions,
   },
 });

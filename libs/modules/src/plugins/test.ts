@@ -1,8 +1,10 @@
+import crypto from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { MinionConfig } from '@tsalt/config';
-import { definePlugin } from '@tsalt/loader';
+import { definePlugin, pyTruthy } from '@tsalt/loader';
+import { pyRepr, pyStr } from '@tsalt/core';
 import type { ModuleServices } from '../context.js';
-import { ModuleError } from '../errors.js';
+import { ModuleError, TestException } from '../errors.js';
 import { tsaltVersion, versionsInformation, versionsReport } from '../version.js';
 
 /** Python type names, for `test.arg_type`. */
@@ -20,6 +22,16 @@ function toNumber(v: unknown, what: string): number {
   if (!Number.isFinite(n))
     throw new ModuleError('INVALID_ARGUMENT', `${what} must be a number, got ${JSON.stringify(v)}`);
   return n;
+}
+
+/** Salt's `hashutils.random_hash`: the hex digest of a random integer in [1, size]. */
+function randomHash(size: unknown, hashType: unknown): string {
+  const max = Math.trunc(toNumber(size, 'size'));
+  if (max < 1) throw new ModuleError('INVALID_ARGUMENT', 'size must be at least 1');
+  const algo = pyStr(hashType ?? 'sha256');
+  if (!crypto.getHashes().includes(algo)) throw new ModuleError('INVALID_ARGUMENT', `Invalid hash type '${algo}'`);
+  const n = 1 + crypto.randomInt(Math.min(max, 2 ** 48 - 1));
+  return crypto.createHash(algo).update(String(n)).digest('hex');
 }
 
 /** Salt's `test` execution module: connectivity and plumbing checks. */
@@ -125,7 +137,7 @@ export default definePlugin<MinionConfig, ModuleServices>({
       doc: "Raise an exception\n\nOptionally provide an error message or output the full stack.\n\nCLI Example:\n\n    salt '*' test.exception 'Oh noes!'",
       params: [{ name: 'message', default: 'Test Exception' }],
       fn: (_ctx, a) => {
-        throw new ModuleError('TEST_EXCEPTION', String(a['message']));
+        throw new TestException(String(a['message']));
       },
     },
     outputter: {
@@ -140,6 +152,61 @@ export default definePlugin<MinionConfig, ModuleServices>({
     false: {
       doc: "Always return False\n\nCLI Example:\n\n    salt '*' test.false",
       fn: () => false,
+    },
+    random_hash: {
+      doc: "Generates a random number between 1 and ``size``, then returns a hash of\nthat number. If no ``hash_type`` is passed, the ``hash_type`` specified by the\nMinion's :conf_minion:`hash_type` config option is used.\n\nCLI Example:\n\n    salt '*' test.random_hash\n    salt '*' test.random_hash hash_type=sha512",
+      params: [
+        { name: 'size', default: 9999999999 },
+        { name: 'hash_type', default: null },
+      ],
+      fn: (ctx, a) => randomHash(a['size'], a['hash_type'] ?? ctx.opts.hash_type),
+    },
+    rand_str: {
+      doc: "This function has been renamed to test.random_hash; it stays for\nbackwards compatibility.\n\nCLI Example:\n\n    salt '*' test.rand_str",
+      params: [
+        { name: 'size', default: 9999999999 },
+        { name: 'hash_type', default: null },
+      ],
+      fn: (ctx, a) => randomHash(a['size'], a['hash_type'] ?? ctx.opts.hash_type),
+    },
+    get_opts: {
+      doc: "Return the configuration options passed to this minion\n\nCLI Example:\n\n    salt '*' test.get_opts",
+      fn: (ctx) => ctx.opts,
+    },
+    collatz: {
+      doc: "Execute the collatz conjecture from the passed starting number,\nreturns the sequence and the time it took to compute. Used for\nperformance tests.\n\nCLI Example:\n\n    salt '*' test.collatz 3",
+      params: ['start'],
+      fn: (_ctx, a) => {
+        let n = Math.trunc(toNumber(a['start'], 'start'));
+        if (n < 1) throw new ModuleError('INVALID_ARGUMENT', 'start must be a positive integer');
+        const begin = performance.now();
+        const steps: number[] = [];
+        while (n !== 1) {
+          steps.push(n);
+          n = n % 2 === 0 ? n / 2 : n * 3 + 1;
+        }
+        return [steps, (performance.now() - begin) / 1000];
+      },
+    },
+    assertion: {
+      doc: "Assert the given argument\n\nCLI Example:\n\n    salt '*' test.assertion False",
+      params: ['assertion'],
+      fn: (_ctx, a) => {
+        if (!pyTruthy(a['assertion'])) throw new TestException('AssertionError');
+        return true;
+      },
+    },
+    arg_repr: {
+      doc: 'Print out the data passed into the function ``*args`` and ``kwargs``, this\nis used to both test the publication data and cli argument passing, but\nalso to display the information available within the publication data.\n\nReturns {"args": repr(args), "kwargs": repr(kwargs)}.\n\nCLI Example:\n\n    salt \'*\' test.arg_repr 1 "two" 3.1 txt="hello" wow=\'{a: 1, b: "hello"}\'',
+      varargs: true,
+      varkw: true,
+      fn: (_ctx, a) => {
+        const args = (a['__args__'] as unknown[]).map((v) => pyRepr(v));
+        return {
+          args: `(${args.join(', ')}${args.length === 1 ? ',' : ''})`,
+          kwargs: pyRepr(a['__kwargs__']),
+        };
+      },
     },
     cross_test: {
       doc: "Execute a minion function via the __salt__ object in the test\nmodule, used to verify that the minion functions can be called\nvia the __salt__ module.\n\nCLI Example:\n\n    salt '*' test.cross_test file.gid_to_group 0",
