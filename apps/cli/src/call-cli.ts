@@ -13,7 +13,7 @@ import {
   splitPublishArgs,
 } from '@tsalt/loader';
 import { genJid } from '@tsalt/job';
-import { coreGrains, executionModulePlugins, ModuleError } from '@tsalt/modules';
+import { coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { returnerPlugins } from '@tsalt/returners';
 import { withOutputOptions, CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
 
@@ -84,7 +84,7 @@ export async function callMain(argv: string[]): Promise<number> {
       return EXIT.GENERIC;
     }
     // salt-call's words for a failed command (caller.py): a module's own failure, not a crash; stderr, exit 1.
-    if (err instanceof CommandExecutionError || err instanceof SaltInvocationError || err instanceof ModuleError)
+    if (err instanceof CommandExecutionError || err instanceof SaltInvocationError)
       throw new CliExit(EXIT.GENERIC, `Error running '${fun}': ${err.message}`);
     throw err;
   }

@@ -10,7 +10,6 @@ import {
   type CallOptions,
   type Registry,
 } from '@tsalt/loader';
-import { ModuleError } from '@tsalt/modules';
 import type { ReturnLoad } from '@tsalt/returners';
 
 /** Salt's EX_GENERIC: the retcode of a job whose function failed. */
@@ -57,10 +56,6 @@ export async function runJob(
     } else if (err instanceof SaltInvocationError) {
       log.error({ jid, fun, err: errorLine(err) }, `Problem executing '${fun}'`);
       ret.return = `ERROR executing '${fun}': ${err.message}`;
-      ret.out = 'nested';
-    } else if (err instanceof ModuleError) {
-      // Salt's CommandExecutionError: the module said what went wrong.
-      ret.return = `ERROR: ${err.message}`;
       ret.out = 'nested';
     } else {
       log.warn({ jid, fun, err: errorLine(err) }, 'job function raised');

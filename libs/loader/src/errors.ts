@@ -27,9 +27,10 @@ export class CommandExecutionError extends TsaltError {
   constructor(
     message: string,
     readonly info?: Record<string, unknown>,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: string },
   ) {
-    super('COMMAND_EXECUTION_FAILED', message, options);
+    // A lib's own subclass (modules' ModuleError) keeps its finer code.
+    super(options?.code ?? 'COMMAND_EXECUTION_FAILED', message, options);
   }
 }
 

@@ -1,4 +1,5 @@
 import { TsaltError } from '@tsalt/core';
+import { CommandExecutionError } from '@tsalt/loader';
 
 /**
  * A failure inside an execution module, with a stable `code`:
@@ -10,12 +11,12 @@ import { TsaltError } from '@tsalt/core';
  * - `CMD_NOT_PERMITTED`: blocked by `cmd_blacklist_glob` / `cmd_whitelist_glob`;
  * - `USER_MISSING` / `GROUP_MISSING`: user.* / group.* on a name that does not exist;
  * - `COMMAND_MISSING`: a tool a module needs (useradd, gpasswd...) is not installed.
- * These are Salt's CommandExecutionError: the minion returns `ERROR: <message>`
+ * A CommandExecutionError (the loader's, as in Salt): the minion returns `ERROR: <message>`
  * with retcode 1, and tsalt-call prints `Error running '<fun>': <message>`.
  */
-export class ModuleError extends TsaltError {
+export class ModuleError extends CommandExecutionError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
+    super(message, undefined, { ...options, code });
   }
 }
 
