@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { errorLine, fnmatch, isRecord, pyRepr, type Logger } from '@tsalt/core';
-import { Constant, RenderError, renderFile } from '@tsalt/render';
+import { Constant, RenderError, compileFile, renderCompiled, type CompiledSource } from '@tsalt/render';
 import {
   BadIncludeError,
   EnvMissingError,
@@ -9,7 +9,7 @@ import {
   SlsNotDictError,
   SlsRenderError,
 } from './errors.js';
-import { cloneData, mergePillar } from './merge.js';
+import { cloneData, mergePillar, mergePillarInto } from './merge.js';
 import { rootsFor, type PillarOptions } from './options.js';
 import { findFile, findSls, isPattern, lineNaming, listSls } from './sls-files.js';
 import { mergeTops, topMatches, type MatchedSls, type TopSource } from './top.js';
@@ -55,12 +55,13 @@ interface NamedIn {
 }
 
 class CompileRun {
+  private readonly id: string;
   private readonly grains: Dict;
   private readonly override: Dict;
   private readonly pillarenv: string | null;
   private readonly saltenv: string | null;
   private readonly roots: Record<string, string[]>;
-  private readonly opts: Constant;
+  private opts: Constant | undefined;
   private readonly errors: PillarError[] = [];
   private ignoreMissing = new Map<string, Set<string>>();
   private pillar: Dict = {};
@@ -76,7 +77,17 @@ class CompileRun {
     this.saltenv = req.saltenv ?? null;
     this.pillarenv = req.pillarenv ?? (o.pillarenvFromSaltenv ? this.saltenv : o.pillarenv);
     this.roots = rootsFor(o.roots, this.pillarenv || this.saltenv || 'base');
-    this.opts = new Constant({ ...o.opts, id: req.id });
+    this.id = req.id;
+  }
+
+  /**
+   * Renders one file. `opts` (the master's options, ~1 ms to convert) is
+   * built once per compile, and only for a template that names it.
+   */
+  private async renderOne(file: string, label: string, context: Dict): Promise<unknown> {
+    const compiled = compileFile(file, this.o.renderer, label);
+    if (namesOpts(compiled)) this.opts ??= new Constant({ ...this.o.opts, id: this.id });
+    return renderCompiled(compiled, this.opts ? { ...context, opts: this.opts } : context);
   }
 
   async run(): Promise<Dict> {
@@ -119,7 +130,7 @@ class CompileRun {
     }
     const sources: TopSource[] = [];
     for (const env of envs) {
-      const file = await findFile(this.roots[env] ?? [], this.o.top);
+      const file = findFile(this.roots[env] ?? [], this.o.top);
       if (!file) continue;
       const data = await this.renderTop(file, env, 'Rendering Primary Top file failed', errors);
       if (data === undefined) continue;
@@ -129,7 +140,7 @@ class CompileRun {
       for (const sls of data['include']) {
         if (typeof sls !== 'string' || done.has(sls)) continue;
         done.add(sls);
-        const found = await findSls(this.roots[env] ?? [], sls);
+        const found = findSls(this.roots[env] ?? [], sls);
         if (!found) {
           this.log.warn({ file }, `pillar top file ${file} includes '${sls}', which is not in environment '${env}'`);
           continue;
@@ -143,10 +154,10 @@ class CompileRun {
 
   private async renderTop(file: string, env: string, what: string, errors: PillarError[]): Promise<unknown> {
     try {
-      return await renderFile(file, {
-        renderer: this.o.renderer,
-        label: 'pillar top file',
-        context: { grains: this.grains, pillar: this.override, opts: this.opts, saltenv: env },
+      return await this.renderOne(file, 'pillar top file', {
+        grains: this.grains,
+        pillar: this.override,
+        saltenv: env,
       });
     } catch (err) {
       const line = err instanceof RenderError ? err.line : undefined;
@@ -176,7 +187,11 @@ class CompileRun {
       mods.set(m.env, envMods);
       for (const sls of await this.expand(m.sls, m.env)) {
         const state = await this.renderSls(sls, m.env, envMods, {}, { file: m.file, written: m.sls });
-        if (isRecord(state)) this.pillar = this.merge(this.pillar, state);
+        if (isRecord(state))
+          this.pillar = mergePillarInto(this.pillar, state, {
+            strategy: this.o.mergeStrategy,
+            mergeLists: this.o.mergeLists,
+          });
       }
     }
   }
@@ -205,7 +220,7 @@ class CompileRun {
   ): Promise<unknown> {
     // One file per turn of the event loop: the master's other requests go on while a big pillar compiles.
     await nextTurn();
-    const found = await findSls(this.roots[env] ?? [], sls);
+    const found = findSls(this.roots[env] ?? [], sls);
     if (!found) {
       mods.set(sls, undefined);
       if (this.ignoreMissing.get(env)?.has(sls)) {
@@ -218,11 +233,8 @@ class CompileRun {
     }
     let state: unknown;
     try {
-      state = await renderFile(found.file, {
-        renderer: this.o.renderer,
-        label: 'pillar SLS',
-        context: { ...defaults, grains: this.grains, pillar: this.pillar, opts: this.opts, saltenv: env, sls },
-      });
+      const context = { ...defaults, grains: this.grains, pillar: this.pillar, saltenv: env, sls };
+      state = await this.renderOne(found.file, 'pillar SLS', context);
     } catch (err) {
       const msg = messageOf(err);
       const text = this.o.safeRenderError
@@ -308,6 +320,15 @@ class CompileRun {
       `pillar: ${text}${where}`,
     );
   }
+}
+
+const optsNamed = new WeakMap<CompiledSource, boolean>();
+
+/** Whether a template can reach `opts` at all (checked once per compiled file). */
+function namesOpts(c: CompiledSource): boolean {
+  let v = optsNamed.get(c);
+  if (v === undefined) optsNamed.set(c, (v = c.source.includes('opts')));
+  return v;
 }
 
 function messageOf(err: unknown): string {

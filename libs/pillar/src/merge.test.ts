@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mergePillar } from './merge.js';
+import { mergePillar, mergePillarInto } from './merge.js';
 
 describe("mergePillar: Salt's pillar_source_merging_strategy", () => {
   const a = { users: { alice: { uid: 1000, groups: ['wheel'] } }, pkgs: ['vim'], motd: 'a' };
@@ -62,5 +62,15 @@ describe("mergePillar: Salt's pillar_source_merging_strategy", () => {
   test('none and recurse merge like smart (none ignores pillar_merge_lists)', () => {
     assert.deepEqual(mergePillar(a, b, { strategy: 'recurse' }), mergePillar(a, b));
     assert.deepEqual(mergePillar({ l: [1] }, { l: [2] }, { strategy: 'none', mergeLists: true }), { l: [2] });
+  });
+
+  test('mergePillarInto updates the accumulator in place, copying what it takes', () => {
+    const acc = { users: { alice: { uid: 1000 } } };
+    const later = { users: { alice: { shell: 'zsh' } }, pkgs: ['git'] };
+    assert.equal(mergePillarInto(acc, later), acc);
+    assert.deepEqual(acc, { users: { alice: { uid: 1000, shell: 'zsh' } }, pkgs: ['git'] });
+    (acc as { pkgs: string[] }).pkgs.push('vim');
+    assert.deepEqual(later.pkgs, ['git']);
+    assert.deepEqual(mergePillarInto({ x: 1, y: 2 }, { y: 3 }, { strategy: 'list' }), { x: 1, y: [2, 3] });
   });
 });

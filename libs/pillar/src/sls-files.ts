@@ -1,4 +1,4 @@
-import type { Dirent } from 'node:fs';
+import fsSync, { type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -21,16 +21,30 @@ function safeParts(sls: string): string[] | undefined {
   return parts;
 }
 
-async function isFile(file: string): Promise<boolean> {
+// Whether a path is a file, kept this long (ms): a master compiling for many minions would
+// otherwise stat every candidate path of every SLS on each compile.
+const STAT_TTL_MS = 1000;
+const STAT_MAX = 10_000;
+const stats = new Map<string, { at: number; file: boolean }>();
+
+function isFile(file: string): boolean {
+  const now = Date.now();
+  const hit = stats.get(file);
+  if (hit && now - hit.at < STAT_TTL_MS) return hit.file;
+  let isReg = false;
   try {
-    return (await fs.stat(file)).isFile();
+    // Sync: a stat takes microseconds, an async one a round trip through libuv's thread pool.
+    isReg = fsSync.statSync(file).isFile();
   } catch {
-    return false;
+    isReg = false;
   }
+  if (stats.size >= STAT_MAX) stats.clear();
+  stats.set(file, { at: now, file: isReg });
+  return isReg;
 }
 
 /** The file behind an SLS name, or undefined when no root holds it. */
-export async function findSls(dirs: readonly string[], sls: string): Promise<SlsFile | undefined> {
+export function findSls(dirs: readonly string[], sls: string): SlsFile | undefined {
   const parts = safeParts(sls);
   if (!parts) return undefined;
   const rel = path.join(...parts);
@@ -40,17 +54,17 @@ export async function findSls(dirs: readonly string[], sls: string): Promise<Sls
   ] as const) {
     for (const dir of dirs) {
       const file = path.join(dir, tail);
-      if (await isFile(file)) return { file, init };
+      if (isFile(file)) return { file, init };
     }
   }
   return undefined;
 }
 
 /** The first root holding a plain file at `rel` (the top file), or undefined. */
-export async function findFile(dirs: readonly string[], rel: string): Promise<string | undefined> {
+export function findFile(dirs: readonly string[], rel: string): string | undefined {
   for (const dir of dirs) {
     const file = path.join(dir, rel);
-    if (await isFile(file)) return file;
+    if (isFile(file)) return file;
   }
   return undefined;
 }
