@@ -73,4 +73,13 @@ describe("mergePillar: Salt's pillar_source_merging_strategy", () => {
     assert.deepEqual(later.pkgs, ['git']);
     assert.deepEqual(mergePillarInto({ x: 1, y: 2 }, { y: 3 }, { strategy: 'list' }), { x: 1, y: [2, 3] });
   });
+
+  test('a __proto__ key is data: it neither changes a prototype nor is lost', () => {
+    const evil = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    const out = mergePillar({ b: 2 }, evil);
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+    assert.equal((out as { polluted?: unknown }).polluted, undefined);
+    assert.deepEqual(Object.keys(out).sort(), ['__proto__', 'a', 'b']);
+    assert.equal(({} as { polluted?: unknown }).polluted, undefined);
+  });
 });

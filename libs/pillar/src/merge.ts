@@ -12,12 +12,19 @@ export interface MergeOptions {
 
 type Dict = Record<string, unknown>;
 
+/** Sets a key as an own data property: a `__proto__` key from a minion's load stays data, not a prototype. */
+function setKey(obj: Dict, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
 /** A copy of plain data (maps, lists, scalars), so merged results never share structure with their inputs. */
 export function cloneData<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v: unknown) => cloneData(v)) as T;
   if (isRecord(value)) {
     const out: Dict = {};
-    for (const [k, v] of Object.entries(value)) out[k] = cloneData(v);
+    for (const [k, v] of Object.entries(value)) setKey(out, k, cloneData(v));
     return out as T;
   }
   return value;
@@ -42,13 +49,13 @@ function sameData(a: unknown, b: unknown): boolean {
  */
 function updateInPlace(out: Dict, b: Dict, mergeLists: boolean): Dict {
   for (const [key, val] of Object.entries(b)) {
-    const dest = out[key];
+    const dest = Object.hasOwn(out, key) ? out[key] : undefined;
     if (isRecord(dest) && isRecord(val)) updateInPlace(dest, val, mergeLists);
     else if (mergeLists && Array.isArray(dest) && Array.isArray(val)) {
       const have: unknown[] = dest;
       const fresh = (val as unknown[]).filter((x) => !have.some((y) => sameData(x, y)));
       out[key] = [...have, ...cloneData(fresh)];
-    } else out[key] = cloneData(val);
+    } else setKey(out, key, cloneData(val));
   }
   return out;
 }
