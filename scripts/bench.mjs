@@ -12,6 +12,7 @@
 //   mysql    returns/s into MariaDB (skipped when it is not installed)
 //   bus      events/s through the master's bus with a slow subscriber
 //   reactor  event -> reaction latency at 1,000 events/s
+//   pillar   pillar compile time per minion, a top with 20 SLS files (in process)
 //
 // Environment:
 //   BENCH_ONLY            comma list of sections to run (e.g. "swarm" or "cli,ping");
@@ -27,8 +28,8 @@
 //   BENCH_SWARM_AUTH_TIMEOUT_S  how long an auth storm may take before the size fails
 //                         (default 60 + N/50 s)
 //   BENCH_DOCS=0          print the table only: leave docs/ as they are (trial runs)
-//   BENCH_JOBS, BENCH_MINION_EXTRA, BENCH_MYSQL_RETURNS, BENCH_EVENTS, BENCH_REACTOR_S:
-//                         sizes of the ping, mysql, bus and reactor sections
+//   BENCH_JOBS, BENCH_MINION_EXTRA, BENCH_MYSQL_RETURNS, BENCH_EVENTS, BENCH_REACTOR_S,
+//   BENCH_PILLAR_RUNS:    sizes of the ping, mysql, bus, reactor and pillar sections
 //
 // Figures are kept in docs/bench-results.json by scope (a section, or
 // `swarm:<N>` for one size) and the doc's block is generated from that file:
@@ -40,6 +41,7 @@ import { busSection, reactorSection } from './lib/bus-bench.mjs';
 import { cliSection, pingSection } from './lib/cluster-bench.mjs';
 import { bin } from './lib/local.mjs';
 import { mysqlSection } from './lib/mysql-bench.mjs';
+import { pillarSection } from './lib/pillar-bench.mjs';
 import { machine, mergeResults, SECTIONS, textTable, writeDoc } from './lib/report.mjs';
 import { swarmSection } from './lib/swarm-bench.mjs';
 
@@ -72,6 +74,7 @@ const run = {
   mysql: mysqlSection,
   bus: busSection,
   reactor: reactorSection,
+  pillar: pillarSection,
 };
 const chosen = SECTIONS.filter((s) => !only || only.includes(s));
 const runAt = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;

@@ -7,6 +7,7 @@ import { silentLogger } from '@tsalt/core';
 import { KeyStore, generateKeyPair, minionToken } from '@tsalt/crypto';
 import { asBytes, newNonce, openAes, openPrivate, pack, sealAes, unpack, type Envelope } from '@tsalt/transport';
 import { masterConfig } from '@tsalt/config';
+import { PillarCompiler, pillarOptions } from '@tsalt/pillar';
 import { handleAes, type AesDeps } from './aes-funcs.js';
 import { SessionKeys } from './session.js';
 import { JobTargets } from './job-targets.js';
@@ -33,6 +34,11 @@ function deps(tokless: 'refuse' | 'targeted', targets?: JobTargets): AesDeps & {
     fire: (tag) => void fired.push(tag),
     masterPrivate: master.privateKey,
     ...(targets ? { targets } : {}),
+    // No pillar_roots on disk: every minion's pillar is empty.
+    pillar: new PillarCompiler(
+      pillarOptions(masterConfig({ pillar_roots: { base: [path.join(dir, 'none')] } })),
+      silentLogger(),
+    ),
     fired,
   };
 }

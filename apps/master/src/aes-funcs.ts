@@ -11,7 +11,8 @@ import type { SessionKeys } from './session.js';
 import type { CacheWriter } from './cache-writer.js';
 import type { Presence } from './presence.js';
 import type { JobTargets } from './job-targets.js';
-import { servePillar } from './pillar-funcs.js';
+import { servePillar, type MinionDataSink } from './pillar-funcs.js';
+import type { PillarCompiler } from '@tsalt/pillar';
 
 export interface AesDeps {
   opts: MasterConfig;
@@ -27,6 +28,10 @@ export interface AesDeps {
   masterPrivate: KeyObject;
   /** The minions each recent job went to: the check on a tokless `_return` (`tokless_returns: targeted`). */
   targets?: JobTargets;
+  /** Compiles each minion's pillar for `_pillar`. */
+  pillar: PillarCompiler;
+  /** The minion data cache: `_pillar` hands it the grains sent and the pillar compiled. */
+  minionData?: MinionDataSink;
 }
 
 /** Salt's AESFuncs allow-list, for what this master implements so far, plus tsalt's `_presence` heartbeat. */

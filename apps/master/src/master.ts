@@ -20,6 +20,7 @@ import { Presence } from './presence.js';
 import { Publisher } from './publisher.js';
 import { ReactorHost } from './reactor-host.js';
 import { JobTargets } from './job-targets.js';
+import { PillarCompiler, pillarOptions } from '@tsalt/pillar';
 
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -53,6 +54,8 @@ export class Master {
   private readonly auth: AuthQueue;
   /** Who each recent job went to, for tokless returns (keep_jobs hours). */
   private readonly targets: JobTargets;
+  /** Each minion's pillar, compiled per `_pillar` request from pillar_roots. */
+  private readonly pillar: PillarCompiler;
 
   constructor(
     private readonly opts: MasterConfig,
@@ -60,6 +63,7 @@ export class Master {
   ) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
     this.targets = new JobTargets(Math.max(1, opts.keep_jobs) * 3600_000);
+    this.pillar = new PillarCompiler(pillarOptions(opts), log.child({ component: 'pillar' }));
     this.auth = new AuthQueue(
       (load) =>
         handleAuth(load, {
@@ -185,6 +189,7 @@ export class Master {
         ...(this.presence ? { presence: this.presence } : {}),
         masterPrivate: this.pair.privateKey,
         targets: this.targets,
+        pillar: this.pillar,
       });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';

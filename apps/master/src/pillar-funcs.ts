@@ -1,31 +1,79 @@
 import type { KeyObject } from 'node:crypto';
-import { isRecord, type Logger } from '@tsalt/core';
+import { errorLine, isRecord, type Logger } from '@tsalt/core';
 import type { KeyStore } from '@tsalt/crypto';
+import type { PillarCompiler } from '@tsalt/pillar';
 import { sealAes, sealPrivate } from '@tsalt/transport';
 import type { SessionKeys } from './session.js';
 import { tokenValid } from './minion-token.js';
+
+/** Where the master's minion data cache takes what a `_pillar` request teaches it (libs/cache). */
+export interface MinionDataSink {
+  storeGrains(id: string, grains: Record<string, unknown>): void | Promise<void>;
+  storePillar(id: string, pillar: Record<string, unknown>): void | Promise<void>;
+}
 
 export interface PillarDeps {
   keys: KeyStore;
   session: SessionKeys;
   masterPrivate: KeyObject;
   log: Logger;
+  /** Compiles a minion's pillar from pillar_roots. */
+  pillar: PillarCompiler;
+  /** The minion data cache: the grains sent and the pillar compiled for each minion. */
+  minionData?: MinionDataSink;
+}
+
+/** A `_pillar` request's load, checked once here; nothing deeper reads the raw load. */
+export interface PillarLoad {
+  id: string;
+  /** Absent from Salt 3006.8's `_pillar`; checked when present. */
+  tok: unknown;
+  /** The minion's grains; undefined when the load has none (Salt then answers False). */
+  grains: Record<string, unknown> | undefined;
+  saltenv: string | null;
+  pillarenv: string | null;
+  /** Merged over the compiled pillar, as Salt's `pillar_override`. */
+  pillarOverride: Record<string, unknown>;
+}
+
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * The load as Salt's AESFuncs._pillar reads it: `saltenv` (or the older
+ * `env`), `pillarenv`, `pillar_override` (a mapping, else ignored with a
+ * log line, as Salt does). `id` is the one handleAes already checked.
+ */
+export function parsePillarLoad(load: Record<string, unknown>, id: string, log: Logger): PillarLoad {
+  const override = load['pillar_override'];
+  if (override !== undefined && override !== null && !isRecord(override)) {
+    log.error({ minion: id }, '_pillar: pillar_override must be a dictionary; ignored');
+  }
+  return {
+    id,
+    tok: load['tok'],
+    grains: isRecord(load['grains']) ? load['grains'] : undefined,
+    saltenv: strOrNull(load['saltenv'] ?? load['env']),
+    pillarenv: strOrNull(load['pillarenv']),
+    pillarOverride: isRecord(override) ? override : {},
+  };
 }
 
 /**
- * Salt's AESFuncs `_pillar`, the first request a salt-minion sends after
- * signing in: it cannot finish starting without an answer. Answered in
- * Salt's `send_private` form, under a one-off key encrypted to that
- * minion's accepted key. The pillar is empty until pillar compilation lands.
+ * Salt's AESFuncs `_pillar`: the minion's pillar, compiled from its grains,
+ * answered in Salt's `send_private` form, under a one-off key encrypted to
+ * that minion's accepted key, so no other minion (all share the session key)
+ * can read it. A salt-minion sends this first after signing in and cannot
+ * finish starting without an answer.
  */
-export function servePillar(
+export async function servePillar(
   load: Record<string, unknown>,
   id: string,
   nonce: string | undefined,
   d: PillarDeps,
-): unknown {
+): Promise<unknown> {
+  const req = parsePillarLoad(load, id, d.log);
   // A tok is optional here (Salt 3006.8 sends none), but a wrong one is an impostor.
-  if (load['tok'] !== undefined && !tokenValid(d.keys, id, load['tok'])) {
+  if (req.tok !== undefined && !tokenValid(d.keys, id, req.tok)) {
     d.log.warn({ minion: id }, 'refused _pillar: token invalid');
     return sealAes(d.session.aes, false, nonce);
   }
@@ -34,7 +82,42 @@ export function servePillar(
   if (!key) return { error: 'AES key not found' };
   if (nonce === undefined) return { error: 'Nonce not included in request' };
   // Salt answers a load without grains with False, which send_private turns into {}.
-  const pillar: Record<string, unknown> = {};
-  const value = isRecord(load['grains']) ? pillar : false;
+  const value = req.grains ? await compileAndStore(req, req.grains, d) : false;
   return sealPrivate({ minionPub: key.key, masterPrivate: d.masterPrivate, dictKey: 'pillar', value, nonce });
+}
+
+async function compileAndStore(
+  req: PillarLoad,
+  sent: Record<string, unknown>,
+  d: PillarDeps,
+): Promise<Record<string, unknown>> {
+  const grains = { ...sent, id: req.id };
+  let pillar: Record<string, unknown>;
+  try {
+    pillar = await d.pillar.compile({
+      id: req.id,
+      grains,
+      saltenv: req.saltenv,
+      pillarenv: req.pillarenv,
+      pillarOverride: req.pillarOverride,
+    });
+  } catch (err) {
+    // The compiler reports broken SLS files in _errors; reaching here is a bug, and still not the master's end.
+    d.log.error({ minion: req.id, err: errorLine(err) }, 'pillar compilation failed');
+    pillar = { _errors: ['Pillar compilation failed. Please see master log for details.'] };
+  }
+  if (d.minionData) {
+    await store(() => d.minionData?.storeGrains(req.id, grains), 'grains', req.id, d.log);
+    await store(() => d.minionData?.storePillar(req.id, pillar), 'pillar', req.id, d.log);
+  }
+  return pillar;
+}
+
+/** One call into the cache; its failure is logged, never the minion's problem. */
+async function store(fn: () => void | Promise<void>, what: string, id: string, log: Logger): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    log.warn({ minion: id, err: errorLine(err) }, `minion data cache: storing ${what} failed`);
+  }
 }

@@ -139,6 +139,14 @@ export const MASTER_DEFAULTS: Readonly<MasterOpts> = deepFreeze<MasterOpts>({
   nodegroups: {},
   ext_pillar: [],
   pillar_opts: false,
+  // Salt's: overlapping keys of pillar SLS files merge recursively, the later one winning; lists are replaced.
+  pillar_source_merging_strategy: 'smart',
+  pillar_merge_lists: false,
+  // _errors says only "see the master log" for a render error: its text can quote the SLS, secrets and all.
+  pillar_safe_render_error: true,
+  pillar_includes_override_sls: false,
+  pillarenv: null,
+  pillarenv_from_saltenv: false,
   allow_minion_key_revoke: true,
   preserve_minion_cache: false,
   order_masters: false,

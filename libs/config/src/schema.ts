@@ -154,6 +154,12 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   ext_pillar: LIST,
   pillar_opts: BOOL,
   master_tops: MAP,
+  // master: pillar compilation (libs/pillar)
+  pillar_source_merging_strategy: oneOf('smart', 'recurse', 'aggregate', 'overwrite', 'list', 'none'),
+  pillar_merge_lists: BOOL,
+  pillar_safe_render_error: BOOL,
+  pillar_includes_override_sls: BOOL,
+  pillarenv_from_saltenv: BOOL,
   allow_minion_key_revoke: BOOL,
   preserve_minion_cache: BOOL,
   order_masters: BOOL,

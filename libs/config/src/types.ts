@@ -143,6 +143,12 @@ export interface MasterOpts extends CommonOpts {
   nodegroups: Record<string, unknown> | unknown[];
   ext_pillar: unknown[];
   pillar_opts: boolean;
+  pillar_source_merging_strategy: 'smart' | 'recurse' | 'aggregate' | 'overwrite' | 'list' | 'none';
+  pillar_merge_lists: boolean;
+  pillar_safe_render_error: boolean;
+  pillar_includes_override_sls: boolean;
+  pillarenv: string | null;
+  pillarenv_from_saltenv: boolean;
   allow_minion_key_revoke: boolean;
   preserve_minion_cache: boolean;
   order_masters: boolean;
