@@ -27,6 +27,8 @@ export interface AesDeps {
   masterPrivate: KeyObject;
   /** The minions each recent job went to: the check on a tokless `_return` (`tokless_returns: targeted`). */
   targets?: JobTargets;
+  /** Where `_pillar` leaves the grains the minion sent (Salt's minion data cache). */
+  minionData?: { storeGrains(id: string, grains: Record<string, unknown>): Promise<void> | void };
 }
 
 /** Salt's AESFuncs allow-list, for what this master implements so far, plus tsalt's `_presence` heartbeat. */

@@ -10,6 +10,8 @@ export interface PillarDeps {
   session: SessionKeys;
   masterPrivate: KeyObject;
   log: Logger;
+  /** Salt's `_pillar` stores the minion's grains in the minion data cache. */
+  minionData?: { storeGrains(id: string, grains: Record<string, unknown>): Promise<void> | void };
 }
 
 /**
@@ -35,6 +37,9 @@ export function servePillar(
   if (nonce === undefined) return { error: 'Nonce not included in request' };
   // Salt answers a load without grains with False, which send_private turns into {}.
   const pillar: Record<string, unknown> = {};
+  const grains = load['grains'];
+  // Never rejects (the cache logs its own failures); the reply does not wait for the disk.
+  if (isRecord(grains)) void d.minionData?.storeGrains(id, grains);
   const value = isRecord(load['grains']) ? pillar : false;
   return sealPrivate({ minionPub: key.key, masterPrivate: d.masterPrivate, dictKey: 'pillar', value, nonce });
 }
