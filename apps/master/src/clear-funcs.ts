@@ -112,7 +112,12 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   const notConnected = notConnectedOf(matched.minions, d);
   return {
     enc: 'clear',
-    load: { jid, minions: matched.minions, missing: matched.missing, ...(notConnected.length ? { not_connected: notConnected } : {}) },
+    load: {
+      jid,
+      minions: matched.minions,
+      missing: matched.missing,
+      ...(notConnected.length ? { not_connected: notConnected } : {}),
+    },
   };
 }
 

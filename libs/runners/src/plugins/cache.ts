@@ -44,7 +44,7 @@ CLI Example:
 
 export default definePlugin<MasterConfig, RunnerServices>({
   name: 'cache',
-  doc: 'Return or clear cached grains and pillar data of the minions (the master\'s minion data cache).',
+  doc: "Return or clear cached grains and pillar data of the minions (the master's minion data cache).",
   functions: {
     grains: {
       doc: `Return cached grains of the targeted minions.
