@@ -69,10 +69,7 @@ export function decodeData(buf: Uint8Array, file: string): CachedMinionData {
 export async function writeData(cachedir: string, id: string, data: CachedMinionData): Promise<fs.Stats> {
   const file = dataFile(cachedir, id);
   await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const rand = Math.floor(Math.random() * 0xffffffff)
-    .toString(16)
-    .padStart(8, '0');
-  const tmp = path.join(minionsDir(cachedir), `.${id}.${process.pid}.${rand}.tmp`);
+  const tmp = tmpFile(cachedir, id);
   try {
     await fs.promises.writeFile(tmp, encodeData(data), { mode: 0o600 });
     await fs.promises.rename(tmp, file);
@@ -81,6 +78,26 @@ export async function writeData(cachedir: string, id: string, data: CachedMinion
     throw err;
   }
   return fs.promises.stat(file);
+}
+
+/** A temp name in `minions/` that says whose it is (see TMP_RE). */
+function tmpFile(cachedir: string, id: string): string {
+  const rand = Math.floor(Math.random() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0');
+  return path.join(minionsDir(cachedir), `.${id}.${process.pid}.${rand}.tmp`);
+}
+
+/** Removes data.p by moving it out to `minions/` first, so a watcher of that folder sees it go. */
+export async function removeData(cachedir: string, id: string): Promise<void> {
+  const tmp = tmpFile(cachedir, id);
+  try {
+    await fs.promises.rename(dataFile(cachedir, id), tmp);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  await fs.promises.rm(tmp, { force: true });
 }
 
 /**

@@ -118,6 +118,8 @@ describe('MinionDataCache', () => {
     dropMinionData(dir, 'b');
     await until(() => master.get('b') === undefined && master.get('a')?.pillar === undefined);
     assert.deepEqual(master.get('a'), { grains: { x: 1 } });
+    await other.clear('a', 'all');
+    await until(() => master.get('a') === undefined);
     await other.storeGrains('c', { y: 1 });
     await until(() => master.get('c') !== undefined);
     assert.deepEqual(master.get('c'), { grains: { y: 1 } });

@@ -7,6 +7,7 @@ import {
   dropMinionData,
   idOfEntry,
   minionsDir,
+  removeData,
   writeData,
   type CachedMinionData,
 } from './layout.js';
@@ -200,7 +201,7 @@ export class MinionDataCache {
     else this.entries.set(id, { data: next });
     return this.enqueue(id, async () => {
       if (next === undefined) {
-        await fs.promises.rm(dataFile(this.cachedir, id), { force: true });
+        await removeData(this.cachedir, id);
         return;
       }
       const st = await writeData(this.cachedir, id, next);
