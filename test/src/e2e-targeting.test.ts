@@ -158,6 +158,9 @@ describe('targeting on the master’s minion data cache', { timeout: 240_000 }, 
     const out = json(r);
     assert.equal(out['ghost'], 'Minion did not return. [Not connected]');
     for (const id of LIVE) assert.equal(out[id], true);
+    const sum = await c.tsalt(['-t', '1', 'ghost', 'test.ping', '--summary', '-v']);
+    assert.match(sum.stdout, /ghost:\n {4}Minion did not return\. \[Not connected\]\n/);
+    assert.match(sum.stdout, /Minions not connected: ghost\n/);
   });
 
   test('cache.grains, cache.pillar and cache.clear_*; the master follows the clears', async () => {

@@ -226,6 +226,7 @@ async function gather(
       `\n-------------------------------------------\nSummary\n-------------------------------------------\n` +
         `# of minions targeted: ${expected.length}\n# of minions returned: ${returned.size}\n` +
         `# of minions that did not return: ${silent.length}\n# of minions with errors: ${failed}\n` +
+        (f.verbose ? verboseSummary(silent, gaveUp) : '') +
         `-------------------------------------------\n`,
     );
   }
@@ -239,4 +240,14 @@ async function gather(
     return EXIT.GENERIC;
   }
   return EXIT.OK;
+}
+
+/** Salt's `--summary -v` lines naming who did not return, by reason. */
+function verboseSummary(silent: readonly string[], gaveUp: ReadonlyMap<string, NoReturnReason>): string {
+  const offline = silent.filter((m) => gaveUp.get(m) === 'Not connected');
+  const quiet = silent.filter((m) => gaveUp.get(m) !== 'Not connected');
+  return (
+    (offline.length ? `Minions not connected: ${offline.join(' ')}\n` : '') +
+    (quiet.length ? `Minions not responding: ${quiet.join(' ')}\n` : '')
+  );
 }
