@@ -157,7 +157,8 @@ describe('execution end to end (auto_accept, two minions)', { timeout: 120_000 }
     assert.equal(bad.stderr.trim().split('\n').length, 1);
     const none = await c.tsalt(['nosuch*', 'test.ping']);
     assert.equal(none.code, 2);
-    assert.match(none.stderr, /No minions matched the target/);
+    assert.match(none.stdout, /No minions matched the target/);
+    assert.match(none.stderr, /ERROR: No return received/);
   });
 
   test('-v prints the jid; --async prints the job id; lookup_jid finds the results', async () => {

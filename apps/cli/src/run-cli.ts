@@ -20,6 +20,7 @@ import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import type { Logger } from '@tsalt/core';
 import type { MasterConfig } from '@tsalt/config';
 import { LocalClient } from '@tsalt/client';
+import { MinionDataCache } from '@tsalt/cache';
 import {
   withOutputOptions,
   clientExit,
@@ -75,6 +76,9 @@ export async function runnerMain(argv: string[]): Promise<number> {
     local,
     events: eventService(opts, log),
     print: printLine,
+    keys: new KeyStore(opts.pki_dir, opts.hash_type),
+    // Read from disk now; the running master follows what cache.clear_* writes (it watches the folder).
+    ...(opts.minion_data_cache ? { minionData: new MinionDataCache({ cachedir: opts.cachedir, log }) } : {}),
   };
   const runners = new Registry({ kind: 'runner', opts, log, services, fireEvent: fire }, runnerPlugins());
   const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
@@ -166,7 +170,7 @@ async function wheelMain(
 }
 
 /** Input errors a runner reports about its arguments: Salt's "Passed invalid arguments". */
-const BAD_INPUT_CODES = new Set(['BAD_JID', 'BAD_DATE']);
+const BAD_INPUT_CODES = new Set(['BAD_JID', 'BAD_DATE', 'BAD_TARGET']);
 
 /** A runner failure as one line and an exit code. */
 function runnerExit(fun: string, err: unknown): CliExit {

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
 import { parseCliArgs } from '@tsalt/loader';
-import { validateTarget } from '@tsalt/targeting';
-import { errorLine } from '@tsalt/core';
+import { resolveNodegroups, validateTarget } from '@tsalt/targeting';
+import { errorLine, isRecord } from '@tsalt/core';
 import { withOutputOptions, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
 import { LocalClient, type NoReturnReason } from '@tsalt/client';
 import { returnerPlugins } from '@tsalt/returners';
@@ -13,6 +13,8 @@ interface SaltFlags extends OutFlags {
   pcre?: boolean;
   list?: boolean;
   grain?: boolean;
+  grainPcre?: boolean;
+  pillarPcre?: boolean;
   compound?: boolean;
   nodegroup?: boolean;
   pillar?: boolean;
@@ -37,6 +39,8 @@ function tgtType(f: SaltFlags): string {
   if (f.pcre) return 'pcre';
   if (f.list) return 'list';
   if (f.grain) return 'grain';
+  if (f.grainPcre) return 'grain_pcre';
+  if (f.pillarPcre) return 'pillar_pcre';
   if (f.compound) return 'compound';
   if (f.nodegroup) return 'nodegroup';
   if (f.pillar) return 'pillar';
@@ -57,9 +61,11 @@ export function saltProgram(): Command {
       .option('-E, --pcre', 'the target is a regular expression on the minion id')
       .option('-L, --list', 'the target is a comma-separated list of minion ids')
       .option('-G, --grain', 'the target is a grain glob, key:value')
+      .option('-P, --grain-pcre', 'the target is a grain regular expression, key:regex')
       .option('-C, --compound', 'the target is a compound expression')
       .option('-N, --nodegroup', 'the target is a nodegroup name')
       .option('-I, --pillar', 'the target is a pillar glob, key:value')
+      .option('-J, --pillar-pcre', 'the target is a pillar regular expression, key:regex')
       .option('-S, --ipcidr', 'the target is an IP address or CIDR network')
       .option('--delimiter <char>', 'delimiter for grain and pillar targets', ':')
       .option('-t, --timeout <seconds>', 'seconds to wait for the minions to return')
@@ -91,8 +97,12 @@ export async function saltMain(argv: string[]): Promise<number> {
           .map((s) => s.trim())
           .filter(Boolean)
       : target;
+  const delimiter = f.delimiter || ':';
   try {
-    validateTarget(tgt, type);
+    // The master resolves nodegroups too; resolving here says at once which group is unknown.
+    const nodegroups = isRecord(opts.nodegroups) ? (opts.nodegroups as Record<string, string | string[]>) : {};
+    const resolved = resolveNodegroups(tgt, type, nodegroups, opts.conf_file || undefined);
+    validateTarget(resolved.tgt as string | string[], resolved.tgtType, { delimiter });
   } catch (err) {
     throw new CliExit(EXIT.USAGE, `ERROR: ${errorLine(err)}`);
   }
@@ -121,7 +131,9 @@ export async function saltMain(argv: string[]): Promise<number> {
       listen: !f.async,
     });
     if (!pub.jid) {
-      process.stderr.write('No minions matched the target. No command was sent, no jid was assigned.\n');
+      // Salt prints this on stdout, then its CLI finds no return at all.
+      process.stdout.write('No minions matched the target. No command was sent, no jid was assigned.\n');
+      process.stderr.write('ERROR: No return received\n');
       return EXIT.NO_RETURN;
     }
     if (f.async) {
@@ -132,7 +144,8 @@ export async function saltMain(argv: string[]): Promise<number> {
       process.stdout.write(`Executing job with jid ${pub.jid}\n-------------------------------------------\n\n`);
     if (f.showJid) process.stdout.write(`jid: ${pub.jid}\n`);
     installCtrlC(pub.jid, client);
-    return await gather(client, pub.jid, [...pub.minions, ...pub.missing], timeoutS, f, opts.show_timeout !== false);
+    const expected = [...pub.minions, ...pub.missing];
+    return await gather(client, pub.jid, expected, pub.notConnected ?? [], timeoutS, f, opts.show_timeout !== false);
   } finally {
     client.close();
   }
@@ -172,6 +185,7 @@ async function gather(
   client: LocalClient,
   jid: string,
   expected: string[],
+  notConnected: string[],
   timeoutS: number,
   f: SaltFlags,
   showTimeout: boolean,
@@ -182,7 +196,7 @@ async function gather(
   const returned = new Set<string>();
   const gaveUp = new Map<string, NoReturnReason>();
   let failed = 0;
-  for await (const r of client.getCliReturns(jid, expected, { timeout: timeoutS })) {
+  for await (const r of client.getCliReturns(jid, expected, { timeout: timeoutS, notConnected })) {
     if (r.kind === 'missing') {
       gaveUp.set(r.id, r.reason);
       continue;
@@ -196,7 +210,12 @@ async function gather(
   const silent = expected.filter((m) => !returned.has(m)).sort();
   if (showTimeout) {
     for (const m of silent) {
-      const text = `Minion did not return. [${gaveUp.get(m) ?? 'No response'}]\n${HINT(jid)}`;
+      const reason = gaveUp.get(m) ?? 'No response';
+      // Salt adds the lookup_jid hint only to [No response]: a minion not connected never got the job.
+      const text =
+        reason === 'Not connected'
+          ? 'Minion did not return. [Not connected]'
+          : `Minion did not return. [${reason}]\n${HINT(jid)}`;
       if (f.static) collected[m] = text;
       else printOut({ [m]: text }, f.out ?? 'nested', f, 1);
     }
@@ -207,6 +226,7 @@ async function gather(
       `\n-------------------------------------------\nSummary\n-------------------------------------------\n` +
         `# of minions targeted: ${expected.length}\n# of minions returned: ${returned.size}\n` +
         `# of minions that did not return: ${silent.length}\n# of minions with errors: ${failed}\n` +
+        (f.verbose ? verboseSummary(silent, gaveUp) : '') +
         `-------------------------------------------\n`,
     );
   }
@@ -220,4 +240,14 @@ async function gather(
     return EXIT.GENERIC;
   }
   return EXIT.OK;
+}
+
+/** Salt's `--summary -v` lines naming who did not return, by reason. */
+function verboseSummary(silent: readonly string[], gaveUp: ReadonlyMap<string, NoReturnReason>): string {
+  const offline = silent.filter((m) => gaveUp.get(m) === 'Not connected');
+  const quiet = silent.filter((m) => gaveUp.get(m) !== 'Not connected');
+  return (
+    (offline.length ? `Minions not connected: ${offline.join(' ')}\n` : '') +
+    (quiet.length ? `Minions not responding: ${quiet.join(' ')}\n` : '')
+  );
 }

@@ -87,10 +87,14 @@ describe('AES requests from Salt minions', () => {
   });
 
   test("_pillar without tok: Salt's send_private reply, readable only with the minion key", async () => {
-    const { reply, nonce } = await send(
-      { cmd: '_pillar', id: 'm1', grains: { os: 'Debian' }, ver: '2' },
-      deps('refuse'),
-    );
+    const stored: Array<[string, unknown]> = [];
+    const d = {
+      ...deps('refuse'),
+      minionData: { storeGrains: (id: string, g: unknown) => void stored.push([id, g]), storePillar: () => undefined },
+    };
+    const { reply, nonce } = await send({ cmd: '_pillar', id: 'm1', grains: { os: 'Debian' }, ver: '2' }, d);
+    // Salt's _pillar leaves the minion's grains in the minion data cache, its id grain the signed-in id.
+    assert.deepEqual(stored, [['m1', { os: 'Debian', id: 'm1' }]]);
     const p = { minionPrivate: minion.privateKey, masterPub: master.publicKey, dictKey: 'pillar', nonce };
     assert.deepEqual(openPrivate(reply, p), {});
     const unknown = await send({ cmd: '_pillar', id: 'nobody', grains: {} }, deps('refuse'));

@@ -3,7 +3,7 @@ import { errorLine, isRecord } from '@tsalt/core';
 import type { KeyObject } from 'node:crypto';
 import type { KeyStore } from '@tsalt/crypto';
 import { sealPublish } from '@tsalt/transport';
-import { checkMinions, validateTarget } from '@tsalt/targeting';
+import { checkMinions, resolveNodegroups, validateTarget, type MinionData } from '@tsalt/targeting';
 import type { MasterConfig } from '@tsalt/config';
 import { rootKeyMatches } from './root-key.js';
 import type { SessionKeys } from './session.js';
@@ -24,6 +24,10 @@ export interface ClearDeps {
   extSaveLoad?(returner: string, jid: string, load: Record<string, unknown>, minions: string[]): Promise<void>;
   /** Remembers whom each job went to, so a tokless return can be checked against it. */
   targets?: { record(jid: string, minions: readonly string[]): void };
+  /** The minion data cache (absent with `minion_data_cache: False`): grains/pillar targets match on it. */
+  minionData?: { get(id: string): { grains?: Record<string, unknown>; pillar?: Record<string, unknown> } | undefined };
+  /** The connected minion ids (presence), for Salt's `[Not connected]`. */
+  connected?: () => readonly string[];
 }
 
 /** Salt's ClearFuncs allow-list: only these may arrive unencrypted (besides `_auth`). */
@@ -45,17 +49,27 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   }
   const fun = load['fun'];
   const tgt = load['tgt'];
-  const tgtType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
+  const rawType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
   if (typeof fun !== 'string' && !Array.isArray(fun))
     return clearError('SaltInvocationError', 'publish has no function');
   if (typeof tgt !== 'string' && !Array.isArray(tgt)) return clearError('SaltInvocationError', 'publish has no target');
-  const target = tgt as string | string[];
+  let target = tgt as string | string[];
+  let tgtType = rawType;
+  const kwargs = isRecord(load['kwargs']) ? load['kwargs'] : {};
+  // Salt reads the delimiter from the publish kwargs (the CLI's --delimiter).
+  const delimiter = typeof kwargs['delimiter'] === 'string' && kwargs['delimiter'] ? kwargs['delimiter'] : undefined;
+  const nodegroups = isRecord(d.opts.nodegroups) ? (d.opts.nodegroups as Record<string, string | string[]>) : {};
   let matched: { minions: string[]; missing: string[] };
   try {
-    validateTarget(target, tgtType);
+    // Salt's _prep_pub: minions get the compound a nodegroup stands for, never the group's name.
+    const resolved = resolveNodegroups(target, tgtType, nodegroups, d.opts.conf_file || undefined);
+    target = resolved.tgt as string | string[];
+    tgtType = resolved.tgtType;
+    validateTarget(target, tgtType, delimiter ? { delimiter } : {});
     matched = checkMinions(target, tgtType, d.keys.ids('accepted'), {
-      ...(typeof load['delimiter'] === 'string' ? { delimiter: load['delimiter'] } : {}),
-      ...(isRecord(d.opts.nodegroups) ? { nodegroups: d.opts.nodegroups as Record<string, string | string[]> } : {}),
+      ...(delimiter ? { delimiter } : {}),
+      nodegroups,
+      ...(d.minionData ? { data: cachedData(d.minionData) } : {}),
     });
   } catch (err) {
     return clearError('SaltInvocationError', errorLine(err));
@@ -71,7 +85,6 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   // Salt's ext_job_cache: every minion also sends its return straight to that returner.
   const ext = typeof d.opts.ext_job_cache === 'string' ? d.opts.ext_job_cache : '';
   if (ext && !ret.split(',').includes(ext)) ret = ret ? `${ret},${ext}` : ext;
-  const kwargs = isRecord(load['kwargs']) ? load['kwargs'] : {};
   const pubLoad: Record<string, unknown> = { fun, arg, tgt: target, jid, ret, tgt_type: tgtType, user };
   for (const k of ['ret_config', 'ret_kwargs', 'metadata', 'delimiter'] as const) {
     if (kwargs[k] !== undefined) pubLoad[k] = kwargs[k];
@@ -96,5 +109,34 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   const signer = d.opts.sign_pub_messages ? d.masterPrivate : undefined;
   await d.pub.publish(sealPublish(d.session.aes, signer, pubLoad));
   d.log.info({ jid, fun, tgt: target, minions: matched.minions.length }, 'published job');
-  return { enc: 'clear', load: { jid, minions: matched.minions, missing: matched.missing } };
+  const notConnected = notConnectedOf(matched.minions, d);
+  return {
+    enc: 'clear',
+    load: {
+      jid,
+      minions: matched.minions,
+      missing: matched.missing,
+      ...(notConnected.length ? { not_connected: notConnected } : {}),
+    },
+  };
+}
+
+function cachedData(cache: NonNullable<ClearDeps['minionData']>): (id: string) => MinionData | undefined {
+  return (id) => {
+    const data = cache.get(id);
+    return data ? { id, ...data } : undefined;
+  };
+}
+
+/**
+ * Salt's `[Not connected]` test (get_cli_event_returns): the minion has
+ * cached data, some minion is connected, and this one is not. tsalt's
+ * publish reply carries the list (`not_connected`), as the CLI cannot see
+ * the master's presence; Salt's clients ignore the extra key.
+ */
+function notConnectedOf(minions: readonly string[], d: ClearDeps): string[] {
+  if (!d.minionData || !d.connected) return [];
+  const connected = new Set(d.connected());
+  if (connected.size === 0) return [];
+  return minions.filter((id) => !connected.has(id) && d.minionData?.get(id) !== undefined);
 }

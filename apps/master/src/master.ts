@@ -21,6 +21,7 @@ import { Publisher } from './publisher.js';
 import { ReactorHost } from './reactor-host.js';
 import { JobTargets } from './job-targets.js';
 import { PillarCompiler, pillarOptions } from '@tsalt/pillar';
+import { MinionDataCache } from '@tsalt/cache';
 
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -47,6 +48,8 @@ export class Master {
   private returners!: Registry;
   private eventReturner: EventReturner | undefined;
   private presence: Presence | undefined;
+  /** Grains and pillar per minion (Salt's minion data cache), for targeting and cache.* runners. */
+  private minionData: MinionDataCache | undefined;
   private reactor: ReactorHost | undefined;
   private timer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
@@ -86,6 +89,12 @@ export class Master {
     this.checkOpenFiles();
     this.pair = loadOrCreateKeyPair(opts.pki_dir, 'master', opts.keysize);
     this.rootKey = writeRootKey(opts.cachedir);
+    this.minionData = new MinionDataCache({
+      cachedir: opts.cachedir,
+      enabled: opts.minion_data_cache,
+      log: log.child({ component: 'minion-data-cache' }),
+    });
+    this.minionData.watch();
     fs.rmSync(dropfilePath(opts.cachedir), { force: true });
     this.returners = new Registry(
       { kind: 'returner', opts, log: log.child({ component: 'returner' }) },
@@ -137,6 +146,7 @@ export class Master {
       keys: this.keys,
       jobCache: this.jobCache,
       returners: this.returners,
+      ...(this.minionData.enabled ? { minionData: this.minionData } : {}),
       log: log.child({ component: 'reactor' }),
       publish: (load) => this.dispatch({ enc: 'clear', load: { ...load, cmd: 'publish', key: this.rootKey } }),
     });
@@ -190,6 +200,7 @@ export class Master {
         masterPrivate: this.pair.privateKey,
         targets: this.targets,
         pillar: this.pillar,
+        ...(this.minionData?.enabled ? { minionData: this.minionData } : {}),
       });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';
@@ -216,6 +227,8 @@ export class Master {
       fire: this.fire,
       extSaveLoad: this.extSaveLoad,
       targets: this.targets,
+      ...(this.minionData?.enabled ? { minionData: this.minionData } : {}),
+      ...(this.presence ? { connected: () => this.presence?.present() ?? [] } : {}),
     });
   }
 
@@ -272,6 +285,7 @@ export class Master {
     this.watcher?.close();
     await this.req?.close();
     await this.cache?.close();
+    await this.minionData?.close();
     await this.eventReturner?.close();
     // Returners flush their spools and close their connections.
     await this.returners?.shutdown();

@@ -6,7 +6,7 @@ import type { EventBus, LocalSubscription } from '@tsalt/events';
 import { computeRetcode, FunctionNotAvailableError, Registry } from '@tsalt/loader';
 import { minionConfig, type MasterConfig } from '@tsalt/config';
 import { jobCacheFrom, type JobCache } from '@tsalt/returners';
-import { runnerPlugins } from '@tsalt/runners';
+import { runnerPlugins, type RunnerMinionData } from '@tsalt/runners';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import { coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { LocalClient } from '@tsalt/client';
@@ -17,6 +17,8 @@ export interface ReactorHostDeps {
   keys: KeyStore;
   jobCache: JobCache;
   returners: Registry;
+  /** The master's minion data cache, for cache.* reactions. */
+  minionData?: RunnerMinionData;
   log: Logger;
   /** The master's own clear `publish` (root key added by the master): resolves to the reply envelope. */
   publish(load: Record<string, unknown>): Promise<unknown>;
@@ -71,6 +73,8 @@ export class ReactorHost {
           jobCache: deps.jobCache,
           jobCacheFor: (name: string) => jobCacheFrom(deps.returners, name),
           local: this.local,
+          keys: deps.keys,
+          ...(deps.minionData ? { minionData: deps.minionData } : {}),
         },
       },
       runnerPlugins(),

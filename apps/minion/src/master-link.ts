@@ -206,7 +206,10 @@ export class MasterLink {
     if (tgt === undefined || typeof jid !== 'string' || fun === undefined) return;
     try {
       const tgtType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
-      if (!matchMinion(tgt as string | string[], tgtType, { id: this.o.opts.id, grains: this.o.grains })) return;
+      // Salt's minion: the publish's delimiter applies to grain/pillar targets.
+      const delimiter = typeof load['delimiter'] === 'string' && load['delimiter'] ? load['delimiter'] : undefined;
+      const me = { id: this.o.opts.id, grains: this.o.grains };
+      if (!matchMinion(tgt as string | string[], tgtType, me, delimiter ? { delimiter } : {})) return;
     } catch (err) {
       this.o.log.warn({ jid, err: errorLine(err) }, 'dropped a publish with a bad target');
       return;

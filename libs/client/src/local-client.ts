@@ -139,7 +139,13 @@ export class LocalClient {
       throw new PublishRefusedError(name, message);
     }
     const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-    return { jid: pyStr(body['jid'] ?? ''), minions: strs(body['minions']), missing: strs(body['missing']) };
+    const out: PublishReply = {
+      jid: pyStr(body['jid'] ?? ''),
+      minions: strs(body['minions']),
+      missing: strs(body['missing']),
+    };
+    if (Array.isArray(body['not_connected'])) out.notConnected = strs(body['not_connected']);
+    return out;
   }
 
   /**
@@ -153,7 +159,11 @@ export class LocalClient {
       { events: this.events, log: this.log, findJob: (j, ms) => this.findJob(j, ms) },
       jid,
       minions,
-      { timeout: o.timeout ?? this.opts.timeout, gatherJobTimeout: o.gatherJobTimeout ?? this.opts.gather_job_timeout },
+      {
+        timeout: o.timeout ?? this.opts.timeout,
+        gatherJobTimeout: o.gatherJobTimeout ?? this.opts.gather_job_timeout,
+        ...(o.notConnected ? { notConnected: o.notConnected } : {}),
+      },
     );
   }
 
@@ -179,7 +189,8 @@ export class LocalClient {
     const pub = await this.publish(tgt, fun, arg, { ...o, listen: true });
     const ret: Record<string, unknown> = {};
     if (!pub.jid) return ret;
-    for await (const r of this.getCliReturns(pub.jid, [...pub.minions, ...pub.missing], o)) {
+    const wait = pub.notConnected ? { ...o, notConnected: pub.notConnected } : o;
+    for await (const r of this.getCliReturns(pub.jid, [...pub.minions, ...pub.missing], wait)) {
       if (r.kind === 'return') ret[r.id] = r.data['return'];
     }
     return ret;

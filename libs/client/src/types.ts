@@ -31,6 +31,8 @@ export interface PublishReply {
   minions: string[];
   /** Ids a list target named that have no accepted key. */
   missing: string[];
+  /** Targeted minions the master knows (cached data) but does not see connected: Salt's `[Not connected]`. */
+  notConnected?: string[];
 }
 
 /** Why a minion is reported without a return: Salt's bracketed words. */
@@ -49,6 +51,8 @@ export interface WaitOptions {
   timeout?: number;
   /** Seconds to wait for the find_job answers. @default opts.gather_job_timeout (10) */
   gatherJobTimeout?: number;
+  /** The publish reply's `notConnected`: given up on as `Not connected` rather than `No response`. */
+  notConnected?: Iterable<string>;
 }
 
 export interface CmdOptions extends PublishOptions, WaitOptions {}

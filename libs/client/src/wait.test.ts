@@ -167,4 +167,28 @@ describe('waitForReturns (Salt get_iter_returns)', { timeout: 10_000 }, () => {
     assert.deepEqual(items, []);
     assert.ok(ms < 1000, `${ms} ms`);
   });
+
+  test('minions the master says are not connected are given up on as [Not connected]', async () => {
+    const f = fake(() => 'silent');
+    const inner = f.deps.findJob.bind(f.deps);
+    // The find_job reply refreshes the master's view: b came back, c is gone.
+    f.deps.findJob = async (jid, minions) => {
+      const r = await inner(jid, minions);
+      return r && { ...r, notConnected: ['c'] };
+    };
+    f.ret('a', true, 5);
+    const items: CliReturn[] = [];
+    for await (const r of waitForReturns(f.deps, JID, ['a', 'b', 'c'], {
+      timeout: 0.05,
+      gatherJobTimeout: 0.05,
+      graceMs: 10,
+      notConnected: ['b'],
+    }))
+      items.push(r);
+    const missing = items.filter((i) => i.kind === 'missing').map((i) => [i.id, i.kind === 'missing' && i.reason]);
+    assert.deepEqual(missing.sort(), [
+      ['b', 'No response'],
+      ['c', 'Not connected'],
+    ]);
+  });
 });

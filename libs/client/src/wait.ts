@@ -1,6 +1,6 @@
 import type { Logger } from '@tsalt/core';
 import type { JobEvents } from './job-events.js';
-import type { CliReturn, PublishReply } from './types.js';
+import type { CliReturn, NoReturnReason, PublishReply } from './types.js';
 
 /*
  * Salt's LocalClient.get_iter_returns, the way the `salt` CLI waits:
@@ -39,6 +39,8 @@ export interface WaitParams {
   gatherJobTimeout: number;
   /** ms; @default NOT_RUNNING_GRACE_MS */
   graceMs?: number;
+  /** Minions the master said are not connected (refreshed by each find_job reply). */
+  notConnected?: Iterable<string>;
 }
 
 interface Probe {
@@ -76,6 +78,9 @@ export async function* waitForReturns(
   const deadline = new Map<string, number>();
   for (const m of minions) deadline.set(m, start + timeoutMs);
   const returned = new Set<string>();
+  /** Salt's `[Not connected]`: known to the master, not connected to it. */
+  const offline = new Set<string>(p.notConnected ?? []);
+  const reason = (m: string): NoReturnReason => (offline.has(m) ? 'Not connected' : 'No response');
   /** Minions that said the job is not running there: reported when their grace ends. */
   const lastChance = new Set<string>();
   let probe: Probe | undefined;
@@ -119,7 +124,7 @@ export async function* waitForReturns(
             const answer = pr.answers.get(m);
             if (answer === undefined) {
               deadline.delete(m);
-              yield { kind: 'missing', id: m, reason: 'No response' };
+              yield { kind: 'missing', id: m, reason: reason(m) };
             } else if (stillRunning(answer)) {
               deadline.set(m, t + timeoutMs);
             } else {
@@ -145,7 +150,7 @@ export async function* waitForReturns(
           if (lastChance.has(m)) {
             deadline.delete(m);
             lastChance.delete(m);
-            yield { kind: 'missing', id: m, reason: 'No response' };
+            yield { kind: 'missing', id: m, reason: reason(m) };
           } else {
             ask.push(m);
           }
@@ -157,10 +162,13 @@ export async function* waitForReturns(
             // Nothing was sent, so no answer can come: report them now.
             for (const m of ask) {
               deadline.delete(m);
-              yield { kind: 'missing', id: m, reason: 'No response' };
+              yield { kind: 'missing', id: m, reason: reason(m) };
             }
             continue;
           }
+          // The master's view now, fresher than at the publish.
+          for (const m of ask) offline.delete(m);
+          for (const m of reply.notConnected ?? []) offline.add(m);
           events.watch(reply.jid);
           probe = {
             jid: reply.jid,
@@ -175,7 +183,7 @@ export async function* waitForReturns(
             probe.asked.delete(m);
             probe.open.delete(m);
             deadline.delete(m);
-            yield { kind: 'missing', id: m, reason: 'No response' };
+            yield { kind: 'missing', id: m, reason: reason(m) };
           }
           continue;
         }

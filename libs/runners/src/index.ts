@@ -8,6 +8,7 @@
  */
 import jobs from './plugins/jobs.js';
 import manage from './plugins/manage.js';
+import cache from './plugins/cache.js';
 import state from './plugins/state.js';
 import type { RunnerPlugin } from './context.js';
 
@@ -23,6 +24,7 @@ export {
   type RunnerCmdOptions,
 } from './local-client-service.js';
 export { parseDate } from './parse-date.js';
+export { type MinionDataRunnerServices, type RunnerMinionData } from './minion-data-service.js';
 export {
   EVENTS_SERVICE,
   PRINT_SERVICE,
@@ -35,5 +37,5 @@ export { exprMatch, subscribePrefix, eventJson } from './plugins/state.js';
 
 /** Every runner module shipped here, as a static list. */
 export function runnerPlugins(): RunnerPlugin[] {
-  return [jobs, manage, state];
+  return [cache, jobs, manage, state];
 }

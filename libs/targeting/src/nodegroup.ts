@@ -58,3 +58,33 @@ function expand(
   }
   return asListOrRegex(words) ?? words;
 }
+
+/**
+ * Salt's LocalClient `_prep_pub`: a nodegroup target becomes the compound
+ * it stands for, and every `N@group` in a compound is expanded, so minions
+ * never need the master's `nodegroups`. Each expansion is parenthesised so
+ * it binds as one term. Throws TargetError with Salt's wording for a group
+ * the config does not define.
+ */
+export function resolveNodegroups(
+  tgt: string | readonly string[],
+  tgtType: string,
+  nodegroups: Readonly<Record<string, string | string[]>>,
+  confFile = 'the master config file',
+): { tgt: string | readonly string[]; tgtType: string } {
+  const resolve = (name: string): string[] => {
+    if (!Object.hasOwn(nodegroups, name)) throw new TargetError(`Node group ${name} unavailable in ${confFile}`);
+    const words = expandNodegroup(name, nodegroups);
+    return words.length > 1 && words[0] !== '(' ? ['(', ...words, ')'] : words;
+  };
+  if (tgtType === 'nodegroup') {
+    if (typeof tgt !== 'string' || !tgt) throw new TargetError('Invalid nodegroup target: expected a nodegroup name');
+    return { tgt: resolve(tgt).join(' '), tgtType: 'compound' };
+  }
+  if (tgtType !== 'compound') return { tgt, tgtType };
+  const words = typeof tgt === 'string' ? tgt.split(/\s+/).filter(Boolean) : tgt.map((w) => String(w));
+  if (!words.some((w) => w.length > 2 && w.startsWith('N@'))) return { tgt, tgtType };
+  const out: string[] = [];
+  for (const w of words) out.push(...(w.length > 2 && w.startsWith('N@') ? resolve(w.slice(2)) : [w]));
+  return { tgt: out.join(' '), tgtType: 'compound' };
+}

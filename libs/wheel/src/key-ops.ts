@@ -5,6 +5,7 @@ import { KeyStore, pemFingerprint, type KeyListing, type KeyState } from '@tsalt
 import type { MasterConfig } from '@tsalt/config';
 import type { PluginContext, PluginDefinition } from '@tsalt/loader';
 import { WheelError } from './errors.js';
+import { dropMinionData } from '@tsalt/cache';
 
 /** A key status as Salt names it: the folder under pki_dir. */
 export type KeyStatus = keyof KeyListing;
@@ -51,6 +52,8 @@ export interface KeyOpsOptions {
   cachedir: string;
   /** Salt's `rotate_aes_key`: reject and delete ask for a rotation. @default true */
   rotateAesKey?: boolean;
+  /** Salt's `preserve_minion_cache`: keep a deleted minion's data cache. @default false */
+  preserveMinionCache?: boolean;
   /** Fires `salt/key` per key acted on; failures are logged and ignored. */
   fire?: FireFn;
   log?: Logger;
@@ -157,6 +160,7 @@ export class KeyOps {
         await this.fire({ result: true, act: action, id });
       }
     }
+    if (action === 'delete') this.dropCaches(done);
     if (action !== 'accept') this.requestRotation();
     return done;
   }
@@ -178,6 +182,20 @@ export class KeyOps {
       await this.o.fire('salt/key', data);
     } catch (err) {
       this.o.log?.debug({ err: (err as Error).message }, 'could not fire the salt/key event');
+    }
+  }
+
+  /** Salt's `check_minion_cache`: a minion with no key left in any state loses its data cache. */
+  private dropCaches(ids: readonly string[]): void {
+    if (this.o.preserveMinionCache) return;
+    const known = new Set(Object.values(this.store.list()).flat());
+    for (const id of new Set(ids)) {
+      if (known.has(id)) continue;
+      try {
+        dropMinionData(this.o.cachedir, id);
+      } catch (err) {
+        this.o.log?.warn({ id, err: (err as Error).message }, 'could not delete the minion data cache');
+      }
     }
   }
 
@@ -297,6 +315,7 @@ export function keyOpsFrom(ctx: Pick<WheelContext, 'opts' | 'services' | 'log' |
     hashType,
     cachedir: opts.cachedir,
     rotateAesKey: opts.rotate_aes_key,
+    preserveMinionCache: opts.preserve_minion_cache,
     log: ctx.log,
   };
   if (ctx.fireEvent) o.fire = ctx.fireEvent;
