@@ -1,0 +1,266 @@
+// Section `salt-peer` (issue 12): test.ping to the same BENCH_SALT_MINIONS
+// (default 10) real salt-minions 3006.8, first through tsalt-master, then
+// through a real salt-master 3006.8, in one sitting:
+//   1. tsalt-master (temp root_dir, free ports, auto_accept, and
+//      `tokless_returns: targeted`, without which a 3006.8 minion's returns
+//      never reach the CLI) and the salt-minions, each in a root_dir of its
+//      own; once all answer, BENCH_RUNS rounds of `tsalt '*' test.ping`,
+//      then the same rounds through tsalt's LocalClient in this process
+//      (no CLI start-up);
+//   2. the tsalt-master stopped, a salt-master (Salt's defaults, auto_accept)
+//      started, and the SAME minions restarted against it: same ids, keys
+//      and root_dirs, only master_port/publish_port changed and the pinned
+//      minion_master.pub dropped (a salt-minion refuses a master whose key
+//      changed); then `salt '*' test.ping` rounds, and the same rounds
+//      through Salt's LocalClient in one Python process.
+// Each round's wall time is CLI spawn -> CLI exit (or cmd() call -> return);
+// "all returned" counts rounds where every minion answered True. Master CPU
+// is summed over its process tree (salt-master is many processes) during the
+// CLI rounds and since its start; memory is VmRSS and PSS summed over that tree.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalClient } from '@tsalt/client';
+import { startMaster } from './bench-master.mjs';
+import { bin, freePort, root } from './local.mjs';
+import {
+  countTrue,
+  cpuSince,
+  cpuSnapshot,
+  median,
+  memMb,
+  msSince,
+  pct,
+  processTree,
+  pssMb,
+  timeCmdAsync,
+} from './measure.mjs';
+import { mb, ms, row, sec } from './rows.mjs';
+import {
+  SALT_PY,
+  SALT_PYTHONPATH,
+  SALT_SH,
+  saltSkipReason,
+  startGroup,
+  startSalt,
+  tcpOpen,
+  waitUntil,
+  writeMasterConfig,
+  writeMinionConfig,
+} from './salt-daemons.mjs';
+
+/** The CLI's and LocalClient's timeout per round (s): both systems' default. */
+const TIMEOUT_S = 5;
+/** How long the minions may take from spawn until every one answers test.ping (ms). */
+const READY_MS = 120_000;
+/** How long a salt-master may take to bind its ports and event bus (ms). */
+const SALT_MASTER_MS = 60_000;
+const LOCALCLIENT_PY = path.join(root, 'scripts/lib/salt-localclient.py');
+
+export async function saltPeerSection({ runs }) {
+  const why = saltSkipReason();
+  if (why) {
+    console.log(`salt-peer: skipped: ${why}`);
+    return { skipped: why };
+  }
+  const n = Number(process.env.BENCH_SALT_MINIONS ?? 10);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-salt-peer-'));
+  const minions = Array.from({ length: n }, (_, i) => ({ id: `salt-${i}`, dir: path.join(tmp, `minion-${i}`) }));
+  try {
+    console.log(`salt-peer: tsalt-master (tokless_returns: targeted) and ${n} salt-minions 3006.8`);
+    const t = await tsaltSide(minions, runs);
+    log('tsalt', t, n, runs);
+    console.log(`salt-peer: salt-master 3006.8 and the same ${n} salt-minions, restarted with its ports`);
+    const s = await saltSide(tmp, minions, runs);
+    log('salt', s, n, runs);
+    const N = `${n} salt-minions 3006.8`;
+    return [
+      row(
+        'salt-peer',
+        `\`tsalt '*' test.ping\` on tsalt-master (tokless_returns: targeted), ${N}: ${HEAD}`,
+        value(t, runs),
+      ),
+      row('salt-peer', `\`salt '*' test.ping\` on salt-master 3006.8, the same ${N}: ${HEAD}`, value(s, runs)),
+      row(
+        'salt-peer',
+        `tsalt LocalClient.cmd test.ping (no CLI start-up), tsalt-master, ${N}: ${HEAD_NOCLI}`,
+        noCli(t, runs),
+      ),
+      row(
+        'salt-peer',
+        `Salt LocalClient.cmd test.ping (no CLI start-up), salt-master, ${N}: ${HEAD_NOCLI}`,
+        noCli(s, runs),
+      ),
+    ];
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const HEAD = 'median (p90); all returned; master CPU in the rounds / since start; master RSS (PSS)';
+const HEAD_NOCLI = 'median (p90); all returned';
+const medP90 = (xs) => `${ms(median(xs))} (p90 ${ms(pct(xs, 90))})`;
+const value = (r, runs) =>
+  `${medP90(r.times)}; ${r.allOk} of ${runs}; ${sec(r.cpuRoundsS)} / ${sec(r.cpuTotalS)}; ${mb(r.rssMb)} (${mb(r.pssMb)}), ${r.procs} processes`;
+const noCli = (r, runs) => `${medP90(r.noCli.times)}; ${r.noCli.allOk} of ${runs}`;
+
+function log(side, r, n, runs) {
+  console.log(
+    `salt-peer: ${side}: all ${n} answered ${(r.readyMs / 1000).toFixed(1)} s after the minions started; CLI ${median(r.times).toFixed(0)} ms median, ${r.allOk} of ${runs} rounds all returned; no CLI ${median(r.noCli.times).toFixed(0)} ms median, ${r.noCli.allOk} of ${runs}; master ${r.cpuRoundsS.toFixed(2)} CPU s in the CLI rounds, ${r.cpuTotalS.toFixed(2)} s since start, RSS ${r.rssMb.toFixed(0)} MB (PSS ${r.pssMb.toFixed(0)} MB) over ${r.procs} processes`,
+  );
+}
+
+/** Writes each minion's config for `ports` and starts it; a restart drops the pinned master key and old pidfile. */
+function startMinions(minions, ports) {
+  return minions.map(({ id, dir }) => {
+    writeMinionConfig(dir, id, ports);
+    fs.rmSync(path.join(dir, 'pki', 'minion_master.pub'), { force: true });
+    fs.rmSync(path.join(dir, 'salt-minion.pid'), { force: true });
+    return startSalt('salt-minion', dir);
+  });
+}
+
+async function tsaltSide(minions, runs) {
+  const m = await startMaster('salt-peer', 'auto_accept: True\ntokless_returns: targeted\n');
+  let daemons = [];
+  try {
+    daemons = startMinions(minions, { pub: m.pub, ret: m.ret });
+    const cli = { cmd: process.execPath, args: [bin('cli', 'tsalt'), '-c', m.conf, ...pingArgs] };
+    const client = new LocalClient({
+      cachedir: path.join(m.tmp, 'var/cache/tsalt/master'),
+      sock_dir: m.sockDir,
+      ret_port: m.ret,
+      interface: '127.0.0.1',
+      timeout: TIMEOUT_S,
+      gather_job_timeout: 10,
+    });
+    try {
+      return await measureSide({
+        master: { proc: m.proc, tail: () => '' },
+        minions: daemons,
+        cli,
+        runs,
+        noCli: () => clientRounds(client, minions.length, runs),
+      });
+    } finally {
+      client.close();
+    }
+  } finally {
+    await Promise.all(daemons.map((d) => d.stop()));
+    await m.stop();
+  }
+}
+
+async function saltSide(tmp, minions, runs) {
+  const dir = path.join(tmp, 'salt-master');
+  const ports = { pub: await freePort(), ret: await freePort() };
+  writeMasterConfig(dir, ports);
+  const master = startSalt('salt-master', dir);
+  let daemons = [];
+  try {
+    await waitUntil(
+      'salt-master to bind its ports and event bus',
+      async () =>
+        (await tcpOpen(ports.ret)) &&
+        (await tcpOpen(ports.pub)) &&
+        fs.existsSync(path.join(dir, 'sock', 'master_event_pub.ipc')),
+      SALT_MASTER_MS,
+      master,
+    );
+    daemons = startMinions(minions, ports);
+    return await measureSide({
+      master,
+      minions: daemons,
+      cli: { cmd: SALT_SH, args: ['salt', '-c', dir, ...pingArgs] },
+      runs,
+      noCli: () => saltClientRounds(path.join(dir, 'master'), minions.length, runs),
+    });
+  } finally {
+    await Promise.all(daemons.map((d) => d.stop()));
+    await master.stop();
+  }
+}
+
+// No --static: Salt's CLI runs --static as a 100% batch, which pings every
+// minion first and then publishes the job, two jobs a round.
+const pingArgs = ['*', 'test.ping', '--out', 'json', '-t', String(TIMEOUT_S)];
+
+/** Waits until every minion answers, then the timed CLI rounds, the master's figures, and the no-CLI rounds. */
+async function measureSide({ master, minions, cli, runs, noCli }) {
+  const n = minions.length;
+  const ping = () => timeCmdAsync(cli.args, { cmd: cli.cmd, timeoutMs: 60_000 });
+  const t0 = process.hrtime.bigint();
+  await waitUntil(
+    `all ${n} salt-minions to answer test.ping`,
+    async () => {
+      const dead = minions.find((d) => d.proc.exitCode !== null || d.proc.signalCode !== null);
+      if (dead)
+        throw new Error(
+          `a salt-minion ended (${dead.proc.signalCode ?? `exit ${dead.proc.exitCode}`}): ${dead.tail().trim()}`,
+        );
+      return countTrue((await ping()).stdout) === n;
+    },
+    READY_MS,
+    master,
+  );
+  const readyMs = msSince(t0);
+  const pid = master.proc.pid;
+  const snap = cpuSnapshot(pid);
+  const times = [];
+  let allOk = 0;
+  for (let i = 0; i < runs; i++) {
+    const r = await ping();
+    times.push(r.ms);
+    if (countTrue(r.stdout) === n) allOk++;
+  }
+  const cpuRoundsS = cpuSince(pid, snap);
+  const cpuTotalS = cpuSince(pid);
+  const tree = processTree(pid);
+  const rssMb = tree.reduce((a, p) => a + (memMb(p, 'VmRSS') ?? 0), 0);
+  const pss = tree.reduce((a, p) => a + (pssMb(p) ?? 0), 0);
+  const more = await noCli();
+  // Figures from a phase where the master died (e.g. signalled by someone else) would mislead.
+  if (master.proc.exitCode !== null || master.proc.signalCode !== null)
+    throw new Error(`the master ended during the phase: ${master.tail().trim()}`);
+  return { readyMs, times, allOk, cpuRoundsS, cpuTotalS, rssMb, pssMb: pss, procs: tree.length, noCli: more };
+}
+
+/** `runs` timed client.cmd('*', 'test.ping') in this process, after one untimed call that connects the bus. */
+async function clientRounds(client, n, runs) {
+  const ping = () => client.cmd('*', 'test.ping', [], { timeout: TIMEOUT_S });
+  await ping();
+  const times = [];
+  let allOk = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const ret = await ping();
+    times.push(msSince(t0));
+    if (Object.values(ret).filter((v) => v === true).length === n) allOk++;
+  }
+  return { times, allOk };
+}
+
+/** The same rounds through Salt's LocalClient, in one Python process (scripts/lib/salt-localclient.py). */
+async function saltClientRounds(masterConf, n, runs) {
+  const g = startGroup(SALT_PY, [LOCALCLIENT_PY, masterConf, String(n), String(runs), String(TIMEOUT_S)], {
+    env: { PYTHONPATH: SALT_PYTHONPATH },
+  });
+  let stdout = '';
+  g.proc.stdout.on('data', (b) => (stdout += b.toString('utf8')));
+  try {
+    await waitUntil(
+      'Salt LocalClient rounds',
+      () => g.proc.exitCode !== null || g.proc.signalCode !== null,
+      60_000 + runs * TIMEOUT_S * 1000,
+    );
+  } finally {
+    await g.stop();
+  }
+  const line = stdout.trim().split('\n').pop() ?? '';
+  try {
+    const r = JSON.parse(line);
+    return { times: r.times_ms, allOk: r.all_returned };
+  } catch {
+    throw new Error(`salt-localclient.py (exit ${g.proc.exitCode}): ${g.tail().trim()}`);
+  }
+}
