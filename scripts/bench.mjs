@@ -23,7 +23,8 @@
 //                         name them as arguments: node scripts/bench.mjs cli ping;
 //                         default all. Rows of sections not run keep their previous
 //                         values in the doc (see below).
-//   BENCH_RUNS            runs per figure for cli, ping and salt-peer (default 20)
+//   BENCH_RUNS            runs per figure for cli and ping (default 20)
+//   BENCH_SALT_RUNS       rounds per figure for salt-peer (default 10: Salt's CLI is slow)
 //   BENCH_SWARM           swarm sizes (default "1000,5000,10000"); the issue's
 //                         targets are judged at 10,000
 //   BENCH_SWARM_RUNS      timed test.ping runs per swarm size (default 3)

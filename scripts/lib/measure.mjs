@@ -89,6 +89,17 @@ export function cpuSeconds(pid) {
   }
 }
 
+/**
+ * CPU seconds of this process's children that it has reaped (cutime +
+ * cstime of /proc/self/stat): the difference around one spawned command
+ * that ran to its end is that command's CPU time, whatever the machine's load.
+ */
+export function reapedChildrenCpuSeconds() {
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) / CLK_TCK;
+}
+
 /** A /proc/<pid>/status memory field (VmRSS, VmHWM...) in MB; undefined when unreadable. */
 export function memMb(pid, field) {
   try {

@@ -60,16 +60,19 @@ const groupAlive = (pid) => killGroup(pid, 0);
 
 /**
  * Starts `cmd args` as the leader of a new process group. Returns { proc,
- * tail(), stop() }: stop sends SIGTERM to the group, SIGKILL after
- * STOP_WAIT_MS, and resolves when no process of the group is left.
+ * tail(), seen(), stop() }: seen() is true once its output matched `watch`;
+ * stop sends SIGTERM to the group, SIGKILL after STOP_WAIT_MS, and resolves
+ * when no process of the group is left.
  */
-export function startGroup(cmd, args, { env } = {}) {
+export function startGroup(cmd, args, { env, watch } = {}) {
   guard();
   const proc = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   live.add(proc.pid);
   let out = '';
+  let matched = false;
   const keep = (b) => {
     out = (out + b.toString('utf8')).slice(-TAIL_BYTES);
+    if (watch && !matched) matched = watch.test(out);
   };
   proc.stdout.on('data', keep);
   proc.stderr.on('data', keep);
@@ -77,15 +80,27 @@ export function startGroup(cmd, args, { env } = {}) {
     killGroup(proc.pid, 'SIGTERM');
     const t0 = process.hrtime.bigint();
     while (groupAlive(proc.pid) && msSince(t0) < STOP_WAIT_MS) await sleep(100);
-    if (groupAlive(proc.pid)) killGroup(proc.pid, 'SIGKILL');
+    if (groupAlive(proc.pid)) {
+      console.log(
+        `${path.basename(cmd)} ${args.slice(0, 3).join(' ')}: still running ${STOP_WAIT_MS / 1000} s after SIGTERM: SIGKILL`,
+      );
+      killGroup(proc.pid, 'SIGKILL');
+    }
     while (groupAlive(proc.pid) && msSince(t0) < STOP_WAIT_MS + 5000) await sleep(100);
     live.delete(proc.pid);
   };
-  return { proc, tail: () => out, stop };
+  return { proc, tail: () => out, seen: () => matched, stop };
 }
 
-/** A Salt daemon (salt-master, salt-minion) in the foreground, reading DIR/<name>. */
-export const startSalt = (name, dir) => startGroup(SALT_SH, [name, '-c', dir, '-l', 'warning']);
+/** A Salt daemon (salt-master, salt-minion) in the foreground, reading DIR/<name>, logging at `level` to stderr. */
+export const startSalt = (name, dir, { level = 'warning', watch } = {}) =>
+  startGroup(SALT_SH, [name, '-c', dir, '-l', level], { watch });
+
+/**
+ * What a salt-minion logs at info once it has signed in, connected to the
+ * publisher and sent its start event: from then on it receives jobs.
+ */
+export const MINION_READY = /Minion is ready to receive requests!/;
 
 /** Salt's config keys that put every file of a daemon under `dir`. */
 const underDir = (dir, daemon) => [
