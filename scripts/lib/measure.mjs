@@ -25,12 +25,13 @@ export function timeCmd(args) {
  * Runs `node args` (or `cmd args`) without blocking this process's event
  * loop (a listener here keeps reading meanwhile); resolves with its wall
  * time (ms), exit code and output. With timeoutMs it is killed (SIGKILL)
- * past that, and resolves with status null.
+ * past that, and resolves with status null; onChild gets the child process.
  */
-export function timeCmdAsync(args, { cmd = process.execPath, timeoutMs } = {}) {
+export function timeCmdAsync(args, { cmd = process.execPath, timeoutMs, onChild } = {}) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    onChild?.(child);
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const out = [];
     const err = [];

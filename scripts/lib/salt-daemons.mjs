@@ -33,6 +33,10 @@ export function saltSkipReason() {
 
 /** Group leaders alive now: killed at once on SIGINT/SIGTERM or exit of the bench. */
 const live = new Set();
+/** Other processes (a tsalt-master, not in a group of its own) to SIGTERM then. */
+const alsoStop = new Set();
+/** Temp dirs to remove then. */
+const dirs = new Set();
 const killGroup = (pid, sig) => {
   try {
     process.kill(-pid, sig);
@@ -45,14 +49,31 @@ let guarded = false;
 function guard() {
   if (guarded) return;
   guarded = true;
-  process.on('exit', () => {
+  const killAll = () => {
     for (const pid of live) killGroup(pid, 'SIGKILL');
-  });
+    for (const proc of alsoStop) proc.kill('SIGTERM');
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', killAll);
   for (const sig of ['SIGINT', 'SIGTERM'])
     process.once(sig, () => {
-      for (const pid of live) killGroup(pid, 'SIGKILL');
+      console.log(`bench: ${sig}: stopping the daemons it started`);
+      killAll();
       process.exit(130);
     });
+}
+
+/** Also removes `dir` if the bench is interrupted or exits (a finally does not run then). */
+export function removeOnExit(dir) {
+  guard();
+  dirs.add(dir);
+}
+
+/** Also SIGTERMs `proc` (a child process) if the bench is interrupted or exits; call the result once it is stopped. */
+export function stopOnExit(proc) {
+  guard();
+  alsoStop.add(proc);
+  return () => alsoStop.delete(proc);
 }
 
 /** True while any process of the group led by pid is left (a zombie leader not yet reaped counts). */

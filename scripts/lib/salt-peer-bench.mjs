@@ -44,7 +44,9 @@ import {
   SALT_SH,
   saltSkipReason,
   startGroup,
+  removeOnExit,
   startSalt,
+  stopOnExit,
   tcpOpen,
   waitUntil,
   writeMasterConfig,
@@ -78,6 +80,7 @@ export async function saltPeerSection() {
   sectionStart = process.hrtime.bigint();
   const n = Number(process.env.BENCH_SALT_MINIONS ?? 10);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-salt-peer-'));
+  removeOnExit(tmp);
   const minions = Array.from({ length: n }, (_, i) => ({ id: `salt-${i}`, dir: path.join(tmp, `minion-${i}`) }));
   let saltMaster;
   try {
@@ -147,6 +150,8 @@ function startMinions(minions, ports) {
 /** The tsalt side; `measured` is called once its figures are taken, before its teardown. */
 async function tsaltSide(minions, runs, measured) {
   const m = await startMaster('salt-peer', 'auto_accept: True\ntokless_returns: targeted\n');
+  const forget = stopOnExit(m.proc);
+  removeOnExit(m.tmp);
   let daemons = [];
   try {
     say('tsalt-master started');
@@ -176,6 +181,7 @@ async function tsaltSide(minions, runs, measured) {
   } finally {
     await Promise.all(daemons.map((d) => d.stop()));
     await m.stop();
+    forget();
     say('tsalt-master and the salt-minions stopped');
   }
 }
@@ -224,7 +230,9 @@ const pingArgs = ['*', 'test.ping', '--out', 'json', '-t', String(TIMEOUT_S)];
 /** Waits until every minion answers, then the timed CLI rounds, the master's figures, and the no-CLI rounds. */
 async function measureSide({ master, minions, cli, runs, noCli }) {
   const n = minions.length;
-  const ping = () => timeCmdAsync(cli.args, { cmd: cli.cmd, timeoutMs: 60_000 });
+  // A CLI in flight is stopped too if the bench is interrupted.
+  const onChild = (child) => child.once('exit', stopOnExit(child));
+  const ping = () => timeCmdAsync(cli.args, { cmd: cli.cmd, timeoutMs: 60_000, onChild });
   const t0 = process.hrtime.bigint();
   const noneDead = () => {
     const dead = minions.find((d) => d.proc.exitCode !== null || d.proc.signalCode !== null);
