@@ -89,7 +89,7 @@ const chosen = SECTIONS.filter((s) => !only || only.includes(s));
 const runAt = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 console.log(`tsalt benchmark: ${chosen.join(', ')} on ${machine()}\n`);
 
-/** scope -> { measuredAt, rows, chart? } for what this run measured. */
+/** scope -> { measuredAt, machine, rows, chart? } for what this run measured. */
 const measured = {};
 const skipped = [];
 for (const section of chosen) {
@@ -105,7 +105,8 @@ for (const section of chosen) {
   if (Array.isArray(res)) res = { rows: res };
   if (typeof res.skipped === 'string') skipped.push({ scope: section, why: res.skipped });
   else skipped.push(...(res.skipped ?? []));
-  for (const r of res.rows ?? []) (measured[r.scope] ??= { measuredAt: runAt, rows: [] }).rows.push(r);
+  for (const r of res.rows ?? [])
+    (measured[r.scope] ??= { measuredAt: runAt, machine: machine(), rows: [] }).rows.push(r);
   for (const [scope, chart] of Object.entries(res.chart ?? {})) if (measured[scope]) measured[scope].chart = chart;
 }
 
