@@ -13,12 +13,19 @@
 //   bus      events/s through the master's bus with a slow subscriber
 //   reactor  event -> reaction latency at 1,000 events/s
 //   pillar   pillar compile time per minion, a top with 20 SLS files (in process)
+//   salt-peer  test.ping to 10 real salt-minions 3006.8 through tsalt-master
+//            (tokless_returns: targeted), then the same minions through a
+//            real salt-master 3006.8: each system's CLI, and each one's
+//            LocalClient without CLI start-up; master CPU and memory
+//            (skipped when ../shared/salt-3006.8 is absent)
 //
 // Environment:
-//   BENCH_ONLY            comma list of sections to run (e.g. "swarm" or "cli,ping");
+//   BENCH_ONLY            comma list of sections to run (e.g. "swarm" or "cli,ping"), or
+//                         name them as arguments: node scripts/bench.mjs cli ping;
 //                         default all. Rows of sections not run keep their previous
 //                         values in the doc (see below).
 //   BENCH_RUNS            runs per figure for cli and ping (default 20)
+//   BENCH_SALT_RUNS       rounds per figure for salt-peer (default 10: Salt's CLI is slow)
 //   BENCH_SWARM           swarm sizes (default "1000,5000,10000"); the issue's
 //                         targets are judged at 10,000
 //   BENCH_SWARM_RUNS      timed test.ping runs per swarm size (default 3)
@@ -29,7 +36,8 @@
 //                         (default 60 + N/50 s)
 //   BENCH_DOCS=0          print the table only: leave docs/ as they are (trial runs)
 //   BENCH_JOBS, BENCH_MINION_EXTRA, BENCH_MYSQL_RETURNS, BENCH_EVENTS, BENCH_REACTOR_S,
-//   BENCH_PILLAR_RUNS:    sizes of the ping, mysql, bus, reactor and pillar sections
+//   BENCH_PILLAR_RUNS, BENCH_SALT_MINIONS: sizes of the ping, mysql, bus, reactor,
+//                         pillar and salt-peer sections
 //
 // Figures are kept in docs/bench-results.json by scope (a section, or
 // `swarm:<N>` for one size) and the doc's block is generated from that file:
@@ -42,6 +50,7 @@ import { cliSection, pingSection } from './lib/cluster-bench.mjs';
 import { bin } from './lib/local.mjs';
 import { mysqlSection } from './lib/mysql-bench.mjs';
 import { pillarSection } from './lib/pillar-bench.mjs';
+import { saltPeerSection } from './lib/salt-peer-bench.mjs';
 import { machine, mergeResults, SECTIONS, textTable, writeDoc } from './lib/report.mjs';
 import { swarmSection } from './lib/swarm-bench.mjs';
 
@@ -53,14 +62,17 @@ const opts = {
     .filter((n) => Number.isInteger(n) && n > 0),
   swarmRuns: Number(process.env.BENCH_SWARM_RUNS ?? 3),
 };
-const only = process.env.BENCH_ONLY
-  ? process.env.BENCH_ONLY.split(',')
+// Sections may also be named as arguments: `node scripts/bench.mjs salt-peer` is BENCH_ONLY=salt-peer.
+const onlyText = process.argv.slice(2).join(',') || process.env.BENCH_ONLY;
+const only = onlyText
+  ? onlyText
+      .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
   : undefined;
 const unknown = (only ?? []).filter((s) => !SECTIONS.includes(s));
 if (unknown.length) {
-  console.error(`BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  console.error(`unknown bench section(s) ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
   process.exit(2);
 }
 if (!fs.existsSync(bin('cli', 'tsalt'))) {
@@ -75,12 +87,13 @@ const run = {
   bus: busSection,
   reactor: reactorSection,
   pillar: pillarSection,
+  'salt-peer': saltPeerSection,
 };
 const chosen = SECTIONS.filter((s) => !only || only.includes(s));
 const runAt = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 console.log(`tsalt benchmark: ${chosen.join(', ')} on ${machine()}\n`);
 
-/** scope -> { measuredAt, rows, chart? } for what this run measured. */
+/** scope -> { measuredAt, machine, rows, chart? } for what this run measured. */
 const measured = {};
 const skipped = [];
 for (const section of chosen) {
@@ -96,7 +109,8 @@ for (const section of chosen) {
   if (Array.isArray(res)) res = { rows: res };
   if (typeof res.skipped === 'string') skipped.push({ scope: section, why: res.skipped });
   else skipped.push(...(res.skipped ?? []));
-  for (const r of res.rows ?? []) (measured[r.scope] ??= { measuredAt: runAt, rows: [] }).rows.push(r);
+  for (const r of res.rows ?? [])
+    (measured[r.scope] ??= { measuredAt: runAt, machine: machine(), rows: [] }).rows.push(r);
   for (const [scope, chart] of Object.entries(res.chart ?? {})) if (measured[scope]) measured[scope].chart = chart;
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EventListener } from '@tsalt/events';
 import { bin, freePort, sleep } from './local.mjs';
-import { exited } from './measure.mjs';
+import { exited, processTree } from './measure.mjs';
 
 /** How long a master may take to answer on its bus after spawn (ms). */
 const BUS_WAIT_MS = 30_000;
@@ -31,9 +31,17 @@ export async function startMaster(name, extra = '') {
   });
   const sockDir = path.join(tmp, 'var/run/tsalt/master');
   const stop = async () => {
+    // Its forked publisher goes with it on SIGTERM; on SIGKILL it would be left behind.
+    const tree = processTree(proc.pid);
     proc.kill('SIGTERM');
     if (!(await exited(proc, STOP_WAIT_MS))) {
-      proc.kill('SIGKILL');
+      for (const pid of tree.reverse()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       await exited(proc, 2000);
     }
     fs.rmSync(tmp, { recursive: true, force: true });
