@@ -1,6 +1,6 @@
 /**
- * @tsalt/modules: Salt's execution modules (test, cmd, event, saltutil, sys)
- * as plugins, and the core grains. The call protocol around them (argument
+ * @tsalt/modules: Salt's execution modules (test, cmd, event, grains, pillar,
+ * saltutil, sys) as plugins. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
  *   const reg = new Registry({ kind: 'module', opts, log }, executionModulePlugins());
@@ -9,6 +9,8 @@
  */
 import cmd from './plugins/cmd.js';
 import event from './plugins/event.js';
+import grains from './plugins/grains.js';
+import pillar from './plugins/pillar.js';
 import saltutil from './plugins/saltutil.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
@@ -16,7 +18,7 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, event, saltutil, sys, test];
+  return [cmd, event, grains, pillar, saltutil, sys, test];
 }
 
 export { ModuleError } from './errors.js';
@@ -26,4 +28,5 @@ export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';
 export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';
-export type { ModuleContext, ModulePlugin, ModuleServices } from './context.js';
+export type { MinionDataService, ModuleContext, ModulePlugin, ModuleServices } from './context.js';
+export { traverse, dictUpdate, filterBy } from './data-path.js';
