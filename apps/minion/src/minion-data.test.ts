@@ -81,4 +81,20 @@ describe('MinionData', () => {
     assert.deepEqual(d.pillar, { a: 1 });
     assert.match(lines[1] ?? '', /bad pillar/);
   });
+
+  it('grains_refresh_every: refreshes the pillar only when the grains changed', T, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-mdata-'));
+    let asked = 0;
+    const d = new MinionData({
+      opts: minionConfig({ id: 'm1', config_dir: dir }),
+      log: silentLogger(),
+      requestPillar: async () => (asked++, {}),
+    });
+    d.computeGrains();
+    assert.equal(await d.refreshIfChanged(), false);
+    fs.writeFileSync(path.join(dir, 'grains'), 'role: web\n');
+    assert.equal(await d.refreshIfChanged(), true);
+    assert.equal(asked, 1);
+    fs.rmSync(dir, { recursive: true });
+  });
 });

@@ -86,6 +86,20 @@ export class MinionData implements MinionDataService {
   }
 
   /**
+   * Salt's `grains_refresh_every` tick: recomputes the grains and, only
+   * when they changed, hands them out and refreshes the pillar (which tells
+   * the master). True when they changed.
+   */
+  async refreshIfChanged(): Promise<boolean> {
+    const before = JSON.stringify(this.grains);
+    this.computeGrains();
+    if (JSON.stringify(this.grains) === before) return false;
+    this.o.changed?.(this.grains, this.pillar);
+    await this.refreshPillar();
+    return true;
+  }
+
+  /**
    * Recomputes grains and hands them to the job processes; then, when
    * `refreshPillar`, asks for the pillar, which also tells the master the
    * new grains (Salt's design: grains reach the master in `_pillar`).

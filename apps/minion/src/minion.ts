@@ -21,6 +21,7 @@ export class Minion {
   private jobs!: JobRunner;
   private returners: MinionReturners | undefined;
   private data!: MinionData;
+  private grainsTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Called when the master refuses this minion for good; the bin exits. */
   onFatal: (err: unknown) => void = () => undefined;
@@ -75,6 +76,7 @@ export class Minion {
       await this.data.refreshPillar();
       await link.fireStartEvents();
       link.startHeartbeats();
+      this.startGrainsRefresh();
     } catch (err) {
       if (!this.stopped) this.onFatal(err);
     }
@@ -93,6 +95,18 @@ export class Minion {
     }
   }
 
+  /** Salt's `grains_refresh_every` (minutes; 0: never): grains recomputed, and sent on in a `_pillar` when they changed. */
+  private startGrainsRefresh(): void {
+    const every = this.opts.grains_refresh_every_ms;
+    if (!(every > 0) || this.grainsTimer || this.stopped) return;
+    this.grainsTimer = setInterval(() => {
+      this.data
+        .refreshIfChanged()
+        .catch((err: unknown) => this.log.warn({ err: errorLine(err) }, 'grains refresh failed'));
+    }, every);
+    this.grainsTimer.unref();
+  }
+
   /** `_pillar` to the master; it answers in Salt's send_private form. */
   private async requestPillar(load: Record<string, unknown>): Promise<unknown> {
     const link = this.link;
@@ -108,6 +122,7 @@ export class Minion {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.grainsTimer);
     await this.link?.stopListening();
     await this.jobs?.stop();
     // After the jobs: returns being handed to returners land in their spools, which then flush.
