@@ -87,7 +87,15 @@ describe('sys module', () => {
     assert.ok(all.includes('sys.doc') && all.includes('cmd.run'));
   });
   it('list_modules', T, async () => {
-    assert.deepEqual((await reg.call('sys.list_modules')).return, ['cmd', 'event', 'grains', 'pillar', 'saltutil', 'sys', 'test']);
+    assert.deepEqual((await reg.call('sys.list_modules')).return, [
+      'cmd',
+      'event',
+      'grains',
+      'pillar',
+      'saltutil',
+      'sys',
+      'test',
+    ]);
     assert.deepEqual((await reg.call('sys.list_modules', ['t*'])).return, ['test']);
   });
   it('doc gives signature and docstring', T, async () => {
