@@ -1,7 +1,7 @@
 import { errorLine, type Logger } from '@tsalt/core';
 import { realHost, type Host } from './host.js';
-import { cpuData, dmiData, memData, virtualData } from './hardware.js';
-import { dnsData, hostnameData, hwaddrData, ipData } from './network.js';
+import { cpuData, diskData, dmiData, memData, uefiData, virtualData } from './hardware.js';
+import { dnsData, gatewayData, hostnameData, hwaddrData, ipData } from './network.js';
 import { kernelData, lsbDistrib, osArch, osRelease, osReleaseInfo } from './os-data.js';
 import {
   initSystem,
@@ -50,10 +50,13 @@ export const COLLECTORS: readonly [string, Collector][] = [
   ['memory', memData],
   ['dmi', dmiData],
   ['virtual', virtualData],
+  ['disks', diskData],
+  ['uefi', uefiData],
   ['hostname', hostnameData],
   ['ip', ipData],
   ['hwaddr', hwaddrData],
   ['dns', dnsData],
+  ['gateway', gatewayData],
   ['machine_id', machineId],
   ['shell', shellAndPath],
   ['locale', localeInfo],

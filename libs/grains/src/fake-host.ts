@@ -8,6 +8,7 @@ export function fakeHost(o: {
   hostname?: string;
   interfaces?: ReturnType<Host['interfaces']>;
   dirs?: Record<string, string[]>;
+  links?: Record<string, string>;
 }): Host {
   const files = o.files ?? {};
   const bins = o.bins ?? {};
@@ -15,6 +16,8 @@ export function fakeHost(o: {
     read: (f) => files[f],
     exists: (f) => f in files || Object.keys(files).some((k) => k.startsWith(`${f}/`)) || f in (o.dirs ?? {}),
     list: (d) => [...(o.dirs?.[d] ?? [])],
+    readlink: (f) => o.links?.[f],
+    readBytes: (f) => (f in files ? Buffer.from(files[f]!, 'latin1') : undefined),
     which: (cmd) => (cmd in bins ? `/usr/bin/${cmd}` : undefined),
     run: (cmd) => {
       const b = bins[cmd];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fakeHost } from './fake-host.js';
-import { cpuData, dmiData, memData, virtualData } from './hardware.js';
+import { cpuData, diskData, dmiData, memData, uefiData, virtualData } from './hardware.js';
 
 describe('hardware grains', () => {
   it('cpu from /proc/cpuinfo', () => {
@@ -52,5 +52,28 @@ describe('hardware grains', () => {
       files: { '/proc/1/cgroup': '0::/\n' },
     });
     assert.deepEqual(virtualData(flat), { virtual: 'physical' });
+  });
+
+  it('disks and ssds from /sys/block, virtual devices skipped', () => {
+    const h = fakeHost({
+      dirs: { '/sys/block': ['vda', 'sda', 'loop0'] },
+      links: { '/sys/block/loop0': '../devices/virtual/block/loop0', '/sys/block/vda': '../devices/pci0/vda' },
+      files: {
+        '/sys/block/vda/queue/rotational': '1\n',
+        '/sys/block/sda/queue/rotational': '0\n',
+        '/sys/block/loop0/queue/rotational': '1\n',
+      },
+    });
+    assert.deepEqual(diskData(h), { disks: ['vda'], ssds: ['sda'] });
+  });
+
+  it('efi and efi-secure-boot', () => {
+    assert.deepEqual(uefiData(fakeHost({})), { efi: false, 'efi-secure-boot': false });
+    const d = '/sys/firmware/efi/efivars';
+    const h = fakeHost({
+      dirs: { [d]: ['SecureBoot-8be4df61'] },
+      files: { [`${d}/SecureBoot-8be4df61`]: '\x06\0\0\0\x01' },
+    });
+    assert.deepEqual(uefiData(h), { efi: true, 'efi-secure-boot': true });
   });
 });

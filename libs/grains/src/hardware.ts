@@ -101,3 +101,29 @@ export function virtualData(host: Host): Grains {
     out = { virtual: 'container', virtual_subtype: 'LXC' };
   return out;
 }
+
+/** disks and ssds: the block devices that are not virtual, by /sys/block/<dev>/queue/rotational (1: disk, 0: ssd). */
+export function diskData(host: Host): Grains {
+  const disks: string[] = [];
+  const ssds: string[] = [];
+  for (const dev of host.list('/sys/block')) {
+    if (host.readlink(`/sys/block/${dev}`)?.startsWith('../devices/virtual/')) continue;
+    const flag = host.read(`/sys/block/${dev}/queue/rotational`)?.charAt(0);
+    if (flag === '0') ssds.push(dev);
+    else if (flag === '1') disks.push(dev);
+  }
+  return { disks, ssds };
+}
+
+/** efi (an efivars folder exists) and efi-secure-boot (the SecureBoot variable's last byte is 1). */
+export function uefiData(host: Host): Grains {
+  const dir = ['/sys/firmware/efi/efivars', '/sys/firmware/efi/vars'].find((d) => host.exists(d));
+  if (!dir) return { efi: false, 'efi-secure-boot': false };
+  const vars = host.list(dir).filter((n) => n.startsWith('SecureBoot-'));
+  let secure = false;
+  if (vars.length === 1) {
+    const raw = host.readBytes(dir.endsWith('efivars') ? `${dir}/${vars[0]}` : `${dir}/${vars[0]}/data`);
+    secure = raw !== undefined && raw.length > 0 && raw[raw.length - 1] === 1;
+  }
+  return { efi: true, 'efi-secure-boot': secure };
+}

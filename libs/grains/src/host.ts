@@ -15,6 +15,10 @@ export interface Host {
   exists(file: string): boolean;
   /** The names in a folder; [] when it is missing. */
   list(dir: string): string[];
+  /** A symlink's target, or undefined when it is not one. */
+  readlink(file: string): string | undefined;
+  /** A file's raw bytes, or undefined. */
+  readBytes(file: string): Buffer | undefined;
   /** The path of an executable on PATH, as `which`. */
   which(cmd: string): string | undefined;
   /** Runs a command (bounded); its stdout and exit status, or undefined when it could not start. */
@@ -59,6 +63,20 @@ export function realHost(): Host {
       }
     },
     exists: (file) => fs.existsSync(file),
+    readlink(file) {
+      try {
+        return fs.readlinkSync(file);
+      } catch {
+        return undefined;
+      }
+    },
+    readBytes(file) {
+      try {
+        return fs.readFileSync(file);
+      } catch {
+        return undefined;
+      }
+    },
     list(dir) {
       try {
         return fs.readdirSync(dir);

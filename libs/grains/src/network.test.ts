@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fakeHost } from './fake-host.js';
-import { dnsData, fqdnOf, hostnameData, hwaddrData, ipData, parseResolv } from './network.js';
+import { dnsData, fqdnOf, gatewayData, hostnameData, hwaddrData, ipData, parseResolv } from './network.js';
 
 const NICS = {
   lo: [
@@ -37,6 +37,8 @@ describe('network grains', () => {
       fakeHost({ hostname: 'web1', files: { '/etc/hosts': '10.0.0.5 web1.dc1.example.com web1' } }),
     );
     assert.deepEqual(g, {
+      fqdn_ip4: ['10.0.0.5'],
+      fqdn_ip6: [],
       localhost: 'web1',
       nodename: 'web1',
       fqdn: 'web1.dc1.example.com',
@@ -78,5 +80,18 @@ describe('network grains', () => {
       options: ['ndots:2'],
     });
     assert.deepEqual(dnsData(fakeHost({})), {});
+  });
+
+  it('default gateways from ip route', () => {
+    const ip4 = 'default via 192.0.2.1 dev eth0\n192.0.2.0/24 dev eth0 proto kernel\n';
+    const h = fakeHost({ bins: { ip: { stdout: ip4 } } });
+    // The fake answers the same for -4 and -6.
+    assert.deepEqual(gatewayData(h), { ip_gw: true, ip4_gw: '192.0.2.1', ip6_gw: '192.0.2.1' });
+    assert.deepEqual(gatewayData(fakeHost({ bins: { ip: { stdout: '10.0.0.0/8 dev eth0\n' } } })), {
+      ip_gw: false,
+      ip4_gw: false,
+      ip6_gw: false,
+    });
+    assert.deepEqual(gatewayData(fakeHost({})), {});
   });
 });

@@ -17,12 +17,28 @@ export function fqdnOf(hostname: string, hosts: string | undefined): string {
   return hostname;
 }
 
-/** localhost, nodename, fqdn, host and domain (fqdn split at its first dot). */
+/** The addresses /etc/hosts gives a name, by family (Salt resolves through getaddrinfo; tsalt reads hosts only). */
+function hostsAddresses(name: string, hosts: string | undefined): { v4: string[]; v6: string[] } {
+  const v4 = new Set<string>();
+  const v6 = new Set<string>();
+  for (const raw of (hosts ?? '').split('\n')) {
+    const [addr, ...names] = (raw.split('#')[0] ?? '').trim().split(/\s+/);
+    if (!addr || !names.includes(name)) continue;
+    (addr.includes(':') ? v6 : v4).add(addr);
+  }
+  return { v4: [...v4], v6: [...v6] };
+}
+
+/** localhost, nodename, fqdn, host and domain (fqdn split at its first dot), fqdn_ip4 and fqdn_ip6. */
 export function hostnameData(host: Host): Grains {
   const name = host.hostname();
-  const fqdn = fqdnOf(name, host.read('/etc/hosts')) || 'localhost.localdomain';
+  const hosts = host.read('/etc/hosts');
+  const fqdn = fqdnOf(name, hosts) || 'localhost.localdomain';
   const dot = fqdn.indexOf('.');
+  const addrs = hostsAddresses(fqdn, hosts);
   return {
+    fqdn_ip4: addrs.v4,
+    fqdn_ip6: addrs.v6,
     localhost: name,
     nodename: name,
     fqdn,
@@ -109,4 +125,19 @@ export function parseResolv(text: string): Grains {
 export function dnsData(host: Host): Grains {
   const text = host.read('/run/systemd/resolve/resolv.conf') ?? host.read('/etc/resolv.conf');
   return text === undefined ? {} : { dns: parseResolv(text) };
+}
+
+/** ip_gw, ip4_gw, ip6_gw from `ip -4/-6 route show`: the first `default via <ip>` (true without `via`), else false. */
+export function gatewayData(host: Host): Grains {
+  if (!host.which('ip')) return {};
+  const out: Grains = { ip_gw: false, ip4_gw: false, ip6_gw: false };
+  for (const v of ['4', '6']) {
+    const r = host.run('ip', [`-${v}`, 'route', 'show']);
+    const line = r?.stdout.split('\n').find((l) => l.startsWith('default'));
+    if (!line) continue;
+    out['ip_gw'] = true;
+    const [, via, gw] = line.split(/\s+/);
+    out[`ip${v}_gw`] = via === 'via' && gw ? gw : true;
+  }
+  return out;
 }

@@ -130,7 +130,7 @@ export function kernelParams(host: Host): Grains {
   return { kernelparams: params };
 }
 
-/** cwd and ps (the command Salt's ps module uses on Linux). */
-export function processDir(_host: Host): Grains {
-  return { cwd: process.cwd(), ps: 'ps -efHww' };
+/** cwd, ps (the command Salt's ps module uses on Linux) and transactional (transactional-update exists). */
+export function processDir(host: Host): Grains {
+  return { cwd: process.cwd(), ps: 'ps -efHww', transactional: host.which('transactional-update') !== undefined };
 }
