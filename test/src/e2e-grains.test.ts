@@ -18,13 +18,14 @@ describe('grains and pillar end to end', { timeout: 180_000 }, () => {
   before(async () => {
     c = await cluster('auto_accept: True');
     await c.startMaster();
-    // web-1: `grains:` in its config and a grains file; db-1: a grains file that is not YAML.
+    // web-1: `grains:` in its config and a grains file; db-1: a grains file that is not YAML, and
+    // jobs in the daemon (multiprocessing: False), so both ways of holding grains are exercised.
     fs.mkdirSync(c.minionDir('web-1'), { recursive: true });
     fs.writeFileSync(path.join(c.minionDir('web-1'), 'grains'), 'role: web\nroles:\n  - a\n');
     fs.mkdirSync(c.minionDir('db-1'), { recursive: true });
     fs.writeFileSync(path.join(c.minionDir('db-1'), 'grains'), 'role: [db\n  : :\n');
     await c.startMinion('web-1', 'grains:\n  tier: front\n  os: FromConfig\n');
-    await c.startMinion('db-1', 'grains:\n  tier: back\n');
+    await c.startMinion('db-1', 'multiprocessing: False\ngrains:\n  tier: back\n');
     await c.waitPing('web-1');
     await c.waitPing('db-1');
   });
