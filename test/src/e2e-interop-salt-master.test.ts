@@ -44,6 +44,12 @@ describe('tsalt-minion on salt-master 3006.8', { skip, timeout: 240_000 }, () =>
     const ports = { publish: await freePort(), ret: await freePort() };
     saltDir = path.join(root, 'salt-master');
     writeSaltMasterConfig(saltDir, ports);
+    // A pillar the Salt master compiles and sends in its send_private form: the tsalt-minion must read it.
+    const pillarDir = path.join(saltDir, 'pillar');
+    fs.mkdirSync(pillarDir, { recursive: true });
+    fs.writeFileSync(path.join(pillarDir, 'top.sls'), "base:\n  '*':\n    - data\n");
+    fs.writeFileSync(path.join(pillarDir, 'data.sls'), "interop:\n  secret: {{ grains['id'] }}-42\n");
+    fs.appendFileSync(path.join(saltDir, 'master'), `pillar_roots:\n  base:\n    - ${pillarDir}\n`);
     master = startProc(SALT_SH, ['salt-master', '-c', saltDir, '-l', 'info']);
     await waitFor(
       'salt-master to bind its ports',
@@ -99,6 +105,19 @@ describe('tsalt-minion on salt-master 3006.8', { skip, timeout: 240_000 }, () =>
     const data = JSON.parse(line.slice(line.indexOf('\t') + 1)) as Record<string, unknown>;
     assert.equal(data['id'], ID);
     assert.deepEqual(data['data'], { foo: 'bar' });
+  });
+
+  test('pillar from the Salt master (send_private), and the master caches the grains sent in _pillar', async () => {
+    const items = await cli([ID, 'pillar.items', '--out', 'json']);
+    assert.deepEqual(parseJsonOut(items.stdout)[ID], { interop: { secret: `${ID}-42` } }, items.stdout + items.stderr);
+    const raw = await cli([ID, 'pillar.get', 'interop:secret', '--out', 'json']);
+    assert.equal(parseJsonOut(raw.stdout)[ID], `${ID}-42`, raw.stdout + raw.stderr);
+    const refresh = await cli([ID, 'saltutil.refresh_pillar', '--out', 'json']);
+    assert.equal(parseJsonOut(refresh.stdout)[ID], true, refresh.stdout + refresh.stderr);
+    const cached = await salt('salt-run', ['-c', saltDir, 'cache.grains', `tgt=${ID}`, '--out', 'json'], 60_000);
+    const grains = parseJsonOut(cached.stdout)[ID] as Record<string, unknown> | undefined;
+    assert.equal(grains?.['id'], ID, cached.stdout + cached.stderr);
+    assert.equal(grains?.['saltversion'], '3006.8');
   });
 
   test('restart: with the Salt master key pinned, the token echo checks out and jobs work', async () => {

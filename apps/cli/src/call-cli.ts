@@ -13,7 +13,9 @@ import {
   splitPublishArgs,
 } from '@tsalt/loader';
 import { genJid } from '@tsalt/job';
-import { coreGrains, executionModulePlugins } from '@tsalt/modules';
+import { loadGrains } from '@tsalt/grains';
+import { executionModulePlugins } from '@tsalt/modules';
+import { zmqVersion } from '@tsalt/transport';
 import { returnerPlugins } from '@tsalt/returners';
 import { withOutputOptions, CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
 
@@ -54,9 +56,19 @@ export async function callMain(argv: string[]): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (f.logLevel) overrides['log_level'] = f.logLevel;
   if (f.id) overrides['id'] = f.id;
+  // Salt's masterless flag: grains.setval then writes the grains file without asking a daemon to refresh.
+  if (f.local) overrides['local'] = true;
   const opts = loadMinionOpts(f.configDir, overrides);
   const log = createLogger({ level: opts.log_level, name: 'call' });
-  const grains = coreGrains(opts.id, opts.grains ?? {});
+  // The minion's grains as tsalt-minion computes them: core, then <config_dir>/grains, then `grains:`.
+  const grains = loadGrains({
+    id: opts.id,
+    master: opts.master,
+    configDir: opts.config_dir,
+    configured: opts.grains ?? {},
+    zmqversion: zmqVersion,
+    log,
+  });
   const registry = new Registry(
     { kind: 'module', opts, grains, log, services: { returnerNames: () => returnerPlugins().map((p) => p.name) } },
     executionModulePlugins(),

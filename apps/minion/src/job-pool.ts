@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { errorLine, type Logger } from '@tsalt/core';
 import { JobProcessError } from './errors.js';
 import { JobProcess, type JobOutcome, type JobProcessState } from './job-process.js';
+import type { MinionDataService } from '@tsalt/modules';
 import type { WorkerInit } from './worker-protocol.js';
 
 export type { JobOutcome } from './job-process.js';
@@ -34,6 +35,8 @@ export interface JobPoolOptions {
   fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
   /** The worker entry file. @default job-worker.js beside this file */
   workerFile?: string;
+  /** The daemon's grains and pillar, for jobs that refresh them. */
+  minionData?: MinionDataService;
   /** How long a new job process may take to load its modules (ms). @default 30000 */
   startTimeoutMs?: number;
   /** On close, how long busy job processes get after SIGTERM before SIGKILL (ms). @default 1000 */
@@ -117,6 +120,7 @@ export class JobPool {
         fireEvent: this.opts.fireEvent,
         noteSignal: (jid, pid, sig) => this.noteSignal(jid, pid, sig),
         exited: (q) => this.forget(q),
+        ...(this.opts.minionData ? { minionData: this.opts.minionData } : {}),
       },
       this.file,
       { type: 'init', ...this.opts.init },
@@ -171,6 +175,14 @@ export class JobPool {
     clearTimeout(topUp);
     this.offer(p);
     return outcome;
+  }
+
+  /**
+   * New grains and pillar: every live process gets them now; processes
+   * forked later read them from `init`, which holds the daemon's objects.
+   */
+  pushData(grains: Record<string, unknown>, pillar: Record<string, unknown>): void {
+    for (const p of this.all) p.pushData(grains, pillar);
   }
 
   /** Retires surplus idle processes that have lingered long enough, oldest first. */

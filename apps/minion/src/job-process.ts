@@ -3,7 +3,8 @@ import { errorLine, type Logger } from '@tsalt/core';
 import { signalProcessTree } from '@tsalt/job';
 import type { JobReturn } from './executor.js';
 import { JobProcessError } from './errors.js';
-import type { DaemonMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import type { MinionDataService } from '@tsalt/modules';
+import type { DaemonMessage, MinionDataOp, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** How a job in a job process ended. */
 export type JobOutcome =
@@ -21,6 +22,16 @@ export interface JobProcessHooks {
   fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
   noteSignal(jid: string, pid: number, signal: number): boolean;
   exited(p: JobProcess): void;
+  /** The daemon's grains and pillar, for a job's refresh (absent: refreshes answer false). */
+  minionData?: MinionDataService;
+}
+
+/** Runs a job process's minion-data request in the daemon. */
+async function minionDataOp(data: MinionDataService | undefined, msg: MinionDataOp): Promise<unknown> {
+  if (!data) return msg.op === 'fetch-pillar' ? undefined : false;
+  if (msg.op === 'refresh-grains') return data.refreshGrains(msg.refreshPillar);
+  if (msg.op === 'refresh-pillar') return data.refreshPillar();
+  return data.fetchPillar(msg.pillarOverride);
 }
 
 /** One forked job process (job-worker.js) and its side of the IPC protocol. */
@@ -133,7 +144,17 @@ export class JobProcess {
       );
     } else if (msg.type === 'will-signal') {
       this.send({ type: 'reply', seq: msg.seq, ok: this.hooks.noteSignal(msg.jid, msg.pid, msg.signal) });
+    } else if (msg.type === 'minion-data') {
+      minionDataOp(this.hooks.minionData, msg).then(
+        (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
+        (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
+      );
     }
+  }
+
+  /** New grains and pillar for this process (it replaces its own at once). */
+  pushData(grains: Record<string, unknown>, pillar: Record<string, unknown>): void {
+    if (this.state !== 'gone') this.send({ type: 'data', grains, pillar });
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -11,7 +11,12 @@ import {
   type JobControl,
 } from '@tsalt/job';
 import { Registry } from '@tsalt/loader';
-import { executionModulePlugins, MINION_EVENTS_SERVICE, type MinionEventService } from '@tsalt/modules';
+import {
+  executionModulePlugins,
+  MINION_EVENTS_SERVICE,
+  type MinionDataService,
+  type MinionEventService,
+} from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import { JobPool, type JobOutcome } from './job-pool.js';
 import { ReturningJobs } from './returning-jobs.js';
@@ -38,7 +43,11 @@ export const DAEMON_FUNCTIONS: ReadonlySet<string> = new Set([
 
 export interface JobRunnerOptions {
   opts: MinionConfig;
+  /** The minion's grains and pillar: the daemon keeps each object's identity and replaces its contents on refresh. */
   grains: Record<string, unknown>;
+  pillar?: Record<string, unknown>;
+  /** Grains and pillar refreshes (grains.setval, saltutil.refresh_*), in the daemon and the job processes. */
+  minionData?: MinionDataService;
   log: Logger;
   /** A job's event towards the master. */
   fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
@@ -68,6 +77,7 @@ export class JobRunner {
     this.log = o.log.child({ component: 'jobs' });
     const size = opts.job_pool_size;
     const returnerNames = o.returnerNames ?? [];
+    const pillar = o.pillar ?? {};
     if (opts.multiprocessing) {
       this.pool = new JobPool({
         size,
@@ -75,10 +85,12 @@ export class JobRunner {
           id: opts.id,
           opts: opts,
           grains: o.grains,
+          pillar,
           returnerNames: [...returnerNames],
         },
         log: this.log,
         fireEvent: o.fireEvent,
+        ...(o.minionData ? { minionData: o.minionData } : {}),
         ...(o.workerFile ? { workerFile: o.workerFile } : {}),
       });
     }
@@ -94,9 +106,11 @@ export class JobRunner {
         kind: 'module',
         opts: opts,
         grains: o.grains,
+        pillar,
         log: o.log.child({ component: 'module' }),
         fireEvent: o.fireEvent,
         services: {
+          ...(o.minionData ? { minionData: o.minionData } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,
           returnerNames: () => [...returnerNames],
@@ -115,6 +129,11 @@ export class JobRunner {
     } catch (err) {
       this.log.warn({ err: errorLine(err) }, 'could not clean the proc folder');
     }
+  }
+
+  /** The grains or pillar changed: the job processes get them (the daemon's registry holds the same objects). */
+  pushData(): void {
+    this.pool?.pushData(this.o.grains, this.o.pillar ?? {});
   }
 
   /** Starts the warm job processes (after sign-in, to keep start-up light). */

@@ -4,16 +4,29 @@
  * when told to and answers with the return. A job that crashes or hangs
  * takes down only this process; `saltutil.kill_job` signals it.
  */
-import { createLogger, errorLine, type Logger } from '@tsalt/core';
+import { createLogger, errorLine, isRecord, type Logger } from '@tsalt/core';
 import { JOB_CONTROL_SERVICE, type JobControl } from '@tsalt/job';
 import { Registry } from '@tsalt/loader';
-import { executionModulePlugins, MINION_EVENTS_SERVICE, type MinionEventService } from '@tsalt/modules';
+import {
+  executionModulePlugins,
+  MINION_EVENTS_SERVICE,
+  type MinionDataService,
+  type MinionEventService,
+} from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
+import { replaceContents } from './minion-data.js';
 import type { DaemonMessage, WorkerInit, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 
 type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'seq'> : never) : never;
 
-const pending = new Map<number, { resolve: (ok: boolean) => void; reject: (e: Error) => void }>();
+interface Reply {
+  ok: boolean;
+  value?: unknown;
+}
+const pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+/** The grains and pillar every call sees: one object each, replaced in place when the daemon sends new ones. */
+const grains: Record<string, unknown> = {};
+const pillar: Record<string, unknown> = {};
 let seq = 0;
 let registry: Registry | undefined;
 let init: WorkerInit | undefined;
@@ -23,14 +36,33 @@ function send(msg: WorkerMessage): void {
   process.send?.(msg);
 }
 
-/** A request to the daemon; resolves with its `ok`. The daemon always replies while the channel is open. */
-function request(body: RequestBody): Promise<boolean> {
+/** A request to the daemon; resolves with its reply. The daemon always replies while the channel is open. */
+function requestReply(body: RequestBody): Promise<Reply> {
   const id = ++seq;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
     send({ ...body, seq: id });
   });
 }
+
+function request(body: RequestBody): Promise<boolean> {
+  return requestReply(body).then((r) => r.ok);
+}
+
+/** grains.setval and saltutil.refresh_*: the daemon refreshes, and its `data` reaches us before its reply. */
+const minionData: MinionDataService = {
+  refreshGrains: async (refreshPillar) =>
+    (await requestReply({ type: 'minion-data', op: 'refresh-grains', refreshPillar })).value === true,
+  refreshPillar: async () => (await requestReply({ type: 'minion-data', op: 'refresh-pillar' })).value === true,
+  fetchPillar: async (pillarOverride) => {
+    const r = await requestReply({
+      type: 'minion-data',
+      op: 'fetch-pillar',
+      ...(pillarOverride ? { pillarOverride } : {}),
+    });
+    return isRecord(r.value) ? r.value : undefined;
+  },
+};
 
 function start(msg: WorkerInit): void {
   init = msg;
@@ -52,13 +84,17 @@ function start(msg: WorkerInit): void {
         await request({ type: 'event', tag, data, ...(preload ? { preload } : {}) });
       },
     };
+    replaceContents(grains, msg.grains);
+    replaceContents(pillar, msg.pillar ?? {});
     registry = new Registry(
       {
         kind: 'module',
         opts,
-        grains: msg.grains,
+        grains,
+        pillar,
         log,
         services: {
+          minionData,
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,
           returnerNames: () => [...(msg.returnerNames ?? [])],
@@ -97,12 +133,15 @@ process.on('message', (raw) => {
   const msg = raw as DaemonMessage;
   if (msg.type === 'init') start(msg);
   else if (msg.type === 'run') void run(msg.load);
-  else if (msg.type === 'reply') {
+  else if (msg.type === 'data') {
+    replaceContents(grains, msg.grains);
+    replaceContents(pillar, msg.pillar);
+  } else if (msg.type === 'reply') {
     const p = pending.get(msg.seq);
     pending.delete(msg.seq);
     if (!p) return;
     if (msg.error !== undefined) p.reject(new Error(msg.error));
-    else p.resolve(msg.ok);
+    else p.resolve({ ok: msg.ok, value: msg.value });
   }
 });
 /*

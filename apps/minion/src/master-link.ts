@@ -1,7 +1,18 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine, isRecord } from '@tsalt/core';
 import { DecryptError, type KeyPair } from '@tsalt/crypto';
-import { asBytes, newNonce, openAes, openPublish, pack, ReqClient, sealAes, SubClient, unpack } from '@tsalt/transport';
+import {
+  asBytes,
+  newNonce,
+  openAes,
+  openPrivate,
+  openPublish,
+  pack,
+  ReqClient,
+  sealAes,
+  SubClient,
+  unpack,
+} from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
 import type { MinionConfig } from '@tsalt/config';
 import { filePin, signIn, type MasterPin, type Session } from './auth-client.js';
@@ -243,6 +254,44 @@ export class MasterLink {
       } else if (attempt > 0) {
         throw new Error(`master answered ${JSON.stringify(reply)?.slice(0, 80)}`);
       }
+      await this.reauthenticate(0, true);
+    }
+  }
+
+  /**
+   * Salt's crypted_transfer_decode_dictentry, for `_pillar`: the request is
+   * sealed with the session key, the reply comes in the master's
+   * send_private form (a one-off key encrypted to this minion's key, the
+   * payload signed by the master) and only this minion can read it. A reply
+   * without a key (the master lost our session, or refused) re-authenticates
+   * once; a second one throws.
+   */
+  async privateRequest(load: Record<string, unknown>, dictKey: string, timeoutMs: number): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      const session = this.session ?? (await this.reauthenticate(0).then(() => this.session));
+      if (!session) throw new Error('not authenticated');
+      const nonce = newNonce();
+      const body = sealAes(session.aes, { ...load, id: this.o.opts.id, tok: session.tok, nonce });
+      const reply = unpack(await this.req.request(pack({ enc: 'aes', load: body, version: 2 }), timeoutMs));
+      if (isRecord(reply) && reply['key'] !== undefined) {
+        return openPrivate(reply, {
+          minionPrivate: this.o.pair.privateKey,
+          masterPub: session.masterPub,
+          dictKey,
+          nonce,
+        });
+      }
+      const sealed = isRecord(reply) ? undefined : asBytes(reply);
+      if (sealed) {
+        let refusal: unknown;
+        try {
+          refusal = openAes(session.aes, sealed, nonce);
+        } catch {
+          refusal = undefined; // not our session key: re-authenticate below
+        }
+        if (refusal !== undefined) throw new Error(`the master refused ${String(load['cmd'])}`);
+      }
+      if (attempt > 0) throw new Error(`master answered ${JSON.stringify(reply)?.slice(0, 80)}`);
       await this.reauthenticate(0, true);
     }
   }

@@ -2,10 +2,14 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { loadOrCreateKeyPair } from '@tsalt/crypto';
 import type { MinionConfig } from '@tsalt/config';
-import { coreGrains } from '@tsalt/modules';
+import { zmqVersion } from '@tsalt/transport';
 import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
 import { MinionReturners } from './returners.js';
+import { MinionData } from './minion-data.js';
+
+/** How long the master may take to compile our pillar (ms): Salt's request_channel_timeout (60 s). */
+const PILLAR_TIMEOUT_MS = 60_000;
 
 /**
  * tsalt-minion: signs in, listens on the master's PUB, selects itself by
@@ -16,7 +20,8 @@ export class Minion {
   private link: MasterLink | undefined;
   private jobs!: JobRunner;
   private returners: MinionReturners | undefined;
-  private grains: Record<string, unknown> = {};
+  private data!: MinionData;
+  private grainsTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Called when the master refuses this minion for good; the bin exits. */
   onFatal: (err: unknown) => void = () => undefined;
@@ -28,16 +33,21 @@ export class Minion {
 
   async start(): Promise<void> {
     const { opts } = this;
-    this.grains = coreGrains(opts.id, opts.grains ?? {});
-    const returners = new MinionReturners({
-      opts: opts,
-      grains: this.grains,
+    this.data = new MinionData({
+      opts,
       log: this.log,
+      zmqversion: zmqVersion,
+      requestPillar: (load) => this.requestPillar(load),
+      changed: () => this.jobs?.pushData(),
     });
+    const grains = this.data.computeGrains();
+    const returners = new MinionReturners({ opts, grains, log: this.log });
     // First: it checks job_pool_size, so a bad value stops start-up before anything is written.
     this.jobs = new JobRunner({
       opts,
-      grains: this.grains,
+      grains,
+      pillar: this.data.pillar,
+      minionData: this.data,
       log: this.log,
       fireEvent: (tag, data, preload) => this.fireMaster(tag, data, preload),
       returnerNames: returners.names(),
@@ -49,7 +59,7 @@ export class Minion {
     this.link = new MasterLink({
       opts,
       pair,
-      grains: this.grains,
+      grains,
       log: this.log,
       onJob: (load) => void this.execute(load),
       onFatal: (err) => this.onFatal(err),
@@ -62,8 +72,11 @@ export class Minion {
       await link.authenticate();
       this.log.info({ master: this.opts.master }, 'minion authenticated');
       this.jobs.warm();
+      // Salt's minion compiles its pillar before it announces itself; this also gives the master our grains.
+      await this.data.refreshPillar();
       await link.fireStartEvents();
       link.startHeartbeats();
+      this.startGrainsRefresh();
     } catch (err) {
       if (!this.stopped) this.onFatal(err);
     }
@@ -82,6 +95,25 @@ export class Minion {
     }
   }
 
+  /** Salt's `grains_refresh_every` (minutes; 0: never): grains recomputed, and sent on in a `_pillar` when they changed. */
+  private startGrainsRefresh(): void {
+    const every = this.opts.grains_refresh_every_ms;
+    if (!(every > 0) || this.grainsTimer || this.stopped) return;
+    this.grainsTimer = setInterval(() => {
+      this.data
+        .refreshIfChanged()
+        .catch((err: unknown) => this.log.warn({ err: errorLine(err) }, 'grains refresh failed'));
+    }, every);
+    this.grainsTimer.unref();
+  }
+
+  /** `_pillar` to the master; it answers in Salt's send_private form. */
+  private async requestPillar(load: Record<string, unknown>): Promise<unknown> {
+    const link = this.link;
+    if (!link || this.stopped) throw new Error('the minion is not connected');
+    return link.privateRequest(load, 'pillar', PILLAR_TIMEOUT_MS);
+  }
+
   /** `event.fire_master` from a job or module. */
   async fireMaster(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void> {
     if (!this.link) throw new Error('the minion has not started');
@@ -90,6 +122,7 @@ export class Minion {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.grainsTimer);
     await this.link?.stopListening();
     await this.jobs?.stop();
     // After the jobs: returns being handed to returners land in their spools, which then flush.

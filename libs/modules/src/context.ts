@@ -8,6 +8,21 @@ export interface MinionEventService {
 }
 
 /**
+ * The minion's grains and pillar, held by the daemon (what the minion
+ * daemon injects as services.minionData). Each refresh recomputes in the
+ * daemon, which then updates every job process (and so this call's
+ * ctx.grains / ctx.pillar) before it resolves.
+ */
+export interface MinionDataService {
+  /** Recomputes grains (core, the grains file, `grains:`); then, when `refreshPillar`, refreshes the pillar too. */
+  refreshGrains(refreshPillar: boolean): Promise<boolean>;
+  /** Asks the master for this minion's pillar (sending the grains) and installs it. False when the master did not answer. */
+  refreshPillar(): Promise<boolean>;
+  /** A fresh pillar from the master, not installed (Salt's pillar.items); undefined when the master did not answer. */
+  fetchPillar(pillarOverride?: Record<string, unknown>): Promise<Record<string, unknown> | undefined>;
+}
+
+/**
  * Everything a daemon may inject into execution modules; each one is
  * optional (tsalt-call has no job control, the master's reactor no
  * connection to itself), and the module that needs one copes without it.
@@ -17,6 +32,8 @@ export interface ModuleServices {
   minionEvents: MinionEventService;
   /** The minion's running jobs, for saltutil.running / find_job / kill_job (key: JOB_CONTROL_SERVICE). */
   jobControl: JobControl;
+  /** The minion's grains and pillar refreshes (grains.setval, saltutil.refresh_*). */
+  minionData: MinionDataService;
   /** The returners this minion has, for sys.list_returners. */
   returnerNames: () => readonly string[];
   /**

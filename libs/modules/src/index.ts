@@ -1,6 +1,6 @@
 /**
- * @tsalt/modules: Salt's execution modules (test, cmd, event, saltutil, sys, pkg, service)
- * as plugins, and the core grains. The call protocol around them (argument
+ * @tsalt/modules: Salt's execution modules (test, cmd, event, grains, pillar,
+ * saltutil, sys, pkg, service, network, status, disk, user, group) as plugins. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
  *   const reg = new Registry({ kind: 'module', opts, log }, executionModulePlugins());
@@ -10,8 +10,10 @@
 import cmd from './plugins/cmd.js';
 import disk from './plugins/disk.js';
 import event from './plugins/event.js';
+import grains from './plugins/grains.js';
 import group from './plugins/group.js';
 import network from './plugins/network.js';
+import pillar from './plugins/pillar.js';
 import pkg from './plugins/pkg.js';
 import saltutil from './plugins/saltutil.js';
 import service from './plugins/service.js';
@@ -23,7 +25,7 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, disk, event, group, network, pkg, saltutil, service, status, sys, test, user];
+  return [cmd, disk, event, grains, group, network, pillar, pkg, saltutil, service, status, sys, test, user];
 }
 
 export { ModuleError, TestException } from './errors.js';
@@ -33,4 +35,5 @@ export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';
 export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';
-export type { FileClientService, ModuleContext, ModulePlugin, ModuleServices } from './context.js';
+export type { FileClientService, MinionDataService, ModuleContext, ModulePlugin, ModuleServices } from './context.js';
+export { traverse, dictUpdate, filterBy } from './data-path.js';

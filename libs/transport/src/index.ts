@@ -35,5 +35,5 @@ export {
   RequestTimeoutError,
   SocketClosedError,
 } from './errors.js';
-export { ensureSocketCapacity } from './socket-limit.js';
+export { ensureSocketCapacity, zmqVersion } from './socket-limit.js';
 export { PublishRelayClient, PublishRelayServer } from './publish-relay.js';

@@ -8,3 +8,6 @@ import { context } from 'zeromq';
 export function ensureSocketCapacity(sockets: number): void {
   if (context.maxSockets < sockets) context.maxSockets = sockets;
 }
+
+/** The libzmq version this process links (the `zmqversion` grain). */
+export { version as zmqVersion } from 'zeromq';

@@ -125,6 +125,30 @@ export default definePlugin<MinionConfig, ModuleServices>({
   name: 'saltutil',
   doc: 'The Saltutil module is used to manage the state of the salt minion itself: here, its running and cached jobs, and the sync functions (nothing to sync until custom modules exist).',
   functions: {
+    refresh_grains: {
+      doc: "Refresh the minion's grains without syncing custom grains modules from\n``salt://_grains``.\n\nrefresh_pillar : True\n    Set to ``False`` to keep pillar data from being refreshed.\n\nCLI Examples:\n\n    salt '*' saltutil.refresh_grains",
+      varkw: true,
+      fn: async (ctx, a) => {
+        const kw = (a['__kwargs__'] ?? {}) as Record<string, unknown>;
+        const data = ctx.services.minionData;
+        if (!data) return true; // tsalt-call --local: grains are computed per call
+        await data.refreshGrains(kw['refresh_pillar'] !== false);
+        return true;
+      },
+    },
+    refresh_pillar: {
+      doc: "Signal the minion to refresh the in-memory pillar data.\n\nThe minion asks the master for its pillar (sending its grains) and waits\nfor the answer; False when the master did not answer (the minion keeps its\nlast pillar).\n\nCLI Example:\n\n    salt '*' saltutil.refresh_pillar",
+      params: [
+        { name: 'wait', default: false },
+        { name: 'timeout', default: 30 },
+        { name: 'clean_cache', default: true },
+      ],
+      fn: async (ctx) => {
+        const data = ctx.services.minionData;
+        if (!data) return false;
+        return data.refreshPillar();
+      },
+    },
     running: {
       doc: "Return the data on all running salt processes on the minion\n\nCLI Example:\n\n    salt '*' saltutil.running",
       fn: (ctx) => guarded(ctx, () => running(ctx)),
