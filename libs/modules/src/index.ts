@@ -9,6 +9,7 @@
  */
 import cmd from './plugins/cmd.js';
 import event from './plugins/event.js';
+import file from './plugins/file.js';
 import saltutil from './plugins/saltutil.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
@@ -16,7 +17,7 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, event, saltutil, sys, test];
+  return [cmd, event, file, saltutil, sys, test];
 }
 
 export { ModuleError } from './errors.js';
