@@ -170,7 +170,8 @@ export const lineFunctions: Record<string, FileFunction> = {
         indent: flag(a['indent']),
       });
       body.forEach((l, i) => {
-        if (!eol(l) && i + 1 < body.length) body[i] = setEol(body[i ? i - 1 : 1]!, l);
+        // Salt's `idx and idx - 1 or 1`: the line before, except that lines 0 and 1 both look at line 1.
+        if (!eol(l) && i + 1 < body.length) body[i] = setEol(body[i - 1 || 1]!, l);
       });
       if (body[body.length - 1] === '') body.pop();
       const next = body.join('');

@@ -171,13 +171,14 @@ export function expandRepl(repl: string, m: RegExpExecArray): string {
       const ref = g[1] ?? '';
       const v = /^\d+$/.test(ref) ? m[Number(ref)] : m.groups?.[ref];
       if (v === undefined && !(/^\d+$/.test(ref) && Number(ref) < m.length) && !(m.groups && ref in m.groups))
-        throw new ModuleError('COMMAND_EXECUTION_ERROR', `invalid group reference ${ref}`);
+        throw new ModuleError('COMMAND_EXECUTION_ERROR', `invalid group reference ${ref} at position ${i + 1}`);
       out += v ?? '';
       i += g[0].length - 1;
     } else if (/\d/.test(n)) {
       const d = /^\d{1,2}/.exec(repl.slice(i + 1))![0];
       const idx = Number(d);
-      if (idx >= m.length) throw new ModuleError('COMMAND_EXECUTION_ERROR', `invalid group reference ${idx}`);
+      if (idx >= m.length)
+        throw new ModuleError('COMMAND_EXECUTION_ERROR', `invalid group reference ${idx} at position ${i + 1}`);
       out += m[idx] ?? '';
       i += d.length;
     } else if (n in REPL_ESCAPES) {
@@ -193,9 +194,22 @@ export function expandRepl(repl: string, m: RegExpExecArray): string {
   return out;
 }
 
+/** A match with every group unset, shaped like `re`'s matches, for checking a template. */
+function emptyMatch(re: RegExp): RegExpExecArray {
+  const probe = new RegExp(`${re.source}|`, re.flags.replace('g', '')).exec('')!;
+  const fake = Object.assign(new Array<string | undefined>(probe.length).fill(undefined), {
+    index: 0,
+    input: '',
+    groups: probe.groups ? Object.fromEntries(Object.keys(probe.groups).map((k) => [k, undefined])) : undefined,
+  });
+  return fake as unknown as RegExpExecArray;
+}
+
 /** `re.subn(pattern, repl, text, count)`: count 0 replaces every match (Python 3.7 empty-match rules). */
 export function pySubn(p: PyRegExp, repl: string, text: string, count = 0): [string, number] {
   const re = p.re;
+  // Python checks the template's group references before matching anything.
+  expandRepl(repl, emptyMatch(re));
   re.lastIndex = 0;
   let out = '';
   let last = 0;
