@@ -67,7 +67,10 @@ describe('file module end to end', { timeout: 120_000 }, () => {
   test('errors: a missing file and wrong arguments exit 1 with one line, never a stack trace', async () => {
     const missing = await c.tsalt(['m1', 'file.read', path.join(dir, 'nope')]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stdout, /No such file or directory/);
+    assert.match(missing.stdout, /^m1:\n {4}ERROR: \[Errno 2\] No such file or directory: '.*nope'\n$/);
+    const rel = await c.tsalt(['m1', 'file.remove', 'relative/x']);
+    assert.equal(rel.code, 1);
+    assert.match(rel.stdout, /ERROR executing 'file\.remove': File path must be absolute: relative\/x/);
     assert.doesNotMatch(missing.stdout, /at .*\.js:\d+/);
     const bad = await c.tsalt(['m1', 'file.stats']);
     assert.equal(bad.code, 1);

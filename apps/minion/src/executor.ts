@@ -46,6 +46,15 @@ export async function runJob(
       ret.return = `'${fun}' is not available.`;
     } else if (err instanceof InvalidArgumentsError) {
       ret.return = err.message;
+    } else if (errCode(err) === 'COMMAND_EXECUTION_ERROR') {
+      // Salt's CommandExecutionError and SaltInvocationError: the module refused, no traceback.
+      log.warn({ jid, fun, err: errorLine(err) }, `A command in '${fun}' had a problem`);
+      ret.return = `ERROR: ${(err as Error).message}`;
+      ret.out = 'nested';
+    } else if (errCode(err) === 'SALT_INVOCATION_ERROR') {
+      log.warn({ jid, fun, err: errorLine(err) }, `Problem executing '${fun}'`);
+      ret.return = `ERROR executing '${fun}': ${(err as Error).message}`;
+      ret.out = 'nested';
     } else {
       log.warn({ jid, fun, err: errorLine(err) }, 'job function raised');
       ret.return = `The minion function caused an exception: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
@@ -54,6 +63,11 @@ export async function runJob(
   }
   ret.success = ret.retcode === 0;
   return ret;
+}
+
+/** The stable `code` of a thrown TsaltError (modules' ModuleError), if any. */
+function errCode(err: unknown): unknown {
+  return err instanceof Error && 'code' in err ? err.code : undefined;
 }
 
 /** The return's fixed fields for a publish load, before the function runs. */
