@@ -126,6 +126,41 @@ describe('file module: basic functions', () => {
     const [again] = (await call('check_perms', [p('own'), null, 'root', 'root', 640])) as [Record<string, unknown>];
     assert.deepEqual(again['changes'], {});
   });
+  it('mkdir and manage_file set user and group as root', { ...T, skip: isRoot ? false : 'needs root' }, async () => {
+    assert.equal(await call('mkdir', [p('owned', 'sub')], { user: 'nobody', group: 'nogroup', mode: 750 }), true);
+    for (const d of [p('owned'), p('owned', 'sub')]) {
+      const st = fs.statSync(d);
+      assert.equal(st.uid, 65534);
+      assert.equal(st.mode & 0o777, 0o750);
+    }
+    const ret = (await call(
+      'manage_file',
+      [p('owned', 'f'), '', null, '', null, 'nobody', 'nogroup', '0600', null, 'base', ''],
+      {
+        contents: 'secret\n',
+      },
+    )) as Record<string, unknown>;
+    // Created under umask 077 as Salt does, the file is 0600 already: no mode change to report.
+    assert.deepEqual(ret['changes'], { diff: 'New file', user: 'nobody', group: 'nogroup' });
+    assert.equal(fs.statSync(p('owned', 'f')).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(p('owned', 'f')).uid, 65534);
+  });
+  it('replace through a symlink edits the target and links the backup beside the link', T, async () => {
+    fs.writeFileSync(p('real.conf'), 'a=1\n');
+    fs.symlinkSync(p('real.conf'), p('link.conf'));
+    assert.equal(await call('replace', [p('link.conf'), 'a=1', 'a=2']), '--- \n+++ \n@@ -1 +1 @@\n-a=1\n+a=2\n');
+    assert.equal(fs.readFileSync(p('real.conf'), 'utf8'), 'a=2\n');
+    assert.equal(fs.lstatSync(p('link.conf')).isSymbolicLink(), true);
+    assert.equal(fs.readFileSync(p('real.conf.bak'), 'utf8'), 'a=1\n');
+    assert.equal(fs.readlinkSync(p('link.conf.bak')), p('real.conf.bak'));
+    await assert.rejects(call('replace', [p('missing'), 'a', 'b']), /File not found: /);
+    assert.equal(await call('replace', [p('missing'), 'a', 'b'], { ignore_if_missing: true }), false);
+    fs.writeFileSync(p('bin'), Buffer.from([0, 1, 2, 3]));
+    await assert.rejects(
+      call('replace', [p('bin'), 'a', 'b']),
+      /Cannot perform string replacements on a binary file: /,
+    );
+  });
   it('basename, dirname, join as os.path does', T, async () => {
     assert.equal(await call('basename', ['/a/b/c.txt']), 'c.txt');
     assert.equal(await call('dirname', ['/a/b/c.txt']), '/a/b');
