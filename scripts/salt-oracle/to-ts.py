@@ -5,7 +5,12 @@ d = json.load(open(sys.argv[1]))
 rows = []
 for c in d:
     err = c['err'].split(': ', 1)[1] if c['err'] else None
-    rows.append({k: c[k] for k in ('fn', 'content', 'args', 'kwargs', 'ret', 'after')} | {'err': err})
+    row = {k: c[k] for k in ('fn', 'content', 'args', 'kwargs', 'ret', 'after')} | {'err': err}
+    if c.get('raw'):
+        row['raw'] = True
+    if c.get('files'):
+        row['files'] = c['files']
+    rows.append(row)
 print(open(__file__.replace('to-ts.py', 'header.ts.txt')).read(), end='')
 print('export const SALT_CASES: SaltCase[] = [')
 for r in rows:

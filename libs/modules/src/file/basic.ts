@@ -15,6 +15,7 @@ import {
   exists,
   normpath,
   oserror,
+  pyDirname,
   realpath,
   strerror,
 } from './util.js';
@@ -236,10 +237,7 @@ export const basicFunctions: Record<string, FileFunction> = {
     doc: "Returns the directory component of a pathname\n\nCLI Example:\n\n    salt '*' file.dirname 'test/path/filename.config'",
     params: ['path'],
     fn: (_ctx, a) => {
-      const s = pyStr(a['path']);
-      const head = s.slice(0, s.lastIndexOf('/') + 1);
-      // Python keeps a head made only of slashes, and strips trailing ones otherwise.
-      return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
+      return pyDirname(pyStr(a['path']));
     },
   },
   join: {

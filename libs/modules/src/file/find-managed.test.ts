@@ -73,7 +73,7 @@ describe('file.get_diff, manage_file, check_managed_changes', () => {
     assert.equal(await call('get_diff', [j('one'), j('one')]), '');
     await assert.rejects(
       call('get_diff', [j('one'), j('nope')]),
-      /Failed to cache one or more files: File .*nope not found/,
+      /Failed to cache one or more files. Additional info follows:\n\n- File .*nope not found/,
     );
     await assert.rejects(call('get_diff', [j('one'), 'salt://x']), /no file server client \(cp\.cache_file\)/);
   });

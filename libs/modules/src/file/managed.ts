@@ -42,7 +42,10 @@ export async function getDiff(
     if (got === false) errors.push(`File ${f} not found`);
     else paths.push(got);
   }
-  if (errors.length) throw executionError(`Failed to cache one or more files: ${errors.join('; ')}`);
+  if (errors.length)
+    throw executionError(
+      `Failed to cache one or more files. Additional info follows:\n\n${errors.map((e) => `- ${e}`).join('\n')}`,
+    );
   const [p1, p2] = paths as [string, string];
   const read = (p: string): string => {
     try {

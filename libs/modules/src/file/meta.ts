@@ -13,6 +13,7 @@ import {
   exists,
   normalizeMode,
   normpath,
+  pyDirname,
 } from './util.js';
 
 export const metaFunctions: Record<string, FileFunction> = {
@@ -127,7 +128,7 @@ export const metaFunctions: Record<string, FileFunction> = {
     fn: (_ctx, a) => {
       const p = expandUser(a['path']);
       const mode = a['mode'] ? normalizeMode(a['mode']) : null;
-      let dir = normpath(path.dirname(p));
+      let dir = normpath(pyDirname(p));
       if (isDir(dir)) return `Directory '${dir}' already exists`;
       if (exists(dir)) return `The path '${dir}' already exists and is not a directory`;
       const todo: string[] = [];

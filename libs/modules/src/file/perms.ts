@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pyStr } from '@tsalt/core';
 import { chown, setMode, stats } from './stat-ops.js';
-import { exists, isLink, normalizeMode } from './util.js';
+import { executionError, exists, isLink, normalizeMode, oserror } from './util.js';
 
 /** A state-like return: what check_perms and manage_file fill in. */
 export interface PermsRet {
@@ -118,6 +118,11 @@ export function checkPerms(
 export function makedirsPerms(name: string, user: unknown, group: unknown, mode: unknown): void {
   const head = path.dirname(name);
   if (head !== name && !exists(head)) makedirsPerms(head, user, group, mode);
-  fs.mkdirSync(name);
+  try {
+    fs.mkdirSync(name);
+  } catch (err) {
+    // Salt lets the OSError through: FileExistsError: [Errno 17] File exists: '...'
+    throw executionError(oserror(err, name), err);
+  }
   checkPerms(name, null, user, group, mode ? normalizeMode(mode) : null);
 }

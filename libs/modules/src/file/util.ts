@@ -152,11 +152,36 @@ export function writeAtomic(p: string, data: string | Buffer): void {
   fs.renameSync(tmp, p);
 }
 
-/** The text of an errno error, as Python's `strerror` would give it. */
+/** Linux strerror texts, as Python's OSError shows them (libuv words some differently). */
+const STRERROR: Readonly<Record<string, string>> = {
+  ENOENT: 'No such file or directory',
+  EEXIST: 'File exists',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  ENOTDIR: 'Not a directory',
+  EISDIR: 'Is a directory',
+  ENOTEMPTY: 'Directory not empty',
+  EINVAL: 'Invalid argument',
+  ELOOP: 'Too many levels of symbolic links',
+  EROFS: 'Read-only file system',
+  ENOSPC: 'No space left on device',
+  EXDEV: 'Invalid cross-device link',
+  EBUSY: 'Device or resource busy',
+  ENAMETOOLONG: 'File name too long',
+};
+
+/** The text of an errno error, as Python's `strerror` gives it. */
 export function strerror(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
+  if (e.code && STRERROR[e.code]) return STRERROR[e.code]!;
   const m = /^[A-Z]+: (.*?), /.exec(e.message ?? '');
   return m?.[1] ? m[1][0]!.toUpperCase() + m[1].slice(1) : pyStr(e.message ?? err);
+}
+
+/** `os.path.dirname`: up to the last '/', trailing slashes dropped unless that is all there is. */
+export function pyDirname(p: string): string {
+  const head = p.slice(0, p.lastIndexOf('/') + 1);
+  return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
 }
 
 /** `[Errno 2] No such file or directory: '/x'`, Python's OSError text. */
