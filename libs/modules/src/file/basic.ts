@@ -29,13 +29,8 @@ export function lineArgs(a: BoundArgs): unknown[] {
   return a['__args__'] as unknown[];
 }
 
-/** Python's str() of a CLI value for a file line: True, None, 1.5. */
-export function lineText(v: unknown): string {
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (v === null || v === undefined) return 'None';
-  return typeof v === 'object' ? JSON.stringify(v) : pyStr(v);
-}
+/** Python's str() of a CLI value for a file line: True, None, {'a': 1}. */
+export const lineText = (v: unknown): string => pyStr(v);
 
 function mustBeAbsolute(p: string, msg = 'File path must be absolute.'): void {
   if (!path.isAbsolute(p)) throw invocationError(msg);

@@ -13,6 +13,7 @@ import {
   exists,
   normalizeMode,
   normpath,
+  oserror,
   pyDirname,
 } from './util.js';
 
@@ -31,7 +32,7 @@ export const metaFunctions: Record<string, FileFunction> = {
       try {
         return hashFile(p, pyStr(a['form']), Number(a['chunk_size']) || 65536);
       } catch (err) {
-        throw executionError(`[Errno 2] No such file or directory: '${p}'`, err);
+        throw executionError(oserror(err, p), err);
       }
     },
   },
