@@ -38,6 +38,9 @@ describe('file.find', () => {
     assert.deepEqual(await call('find', [dir], { size: '+1k', type: 'f' }), [j('B.TXT')]);
     assert.deepEqual(await call('find', [dir], { grep: 'needle' }), [j('sub', 'c.log')]);
     assert.deepEqual(await call('find', [dir], { regex: '[ab]\\.' }), [j('a.txt')]);
+    // Every '.', '?' and '*' of a name glob is rewritten, as Python's str.replace does.
+    assert.deepEqual(await call('find', [dir], { name: 'a.t*t' }), [j('a.txt')]);
+    assert.deepEqual(await call('find', [dir], { name: '*.*.*' }), []);
     assert.deepEqual(await call('find', [dir], { name: 'a.txt', print: 'name,size' }), [['a.txt', 6]]);
   });
   it('bad options come back as "error: ..." text, as Salt returns them', T, async () => {

@@ -42,7 +42,7 @@ function regex(value: string, flags = 0): PyRegExp {
 
 /** Salt's name glob: only `.`, `?` and `*` are rewritten; the rest is a regex, anchored at the end. */
 const nameRegex = (v: string, flags: number): PyRegExp =>
-  pyCompile(`${v.replace('.', '\\.').replace('?', '.?').replace('*', '.*')}$`, flags);
+  pyCompile(`${v.replaceAll('.', '\\.').replaceAll('?', '.?').replaceAll('*', '.*')}$`, flags);
 
 function parseSize(value: string): [number, number] {
   let s = value.trim();
