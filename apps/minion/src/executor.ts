@@ -49,13 +49,15 @@ export async function runJob(
     } else if (err instanceof InvalidArgumentsError) {
       ret.return = err.message;
       ret.out = 'nested';
-    } else if (err instanceof CommandExecutionError) {
-      log.error({ jid, fun, err: errorLine(err) }, `A command in '${fun}' had a problem`);
-      ret.return = `ERROR: ${err.message}`;
+    } else if (err instanceof SaltInvocationError || errCode(err) === 'SALT_INVOCATION_ERROR') {
+      // Salt's SaltInvocationError: impossible arguments, no traceback.
+      log.warn({ jid, fun, err: errorLine(err) }, `Problem executing '${fun}'`);
+      ret.return = `ERROR executing '${fun}': ${(err as Error).message}`;
       ret.out = 'nested';
-    } else if (err instanceof SaltInvocationError) {
-      log.error({ jid, fun, err: errorLine(err) }, `Problem executing '${fun}'`);
-      ret.return = `ERROR executing '${fun}': ${err.message}`;
+    } else if (err instanceof CommandExecutionError) {
+      // Salt's CommandExecutionError (modules' ModuleError is one): the host refused.
+      log.warn({ jid, fun, err: errorLine(err) }, `A command in '${fun}' had a problem`);
+      ret.return = `ERROR: ${err.message}`;
       ret.out = 'nested';
     } else {
       log.warn({ jid, fun, err: errorLine(err) }, 'job function raised');
@@ -65,6 +67,11 @@ export async function runJob(
   }
   ret.success = ret.retcode === 0;
   return ret;
+}
+
+/** The stable `code` of a thrown TsaltError (modules' ModuleError), if any. */
+function errCode(err: unknown): unknown {
+  return err instanceof Error && 'code' in err ? err.code : undefined;
 }
 
 /** The return's fixed fields for a publish load, before the function runs. */

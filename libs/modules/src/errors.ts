@@ -10,9 +10,12 @@ import { CommandExecutionError } from '@tsalt/loader';
  * - `CMD_BAD_QUOTING`: `python_shell=False` and the command does not split;
  * - `CMD_NOT_PERMITTED`: blocked by `cmd_blacklist_glob` / `cmd_whitelist_glob`;
  * - `USER_MISSING` / `GROUP_MISSING`: user.* / group.* on a name that does not exist;
- * - `COMMAND_MISSING`: a tool a module needs (useradd, gpasswd...) is not installed.
- * A CommandExecutionError (the loader's, as in Salt): the minion returns `ERROR: <message>`
- * with retcode 1, and tsalt-call prints `Error running '<fun>': <message>`.
+ * - `COMMAND_MISSING`: a tool a module needs (useradd, gpasswd...) is not installed;
+ * - `COMMAND_EXECUTION_ERROR`: Salt's CommandExecutionError (the host refused);
+ * - `SALT_INVOCATION_ERROR`: Salt's SaltInvocationError (impossible arguments);
+ *   the minion returns `ERROR executing '<fun>': <message>`.
+ * Every other code is a CommandExecutionError (the loader's, as in Salt): the minion returns
+ * `ERROR: <message>` with retcode 1, and tsalt-call prints `Error running '<fun>': <message>`.
  */
 export class ModuleError extends CommandExecutionError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {

@@ -10,6 +10,7 @@
 import cmd from './plugins/cmd.js';
 import disk from './plugins/disk.js';
 import event from './plugins/event.js';
+import file from './plugins/file.js';
 import grains from './plugins/grains.js';
 import group from './plugins/group.js';
 import network from './plugins/network.js';
@@ -25,7 +26,7 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, disk, event, grains, group, network, pillar, pkg, saltutil, service, status, sys, test, user];
+  return [cmd, disk, event, file, grains, group, network, pillar, pkg, saltutil, service, status, sys, test, user];
 }
 
 export { ModuleError, TestException } from './errors.js';

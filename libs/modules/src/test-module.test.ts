@@ -91,7 +91,8 @@ describe('sys module', () => {
     // list holds the ones every host has.
     const mods = (await reg.call('sys.list_modules')).return as string[];
     assert.deepEqual(mods, [...mods].sort());
-    for (const m of ['cmd', 'event', 'grains', 'pillar', 'saltutil', 'sys', 'test']) assert.ok(mods.includes(m), m);
+    for (const m of ['cmd', 'event', 'file', 'grains', 'pillar', 'saltutil', 'sys', 'test'])
+      assert.ok(mods.includes(m), m);
     assert.deepEqual((await reg.call('sys.list_modules', ['te*'])).return, ['test']);
   });
   it('doc gives signature and docstring', T, async () => {

@@ -1,0 +1,218 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pyStr } from '@tsalt/core';
+import { unifiedDiff } from './difflib.js';
+import { checkPerms, makedirsPerms, type PermsRet } from './perms.js';
+import { fromBytesText } from './replace.js';
+import { splitKeepEnds } from './difflib.js';
+import type { SourceFetcher } from './source.js';
+import { hashFile, stats } from './stat-ops.js';
+import { exists, executionError, isDir, isFile, isLink, isText, normalizeMode, realpath } from './util.js';
+
+/** Salt's `_binary_replace`: the text a diff is replaced with when either side is binary. */
+function binaryReplace(a: string, b: string): string {
+  const aBin = !isText(a);
+  const bBin = !isText(b);
+  if (aBin && bBin) return 'Replace binary file';
+  if (aBin) return 'Replace binary file with text file';
+  if (bBin) return 'Replace text file with binary file';
+  return '';
+}
+
+export interface DiffOptions {
+  saltenv?: string;
+  showFilenames?: boolean;
+  showChanges?: boolean;
+  template?: boolean;
+  obfuscateTemplates?: boolean;
+}
+
+/** Salt's `file.get_diff`: '' when equal, else the unified diff (or a replacement text). */
+export async function getDiff(
+  fetch: SourceFetcher,
+  file1: string,
+  file2: string,
+  o: DiffOptions = {},
+): Promise<string> {
+  const paths: string[] = [];
+  const errors: string[] = [];
+  for (const f of [file1, file2]) {
+    const got = await fetch(f, o.saltenv ?? 'base');
+    if (got === false) errors.push(`File ${f} not found`);
+    else paths.push(got);
+  }
+  if (errors.length)
+    throw executionError(
+      `Failed to cache one or more files. Additional info follows:\n\n${errors.map((e) => `- ${e}`).join('\n')}`,
+    );
+  const [p1, p2] = paths as [string, string];
+  const read = (p: string): string => {
+    try {
+      return fs.readFileSync(p).toString('latin1');
+    } catch (err) {
+      throw executionError(`Failed to read ${p}: ${(err as Error).message}`, err);
+    }
+  };
+  const a = read(p1);
+  const b = read(p2);
+  if (a === b) return '';
+  if (o.template && o.obfuscateTemplates) return '<Obfuscated Template>';
+  if (o.showChanges === false) return '<show_changes=False>';
+  const bin = binaryReplace(p1, p2);
+  if (bin) return bin;
+  const lines = (t: string): string[] => splitKeepEnds(t).map(fromBytesText);
+  return o.showFilenames === false ? unifiedDiff(lines(a), lines(b)) : unifiedDiff(lines(a), lines(b), p1, p2);
+}
+
+export interface ManageOptions {
+  name: string;
+  sfn: string | null;
+  ret: Record<string, unknown> | null;
+  source: string | null;
+  sourceSum: { hash_type?: string; hsum?: string } | null;
+  user: unknown;
+  group: unknown;
+  mode: unknown;
+  saltenv: string;
+  makedirs: boolean;
+  showChanges: boolean;
+  contents: string | null;
+  dirMode: unknown;
+  followSymlinks: boolean;
+  hashType: string;
+  test: boolean;
+}
+
+function fail(ret: PermsRet, comment: string): PermsRet {
+  ret.result = false;
+  ret.comment = comment;
+  return ret;
+}
+
+/** A temp file holding `contents`, for a diff and a copy; removed by the caller. */
+function contentsFile(contents: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), '__salt.tmp.'));
+  const tmp = path.join(dir, 'contents');
+  fs.writeFileSync(tmp, contents);
+  return tmp;
+}
+
+/** Copies `src` over `dst`'s contents in place: the inode, owner and mode of dst stay. */
+function copyContents(src: string, dst: string): void {
+  fs.writeFileSync(dst, fs.readFileSync(src));
+}
+
+/**
+ * Salt's `file.manage_file`: makes `name` hold the source's bytes (or
+ * `contents`) and the asked user, group and mode, and returns the state
+ * return (`changes.diff` as unified diff text, 'New file' for a new one).
+ */
+export async function manageFile(fetch: SourceFetcher, o: ManageOptions): Promise<PermsRet> {
+  let ret: PermsRet = o.ret
+    ? { ...(o.ret as PermsRet), changes: { ...((o.ret['changes'] as Record<string, unknown>) ?? {}) } }
+    : { name: o.name, changes: {}, comment: '', result: true };
+  const name = o.name;
+  let sfn = o.sfn;
+  let sum = o.sourceSum ? { ...o.sourceSum } : null;
+  if (sum?.hsum) sum.hsum = sum.hsum.toLowerCase();
+  if (o.source && !sfn) {
+    const got = await fetch(o.source, o.saltenv);
+    if (!got) return fail(ret, `Source file '${o.source}' not found`);
+    sfn = got;
+    const htype = sum?.hash_type ?? o.hashType;
+    sum = { hash_type: htype, hsum: hashFile(sfn, htype) };
+  }
+  const tmp = o.contents !== null ? contentsFile(o.contents) : null;
+  try {
+    if (isFile(name) || isLink(name)) {
+      const real = isLink(name) && o.followSymlinks ? realpath(name) : name;
+      const htype = sum?.hash_type ?? o.hashType;
+      if (o.source && sfn && hashFile(real, htype) !== sum?.hsum) {
+        if (!o.showChanges) ret.changes['diff'] = '<show_changes=False>';
+        else {
+          const d = await getDiff(fetch, real, sfn, { showFilenames: false });
+          if (d) ret.changes['diff'] = d;
+        }
+        if (!o.test) copyContents(sfn, real);
+      }
+      if (tmp) {
+        const d = await getDiff(fetch, real, tmp, { showFilenames: false, showChanges: o.showChanges, template: true });
+        if (d) {
+          ret.changes['diff'] = d;
+          if (!o.test) copyContents(tmp, real);
+        }
+      }
+      [ret] = checkPerms(name, ret, o.user, o.group, o.mode, { followSymlinks: o.followSymlinks, test: o.test });
+      if (Object.keys(ret.changes).length) ret.comment = `File ${name} updated`;
+      else if (ret.result) ret.comment = `File ${name} is in the correct state`;
+      return ret;
+    }
+    const parent = path.dirname(name);
+    if (o.source) ret.changes['diff'] = 'New file';
+    if (!isDir(parent)) {
+      if (o.makedirs) {
+        if (!o.test) {
+          if (exists(parent)) return fail(ret, `${parent} exists and is not a directory`);
+          makedirsPerms(parent, o.user, o.group, o.dirMode ?? o.mode);
+        }
+      } else {
+        delete ret.changes['diff'];
+        return fail(ret, 'Parent directory not present');
+      }
+    }
+    if (!o.test) {
+      // Salt creates the file under umask 077 when a mode is asked, so it is never briefly readable.
+      fs.writeFileSync(name, '', { mode: o.mode ? 0o600 : 0o666, flag: 'a' });
+      if (!o.source) {
+        if (tmp === null) {
+          ret.changes['new'] = `file ${name} created`;
+          ret.comment = 'Empty file';
+        } else ret.changes['diff'] = 'New file';
+      }
+      if (tmp) copyContents(tmp, name);
+      else if (sfn) copyContents(sfn, name);
+      [ret] = checkPerms(name, ret, o.user, o.group, o.mode, { followSymlinks: o.followSymlinks });
+    }
+    if (!ret.comment) ret.comment = `File ${name} updated`;
+    if (o.test) ret.comment = `File ${name} not updated`;
+    else if (!Object.keys(ret.changes).length && ret.result) ret.comment = `File ${name} is in the correct state`;
+    return ret;
+  } finally {
+    if (tmp) fs.rmSync(path.dirname(tmp), { recursive: true, force: true });
+  }
+}
+
+/** Salt's `check_file_meta`: what manage_file would change, without changing it. */
+export async function checkFileMeta(
+  fetch: SourceFetcher,
+  name: string,
+  sfn: string | null,
+  sum: { hash_type: string; hsum: string } | null,
+  o: Pick<ManageOptions, 'user' | 'group' | 'mode' | 'contents' | 'saltenv' | 'followSymlinks'> & {
+    source: string | null;
+  },
+): Promise<Record<string, unknown>> {
+  if (!exists(name) && !isLink(name)) return { newfile: name };
+  const changes: Record<string, unknown> = {};
+  const cur = stats(name, null, o.followSymlinks);
+  if (o.source && sfn && sum && cur['type'] === 'file' && hashFile(name, sum.hash_type) !== sum.hsum) {
+    changes['diff'] = await getDiff(fetch, name, sfn, { showFilenames: false });
+  }
+  if (o.contents !== null) {
+    const tmp = contentsFile(o.contents);
+    try {
+      const d = await getDiff(fetch, name, tmp, { showFilenames: false });
+      if (d) changes['diff'] = d;
+    } finally {
+      fs.rmSync(path.dirname(tmp), { recursive: true, force: true });
+    }
+  }
+  const differs = (want: unknown, nameNow: unknown, idNow: unknown): boolean =>
+    want !== null && want !== undefined && pyStr(want) !== pyStr(nameNow) && pyStr(want) !== pyStr(idNow);
+  if (differs(o.user, cur['user'], cur['uid'])) changes['user'] = o.user;
+  if (differs(o.group, cur['group'], cur['gid'])) changes['group'] = o.group;
+  const mode = normalizeMode(o.mode);
+  if (mode !== null && mode !== cur['mode'] && cur['type'] !== 'link') changes['mode'] = mode;
+  return changes;
+}
