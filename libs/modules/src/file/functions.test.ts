@@ -172,7 +172,7 @@ describe('file module: basic functions', () => {
     await assert.rejects(reg.call('file.read', []), (e: unknown) => e instanceof InvalidArgumentsError);
     await assert.rejects(
       reg.call('file.stats', ['/x'], { bogus: 1 }),
-      /Passed invalid arguments to file.stats: got an unexpected keyword argument 'bogus'/,
+      /ERROR executing 'file.stats': The following keyword arguments are not valid: bogus=1/,
     );
   });
 });
