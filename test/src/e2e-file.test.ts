@@ -74,7 +74,10 @@ describe('file module end to end', { timeout: 120_000 }, () => {
     assert.doesNotMatch(missing.stdout, /at .*\.js:\d+/);
     const bad = await c.tsalt(['m1', 'file.stats']);
     assert.equal(bad.code, 1);
-    assert.match(bad.stdout, /Passed invalid arguments to file\.stats: missing required argument 'path'/);
+    assert.match(
+      bad.stdout,
+      /Passed invalid arguments to file\.stats: stats\(\) missing 1 required positional argument: 'path'/,
+    );
     const list = await json(['sys.list_modules']);
     assert.ok((list as string[]).includes('file'));
   });

@@ -83,10 +83,17 @@ describe(
         assert.deepEqual(Object.keys(u), ['filesystem', '1K-blocks', 'used', 'available', 'capacity']);
     });
 
-    test('wrong arguments: Salt\'s "Passed invalid arguments", retcode 1', async () => {
+    test("wrong arguments: Salt's messages, retcode 1", async () => {
+      // An unknown keyword is refused before the call, in Salt 3006.8's words.
       const r = await c.tsalt(['m1', 'network.ip_addrs', 'bogus=1']);
       assert.equal(r.code, 1);
-      assert.match(r.stdout, /Passed invalid arguments to network\.ip_addrs/);
+      assert.match(
+        r.stdout,
+        /ERROR executing 'network\.ip_addrs': The following keyword arguments are not valid: bogus=1/,
+      );
+      const extra = await c.tsalt(['m1', 'network.get_hostname', 'one', 'two']);
+      assert.equal(extra.code, 1);
+      assert.match(extra.stdout, /Passed invalid arguments to network\.get_hostname: /);
     });
 
     test(

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { encode } from '@msgpack/msgpack';
 import { cluster, waitFor, type Cluster, type RunResult } from './harness.js';
@@ -11,8 +12,11 @@ import { cluster, waitFor, type Cluster, type RunResult } from './harness.js';
  * with different custom grains (`grains:` in their configs, which they
  * match themselves on), and the master's minion data cache filled the way
  * Salt's master leaves it (`<cachedir>/minions/<id>/data.p`, msgpack of
- * {grains, pillar}) before the master starts. `ghost` has an accepted key
- * and cached data but no process: Salt's `[Not connected]`.
+ * {grains, pillar}) before the master starts. The live minions then send
+ * their own grains with `_pillar` and get the pillar the master compiles
+ * from its pillar_roots (the same data as their seeds, so the cache says
+ * the same either way). `ghost` has an accepted key and cached data but no
+ * process: Salt's `[Not connected]`.
  */
 
 interface Seed {
@@ -41,6 +45,14 @@ const NODEGROUPS = `nodegroups:
   both: 'N@webs or N@dbs'
 `;
 
+/** pillar_roots giving each live minion its seed's pillar, by id. */
+function writePillarRoots(dir: string): void {
+  const top = LIVE.map((id) => `  '${id}':\n    - ${id.replace('-', '_')}\n`).join('');
+  fs.writeFileSync(path.join(dir, 'top.sls'), `base:\n${top}`);
+  for (const id of LIVE)
+    fs.writeFileSync(path.join(dir, `${id.replace('-', '_')}.sls`), JSON.stringify(SEEDS[id]?.pillar));
+}
+
 function minionConfig(id: string): string {
   const g = SEEDS[id]?.grains ?? {};
   return `grains: ${JSON.stringify(g)}\n`;
@@ -55,6 +67,7 @@ function json(r: RunResult): Record<string, unknown> {
 describe('targeting on the master’s minion data cache', { timeout: 240_000 }, () => {
   let c: Cluster;
   let cachedir: string;
+  const pillarDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-target-pillar-'));
 
   /** Whom the master published a job to: `--async`, then the job's Minions from the job cache. */
   async function published(args: string[]): Promise<string[]> {
@@ -72,7 +85,10 @@ describe('targeting on the master’s minion data cache', { timeout: 240_000 }, 
   }
 
   before(async () => {
-    c = await cluster(`auto_accept: True\ngather_job_timeout: 2\n${NODEGROUPS}`);
+    writePillarRoots(pillarDir);
+    c = await cluster(
+      `auto_accept: True\ngather_job_timeout: 2\npillar_roots:\n  base:\n    - ${pillarDir}\n${NODEGROUPS}`,
+    );
     cachedir = path.join(c.root, 'var/cache/tsalt/master');
     for (const [id, seed] of Object.entries(SEEDS)) {
       const file = path.join(cachedir, 'minions', id, 'data.p');
@@ -87,7 +103,10 @@ describe('targeting on the master’s minion data cache', { timeout: 240_000 }, 
     for (const id of LIVE) await c.startMinion(id, minionConfig(id));
     for (const id of LIVE) await c.waitPing(id);
   });
-  after(async () => c?.cleanup());
+  after(async () => {
+    await c?.cleanup();
+    fs.rmSync(pillarDir, { recursive: true, force: true });
+  });
 
   test('-G, -P, -S select exactly the matching minions and exit 0 without waiting for the rest', async () => {
     const g = await ping(['-G', 'role:web']);
@@ -165,7 +184,13 @@ describe('targeting on the master’s minion data cache', { timeout: 240_000 }, 
 
   test('cache.grains, cache.pillar and cache.clear_*; the master follows the clears', async () => {
     const grains = json(await c.runner(['cache.grains', 'tgt=web*', '--out', 'json']));
-    assert.deepEqual(grains, { 'web-1': SEEDS['web-1']?.grains, 'web-2': SEEDS['web-2']?.grains });
+    // The live minions' own grains: core grains plus the custom ones of their configs.
+    assert.deepEqual(Object.keys(grains).sort(), ['web-1', 'web-2']);
+    for (const id of ['web-1', 'web-2']) {
+      const got = grains[id] as Record<string, unknown>;
+      for (const [k, v] of Object.entries(SEEDS[id]?.grains ?? {})) assert.deepEqual(got[k], v, `${id} ${k}`);
+      assert.equal(got['id'], id);
+    }
     const byGrain = json(await c.runner(['cache.grains', 'tgt=role:db', 'tgt_type=grain', '--out', 'json']));
     assert.deepEqual(Object.keys(byGrain), ['db-1']);
     const pillar = json(await c.runner(['cache.pillar', '--out', 'json']));
