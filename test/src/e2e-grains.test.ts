@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cluster, type Cluster } from './harness.js';
+import { cluster, waitFor, type Cluster } from './harness.js';
 
 type Returns = Record<string, unknown>;
 
@@ -78,6 +78,15 @@ describe('grains and pillar end to end', { timeout: 180_000 }, () => {
     assert.deepEqual(await json(['web-1', 'grains.setval', 'role', 'api']), { 'web-1': { role: 'api' } });
     assert.deepEqual(await json(['web-1', 'grains.get', 'role']), { 'web-1': 'api' });
     assert.equal(fs.readFileSync(path.join(c.minionDir('web-1'), 'grains'), 'utf8'), 'role: api\nroles:\n  - a\n');
+    // The master learns the new grain (the minion sends it with _pillar): -G role:api is web-1 alone.
+    await waitFor(
+      'the master to target web-1 by its new grain',
+      async () => {
+        const r = await c.tsalt(['-t', '3', '-G', 'role:api', 'test.ping', '--out', 'json', '--static']);
+        return r.code === 0 && r.stdout.trim() !== '' && Object.keys(JSON.parse(r.stdout) as object).join() === 'web-1';
+      },
+      15_000,
+    );
     await json(['web-1', 'grains.append', 'roles', 'b']);
     assert.deepEqual(await json(['web-1', 'grains.get', 'roles']), { 'web-1': ['a', 'b'] });
     // db-1's file was not YAML: setval says so and leaves it alone.
