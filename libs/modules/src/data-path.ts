@@ -32,6 +32,19 @@ export function traverse(data: unknown, key: string, dflt: unknown, delimiter = 
 }
 
 /** A deep copy of plain data (grains and pillar are JSON-like). */
+/**
+ * Salt's `grains.item` / `pillar.item`: each positional argument looked up
+ * by path (`default=`, `delimiter=` from the kwargs), keyed by the argument.
+ */
+export function itemLookup(data: unknown, a: Record<string, unknown>): Record<string, unknown> {
+  const kw = (a['__kwargs__'] ?? {}) as Record<string, unknown>;
+  const dflt = 'default' in kw ? kw['default'] : '';
+  const delim = typeof kw['delimiter'] === 'string' ? kw['delimiter'] : DEFAULT_DELIMITER;
+  const ret: Record<string, unknown> = {};
+  for (const arg of (a['__args__'] ?? []) as unknown[]) ret[pyStr(arg)] = traverse(data, pyStr(arg), dflt, delim);
+  return ret;
+}
+
 export function deepCopy<T>(v: T): T {
   return structuredClone(v);
 }

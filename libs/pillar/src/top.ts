@@ -1,5 +1,5 @@
 import { errorLine, isRecord, pyRepr, type Logger } from '@tsalt/core';
-import { matchMinion, type MinionData } from '@tsalt/targeting';
+import { matchMinion, TARGET_TYPES, type MinionData } from '@tsalt/targeting';
 import { BadTopError, type PillarError } from './errors.js';
 
 /*
@@ -113,19 +113,8 @@ export function mergeTops(sources: readonly TopSource[], errors: PillarError[]):
   return { envs, ignoreMissing };
 }
 
-const MATCHERS = new Set([
-  'glob',
-  'pcre',
-  'list',
-  'grain',
-  'grain_pcre',
-  'pillar',
-  'pillar_pcre',
-  'pillar_exact',
-  'compound',
-  'ipcidr',
-  'nodegroup',
-]);
+// The top file takes every target type the targeting lib matches.
+const MATCHERS: ReadonlySet<string> = new Set(TARGET_TYPES);
 
 export interface TopMatchOptions {
   /** Only this environment's targets count (Salt's `pillarenv`). */

@@ -4,7 +4,7 @@ import { errorLine, isRecord, pyStr } from '@tsalt/core';
 import { grainsFilePath, readGrainsFile, writeGrainsFile } from '@tsalt/grains';
 import { definePlugin } from '@tsalt/loader';
 import type { ModuleContext, ModuleServices } from '../context.js';
-import { DEFAULT_DELIMITER, deepCopy, filterBy, FilterByError, traverse } from '../data-path.js';
+import { DEFAULT_DELIMITER, deepCopy, filterBy, FilterByError, itemLookup, traverse } from '../data-path.js';
 
 /*
  * Salt's grains module. Reads ctx.grains; the writers edit the grains file
@@ -184,12 +184,8 @@ export default definePlugin<MinionConfig, ModuleServices>({
       varargs: true,
       varkw: true,
       fn: (ctx, a) => {
+        const ret = itemLookup(ctx.grains, a);
         const kw = (a['__kwargs__'] ?? {}) as Record<string, unknown>;
-        const dflt = 'default' in kw ? kw['default'] : '';
-        const delim = typeof kw['delimiter'] === 'string' ? kw['delimiter'] : DEFAULT_DELIMITER;
-        const ret: Record<string, unknown> = {};
-        for (const arg of (a['__args__'] ?? []) as unknown[])
-          ret[pyStr(arg)] = traverse(ctx.grains, pyStr(arg), dflt, delim);
         return truthy(kw['sanitize']) ? sanitize(ret) : ret;
       },
     },

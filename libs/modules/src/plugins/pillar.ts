@@ -2,7 +2,15 @@ import type { MinionConfig } from '@tsalt/config';
 import { isRecord, pyStr } from '@tsalt/core';
 import { definePlugin } from '@tsalt/loader';
 import type { ModuleContext, ModuleServices } from '../context.js';
-import { DEFAULT_DELIMITER, deepCopy, dictUpdate, filterBy, FilterByError, traverse } from '../data-path.js';
+import {
+  DEFAULT_DELIMITER,
+  deepCopy,
+  dictUpdate,
+  filterBy,
+  FilterByError,
+  itemLookup,
+  traverse,
+} from '../data-path.js';
 
 /*
  * Salt's pillar module. `items` and `ls` ask the master for a fresh pillar
@@ -97,15 +105,7 @@ export default definePlugin<MinionConfig, ModuleServices>({
       doc: "Return one or more pillar entries from the in-memory pillar data.\n\ndelimiter\n    Delimiter used to traverse nested dictionaries.\n\nCLI Examples:\n\n    salt '*' pillar.item foo\n    salt '*' pillar.item foo:bar\n    salt '*' pillar.item foo bar baz",
       varargs: true,
       varkw: true,
-      fn: (ctx, a) => {
-        const kw = (a['__kwargs__'] ?? {}) as Record<string, unknown>;
-        const dflt = 'default' in kw ? kw['default'] : '';
-        const delim = typeof kw['delimiter'] === 'string' ? kw['delimiter'] : DEFAULT_DELIMITER;
-        const ret: Record<string, unknown> = {};
-        for (const arg of (a['__args__'] ?? []) as unknown[])
-          ret[pyStr(arg)] = traverse(ctx.pillar, pyStr(arg), dflt, delim);
-        return ret;
-      },
+      fn: (ctx, a) => itemLookup(ctx.pillar, a),
     },
     raw: {
       doc: "Return the raw pillar data that is currently loaded into the minion.\nWith the optional key argument, you can select a subtree of the pillar\nraw data.\n\nCLI Example:\n\n    salt '*' pillar.raw\n    salt '*' pillar.raw key='roles'",
