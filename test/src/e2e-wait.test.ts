@@ -60,8 +60,11 @@ describe('waiting for minions, jobs.active and manage.*', { timeout: 180_000 }, 
     const ms = Date.now() - start;
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stdout, /^m1:\n {4}True\n/);
-    assert.match(r.stdout, /m2:\n {4}Minion did not return\. \[No response\]/);
-    assert.match(r.stdout, /tsalt-run jobs\.lookup_jid \d{20}/);
+    // Salt's two words for it: [Not connected] once the master has seen m2 go (no lookup hint then),
+    // [No response] while it still counts m2 as connected (with the hint).
+    const how = /m2:\n {4}Minion did not return\. \[(No response|Not connected)\]/.exec(r.stdout)?.[1];
+    assert.ok(how, r.stdout);
+    if (how === 'No response') assert.match(r.stdout, /tsalt-run jobs\.lookup_jid \d{20}/);
     assert.equal(r.stdout.match(/^m1:/gm)?.length, 1, r.stdout);
     // 2 s timeout + 3 s gather_job_timeout, plus start-up.
     assert.ok(ms < 8000, `took ${ms} ms`);

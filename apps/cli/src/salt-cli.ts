@@ -140,10 +140,11 @@ export async function saltMain(argv: string[]): Promise<number> {
       process.stdout.write(`Executed command with job ID: ${pub.jid}\n`);
       return EXIT.OK;
     }
+    // Before the jid is shown: a Ctrl-C from then on must print it, not kill the CLI silently.
+    installCtrlC(pub.jid, client);
     if (f.verbose)
       process.stdout.write(`Executing job with jid ${pub.jid}\n-------------------------------------------\n\n`);
     if (f.showJid) process.stdout.write(`jid: ${pub.jid}\n`);
-    installCtrlC(pub.jid, client);
     const expected = [...pub.minions, ...pub.missing];
     return await gather(client, pub.jid, expected, pub.notConnected ?? [], timeoutS, f, opts.show_timeout !== false);
   } finally {
