@@ -3,15 +3,20 @@ import { errorLine, isRecord } from '@tsalt/core';
 import { DecryptError, type KeyPair } from '@tsalt/crypto';
 import {
   asBytes,
+  BadMessageError,
   newNonce,
   openAes,
   openPrivate,
   openPublish,
   pack,
+  parseCommand,
+  parsePublishLoad,
+  parsePublishSerial,
   ReqClient,
   sealAes,
   SubClient,
   unpack,
+  type PublishLoad,
 } from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
 import type { MinionConfig } from '@tsalt/config';
@@ -52,7 +57,7 @@ export interface MasterLinkOptions {
   /** The trusted master key; Salt's `minion_master.pub` unless given. */
   pin?: MasterPin;
   /** A publish that decrypted, verified, is new, and targets this minion. */
-  onJob(load: Record<string, unknown>): void;
+  onJob(load: PublishLoad): void;
   /** The master refused this minion for good (rejected key, master key changed). */
   onFatal(err: unknown): void;
 }
@@ -206,21 +211,27 @@ export class MasterLink {
     }
   }
 
-  private handlePublish(load: Record<string, unknown>): void {
-    const serial = typeof load['serial'] === 'number' ? load['serial'] : 0;
+  private handlePublish(raw: Record<string, unknown>): void {
+    const serial = parsePublishSerial(raw);
     if (serial <= this.lastSerial) {
       this.o.log.warn({ serial }, 'dropped a replayed publish');
       return;
     }
     this.lastSerial = serial;
-    const { tgt, jid, fun } = load;
-    if (tgt === undefined || typeof jid !== 'string' || fun === undefined) return;
+    let load: PublishLoad;
     try {
-      const tgtType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
+      load = parsePublishLoad(raw);
+    } catch (err) {
+      if (!(err instanceof BadMessageError)) throw err;
+      this.o.log.warn({ field: err.field }, `dropped a bad publish: ${err.message}`);
+      return;
+    }
+    const { jid } = load;
+    try {
       // Salt's minion: the publish's delimiter applies to grain/pillar targets.
-      const delimiter = typeof load['delimiter'] === 'string' && load['delimiter'] ? load['delimiter'] : undefined;
+      const delimiter = load.delimiter || undefined;
       const me = { id: this.o.opts.id, grains: this.o.grains };
-      if (!matchMinion(tgt as string | string[], tgtType, me, delimiter ? { delimiter } : {})) return;
+      if (!matchMinion(load.tgt, load.tgt_type, me, delimiter ? { delimiter } : {})) return;
     } catch (err) {
       this.o.log.warn({ jid, err: errorLine(err) }, 'dropped a publish with a bad target');
       return;
@@ -289,7 +300,7 @@ export class MasterLink {
         } catch {
           refusal = undefined; // not our session key: re-authenticate below
         }
-        if (refusal !== undefined) throw new Error(`the master refused ${String(load['cmd'])}`);
+        if (refusal !== undefined) throw new Error(`the master refused ${parseCommand(load).shown}`);
       }
       if (attempt > 0) throw new Error(`master answered ${JSON.stringify(reply)?.slice(0, 80)}`);
       await this.reauthenticate(0, true);

@@ -37,3 +37,4 @@ export {
 } from './errors.js';
 export { ensureSocketCapacity, zmqVersion } from './socket-limit.js';
 export { PublishRelayClient, PublishRelayServer } from './publish-relay.js';
+export * from './messages/index.js';
