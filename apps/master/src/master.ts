@@ -3,7 +3,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine, isRecord } from '@tsalt/core';
 import { raiseOpenFilesLimit } from '@tsalt/daemon';
 import { KeyStore, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
-import { parseCommand, ReqServer, type Envelope } from '@tsalt/transport';
+import { parseCommand, zmqTransport, type Envelope, type RequestServer, type Transport } from '@tsalt/transport';
 import { EventBus } from '@tsalt/events';
 import { Registry } from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins, type JobCache } from '@tsalt/returners';
@@ -42,7 +42,7 @@ export class Master {
   private rootKey = '';
   private bus!: EventBus;
   private pub!: Publisher;
-  private req!: ReqServer;
+  private req!: RequestServer;
   private jobCache!: JobCache;
   private cache!: CacheWriter;
   private returners!: Registry;
@@ -63,6 +63,8 @@ export class Master {
   constructor(
     private readonly opts: MasterConfig,
     private readonly log: Logger,
+    /** The request port's channels; ZeroMQ unless given. (The publisher runs in its own process, on ZeroMQ.) */
+    private readonly transport: Transport = zmqTransport,
   ) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
     this.targets = new JobTargets(Math.max(1, opts.keep_jobs) * 3600_000);
@@ -120,7 +122,7 @@ export class Master {
       log,
     });
     await this.pub.start();
-    this.req = new ReqServer(
+    this.req = this.transport.requestServer(
       // In flight includes sign-ins waiting in the auth queue: one per minion in a storm (~2 KB each).
       {
         address: tcp(opts.interface, opts.ret_port),

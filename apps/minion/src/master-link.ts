@@ -12,11 +12,13 @@ import {
   parseCommand,
   parsePublishLoad,
   parsePublishSerial,
-  ReqClient,
+  zmqTransport,
   sealAes,
-  SubClient,
   unpack,
   type PublishLoad,
+  type RequestChannel,
+  type Subscription,
+  type Transport,
 } from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
 import type { MinionConfig } from '@tsalt/config';
@@ -60,6 +62,8 @@ export interface MasterLinkOptions {
   onJob(load: PublishLoad): void;
   /** The master refused this minion for good (rejected key, master key changed). */
   onFatal(err: unknown): void;
+  /** The channels to the master; ZeroMQ unless given (unit tests pass a MemoryTransport). */
+  transport?: Transport;
 }
 
 /**
@@ -69,11 +73,11 @@ export interface MasterLinkOptions {
  * process, so nothing here touches process-wide state.
  */
 export class MasterLink {
-  private readonly req: ReqClient;
-  private sub: SubClient | undefined;
+  private readonly req: RequestChannel;
+  private sub: Subscription | undefined;
   private subPort = 0;
   /** SUBs replaced but still delivering until their successor has joined. */
-  private readonly retiring = new Set<SubClient>();
+  private readonly retiring = new Set<Subscription>();
   private session: Session | undefined;
   private reauth: Promise<void> | undefined;
   private lastSerial = 0;
@@ -81,13 +85,15 @@ export class MasterLink {
   private stopped = false;
   private heartbeats: NodeJS.Timeout[] = [];
   private readonly pin: MasterPin;
+  private readonly transport: Transport;
   /** How many times this link has signed in (1 after the first). */
   signIns = 0;
 
   constructor(private readonly o: MasterLinkOptions) {
     const { opts } = o;
     this.pin = o.pin ?? filePin(opts.pki_dir);
-    this.req = new ReqClient({
+    this.transport = o.transport ?? zmqTransport;
+    this.req = this.transport.requestChannel({
       address: tcp(this.masterHost, opts.master_port),
       reconnectInterval: this.reconInterval(),
       reconnectMaxInterval: opts.recon_max_ms,
@@ -133,7 +139,7 @@ export class MasterLink {
     const old = this.sub;
     const { opts } = this.o;
     this.subPort = port;
-    this.sub = new SubClient({
+    this.sub = this.transport.subscription({
       address: tcp(this.masterHost, port),
       identity: opts.id,
       reconnectInterval: this.reconInterval(),
@@ -175,7 +181,7 @@ export class MasterLink {
     return this.reauth;
   }
 
-  private async publishLoop(sub: SubClient): Promise<void> {
+  private async publishLoop(sub: Subscription): Promise<void> {
     for await (const msg of sub.messages()) {
       if (this.stopped) break;
       // Before the first sign-in there is no key: the publish was not for us yet.
