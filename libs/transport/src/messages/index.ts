@@ -22,3 +22,4 @@ export {
   type PublishRequest,
   type PublishLoad,
 } from './publish-load.js';
+export { parsePublishReply, type PublishReply } from './publish-reply.js';

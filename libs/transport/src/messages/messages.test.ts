@@ -11,6 +11,7 @@ import {
 } from './aes-request.js';
 import { parsePublishLoad, parsePublishRequest, parsePublishSerial } from './publish-load.js';
 import { parseCommand, parseNonce } from './fields.js';
+import { parsePublishReply } from './publish-reply.js';
 
 /** Asserts a refusal naming `field`. */
 function refuses(fn: () => unknown, field: string): void {
@@ -125,5 +126,22 @@ describe('the publish load', () => {
     refuses(() => parsePublishLoad({ fun: 'f', tgt: 'm1' }), 'jid');
     refuses(() => parsePublishLoad({ fun: 'f', tgt: [1], jid: '1' }), 'tgt');
     refuses(() => parsePublishLoad({ tgt: 'm1', jid: '1' }), 'fun');
+  });
+});
+
+describe('the publish reply', () => {
+  test("a job, Salt's error form, or a refusal naming load", () => {
+    assert.deepEqual(parsePublishReply({ enc: 'clear', load: { jid: '1', minions: ['a'], missing: [] } }), {
+      kind: 'published',
+      jid: '1',
+      minions: ['a'],
+      missing: [],
+    });
+    assert.deepEqual(parsePublishReply({ load: { error: { name: 'AuthenticationError', message: 'no' } } }), {
+      kind: 'error',
+      name: 'AuthenticationError',
+      message: 'no',
+    });
+    refuses(() => parsePublishReply('bad load'), 'load');
   });
 });
