@@ -1,10 +1,24 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from '@tsalt/core';
 import { errorLine, isRecord } from '@tsalt/core';
-import { type KeyStore, DecryptError, invalidIdReason } from '@tsalt/crypto';
-import { asBytes, openAes, sealAes, type Envelope } from '@tsalt/transport';
+import { type KeyStore, DecryptError } from '@tsalt/crypto';
+import {
+  asBytes,
+  BadMessageError,
+  openAes,
+  parseAesHead,
+  parseCommand,
+  parseMinionEventLoad,
+  parseNonce,
+  parsePresenceLoad,
+  parseReturnLoad,
+  sealAes,
+  type Envelope,
+  type MinionEventLoad,
+  type ReturnLoad,
+} from '@tsalt/transport';
 import { tokenValid } from './minion-token.js';
-import type { ReturnLoad } from '@tsalt/returners';
+import type { ReturnLoad as StoredReturn } from '@tsalt/returners';
 import { isJid } from '@tsalt/job';
 import type { MasterConfig } from '@tsalt/config';
 import type { SessionKeys } from './session.js';
@@ -57,37 +71,61 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
     return BAD_LOAD;
   }
   if (!isRecord(load)) return BAD_LOAD;
-  const nonce = typeof load['nonce'] === 'string' ? load['nonce'] : undefined;
-  const cmd = load['cmd'];
-  const id = load['id'];
+  const nonce = parseNonce(load);
   const answer = (value: unknown): Buffer => sealAes(d.session.aes, value, nonce);
-  if (typeof cmd !== 'string' || !AES_COMMANDS.has(cmd)) {
-    d.log.warn({ cmd: String(cmd).slice(0, 40) }, 'refused AES command outside the allow-list');
+  let head;
+  try {
+    head = parseAesHead(load);
+  } catch (err) {
+    if (!(err instanceof BadMessageError)) throw err;
+    if (err.field === 'cmd')
+      d.log.warn({ cmd: parseCommand(load).shown }, 'refused AES command outside the allow-list');
+    else d.log.warn('refused AES request with a bad minion id');
     return answer(false);
   }
-  if (typeof id !== 'string' || invalidIdReason(id)) {
-    d.log.warn('refused AES request with a bad minion id');
+  const { cmd, id } = head;
+  if (!AES_COMMANDS.has(cmd)) {
+    d.log.warn({ cmd: cmd.slice(0, 40) }, 'refused AES command outside the allow-list');
     return answer(false);
   }
   // Salt's `_pillar` carries no tok: the reply is encrypted to the id's accepted key, so only its holder reads it.
   if (cmd === '_pillar') return servePillar(load, id, nonce, d);
-  if (load['tok'] === undefined && cmd === '_return') {
-    if (toklessReturnAccepted(load, id, d)) return answer(await storeReturn(load, id, d));
+  if (head.tok === undefined && cmd === '_return') {
+    const ret = parsed(() => parseReturnLoad(load, id), id, d);
+    if (ret && toklessReturnAccepted(ret.jid, id, d)) return answer(await storeReturn(ret, d));
     return answer(false);
   }
-  if (!tokenValid(d.keys, id, load['tok'])) {
+  if (!tokenValid(d.keys, id, head.tok)) {
     d.log.warn({ minion: id, cmd }, 'refused request: minion key not accepted or token invalid');
     return answer(false);
   }
   if (cmd === '_presence') {
-    if (load['leaving'] === true) d.presence?.left(id);
-    else d.presence?.seen(id, typeof load['interval'] === 'number' ? load['interval'] : undefined);
+    const p = parsePresenceLoad(load);
+    if (p.leaving) d.presence?.left(id);
+    else d.presence?.seen(id, p.interval);
     return answer(true);
   }
   d.presence?.seen(id);
-  if (cmd === '_return') return answer(await storeReturn(load, id, d));
-  if (cmd === '_minion_event') return answer(fireMinionEvents(load, id, d));
+  if (cmd === '_return') {
+    const ret = parsed(() => parseReturnLoad(load, id), id, d);
+    return answer(ret ? await storeReturn(ret, d) : false);
+  }
+  if (cmd === '_minion_event') {
+    const ev = parsed(() => parseMinionEventLoad(load), id, d);
+    return answer(ev ? fireMinionEvents(ev, id, d) : false);
+  }
   return answer(false);
+}
+
+/** The typed load, or undefined with one log line naming the field that was wrong. */
+function parsed<T>(parse: () => T, id: string, d: AesDeps): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof BadMessageError)) throw err;
+    d.log.warn({ minion: id, field: err.field }, `dropped a bad request: ${err.message}`);
+    return undefined;
+  }
 }
 
 /** Minions already told why their tokless returns are refused: one line each, not one per job. */
@@ -102,8 +140,7 @@ const TOLD_MAX = 10_000;
  * for a job this master published to it, once per job: a minion can then
  * only forge another's answer to a job that other minion has not answered yet.
  */
-function toklessReturnAccepted(load: Record<string, unknown>, id: string, d: AesDeps): boolean {
-  const jid = typeof load['jid'] === 'string' ? load['jid'] : '';
+function toklessReturnAccepted(jid: string, id: string, d: AesDeps): boolean {
   if (d.opts.tokless_returns === 'targeted') {
     if (d.keys.acceptedKey(id) && d.targets?.claim(jid, id)) return true;
     d.log.warn({ minion: id, jid }, 'refused a return without tok: not a job this master published to that minion');
@@ -121,16 +158,14 @@ function toklessReturnAccepted(load: Record<string, unknown>, id: string, d: Aes
 }
 
 /** Salt's `store_job`: cache the return, then fire `salt/job/<jid>/ret/<id>`. */
-async function storeReturn(load: Record<string, unknown>, id: string, d: AesDeps): Promise<boolean> {
-  const jid = load['jid'];
-  if (typeof jid !== 'string' || !isJid(jid)) {
+async function storeReturn(ret: ReturnLoad, d: AesDeps): Promise<boolean> {
+  const { jid, id } = ret;
+  if (!isJid(jid)) {
     d.log.warn({ minion: id }, 'dropped return with a bad jid');
     return false;
   }
-  const { tok: _tok, nonce: _nonce, ...ret } = load;
-  ret['id'] = id;
   // With ext_job_cache the minions write their returns there themselves; the master only fires the event (Salt's store_job).
-  if (d.opts.job_cache && !d.opts.ext_job_cache) await d.cache.returner(ret as ReturnLoad);
+  if (d.opts.job_cache && !d.opts.ext_job_cache) await d.cache.returner(ret as StoredReturn);
   d.fire(`salt/job/${jid}/ret/${id}`, ret);
   return true;
 }
@@ -143,25 +178,16 @@ async function storeReturn(load: Record<string, unknown>, id: string, d: AesDeps
  * (`events`, beacons) fires each entry's data plus `id`. With a `pretag`,
  * Salt fires each again as `<pretag>/<tag>`. False when the bus refused one.
  */
-function fireMinionEvents(load: Record<string, unknown>, id: string, d: AesDeps): boolean {
-  const { tok: _tok, nonce: _nonce, ...rest } = load;
-  const pretag = typeof load['pretag'] === 'string' && load['pretag'] ? load['pretag'] : undefined;
+function fireMinionEvents(ev: MinionEventLoad, id: string, d: AesDeps): boolean {
   let ok = true;
   const fire = (tag: string, data: Record<string, unknown>): void => {
     if (d.fire(tag, data) === false) ok = false;
-    if (pretag) d.fire(`${pretag}/${tag}`, data);
+    if (ev.pretag) d.fire(`${ev.pretag}/${tag}`, data);
   };
-  if (Array.isArray(load['events'])) {
-    for (const ev of load['events']) {
-      if (isRecord(ev) && typeof ev['tag'] === 'string') {
-        const data = isRecord(ev['data']) ? ev['data'] : { data: ev['data'] };
-        fire(ev['tag'], { ...data, id });
-      }
-    }
+  if (ev.kind === 'batch') {
+    for (const one of ev.events) fire(one.tag, { ...one.data, id });
     return ok;
   }
-  const tag = load['tag'];
-  if (typeof tag !== 'string' || !tag) return false;
-  fire(tag, { ...rest, id });
+  fire(ev.tag, { ...ev.fields, id });
   return ok;
 }

@@ -2,8 +2,15 @@ import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from '@tsalt/core';
 import { errorLine, fnmatch } from '@tsalt/core';
-import { type KeyStore, invalidIdReason, parsePublicKey } from '@tsalt/crypto';
-import { acceptedInner, asBytes, signAuthReply } from '@tsalt/transport';
+import { type KeyStore, parsePublicKey } from '@tsalt/crypto';
+import {
+  acceptedInner,
+  BadMessageError,
+  parseAuthLoad,
+  parseNonce,
+  signAuthReply,
+  type AuthLoad,
+} from '@tsalt/transport';
 import type { MasterConfig } from '@tsalt/config';
 import type { SessionKeys } from './session.js';
 
@@ -41,37 +48,54 @@ function listedIn(file: string | undefined, id: string): boolean {
   return false;
 }
 
+/** The signed reply Salt's minion reads: `{ret, nonce, ...extra}` under the master's signature. */
+function signedReply(
+  d: AuthDeps,
+  nonce: string,
+  act: Act,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const ret = act === 'full' ? 'full' : act === 'pend';
+  // Salt's `_clear_signed({ret, nonce})`: a salt-minion reads `ret` at the top of the inner load.
+  return signAuthReply(d.masterPrivate, { ret, nonce, ...extra });
+}
+
+/**
+ * The edge of `_auth`: its typed load, or the signed refusal to send at once
+ * (a bad id or no public key; no key state is touched, no event fired).
+ */
+export function parseAuthOrRefuse(
+  load: Record<string, unknown>,
+  d: AuthDeps,
+): { req: AuthLoad; refusal?: undefined } | { req?: undefined; refusal: Record<string, unknown> } {
+  try {
+    return { req: parseAuthLoad(load) };
+  } catch (err) {
+    if (!(err instanceof BadMessageError)) throw err;
+    const what = err.field === 'pub' ? 'no public key' : 'bad minion id';
+    d.log.warn({ field: err.field, reason: err.message }, `refused authentication: ${what}`);
+    return { refusal: signedReply(d, parseNonce(load) ?? '', 'error', { reason: err.message }) };
+  }
+}
+
+/** `handleAuthRequest` for a raw load: the refusal, or the decision. */
+export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<string, unknown> {
+  const { req, refusal } = parseAuthOrRefuse(load, d);
+  return req ? handleAuthRequest(req, d) : refusal;
+}
+
 /**
  * Salt's `ReqServerChannel._auth`: decides the key state of a minion and,
  * only for an accepted key, hands out the session key. Every decision fires
  * `salt/auth` (when `auth_events`).
  */
-export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<string, unknown> {
-  const nonce = typeof load['nonce'] === 'string' ? load['nonce'] : '';
-  const id = load['id'];
-  const pub = load['pub'];
+export function handleAuthRequest(req: AuthLoad, d: AuthDeps): Record<string, unknown> {
+  const { id, pub, nonce } = req;
   const reply = (act: Act, extra: Record<string, unknown> = {}): Record<string, unknown> => {
     const result = act === 'accept' || act === 'pend';
-    if (d.opts.auth_events && typeof id === 'string' && act !== 'error') {
-      d.fire('salt/auth', { result, act, id, pub: typeof pub === 'string' ? pub : '' });
-    }
-    const ret = act === 'full' ? 'full' : act === 'pend';
-    // Salt's `_clear_signed({ret, nonce})`: a salt-minion reads `ret` at the top of the inner load.
-    return signAuthReply(d.masterPrivate, { ret, nonce, ...extra });
+    if (d.opts.auth_events && act !== 'error') d.fire('salt/auth', { result, act, id, pub });
+    return signedReply(d, nonce, act, extra);
   };
-
-  const reason = invalidIdReason(id);
-  if (reason || typeof id !== 'string') {
-    d.log.warn(
-      { id: typeof id === 'string' ? JSON.stringify(id) : typeof id, reason },
-      'refused authentication: bad minion id',
-    );
-    return reply('error', { reason: reason ?? 'bad id' });
-  }
-  if (typeof pub !== 'string') {
-    d.log.warn({ minion: id }, 'refused authentication: no public key');
-    return reply('error', { reason: 'no public key in the auth request' });
-  }
   const { keys, opts } = d;
   // A minion signing in again with the key we hold: no file read, no parse.
   const known = keys.acceptedKey(id);
@@ -94,7 +118,7 @@ export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<s
       sessionKeySig: d.session.keySignature(d.masterPrivate),
       publishPort: opts.publish_port,
       nonce,
-      ...(asBytes(load['token']) ? { token: asBytes(load['token'])! } : {}),
+      ...(req.token ? { token: req.token } : {}),
     });
     return signAuthReply(d.masterPrivate, inner);
   };

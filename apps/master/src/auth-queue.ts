@@ -1,12 +1,12 @@
 import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
-import { NO_REPLY } from '@tsalt/transport';
+import { NO_REPLY, type AuthLoad } from '@tsalt/transport';
 
 /** Work done per turn of the event loop before returns and events get their turn (ms). */
 const SLICE_MS = 10;
 
 interface Entry {
-  load: Record<string, unknown>;
+  load: AuthLoad;
   resolve(reply: unknown): void;
   /** Superseded by a newer request from the same minion, already answered with NO_REPLY. */
   dead: boolean;
@@ -35,14 +35,13 @@ export class AuthQueue {
   superseded = 0;
 
   constructor(
-    private readonly handle: (load: Record<string, unknown>) => unknown,
+    private readonly handle: (load: AuthLoad) => unknown,
     private readonly log: Logger,
   ) {}
 
-  submit(load: Record<string, unknown>): Promise<unknown> {
-    const id = load['id'];
-    // A request without a usable id is refused at once by the handler: cheap, nothing to merge.
-    if (typeof id !== 'string' || id === '') return Promise.resolve(this.run(load));
+  /** A parsed `_auth` (a bad id was refused at the edge, before the queue). */
+  submit(load: AuthLoad): Promise<unknown> {
+    const { id } = load;
     return new Promise((resolve) => {
       const prev = this.byId.get(id);
       if (prev) {
@@ -65,7 +64,7 @@ export class AuthQueue {
     return this.byId.size;
   }
 
-  private run(load: Record<string, unknown>): unknown {
+  private run(load: AuthLoad): unknown {
     try {
       return this.handle(load);
     } catch (err) {
@@ -79,7 +78,7 @@ export class AuthQueue {
     while (this.stack.length > 0 && performance.now() < until) {
       const entry = this.stack.pop()!;
       if (entry.dead) continue;
-      const id = entry.load['id'] as string;
+      const { id } = entry.load;
       if (this.byId.get(id) === entry) this.byId.delete(id);
       entry.resolve(this.run(entry.load));
     }

@@ -2,7 +2,14 @@ import type { Logger } from '@tsalt/core';
 import { errorLine, isRecord } from '@tsalt/core';
 import type { KeyObject } from 'node:crypto';
 import type { KeyStore } from '@tsalt/crypto';
-import { sealPublish } from '@tsalt/transport';
+import {
+  BadMessageError,
+  parsePublishKey,
+  parsePublishRequest,
+  sealPublish,
+  type PublishLoad,
+  type PublishRequest,
+} from '@tsalt/transport';
 import { checkMinions, resolveNodegroups, validateTarget, type MinionData } from '@tsalt/targeting';
 import type { MasterConfig } from '@tsalt/config';
 import { rootKeyMatches } from './root-key.js';
@@ -43,19 +50,20 @@ function clearError(name: string, message: string): Record<string, unknown> {
  * `salt/job/<jid>/new` events and publishes once on PUB.
  */
 export async function handlePublish(load: Record<string, unknown>, d: ClearDeps): Promise<Record<string, unknown>> {
-  if (!rootKeyMatches(d.rootKey, load['key'])) {
+  if (!rootKeyMatches(d.rootKey, parsePublishKey(load))) {
     d.log.warn('publish refused: bad or missing root key');
     return clearError('AuthenticationError', 'Authentication failure of type "user" occurred.');
   }
-  const fun = load['fun'];
-  const tgt = load['tgt'];
-  const rawType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
-  if (typeof fun !== 'string' && !Array.isArray(fun))
-    return clearError('SaltInvocationError', 'publish has no function');
-  if (typeof tgt !== 'string' && !Array.isArray(tgt)) return clearError('SaltInvocationError', 'publish has no target');
-  let target = tgt as string | string[];
-  let tgtType = rawType;
-  const kwargs = isRecord(load['kwargs']) ? load['kwargs'] : {};
+  let req: PublishRequest;
+  try {
+    req = parsePublishRequest(load);
+  } catch (err) {
+    if (!(err instanceof BadMessageError)) throw err;
+    return clearError('SaltInvocationError', err.message);
+  }
+  const { fun, kwargs } = req;
+  let target = req.tgt;
+  let tgtType = req.tgt_type;
   // Salt reads the delimiter from the publish kwargs (the CLI's --delimiter).
   const delimiter = typeof kwargs['delimiter'] === 'string' && kwargs['delimiter'] ? kwargs['delimiter'] : undefined;
   const nodegroups = isRecord(d.opts.nodegroups) ? (d.opts.nodegroups as Record<string, string | string[]>) : {};
@@ -77,17 +85,16 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   if (matched.minions.length === 0 && matched.missing.length === 0) {
     return { enc: 'clear', load: { jid: '', minions: [], missing: [] } };
   }
-  const passed = typeof load['jid'] === 'string' && load['jid'] ? load['jid'] : undefined;
-  const jid = await d.cache.prepJid(passed);
-  const user = typeof load['user'] === 'string' ? load['user'] : 'root';
-  const arg = Array.isArray(load['arg']) ? load['arg'] : [];
-  let ret = typeof load['ret'] === 'string' ? load['ret'] : '';
+  const jid = await d.cache.prepJid(req.jid);
+  const { user, arg } = req;
+  let ret = req.ret;
   // Salt's ext_job_cache: every minion also sends its return straight to that returner.
   const ext = typeof d.opts.ext_job_cache === 'string' ? d.opts.ext_job_cache : '';
   if (ext && !ret.split(',').includes(ext)) ret = ret ? `${ret},${ext}` : ext;
-  const pubLoad: Record<string, unknown> = { fun, arg, tgt: target, jid, ret, tgt_type: tgtType, user };
+  const pubLoad: PublishLoad = { fun, arg, tgt: target, jid, ret, tgt_type: tgtType, user };
   for (const k of ['ret_config', 'ret_kwargs', 'metadata', 'delimiter'] as const) {
-    if (kwargs[k] !== undefined) pubLoad[k] = kwargs[k];
+    // Passed through as the client sent them, as Salt's _prep_pub.
+    if (kwargs[k] !== undefined) (pubLoad as Record<string, unknown>)[k] = kwargs[k];
   }
   // A job cache that cannot write must not stop the job (Salt's #21449): the writer holds and retries.
   await d.cache.saveLoad(jid, { ...pubLoad }, matched.minions);
@@ -105,7 +112,7 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
   });
   // Missing ids were named by a list target: once their key is accepted (they re-authenticated), they may answer.
   d.targets?.record(jid, [...matched.minions, ...matched.missing]);
-  pubLoad['serial'] = d.session.nextSerial();
+  pubLoad.serial = d.session.nextSerial();
   const signer = d.opts.sign_pub_messages ? d.masterPrivate : undefined;
   await d.pub.publish(sealPublish(d.session.aes, signer, pubLoad));
   d.log.info({ jid, fun, tgt: target, minions: matched.minions.length }, 'published job');

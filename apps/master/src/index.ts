@@ -5,4 +5,7 @@
  *   await master.start();
  */
 export { Master } from './master.js';
-export { dropfilePath } from './session.js';
+export { dropfilePath, SessionKeys } from './session.js';
+// The request port's handlers, for driving a master without its processes (unit tests over MemoryTransport).
+export { handleAuth, handleAuthRequest, type AuthDeps } from './auth-handler.js';
+export { handleAes, type AesDeps } from './aes-funcs.js';

@@ -3,12 +3,12 @@ import type { Logger } from '@tsalt/core';
 import { errorLine, isRecord } from '@tsalt/core';
 import { raiseOpenFilesLimit } from '@tsalt/daemon';
 import { KeyStore, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
-import { ReqServer, type Envelope } from '@tsalt/transport';
+import { parseCommand, zmqTransport, type Envelope, type RequestServer, type Transport } from '@tsalt/transport';
 import { EventBus } from '@tsalt/events';
 import { Registry } from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins, type JobCache } from '@tsalt/returners';
 import type { MasterConfig } from '@tsalt/config';
-import { handleAuth } from './auth-handler.js';
+import { handleAuthRequest, parseAuthOrRefuse, type AuthDeps } from './auth-handler.js';
 import { AuthQueue } from './auth-queue.js';
 import { CLEAR_COMMANDS, handlePublish } from './clear-funcs.js';
 import { handleAes } from './aes-funcs.js';
@@ -42,7 +42,7 @@ export class Master {
   private rootKey = '';
   private bus!: EventBus;
   private pub!: Publisher;
-  private req!: ReqServer;
+  private req!: RequestServer;
   private jobCache!: JobCache;
   private cache!: CacheWriter;
   private returners!: Registry;
@@ -63,23 +63,25 @@ export class Master {
   constructor(
     private readonly opts: MasterConfig,
     private readonly log: Logger,
+    /** The request port's channels; ZeroMQ unless given. (The publisher runs in its own process, on ZeroMQ.) */
+    private readonly transport: Transport = zmqTransport,
   ) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
     this.targets = new JobTargets(Math.max(1, opts.keep_jobs) * 3600_000);
     this.pillar = new PillarCompiler(pillarOptions(opts), log.child({ component: 'pillar' }));
-    this.auth = new AuthQueue(
-      (load) =>
-        handleAuth(load, {
-          opts: this.opts,
-          keys: this.keys,
-          session: this.session,
-          masterPrivate: this.pair.privateKey,
-          masterPubPem: this.pair.publicPem,
-          log: this.log,
-          fire: this.fire,
-        }),
-      log.child({ component: 'auth' }),
-    );
+    this.auth = new AuthQueue((req) => handleAuthRequest(req, this.authDeps()), log.child({ component: 'auth' }));
+  }
+
+  private authDeps(): AuthDeps {
+    return {
+      opts: this.opts,
+      keys: this.keys,
+      session: this.session,
+      masterPrivate: this.pair.privateKey,
+      masterPubPem: this.pair.publicPem,
+      log: this.log,
+      fire: this.fire,
+    };
   }
 
   async start(): Promise<void> {
@@ -120,7 +122,7 @@ export class Master {
       log,
     });
     await this.pub.start();
-    this.req = new ReqServer(
+    this.req = this.transport.requestServer(
       // In flight includes sign-ins waiting in the auth queue: one per minion in a storm (~2 KB each).
       {
         address: tcp(opts.interface, opts.ret_port),
@@ -205,14 +207,15 @@ export class Master {
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';
     const load = env.load;
-    const cmd = load['cmd'];
-    if (cmd === '_auth') return this.auth.submit(load);
-    if (typeof cmd !== 'string' || !CLEAR_COMMANDS.has(cmd)) {
-      this.log.warn({ cmd: String(cmd).slice(0, 40) }, 'refused clear command outside the allow-list');
-      return {
-        enc: 'clear',
-        load: { error: { name: 'AuthorizationError', message: `'${String(cmd).slice(0, 40)}' is not allowed` } },
-      };
+    const { cmd, shown } = parseCommand(load);
+    if (cmd === '_auth') {
+      // A bad id or no key is refused at once: cheap, nothing to queue.
+      const { req, refusal } = parseAuthOrRefuse(load, this.authDeps());
+      return req ? this.auth.submit(req) : refusal;
+    }
+    if (cmd === undefined || !CLEAR_COMMANDS.has(cmd)) {
+      this.log.warn({ cmd: shown }, 'refused clear command outside the allow-list');
+      return { enc: 'clear', load: { error: { name: 'AuthorizationError', message: `'${shown}' is not allowed` } } };
     }
     if (cmd === 'ping') return { enc: 'clear', load: true };
     return handlePublish(load, {

@@ -8,7 +8,7 @@ import { KeyStore, generateKeyPair } from '@tsalt/crypto';
 import { masterConfig } from '@tsalt/config';
 import { PillarCompiler, pillarOptions } from '@tsalt/pillar';
 import { newNonce, openPrivate, pack, unpack } from '@tsalt/transport';
-import { parsePillarLoad, servePillar, type MinionDataSink, type PillarDeps } from './pillar-funcs.js';
+import { servePillar, type MinionDataSink, type PillarDeps } from './pillar-funcs.js';
 import { SessionKeys } from './session.js';
 
 /*
@@ -121,18 +121,6 @@ describe('_pillar on the master', () => {
     assert.deepEqual(await ask({ id: 'db1', grains: { role: 'db' } }, deps(sink)), {
       common: { id: 'db1', env: 'base' },
       secret: 'db-secret',
-    });
-  });
-
-  test('parsePillarLoad: env is the old name of saltenv; a pillar_override that is not a mapping is dropped', () => {
-    const p = parsePillarLoad({ env: 'dev', pillarenv: '', pillar_override: 'x', grains: [] }, 'm', silentLogger());
-    assert.deepEqual(p, {
-      id: 'm',
-      tok: undefined,
-      grains: undefined,
-      saltenv: 'dev',
-      pillarenv: null,
-      pillarOverride: {},
     });
   });
 });

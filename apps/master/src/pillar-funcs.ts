@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { errorLine, isRecord, type Logger } from '@tsalt/core';
+import { errorLine, type Logger } from '@tsalt/core';
 import type { KeyStore } from '@tsalt/crypto';
 import type { PillarCompiler } from '@tsalt/pillar';
-import { sealAes, sealPrivate } from '@tsalt/transport';
+import { parsePillarLoad, sealAes, sealPrivate, type PillarLoad } from '@tsalt/transport';
 import type { SessionKeys } from './session.js';
 import { tokenValid } from './minion-token.js';
 
@@ -23,41 +23,6 @@ export interface PillarDeps {
   minionData?: MinionDataSink;
 }
 
-/** A `_pillar` request's load, checked once here; nothing deeper reads the raw load. */
-export interface PillarLoad {
-  id: string;
-  /** Absent from Salt 3006.8's `_pillar`; checked when present. */
-  tok: unknown;
-  /** The minion's grains; undefined when the load has none (Salt then answers False). */
-  grains: Record<string, unknown> | undefined;
-  saltenv: string | null;
-  pillarenv: string | null;
-  /** Merged over the compiled pillar, as Salt's `pillar_override`. */
-  pillarOverride: Record<string, unknown>;
-}
-
-const strOrNull = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-
-/**
- * The load as Salt's AESFuncs._pillar reads it: `saltenv` (or the older
- * `env`), `pillarenv`, `pillar_override` (a mapping, else ignored with a
- * log line, as Salt does). `id` is the one handleAes already checked.
- */
-export function parsePillarLoad(load: Record<string, unknown>, id: string, log: Logger): PillarLoad {
-  const override = load['pillar_override'];
-  if (override !== undefined && override !== null && !isRecord(override)) {
-    log.error({ minion: id }, '_pillar: pillar_override must be a dictionary; ignored');
-  }
-  return {
-    id,
-    tok: load['tok'],
-    grains: isRecord(load['grains']) ? load['grains'] : undefined,
-    saltenv: strOrNull(load['saltenv'] ?? load['env']),
-    pillarenv: strOrNull(load['pillarenv']),
-    pillarOverride: isRecord(override) ? override : {},
-  };
-}
-
 /**
  * Salt's AESFuncs `_pillar`: the minion's pillar, compiled from its grains,
  * answered in Salt's `send_private` form, under a one-off key encrypted to
@@ -71,7 +36,8 @@ export async function servePillar(
   nonce: string | undefined,
   d: PillarDeps,
 ): Promise<unknown> {
-  const req = parsePillarLoad(load, id, d.log);
+  const req = parsePillarLoad(load, id);
+  if (req.overrideIgnored) d.log.error({ minion: id }, '_pillar: pillar_override must be a dictionary; ignored');
   // A tok is optional here (Salt 3006.8 sends none), but a wrong one is an impostor.
   if (req.tok !== undefined && !tokenValid(d.keys, id, req.tok)) {
     d.log.warn({ minion: id }, 'refused _pillar: token invalid');

@@ -13,7 +13,7 @@ import {
   parseAuthReply,
   parseMasterKey,
   unpack,
-  type ReqClient,
+  type RequestChannel,
 } from '@tsalt/transport';
 import type { MinionConfig } from '@tsalt/config';
 
@@ -82,7 +82,7 @@ function minionToken(pair: KeyPair): Buffer {
 export async function signIn(
   opts: MinionConfig,
   pair: KeyPair,
-  req: ReqClient,
+  req: RequestChannel,
   log: Logger,
   stopped: () => boolean,
   pin: MasterPin = filePin(opts.pki_dir),

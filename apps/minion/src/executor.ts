@@ -11,6 +11,7 @@ import {
   type Registry,
 } from '@tsalt/loader';
 import type { ReturnLoad } from '@tsalt/returners';
+import type { PublishLoad } from '@tsalt/transport';
 
 /** Salt's EX_GENERIC: the retcode of a job whose function failed. */
 const EX_GENERIC = 1;
@@ -26,7 +27,7 @@ export type JobReturn = ReturnLoad & { cmd: '_return'; user?: string };
 export async function runJob(
   registry: Registry,
   id: string,
-  load: Record<string, unknown>,
+  load: PublishLoad,
   log: Logger,
   call: Pick<CallOptions, 'fireEvent' | 'services'> = {},
 ): Promise<JobReturn> {
@@ -75,25 +76,24 @@ function errCode(err: unknown): unknown {
 }
 
 /** The return's fixed fields for a publish load, before the function runs. */
-export function baseReturn(id: string, load: Record<string, unknown>): JobReturn {
-  const arg = Array.isArray(load['arg']) ? load['arg'] : [];
+export function baseReturn(id: string, load: PublishLoad): JobReturn {
   const ret: JobReturn = {
     cmd: '_return',
     id,
-    jid: String(load['jid']),
-    fun: String(load['fun']),
-    fun_args: arg,
+    jid: load.jid,
+    fun: String(load.fun),
+    fun_args: load.arg,
     return: null,
     retcode: 0,
     success: true,
   };
-  if (typeof load['user'] === 'string') ret.user = load['user'];
-  if (load['metadata'] !== undefined) ret['metadata'] = load['metadata'];
+  if (load.user !== undefined) ret.user = load.user;
+  if (load.metadata !== undefined) ret['metadata'] = load.metadata;
   return ret;
 }
 
 /** The return of a job whose process died without being told to (a crash), or could not start. */
-export function failedReturn(id: string, load: Record<string, unknown>, message: string): JobReturn {
+export function failedReturn(id: string, load: PublishLoad, message: string): JobReturn {
   return {
     ...baseReturn(id, load),
     return: `The minion function caused an exception: ${message}`,

@@ -9,11 +9,12 @@ import { genJid } from '@tsalt/job';
 import type { MinionDataService } from '@tsalt/modules';
 import { JobRunner } from './job-runner.js';
 import { replaceContents } from './minion-data.js';
+import type { PublishLoad } from '@tsalt/transport';
 
 const T = { timeout: 30_000 };
 let root = '';
 
-function load(fun: string, arg: unknown[] = []): Record<string, unknown> {
+function load(fun: string, arg: unknown[] = []): PublishLoad {
   return { fun, arg, jid: genJid(), tgt: 'm1', tgt_type: 'glob', user: 'root', ret: '' };
 }
 

@@ -4,6 +4,7 @@ import { JobProcessError } from './errors.js';
 import { JobProcess, type JobOutcome, type JobProcessState } from './job-process.js';
 import type { MinionDataService } from '@tsalt/modules';
 import type { WorkerInit } from './worker-protocol.js';
+import type { PublishLoad } from '@tsalt/transport';
 
 export type { JobOutcome } from './job-process.js';
 
@@ -155,7 +156,7 @@ export class JobPool {
    * the job is handed over (the caller writes the proc file there); nothing
    * else runs in between, so a kill never finds a half-started job.
    */
-  async run(load: Record<string, unknown>, onStart: (pid: number) => void): Promise<JobOutcome> {
+  async run(load: PublishLoad, onStart: (pid: number) => void): Promise<JobOutcome> {
     let p: JobProcess;
     do {
       if (this.closed) throw new JobProcessError('JOB_PROCESS_START_FAILED', 'the minion is stopping');

@@ -5,6 +5,7 @@ import type { JobReturn } from './executor.js';
 import { JobProcessError } from './errors.js';
 import type { MinionDataService } from '@tsalt/modules';
 import type { DaemonMessage, MinionDataOp, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import type { PublishLoad } from '@tsalt/transport';
 
 /** How a job in a job process ended. */
 export type JobOutcome =
@@ -120,10 +121,10 @@ export class JobProcess {
   }
 
   /** Hands over one job; resolves when it is done or the process dies. */
-  run(load: Record<string, unknown>): Promise<JobOutcome> {
+  run(load: PublishLoad): Promise<JobOutcome> {
     this.state = 'busy';
     this.busySince = Date.now();
-    this.jid = String(load['jid']);
+    this.jid = load.jid;
     this.signalled = undefined;
     return new Promise((resolve) => {
       this.finish = resolve;

@@ -8,6 +8,7 @@ import { readProcStat, silentLogger } from '@tsalt/core';
 import { minionConfig, type MinionConfig } from '@tsalt/config';
 import { descendantPids, genJid, readProcFile } from '@tsalt/job';
 import { JobPool, JobRunner } from './index.js';
+import type { PublishLoad } from '@tsalt/transport';
 
 const T = { timeout: 20_000 };
 let root = '';
@@ -31,7 +32,7 @@ function runner(extra: Partial<MinionConfig> & Record<string, unknown> = {}): Jo
   return r;
 }
 
-function load(fun: string, arg: unknown[] = []): Record<string, unknown> {
+function load(fun: string, arg: unknown[] = []): PublishLoad {
   return { fun, arg, jid: genJid(), tgt: 'm1', tgt_type: 'glob', user: 'root', ret: '' };
 }
 
@@ -220,13 +221,13 @@ describe('the job pool protocol', () => {
       fireEvent: async (tag, data) => void events.push([tag, data]),
     });
     try {
-      const out = await pool.run({ jid: genJid(), fun: 'x.y' }, () => undefined);
+      const out = await pool.run(load('x.y'), () => undefined);
       assert.equal(out.kind, 'done');
       assert.deepEqual(out.kind === 'done' ? out.ret : undefined, { ok: true, error: undefined });
       assert.deepEqual(events, [['my/tag', { x: 1 }]]);
       // Beyond `size` (0 here) a process lingers idle for the next burst before it exits.
       assert.deepEqual(pool.processes(), [{ pid: out.pid, state: 'idle' }]);
-      const again = await pool.run({ jid: genJid(), fun: 'x.y' }, () => undefined);
+      const again = await pool.run(load('x.y'), () => undefined);
       assert.equal(again.pid, out.pid);
     } finally {
       await pool.close();
@@ -247,7 +248,7 @@ describe('a job process that cannot start', () => {
     });
     try {
       await assert.rejects(
-        pool.run({ jid: genJid(), fun: 'test.ping' }, () => undefined),
+        pool.run(load('test.ping'), () => undefined),
         {
           code: 'JOB_PROCESS_START_FAILED',
           message: 'a job process failed to load its modules: no modules here',

@@ -17,6 +17,7 @@ import {
   type MinionDataService,
   type MinionEventService,
 } from '@tsalt/modules';
+import type { PublishLoad } from '@tsalt/transport';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import { JobPool, type JobOutcome } from './job-pool.js';
 import { ReturningJobs } from './returning-jobs.js';
@@ -142,17 +143,17 @@ export class JobRunner {
   }
 
   /** Runs one job. Undefined means "send no return" (the job was killed, as Salt). */
-  async run(load: Record<string, unknown>): Promise<JobReturn | undefined> {
+  async run(load: PublishLoad): Promise<JobReturn | undefined> {
     const { opts } = this.o;
-    const fun = load['fun'];
+    const { fun } = load;
     let ret: JobReturn | undefined;
     if (typeof fun === 'string' && DAEMON_FUNCTIONS.has(fun)) {
       ret = await runJob(this.registry, opts.id, load, this.log);
     } else {
       if (this.slots.full)
         this.log.info(
-          { jid: load['jid'] },
-          `Maximum number of processes reached while executing jid ${String(load['jid'])}, waiting...`,
+          { jid: load.jid },
+          `Maximum number of processes reached while executing jid ${load.jid}, waiting...`,
         );
       await this.slots.acquire();
       try {
@@ -171,7 +172,7 @@ export class JobRunner {
     return ret;
   }
 
-  private async inDaemon(load: Record<string, unknown>): Promise<JobReturn> {
+  private async inDaemon(load: PublishLoad): Promise<JobReturn> {
     this.writeProc(load, process.pid);
     try {
       return await runJob(this.registry, this.o.opts.id, load, this.log);
@@ -180,18 +181,18 @@ export class JobRunner {
     }
   }
 
-  private async inJobProcess(load: Record<string, unknown>): Promise<JobReturn | undefined> {
+  private async inJobProcess(load: PublishLoad): Promise<JobReturn | undefined> {
     const { id } = this.o.opts;
     let outcome: JobOutcome;
     try {
       outcome = await this.pool!.run(load, (pid) => this.writeProc(load, pid));
     } catch (err) {
-      this.log.error({ jid: load['jid'], err: errorLine(err) }, 'could not run a job');
+      this.log.error({ jid: load.jid, err: errorLine(err) }, 'could not run a job');
       return failedReturn(id, load, errorLine(err));
     } finally {
       this.removeProc(load);
     }
-    const jid = String(load['jid']);
+    const { jid } = load;
     switch (outcome.kind) {
       case 'done':
         return outcome.ret;
@@ -214,26 +215,26 @@ export class JobRunner {
    * job still listed by `saltutil.running` and `find_job`, as Salt's job
    * process is until its return is sent.
    */
-  whileReturning<T>(load: Record<string, unknown>, send: () => Promise<T>): Promise<T> {
+  whileReturning<T>(load: PublishLoad, send: () => Promise<T>): Promise<T> {
     return this.returning.during(this.o.opts.id, load, send);
   }
 
   /** The proc file is best effort: a job still runs when it cannot be written. */
-  private writeProc(load: Record<string, unknown>, pid: number): void {
-    if (!isJid(load['jid'])) return;
+  private writeProc(load: PublishLoad, pid: number): void {
+    if (!isJid(load.jid)) return;
     try {
       writeProcFile(this.o.opts.cachedir, load, pid);
     } catch (err) {
-      this.log.error({ jid: load['jid'], err: errorLine(err) }, 'could not write the proc file');
+      this.log.error({ jid: load.jid, err: errorLine(err) }, 'could not write the proc file');
     }
   }
 
-  private removeProc(load: Record<string, unknown>): void {
-    if (!isJid(load['jid'])) return;
+  private removeProc(load: PublishLoad): void {
+    if (!isJid(load.jid)) return;
     try {
-      removeProcFile(this.o.opts.cachedir, load['jid'] as string);
+      removeProcFile(this.o.opts.cachedir, load.jid);
     } catch (err) {
-      this.log.warn({ jid: load['jid'], err: errorLine(err) }, 'could not remove the proc file');
+      this.log.warn({ jid: load.jid, err: errorLine(err) }, 'could not remove the proc file');
     }
   }
 

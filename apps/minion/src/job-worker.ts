@@ -16,6 +16,7 @@ import {
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import { replaceContents } from './minion-data.js';
 import type { DaemonMessage, WorkerInit, WorkerMessage, WorkerRequest } from './worker-protocol.js';
+import type { PublishLoad } from '@tsalt/transport';
 
 type RequestBody = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'seq'> : never) : never;
 
@@ -113,7 +114,7 @@ function start(msg: WorkerInit): void {
   }
 }
 
-async function run(load: Record<string, unknown>): Promise<void> {
+async function run(load: PublishLoad): Promise<void> {
   if (!registry || !init || !log) throw new Error('job process not initialised');
   const ret = await runJob(registry, init.id, load, log);
   try {

@@ -3,15 +3,22 @@ import { errorLine, isRecord } from '@tsalt/core';
 import { DecryptError, type KeyPair } from '@tsalt/crypto';
 import {
   asBytes,
+  BadMessageError,
   newNonce,
   openAes,
   openPrivate,
   openPublish,
   pack,
-  ReqClient,
+  parseCommand,
+  parsePublishLoad,
+  parsePublishSerial,
+  zmqTransport,
   sealAes,
-  SubClient,
   unpack,
+  type PublishLoad,
+  type RequestChannel,
+  type Subscription,
+  type Transport,
 } from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
 import type { MinionConfig } from '@tsalt/config';
@@ -52,9 +59,11 @@ export interface MasterLinkOptions {
   /** The trusted master key; Salt's `minion_master.pub` unless given. */
   pin?: MasterPin;
   /** A publish that decrypted, verified, is new, and targets this minion. */
-  onJob(load: Record<string, unknown>): void;
+  onJob(load: PublishLoad): void;
   /** The master refused this minion for good (rejected key, master key changed). */
   onFatal(err: unknown): void;
+  /** The channels to the master; ZeroMQ unless given (unit tests pass a MemoryTransport). */
+  transport?: Transport;
 }
 
 /**
@@ -64,11 +73,11 @@ export interface MasterLinkOptions {
  * process, so nothing here touches process-wide state.
  */
 export class MasterLink {
-  private readonly req: ReqClient;
-  private sub: SubClient | undefined;
+  private readonly req: RequestChannel;
+  private sub: Subscription | undefined;
   private subPort = 0;
   /** SUBs replaced but still delivering until their successor has joined. */
-  private readonly retiring = new Set<SubClient>();
+  private readonly retiring = new Set<Subscription>();
   private session: Session | undefined;
   private reauth: Promise<void> | undefined;
   private lastSerial = 0;
@@ -76,13 +85,15 @@ export class MasterLink {
   private stopped = false;
   private heartbeats: NodeJS.Timeout[] = [];
   private readonly pin: MasterPin;
+  private readonly transport: Transport;
   /** How many times this link has signed in (1 after the first). */
   signIns = 0;
 
   constructor(private readonly o: MasterLinkOptions) {
     const { opts } = o;
     this.pin = o.pin ?? filePin(opts.pki_dir);
-    this.req = new ReqClient({
+    this.transport = o.transport ?? zmqTransport;
+    this.req = this.transport.requestChannel({
       address: tcp(this.masterHost, opts.master_port),
       reconnectInterval: this.reconInterval(),
       reconnectMaxInterval: opts.recon_max_ms,
@@ -128,7 +139,7 @@ export class MasterLink {
     const old = this.sub;
     const { opts } = this.o;
     this.subPort = port;
-    this.sub = new SubClient({
+    this.sub = this.transport.subscription({
       address: tcp(this.masterHost, port),
       identity: opts.id,
       reconnectInterval: this.reconInterval(),
@@ -170,7 +181,7 @@ export class MasterLink {
     return this.reauth;
   }
 
-  private async publishLoop(sub: SubClient): Promise<void> {
+  private async publishLoop(sub: Subscription): Promise<void> {
     for await (const msg of sub.messages()) {
       if (this.stopped) break;
       // Before the first sign-in there is no key: the publish was not for us yet.
@@ -206,21 +217,27 @@ export class MasterLink {
     }
   }
 
-  private handlePublish(load: Record<string, unknown>): void {
-    const serial = typeof load['serial'] === 'number' ? load['serial'] : 0;
+  private handlePublish(raw: Record<string, unknown>): void {
+    const serial = parsePublishSerial(raw);
     if (serial <= this.lastSerial) {
       this.o.log.warn({ serial }, 'dropped a replayed publish');
       return;
     }
     this.lastSerial = serial;
-    const { tgt, jid, fun } = load;
-    if (tgt === undefined || typeof jid !== 'string' || fun === undefined) return;
+    let load: PublishLoad;
     try {
-      const tgtType = typeof load['tgt_type'] === 'string' ? load['tgt_type'] : 'glob';
+      load = parsePublishLoad(raw);
+    } catch (err) {
+      if (!(err instanceof BadMessageError)) throw err;
+      this.o.log.warn({ field: err.field }, `dropped a bad publish: ${err.message}`);
+      return;
+    }
+    const { jid } = load;
+    try {
       // Salt's minion: the publish's delimiter applies to grain/pillar targets.
-      const delimiter = typeof load['delimiter'] === 'string' && load['delimiter'] ? load['delimiter'] : undefined;
+      const delimiter = load.delimiter || undefined;
       const me = { id: this.o.opts.id, grains: this.o.grains };
-      if (!matchMinion(tgt as string | string[], tgtType, me, delimiter ? { delimiter } : {})) return;
+      if (!matchMinion(load.tgt, load.tgt_type, me, delimiter ? { delimiter } : {})) return;
     } catch (err) {
       this.o.log.warn({ jid, err: errorLine(err) }, 'dropped a publish with a bad target');
       return;
@@ -289,7 +306,7 @@ export class MasterLink {
         } catch {
           refusal = undefined; // not our session key: re-authenticate below
         }
-        if (refusal !== undefined) throw new Error(`the master refused ${String(load['cmd'])}`);
+        if (refusal !== undefined) throw new Error(`the master refused ${parseCommand(load).shown}`);
       }
       if (attempt > 0) throw new Error(`master answered ${JSON.stringify(reply)?.slice(0, 80)}`);
       await this.reauthenticate(0, true);

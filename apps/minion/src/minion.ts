@@ -2,7 +2,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { loadOrCreateKeyPair } from '@tsalt/crypto';
 import type { MinionConfig } from '@tsalt/config';
-import { zmqVersion } from '@tsalt/transport';
+import { zmqVersion, type PublishLoad } from '@tsalt/transport';
 import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
 import { MinionReturners } from './returners.js';
@@ -82,7 +82,7 @@ export class Minion {
     }
   }
 
-  private async execute(load: Record<string, unknown>): Promise<void> {
+  private async execute(load: PublishLoad): Promise<void> {
     try {
       const ret = await this.jobs.run(load);
       const link = this.link;
@@ -91,7 +91,7 @@ export class Minion {
       // Salt's order: the master first, then the job's returners (a failing one never touches the master's copy).
       await this.returners?.dispatch(load, ret);
     } catch (err) {
-      this.log.error({ jid: load['jid'], err: errorLine(err) }, 'a job failed outside its function');
+      this.log.error({ jid: load.jid, err: errorLine(err) }, 'a job failed outside its function');
     }
   }
 

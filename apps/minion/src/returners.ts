@@ -2,6 +2,7 @@ import { errorLine, type Logger } from '@tsalt/core';
 import type { MinionConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
 import { returnerPlugins, type ReturnerConfig, type ReturnerPlugin, type ReturnerServices } from '@tsalt/returners';
+import type { PublishLoad } from '@tsalt/transport';
 import type { JobReturn } from './executor.js';
 
 /**
@@ -13,7 +14,7 @@ import type { JobReturn } from './executor.js';
  * `ret`). Order kept, duplicates and blanks dropped.
  */
 export function returnerNamesFor(
-  load: Readonly<Record<string, unknown>>,
+  load: Readonly<Pick<PublishLoad, 'ret'>>,
   opts: Readonly<Partial<Pick<MinionConfig, 'return' | 'ext_job_cache'>>>,
 ): string[] {
   const names: string[] = [];
@@ -27,7 +28,7 @@ export function returnerNamesFor(
       for (const item of v) add(item);
     }
   };
-  add(load['ret']);
+  add(load.ret);
   add(opts.return);
   add(opts.ext_job_cache);
   return names;
@@ -36,12 +37,12 @@ export function returnerNamesFor(
 /** The ret a returner sees: Salt's return dict, with the publish's `ret_config` / `ret_kwargs` copied in. */
 export function returnerRet(
   id: string,
-  load: Readonly<Record<string, unknown>>,
+  load: Readonly<Pick<PublishLoad, 'ret_config' | 'ret_kwargs'>>,
   ret: JobReturn,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = Object.fromEntries(Object.entries(ret).filter(([k]) => k !== 'cmd'));
-  if (load['ret_config'] !== undefined) out['ret_config'] = load['ret_config'];
-  if (load['ret_kwargs'] !== undefined) out['ret_kwargs'] = load['ret_kwargs'];
+  if (load.ret_config !== undefined) out['ret_config'] = load.ret_config;
+  if (load.ret_kwargs !== undefined) out['ret_kwargs'] = load.ret_kwargs;
   out['id'] = id;
   return out;
 }

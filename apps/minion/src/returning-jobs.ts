@@ -1,4 +1,5 @@
 import { isJid } from '@tsalt/job';
+import type { PublishLoad } from '@tsalt/transport';
 
 /**
  * Finished jobs whose return is on its way to the master, per minion id, as
@@ -12,16 +13,16 @@ export class ReturningJobs {
   private readonly byMinion = new Map<string, Map<string, Record<string, unknown>>>();
 
   /** Runs `send` (the return's trip, retries included) with the job listed for `id` until it settles. */
-  async during<T>(id: string, load: Record<string, unknown>, send: () => Promise<T>): Promise<T> {
-    const jid = load['jid'];
+  async during<T>(id: string, load: PublishLoad, send: () => Promise<T>): Promise<T> {
+    const { jid } = load;
     if (!isJid(jid)) return send();
     let mine = this.byMinion.get(id);
     if (!mine) this.byMinion.set(id, (mine = new Map<string, Record<string, unknown>>()));
-    mine.set(jid as string, { ...load, pid: process.pid });
+    mine.set(jid, { ...load, pid: process.pid });
     try {
       return await send();
     } finally {
-      mine.delete(jid as string);
+      mine.delete(jid);
       if (mine.size === 0) this.byMinion.delete(id);
     }
   }

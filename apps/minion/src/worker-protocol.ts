@@ -1,5 +1,6 @@
 import type { MinionConfig } from '@tsalt/config';
 import type { JobReturn } from './executor.js';
+import type { PublishLoad } from '@tsalt/transport';
 
 /*
  * IPC between the minion daemon and its job processes (child_process.fork
@@ -29,7 +30,7 @@ export interface WorkerInit {
 
 export type DaemonMessage =
   | WorkerInit
-  | { type: 'run'; load: Record<string, unknown> }
+  | { type: 'run'; load: PublishLoad }
   | { type: 'reply'; seq: number; ok: boolean; error?: string; value?: unknown }
   /** New grains and pillar (after a refresh): they replace the job process's, before any reply that follows. */
   | { type: 'data'; grains: Record<string, unknown>; pillar: Record<string, unknown> };

@@ -1,7 +1,7 @@
 import os from 'node:os';
-import { errorLine, isRecord, pyStr, type Logger } from '@tsalt/core';
+import { errorLine, type Logger } from '@tsalt/core';
 import { EventListener } from '@tsalt/events';
-import { pack, ReqClient, RequestTimeoutError, unpack } from '@tsalt/transport';
+import { BadMessageError, pack, parsePublishReply, ReqClient, RequestTimeoutError, unpack } from '@tsalt/transport';
 import {
   AuthFailedError,
   BadReplyError,
@@ -128,23 +128,19 @@ export class LocalClient {
       if (err instanceof RequestTimeoutError) throw new MasterTimeoutError({ cause: err });
       throw err;
     }
-    const reply = unpack(raw);
-    const body = isRecord(reply) && isRecord(reply['load']) ? reply['load'] : undefined;
-    if (!body) throw new BadReplyError(`The master answered the publish with ${JSON.stringify(reply)}`);
-    const error = body['error'];
-    if (isRecord(error)) {
-      const name = typeof error['name'] === 'string' ? error['name'] : 'Error';
-      const message = typeof error['message'] === 'string' ? error['message'] : pyStr(error['message'] ?? '');
-      if (name === 'AuthenticationError') throw new AuthFailedError(message);
-      throw new PublishRefusedError(name, message);
+    let reply;
+    try {
+      reply = parsePublishReply(unpack(raw));
+    } catch (err) {
+      if (err instanceof BadMessageError) throw new BadReplyError(err.message);
+      throw err;
     }
-    const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-    const out: PublishReply = {
-      jid: pyStr(body['jid'] ?? ''),
-      minions: strs(body['minions']),
-      missing: strs(body['missing']),
-    };
-    if (Array.isArray(body['not_connected'])) out.notConnected = strs(body['not_connected']);
+    if (reply.kind === 'error') {
+      if (reply.name === 'AuthenticationError') throw new AuthFailedError(reply.message);
+      throw new PublishRefusedError(reply.name, reply.message);
+    }
+    const out: PublishReply = { jid: reply.jid, minions: reply.minions, missing: reply.missing };
+    if (reply.not_connected) out.notConnected = reply.not_connected;
     return out;
   }
 

@@ -1,9 +1,15 @@
 import { TsaltError } from '@tsalt/core';
 
-/** Bytes that are not a valid tsalt/Salt message: garbage, not msgpack, wrong envelope. */
+/**
+ * Bytes that are not a valid tsalt/Salt message: garbage, not msgpack, wrong
+ * envelope, or a message whose field `field` has the wrong type or value.
+ */
 export class BadMessageError extends TsaltError {
-  constructor(message: string) {
-    super('BAD_MESSAGE', message);
+  /** The field that was wrong (Salt's name), when one field was. */
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super(field ? `BAD_MESSAGE_FIELD` : 'BAD_MESSAGE', message);
+    this.field = field;
   }
 }
 

@@ -7,10 +7,17 @@
  *   const srv = new ReqServer({ address: 'tcp://127.0.0.1:4506', maxRequestSize, log }, async (env) => reply);
  *   const cli = new ReqClient({ address: 'tcp://127.0.0.1:4506' });
  *   const reply = unpack(await cli.request(pack({ enc: 'clear', load, version: 2 }), 5000));
+ *
+ * The four channel kinds are interfaces (`Transport`): `zmqTransport` makes
+ * the ZeroMQ ones, `new MemoryTransport()` in-process ones for unit tests.
+ * Messages are typed and parsed once (`parseAuthLoad`, `parsePublishLoad`, …).
  */
 export { pack, unpack, decodeEnvelope, asBytes, type Envelope } from './serialize.js';
 export { sealAes, openAes, NONCE_LENGTH } from './aes-payload.js';
-export { ReqServer, NO_REPLY, type ReqServerOptions, type RequestHandler } from './req-server.js';
+export { ReqServer, NO_REPLY, answerRequest, type ReqServerOptions, type RequestHandler } from './req-server.js';
+export type { RequestServer, RequestChannel, PublishChannel, Subscription, Transport } from './types.js';
+export { zmqTransport } from './zmq-transport.js';
+export { MemoryTransport } from './memory/index.js';
 export { ReqClient, type ReqClientOptions } from './req-client.js';
 export { PubServer, SubClient, type PublisherOptions, type SubClientOptions } from './pub-channel.js';
 export {
@@ -37,3 +44,4 @@ export {
 } from './errors.js';
 export { ensureSocketCapacity, zmqVersion } from './socket-limit.js';
 export { PublishRelayClient, PublishRelayServer } from './publish-relay.js';
+export * from './messages/index.js';

@@ -5,6 +5,7 @@ import { SendQueue } from './send-queue.js';
 import { lastFrames } from './last-frames.js';
 import { retryOnEintr } from './eintr.js';
 import { useSmallPeerBuffers } from './batch-size.js';
+import type { PublishChannel, Subscription } from './types.js';
 
 export interface PublisherOptions {
   address: string;
@@ -15,7 +16,7 @@ export interface PublisherOptions {
 }
 
 /** The publish side on `publish_port`: one PUB, one frame per job, every minion receives it. */
-export class PubServer {
+export class PubServer implements PublishChannel {
   private readonly sock: Publisher;
   private readonly queue: SendQueue;
 
@@ -55,7 +56,7 @@ export interface SubClientOptions {
 }
 
 /** The minion's SUB to `publish_port`, subscribed to everything (`zmq_filtering` off). */
-export class SubClient {
+export class SubClient implements Subscription {
   private readonly sock: Subscriber;
 
   constructor(opts: SubClientOptions) {

@@ -2,6 +2,7 @@ import { MINION_DEFAULTS } from '@tsalt/config';
 import { Dealer } from 'zeromq';
 import { RequestTimeoutError, SocketClosedError } from './errors.js';
 import { retryOnEintr } from './eintr.js';
+import type { RequestChannel } from './types.js';
 
 export interface ReqClientOptions {
   /** e.g. `tcp://127.0.0.1:4506`. */
@@ -20,7 +21,7 @@ export interface ReqClientOptions {
  * timeout the socket is replaced, as Salt does with its REQ socket. The
  * framing (`['', payload]`) is what a REQ sends, so a Salt ROUTER accepts it.
  */
-export class ReqClient {
+export class ReqClient implements RequestChannel {
   private sock: Dealer;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;

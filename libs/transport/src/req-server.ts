@@ -4,6 +4,7 @@ import { errorLine } from '@tsalt/core';
 import { SendQueue } from './send-queue.js';
 import { decodeEnvelope, pack, type Envelope } from './serialize.js';
 import { useSmallPeerBuffers } from './batch-size.js';
+import type { RequestServer } from './types.js';
 
 export interface ReqServerOptions {
   /** e.g. `tcp://0.0.0.0:4506`. */
@@ -30,13 +31,46 @@ export const NO_REPLY: unique symbol = Symbol('no reply');
 const BAD_LOAD = 'bad load';
 
 /**
+ * One request's answer, whatever carries it: too large, not msgpack or not
+ * an envelope is "bad load", and so is a handler that throws. Shared by the
+ * ZeroMQ server and the in-memory one, so both read requests alike.
+ */
+export async function answerRequest(
+  payload: Buffer,
+  handler: RequestHandler,
+  opts: Pick<ReqServerOptions, 'maxRequestSize' | 'log'>,
+  peer: string,
+): Promise<unknown> {
+  if (payload.length > opts.maxRequestSize) {
+    opts.log.warn(
+      { peer, bytes: payload.length, limit: opts.maxRequestSize },
+      'dropped request larger than max_request_size',
+    );
+    return BAD_LOAD;
+  }
+  let env: Envelope;
+  try {
+    env = decodeEnvelope(payload);
+  } catch (err) {
+    opts.log.warn({ peer, err: errorLine(err) }, 'dropped malformed request');
+    return BAD_LOAD;
+  }
+  try {
+    return await handler(env, peer);
+  } catch (err) {
+    opts.log.warn({ peer, err: errorLine(err) }, 'request handler failed');
+    return BAD_LOAD;
+  }
+}
+
+/**
  * The request server on `ret_port`: a ROUTER, as Salt's MWorkerQueue front.
  * Each request is `[identity, '', payload]` (REQ peers) or `[identity,
  * payload]` (bare DEALER peers); the reply goes back in the same framing.
  * A peer's bad bytes are logged and answered with "bad load"; they never
  * reach the handler and never stop the loop.
  */
-export class ReqServer {
+export class ReqServer implements RequestServer {
   private readonly sock: Router;
   private readonly queue: SendQueue;
   private inFlight = 0;
@@ -99,30 +133,7 @@ export class ReqServer {
         return;
       }
       if (!payload) return;
-      let reply: unknown;
-      if (payload.length > this.opts.maxRequestSize) {
-        this.opts.log.warn(
-          { peer, bytes: payload.length, limit: this.opts.maxRequestSize },
-          'dropped request larger than max_request_size',
-        );
-        reply = BAD_LOAD;
-      } else {
-        let env: Envelope | undefined;
-        try {
-          env = decodeEnvelope(payload);
-        } catch (err) {
-          this.opts.log.warn({ peer, err: errorLine(err) }, 'dropped malformed request');
-          reply = BAD_LOAD;
-        }
-        if (env) {
-          try {
-            reply = await this.handler(env, peer);
-          } catch (err) {
-            this.opts.log.warn({ peer, err: errorLine(err) }, 'request handler failed');
-            reply = BAD_LOAD;
-          }
-        }
-      }
+      const reply = await answerRequest(payload, this.handler, this.opts, peer);
       if (!this.closed && reply !== NO_REPLY) await this.queue.send([...head, pack(reply ?? null)]);
     } finally {
       this.inFlight--;

@@ -4,10 +4,11 @@ import { silentLogger } from '@tsalt/core';
 import { minionConfig } from '@tsalt/config';
 import { genJid } from '@tsalt/job';
 import { SwarmExecutor } from './swarm-executor.js';
+import type { PublishLoad } from '@tsalt/transport';
 
 const opts = minionConfig({ id: 'swarm', cachedir: '/nonexistent-swarm-cache' });
 const noEvents = async (): Promise<void> => undefined;
-const load = (fun: string, arg: unknown[] = []): Record<string, unknown> => ({
+const load = (fun: string, arg: unknown[] = []): PublishLoad => ({
   fun,
   arg,
   jid: genJid(),

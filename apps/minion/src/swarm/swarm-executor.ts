@@ -5,6 +5,7 @@ import { executionModulePlugins } from '@tsalt/modules';
 import type { MinionConfig } from '@tsalt/config';
 import { baseReturn, runJob, type JobReturn } from '../executor.js';
 import { ReturningJobs } from '../returning-jobs.js';
+import type { PublishLoad } from '@tsalt/transport';
 
 /** What an emulated minion runs: the harmless, in-process functions. */
 const SWARM_SAFE = /^(test|sys)\.|^saltutil\.(find_job|running|is_running|find_cached_job)$/;
@@ -39,10 +40,10 @@ export class SwarmExecutor {
 
   async run(
     id: string,
-    load: Record<string, unknown>,
+    load: PublishLoad,
     fireEvent: (tag: string, data: Record<string, unknown>) => Promise<void>,
   ): Promise<JobReturn> {
-    const fun = String(load['fun']);
+    const fun = String(load.fun);
     if (!SWARM_SAFE.test(fun)) {
       return {
         ...baseReturn(id, load),
@@ -58,7 +59,7 @@ export class SwarmExecutor {
   }
 
   /** Runs `send` (the return's trip to the master) with the job still listed by this minion's saltutil. */
-  whileReturning<T>(id: string, load: Record<string, unknown>, send: () => Promise<T>): Promise<T> {
+  whileReturning<T>(id: string, load: PublishLoad, send: () => Promise<T>): Promise<T> {
     return this.returning.during(id, load, send);
   }
 }

@@ -1,0 +1,25 @@
+/** The request port's and the publish port's messages, typed, each with its parser (docs/wire.md). */
+export { asLoad, parseNonce, parseCommand } from './fields.js';
+export { parseAuthLoad, type AuthLoad } from './auth-load.js';
+export {
+  parseAesHead,
+  parseReturnLoad,
+  parseMinionEventLoad,
+  parsePresenceLoad,
+  parsePillarLoad,
+  type AesRequestHead,
+  type ReturnLoad,
+  type MinionEvent,
+  type MinionEventLoad,
+  type PresenceLoad,
+  type PillarLoad,
+} from './aes-request.js';
+export {
+  parsePublishKey,
+  parsePublishRequest,
+  parsePublishSerial,
+  parsePublishLoad,
+  type PublishRequest,
+  type PublishLoad,
+} from './publish-load.js';
+export { parsePublishReply, type PublishReply } from './publish-reply.js';
