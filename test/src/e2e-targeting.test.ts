@@ -131,6 +131,12 @@ describe('targeting on the master’s minion data cache', { timeout: 240_000 }, 
   test('-I and -J match on the cached pillar', async () => {
     assert.deepEqual(await published(['-I', 'env:prod']), ['db-1', 'web-1']);
     assert.deepEqual(await published(['-J', 'team:^bl']), ['web-1', 'web-2']);
+    // End to end: the minions hold the pillar compiled for them, match on it, and only their own.
+    const own = await ping(['-I', 'env:prod']);
+    assert.equal(own.r.code, 0, own.r.stderr);
+    assert.deepEqual(own.ids, ['db-1', 'web-1']);
+    const items = json(await c.tsalt(['-L', 'web-1,db-1', 'pillar.items', '--out', 'json', '--static']));
+    assert.deepEqual(items, { 'web-1': SEEDS['web-1']?.pillar, 'db-1': SEEDS['db-1']?.pillar });
   });
 
   test('compound with every engine, and/or/not and parentheses', async () => {

@@ -54,7 +54,10 @@ function tcp(host: string, port: number): string {
 export interface MasterLinkOptions {
   opts: MinionConfig;
   pair: KeyPair;
+  /** The minion's grains, updated in place on every refresh (so matching sees the current ones). */
   grains: Record<string, unknown>;
+  /** The pillar the master compiled for us, updated in place the same way; `-I`/`-J` targets match on it. */
+  pillar?: Record<string, unknown>;
   log: Logger;
   /** The trusted master key; Salt's `minion_master.pub` unless given. */
   pin?: MasterPin;
@@ -236,7 +239,7 @@ export class MasterLink {
     try {
       // Salt's minion: the publish's delimiter applies to grain/pillar targets.
       const delimiter = load.delimiter || undefined;
-      const me = { id: this.o.opts.id, grains: this.o.grains };
+      const me = { id: this.o.opts.id, grains: this.o.grains, ...(this.o.pillar ? { pillar: this.o.pillar } : {}) };
       if (!matchMinion(load.tgt, load.tgt_type, me, delimiter ? { delimiter } : {})) return;
     } catch (err) {
       this.o.log.warn({ jid, err: errorLine(err) }, 'dropped a publish with a bad target');

@@ -60,6 +60,7 @@ export class Minion {
       opts,
       pair,
       grains,
+      pillar: this.data.pillar,
       log: this.log,
       onJob: (load) => void this.execute(load),
       onFatal: (err) => this.onFatal(err),
