@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cluster, type Cluster } from './harness.js';
+import { startedCluster, type Cluster } from './harness.js';
 
 /** file.* through `tsalt` against a real minion, in a temp dir under the cluster root. */
 describe('file module end to end', { timeout: 120_000 }, () => {
@@ -15,10 +15,7 @@ describe('file module end to end', { timeout: 120_000 }, () => {
     return (JSON.parse(r.stdout) as Record<string, unknown>)['m1'];
   };
   before(async () => {
-    c = await cluster('auto_accept: True');
-    await c.startMaster();
-    await c.startMinion('m1');
-    await c.waitPing('m1');
+    c = await startedCluster(['m1']);
     dir = path.join(c.root, 'files');
     fs.mkdirSync(dir);
   });

@@ -10,7 +10,7 @@ import { jobCacheFrom, returnerPlugins } from '@tsalt/returners';
 import { pack, ReqClient, unpack } from '@tsalt/transport';
 import { EventListener } from '@tsalt/events';
 import { spawn } from 'node:child_process';
-import { BIN, cluster, waitFor, watched, within, type Cluster } from './harness.js';
+import { BIN, cluster, startedCluster, waitFor, watched, within, type Cluster } from './harness.js';
 
 /** The master side of the job system: the cache, retention, concurrency, faults. */
 describe('jobs on the master', { timeout: 120_000 }, () => {
@@ -156,10 +156,7 @@ describe('jobs on the master', { timeout: 120_000 }, () => {
 describe('job control on the minion', { timeout: 120_000 }, () => {
   let c: Cluster;
   before(async () => {
-    c = await cluster('auto_accept: True');
-    await c.startMaster();
-    await c.startMinion('m1');
-    await c.waitPing('m1');
+    c = await startedCluster(['m1']);
   });
   after(async () => c?.cleanup());
 

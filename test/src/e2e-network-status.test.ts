@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cluster, type Cluster } from './harness.js';
+import { startedCluster, type Cluster } from './harness.js';
 import { parseJsonOut, salt, saltSkipReason, tempRoot, writeSaltMinionConfig } from './salt-peer.js';
 
 /** The shape of a value: keys of dicts (recursively), the element shape of lists, the type of scalars. */
@@ -29,10 +29,7 @@ describe(
       return v;
     };
     before(async () => {
-      c = await cluster('auto_accept: True');
-      await c.startMaster();
-      await c.startMinion('m1');
-      await c.waitPing('m1');
+      c = await startedCluster(['m1']);
     });
     after(async () => c?.cleanup());
 

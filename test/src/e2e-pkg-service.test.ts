@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cluster, type Cluster } from './harness.js';
+import { startedCluster, type Cluster } from './harness.js';
 
 /*
  * pkg.* and service.* through `tsalt` against a real minion, changing the
@@ -78,10 +78,7 @@ exit 0
 describe('pkg and service end to end (real host)', { timeout: 900_000 }, () => {
   let c: Cluster;
   before(async () => {
-    c = await cluster('auto_accept: True');
-    await c.startMaster();
-    await c.startMinion('m1');
-    await c.waitPing('m1');
+    c = await startedCluster(['m1']);
   });
   after(async () => {
     if ('pkg' in pick && installed(pick.pkg)) sh(['apt-get', '-q', '-y', 'purge', pick.pkg], 300_000);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cluster, type Cluster } from './harness.js';
+import { startedCluster, type Cluster } from './harness.js';
 
 const json = (stdout: string, id: string): unknown => (JSON.parse(stdout) as Record<string, unknown>)[id];
 
@@ -12,10 +12,7 @@ const json = (stdout: string, id: string): unknown => (JSON.parse(stdout) as Rec
 describe('user, cmd and test modules end to end', { timeout: 120_000 }, () => {
   let c: Cluster;
   before(async () => {
-    c = await cluster('auto_accept: True');
-    await c.startMaster();
-    await c.startMinion('m1');
-    await c.waitPing('m1');
+    c = await startedCluster(['m1']);
   });
   after(async () => c?.cleanup());
 

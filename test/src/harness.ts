@@ -588,3 +588,15 @@ export function startSwarm(c: Cluster, o: SwarmOptions): Swarm {
     },
   };
 }
+
+/**
+ * The common set-up: a master with `auto_accept` (plus `masterExtra`) and
+ * the given minions, started and each answering test.ping.
+ */
+export async function startedCluster(ids: readonly string[], masterExtra = ''): Promise<Cluster> {
+  const c = await cluster(`auto_accept: True\n${masterExtra}`);
+  await c.startMaster();
+  for (const id of ids) await c.startMinion(id);
+  for (const id of ids) await c.waitPing(id);
+  return c;
+}
