@@ -153,6 +153,7 @@ export class Master {
       jobCache: this.jobCache,
       returners: this.returners,
       ...(this.minionData.enabled ? { minionData: this.minionData } : {}),
+      fileserver: this.fileserver,
       log: log.child({ component: 'reactor' }),
       publish: (load) => this.dispatch({ enc: 'clear', load: { ...load, cmd: 'publish', key: this.rootKey } }),
     });
