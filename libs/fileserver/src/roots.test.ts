@@ -92,6 +92,9 @@ test('refuses traversal, absolute paths, NUL bytes and links out of the roots', 
       assert.deepEqual(await t.fs.serveFile(p, 'base', 0), none, p);
       assert.equal(await t.fs.find(p, 'base'), undefined, p);
     }
+    assert.equal((await t.fs.find('hello.txt?saltenv=base', 'dev'))?.rel, 'hello.txt');
+    assert.equal(await t.fs.find('hello.txt?saltenv=dev', 'base'), undefined);
+    assert.equal(await t.fs.find('../secret?saltenv=base', 'base'), undefined);
     const inLink = await t.fs.find('in-link', 'base');
     assert.equal(inLink?.rel, 'in-link');
     assert.equal(inLink?.stat.length, 10);

@@ -80,6 +80,8 @@ export class FileServer {
   }
 
   private tree(saltenv: string): Promise<Tree> {
+    // Only configured saltenvs are cached: a minion asking for made-up names must not grow the map.
+    if (this.roots(saltenv).length === 0) return Promise.resolve({ files: [], dirs: [], emptyDirs: [], links: {} });
     const hit = this.trees.get(saltenv);
     if (hit && Date.now() - hit.at < LIST_TTL_MS) return hit.tree;
     const tree = walkRoots(this.roots(saltenv));
@@ -106,7 +108,8 @@ export class FileServer {
   }
 
   /** Where `path` sits in the first root holding it, or undefined (missing or refused). */
-  async find(path: string, saltenv: string): Promise<Found | undefined> {
+  async find(rawPath: string, rawEnv: string): Promise<Found | undefined> {
+    const { path, saltenv } = splitQuery(rawPath, rawEnv);
     try {
       checkRelPath(path);
     } catch {
@@ -155,6 +158,22 @@ export class FileServer {
     }
     return { data: asText(buf) ?? buf, dest: fnd.rel };
   }
+}
+
+/**
+ * Salt's find_file: `path?saltenv=dev` names its saltenv in the path, and a
+ * path starting with `|` is escaped (taken as is, `?` and all).
+ */
+export function splitQuery(path: string, saltenv: string): { path: string; saltenv: string } {
+  if (path.startsWith('|')) return { path: path.slice(1), saltenv };
+  const q = path.indexOf('?');
+  if (q < 0) return { path, saltenv };
+  let env = saltenv;
+  for (const comp of path.slice(q + 1).split('&')) {
+    const eq = comp.indexOf('=');
+    if (eq > 0 && comp.slice(0, eq) === 'saltenv') env = comp.slice(eq + 1);
+  }
+  return { path: path.slice(0, q), saltenv: env };
 }
 
 /** A chunk as text when it is NUL-free UTF-8 (Salt decodes text files), else undefined. */
