@@ -80,8 +80,14 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
   const nonce = parseNonce(load);
   const answer = (value: unknown): Buffer => sealAes(d.session.aes, value, nonce);
   // Salt's file client sends neither id nor tok: any holder of the session key is answered, as Salt does.
+  // A load that does name an id and a tok must hold that minion's token, as for `_pillar`.
   const fileCmd = parseCommand(load).cmd;
   if (fileCmd !== undefined && FILE_COMMANDS.has(fileCmd) && d.fileserver) {
+    const claimed = load['id'];
+    if (typeof claimed === 'string' && load['tok'] !== undefined && !tokenValid(d.keys, claimed, load['tok'])) {
+      d.log.warn({ cmd: fileCmd }, 'refused file request: token invalid for the id it names');
+      return answer(false);
+    }
     return answer(await serveFileRequest(parseFileRequest(load, fileCmd), d.fileserver, d.opts));
   }
   let head;
