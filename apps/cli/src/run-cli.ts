@@ -1,3 +1,4 @@
+import { FileServer } from '@tsalt/fileserver';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Command } from 'commander';
@@ -77,6 +78,7 @@ export async function runnerMain(argv: string[]): Promise<number> {
     events: eventService(opts, log),
     print: printLine,
     keys: new KeyStore(opts.pki_dir, opts.hash_type),
+    fileserver: new FileServer({ file_roots: opts.file_roots, hash_type: opts.hash_type }),
     // Read from disk now; the running master follows what cache.clear_* writes (it watches the folder).
     ...(opts.minion_data_cache ? { minionData: new MinionDataCache({ cachedir: opts.cachedir, log }) } : {}),
   };

@@ -8,6 +8,7 @@ import { KeyStore, generateKeyPair, minionToken } from '@tsalt/crypto';
 import { asBytes, newNonce, openAes, openPrivate, pack, sealAes, unpack, type Envelope } from '@tsalt/transport';
 import { masterConfig } from '@tsalt/config';
 import { PillarCompiler, pillarOptions } from '@tsalt/pillar';
+import { FileServer } from '@tsalt/fileserver';
 import { handleAes, type AesDeps } from './aes-funcs.js';
 import { SessionKeys } from './session.js';
 import { JobTargets } from './job-targets.js';
@@ -101,5 +102,27 @@ describe('AES requests from Salt minions', () => {
     assert.deepEqual(unknown.reply, { error: 'AES key not found' });
     const tok = minionToken(generateKeyPair(2048).privateKey);
     assert.equal(await answer({ cmd: '_pillar', id: 'm1', grains: {}, tok }, deps('refuse')), false);
+  });
+
+  test("file client requests: answered without id or tok, as Salt's; a wrong tok for a named id refused", async () => {
+    fs.mkdirSync(path.join(dir, 'srv'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'srv', 'f.txt'), 'F');
+    const d = {
+      ...deps('refuse'),
+      fileserver: new FileServer({ file_roots: { base: [path.join(dir, 'srv')] }, hash_type: 'sha256' }),
+    };
+    assert.deepEqual(await answer({ cmd: '_file_list', saltenv: 'base', prefix: '' }, d), ['f.txt']);
+    assert.deepEqual(await answer({ cmd: '_serve_file', saltenv: 'base', path: 'f.txt', loc: 0 }, d), {
+      data: 'F',
+      dest: 'f.txt',
+    });
+    assert.deepEqual(await answer({ cmd: '_serve_file', saltenv: 'base', path: '../x', loc: 0 }, d), {
+      data: '',
+      dest: '',
+    });
+    const tok = minionToken(generateKeyPair(2048).privateKey);
+    assert.equal(await answer({ cmd: '_file_list', saltenv: 'base', id: 'm1', tok }, d), false);
+    const good = minionToken(minion.privateKey);
+    assert.deepEqual(await answer({ cmd: '_file_list', saltenv: 'base', id: 'm1', tok: good }, d), ['f.txt']);
   });
 });

@@ -8,6 +8,8 @@ import {
   openAes,
   parseAesHead,
   parseCommand,
+  parseFileRequest,
+  FILE_COMMANDS,
   parseMinionEventLoad,
   parseNonce,
   parsePresenceLoad,
@@ -27,6 +29,8 @@ import type { Presence } from './presence.js';
 import type { JobTargets } from './job-targets.js';
 import { servePillar, type MinionDataSink } from './pillar-funcs.js';
 import type { PillarCompiler } from '@tsalt/pillar';
+import type { FileServer } from '@tsalt/fileserver';
+import { serveFileRequest } from './file-funcs.js';
 
 export interface AesDeps {
   opts: MasterConfig;
@@ -46,6 +50,8 @@ export interface AesDeps {
   pillar: PillarCompiler;
   /** The minion data cache: `_pillar` hands it the grains sent and the pillar compiled. */
   minionData?: MinionDataSink;
+  /** Serves file_roots for the file client requests (`_serve_file`, `_file_list`, ...). */
+  fileserver?: FileServer;
 }
 
 /** Salt's AESFuncs allow-list, for what this master implements so far, plus tsalt's `_presence` heartbeat. */
@@ -73,6 +79,17 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
   if (!isRecord(load)) return BAD_LOAD;
   const nonce = parseNonce(load);
   const answer = (value: unknown): Buffer => sealAes(d.session.aes, value, nonce);
+  // Salt's file client sends neither id nor tok: any holder of the session key is answered, as Salt does.
+  // A load that does name an id and a tok must hold that minion's token, as for `_pillar`.
+  const fileCmd = parseCommand(load).cmd;
+  if (fileCmd !== undefined && FILE_COMMANDS.has(fileCmd) && d.fileserver) {
+    const claimed = load['id'];
+    if (typeof claimed === 'string' && load['tok'] !== undefined && !tokenValid(d.keys, claimed, load['tok'])) {
+      d.log.warn({ cmd: fileCmd }, 'refused file request: token invalid for the id it names');
+      return answer(false);
+    }
+    return answer(await serveFileRequest(parseFileRequest(load, fileCmd), d.fileserver, d.opts));
+  }
   let head;
   try {
     head = parseAesHead(load);

@@ -1,3 +1,4 @@
+import { FileServer } from '@tsalt/fileserver';
 import fs from 'node:fs';
 import type { Logger } from '@tsalt/core';
 import { errorLine, isRecord } from '@tsalt/core';
@@ -59,6 +60,8 @@ export class Master {
   private readonly targets: JobTargets;
   /** Each minion's pillar, compiled per `_pillar` request from pillar_roots. */
   private readonly pillar: PillarCompiler;
+  /** Serves file_roots to the minions' file clients. */
+  private readonly fileserver: FileServer;
 
   constructor(
     private readonly opts: MasterConfig,
@@ -68,6 +71,7 @@ export class Master {
   ) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
     this.targets = new JobTargets(Math.max(1, opts.keep_jobs) * 3600_000);
+    this.fileserver = new FileServer({ file_roots: opts.file_roots, hash_type: opts.hash_type });
     this.pillar = new PillarCompiler(pillarOptions(opts), log.child({ component: 'pillar' }));
     this.auth = new AuthQueue((req) => handleAuthRequest(req, this.authDeps()), log.child({ component: 'auth' }));
   }
@@ -149,6 +153,7 @@ export class Master {
       jobCache: this.jobCache,
       returners: this.returners,
       ...(this.minionData.enabled ? { minionData: this.minionData } : {}),
+      fileserver: this.fileserver,
       log: log.child({ component: 'reactor' }),
       publish: (load) => this.dispatch({ enc: 'clear', load: { ...load, cmd: 'publish', key: this.rootKey } }),
     });
@@ -202,6 +207,7 @@ export class Master {
         masterPrivate: this.pair.privateKey,
         targets: this.targets,
         pillar: this.pillar,
+        fileserver: this.fileserver,
         ...(this.minionData?.enabled ? { minionData: this.minionData } : {}),
       });
     }

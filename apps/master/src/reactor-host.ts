@@ -6,7 +6,7 @@ import type { EventBus, LocalSubscription } from '@tsalt/events';
 import { computeRetcode, FunctionNotAvailableError, Registry } from '@tsalt/loader';
 import { minionConfig, type MasterConfig } from '@tsalt/config';
 import { jobCacheFrom, type JobCache } from '@tsalt/returners';
-import { runnerPlugins, type RunnerMinionData } from '@tsalt/runners';
+import { runnerPlugins, type RunnerFileServer, type RunnerMinionData } from '@tsalt/runners';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import { coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { LocalClient } from '@tsalt/client';
@@ -19,6 +19,8 @@ export interface ReactorHostDeps {
   returners: Registry;
   /** The master's minion data cache, for cache.* reactions. */
   minionData?: RunnerMinionData;
+  /** The master's file server, for fileserver.* reactions. */
+  fileserver?: RunnerFileServer;
   log: Logger;
   /** The master's own clear `publish` (root key added by the master): resolves to the reply envelope. */
   publish(load: Record<string, unknown>): Promise<unknown>;
@@ -75,6 +77,7 @@ export class ReactorHost {
           local: this.local,
           keys: deps.keys,
           ...(deps.minionData ? { minionData: deps.minionData } : {}),
+          ...(deps.fileserver ? { fileserver: deps.fileserver } : {}),
         },
       },
       runnerPlugins(),

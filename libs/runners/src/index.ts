@@ -10,6 +10,7 @@ import jobs from './plugins/jobs.js';
 import manage from './plugins/manage.js';
 import cache from './plugins/cache.js';
 import state from './plugins/state.js';
+import fileserver from './plugins/fileserver.js';
 import type { RunnerPlugin } from './context.js';
 
 export { RunnerError } from './errors.js';
@@ -23,6 +24,7 @@ export {
   type RunnerWaitOptions,
   type RunnerCmdOptions,
 } from './local-client-service.js';
+export { type FileServerRunnerServices, type RunnerFileServer } from './fileserver-service.js';
 export { parseDate } from './parse-date.js';
 export { type MinionDataRunnerServices, type RunnerMinionData } from './minion-data-service.js';
 export {
@@ -37,5 +39,5 @@ export { exprMatch, subscribePrefix, eventJson } from './plugins/state.js';
 
 /** Every runner module shipped here, as a static list. */
 export function runnerPlugins(): RunnerPlugin[] {
-  return [cache, jobs, manage, state];
+  return [cache, fileserver, jobs, manage, state];
 }

@@ -23,3 +23,4 @@ export {
   type PublishLoad,
 } from './publish-load.js';
 export { parsePublishReply, type PublishReply } from './publish-reply.js';
+export { FILE_COMMANDS, parseFileRequest, type FileRequest } from './file-request.js';

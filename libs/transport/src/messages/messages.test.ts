@@ -12,6 +12,7 @@ import {
 import { parsePublishLoad, parsePublishRequest, parsePublishSerial } from './publish-load.js';
 import { parseCommand, parseNonce } from './fields.js';
 import { parsePublishReply } from './publish-reply.js';
+import { FILE_COMMANDS, parseFileRequest } from './file-request.js';
 
 /** Asserts a refusal naming `field`. */
 function refuses(fn: () => unknown, field: string): void {
@@ -143,5 +144,30 @@ describe('the publish reply', () => {
       message: 'no',
     });
     refuses(() => parsePublishReply('bad load'), 'load');
+  });
+});
+
+describe('parseFileRequest', () => {
+  test('reads Salt file client fields; bad ones come out undefined, never a throw', () => {
+    assert.ok(FILE_COMMANDS.has('_serve_file'));
+    assert.deepEqual(
+      parseFileRequest({ cmd: '_serve_file', path: 'a', saltenv: 'base', loc: 5, gzip: 1 }, '_serve_file'),
+      {
+        cmd: '_serve_file',
+        saltenv: 'base',
+        path: 'a',
+        prefix: '',
+        loc: 5,
+        gzip: 1,
+        envOnly: false,
+      },
+    );
+    const bad = parseFileRequest({ path: 3, saltenv: 2024, loc: 1.5, gzip: 'x', prefix: ['p'] }, '_serve_file');
+    assert.equal(bad.path, undefined);
+    assert.equal(bad.saltenv, '2024');
+    assert.equal(bad.loc, undefined);
+    assert.equal(bad.gzip, undefined);
+    assert.equal(bad.prefix, '');
+    assert.equal(parseFileRequest({ saltenv: { a: 1 } }, '_file_list').saltenv, undefined);
   });
 });
