@@ -23,3 +23,15 @@ export {
   type PublishLoad,
 } from './publish-load.js';
 export { parsePublishReply, type PublishReply } from './publish-reply.js';
+export {
+  parseFileList,
+  parseFileHash,
+  parseServedChunk,
+  type FileListRequest,
+  type FilePathRequest,
+  type ServeFileRequest,
+  type MasterOptsRequest,
+  type FileServerRequest,
+  type FileHash,
+  type ServedChunk,
+} from './fileserver.js';
