@@ -14,12 +14,15 @@ const CHUNK_BYTES = 262_144;
  */
 export class LocalFileBackend implements FileServerBackend {
   constructor(
-    private readonly fileRoots: Record<string, string[]>,
+    /** `file_roots` as configured: saltenv to a list of directories (a single string is read as one). */
+    private readonly fileRoots: Record<string, unknown>,
     private readonly hashType: string,
   ) {}
 
   private roots(saltenv: string): string[] {
-    return this.fileRoots[saltenv] ?? [];
+    const v = this.fileRoots[saltenv];
+    if (typeof v === 'string') return [v];
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
   }
 
   /** The first root holding `rel` as a regular file inside that root, or undefined. */
