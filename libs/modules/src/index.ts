@@ -1,5 +1,5 @@
 /**
- * @tsalt/modules: Salt's execution modules (test, cmd, event, grains, pillar,
+ * @tsalt/modules: Salt's execution modules (test, cmd, cp, event, grains, pillar,
  * saltutil, sys, cp, pkg, service, network, status, disk, user, group) as plugins. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
