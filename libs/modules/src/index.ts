@@ -1,6 +1,6 @@
 /**
  * @tsalt/modules: Salt's execution modules (test, cmd, cp, event, grains, pillar,
- * saltutil, sys, cp, pkg, service, network, status, disk, user, group) as plugins. The call protocol around them (argument
+ * saltutil, sys, pkg, service, network, status, disk, user, group) as plugins. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
  *   const reg = new Registry({ kind: 'module', opts, log }, executionModulePlugins());
