@@ -8,7 +8,15 @@ import {
   type ServerChunk,
   type ServerHash,
 } from '@tsalt/modules';
-import { parseFileHash, parseFileList, parseServedChunk, type FileServerRequest } from '@tsalt/transport';
+import {
+  parseFileHash,
+  parseFileList,
+  parseFoundFile,
+  parseMasterOpts,
+  parseServedChunk,
+  type FileServerRequest,
+  type FoundFile,
+} from '@tsalt/transport';
 
 /** Sends one file-server request to the master (from a job process, through the daemon's link). */
 export type FileServerSend = (load: FileServerRequest) => Promise<unknown>;
@@ -31,6 +39,16 @@ export class RemoteFileBackend implements FileServerBackend {
 
   async chunk(path: string, saltenv: string, loc: number): Promise<ServerChunk> {
     return parseServedChunk(await this.send({ cmd: '_serve_file', path, saltenv, loc }));
+  }
+
+  /** Salt's `_file_find` (hash_and_stat_file): where the master has the file, and its stat; undefined when it has not. */
+  async find(path: string, saltenv: string): Promise<FoundFile | undefined> {
+    return parseFoundFile(await this.send({ cmd: '_file_find', path, saltenv }));
+  }
+
+  /** Salt's `_master_opts`: the options the master shares with minions. */
+  async masterOpts(): Promise<Record<string, unknown>> {
+    return parseMasterOpts(await this.send({ cmd: '_master_opts' }));
   }
 }
 

@@ -65,6 +65,8 @@ export interface FileClientService {
   getDir(source: string, saltenv: string, dest?: string, includeEmpty?: boolean): Promise<string[]>;
   /** The server's `{hsum, hash_type}` for `source`, or undefined when it has no such file. */
   hashFile(source: string, saltenv: string): Promise<{ hsum: string; hash_type: string } | undefined>;
+  /** The server's st_mode for `source` (`_file_find`), or undefined. */
+  statMode(source: string, saltenv: string): Promise<number | undefined>;
   /** The cached copy's path, or '' (the server is not asked). */
   isCached(source: string, saltenv: string): string;
   /** The server's files, empty directories or directories under `prefix`. */

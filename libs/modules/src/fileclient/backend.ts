@@ -25,6 +25,8 @@ export interface FileServerBackend {
   list(kind: ListKind, saltenv: string, prefix: string): Promise<string[]>;
   /** undefined when the file is not on the server. */
   hash(path: string, saltenv: string): Promise<ServerHash | undefined>;
+  /** Salt's `_file_find`: the file's os.stat() list (mode first) when the server sends it; undefined when it has no such file. */
+  find(path: string, saltenv: string): Promise<{ stat?: number[] } | undefined>;
   /** The chunk at byte offset `loc`. */
   chunk(path: string, saltenv: string, loc: number): Promise<ServerChunk>;
 }

@@ -56,8 +56,10 @@ describe('the file client over a local file_roots', () => {
     assert.equal(got, path.join(cachedir, 'files', 'base', 'hello.txt'));
     const old = new Date(Date.now() - 60_000);
     fs.utimesSync(got, old, old);
+    // The mtime as the filesystem keeps it (mtimeMs is a float, not always old's exact ms).
+    const stamped = fs.statSync(got).mtimeMs;
     await client.cacheFile('salt://hello.txt', 'base');
-    assert.equal(fs.statSync(got).mtimeMs, old.getTime(), 'an unchanged file is not fetched again');
+    assert.equal(fs.statSync(got).mtimeMs, stamped, 'an unchanged file is not fetched again');
     fs.writeFileSync(path.join(roots, 'hello.txt'), 'changed\n');
     await client.cacheFile('salt://hello.txt', 'base');
     assert.equal(fs.readFileSync(got, 'utf8'), 'changed\n');
@@ -87,6 +89,9 @@ describe('the file client over a local file_roots', () => {
       path.join(cachedir, 'files', 'base', 'web', 'index.html'),
     ]);
     assert.ok(((await call('cp.list_minion', [])) as string[]).includes('web/index.html'));
+    fs.chmodSync(path.join(roots, 'hello.txt'), 0o640);
+    assert.equal(await call('cp.stat_file', ['salt://hello.txt']), '0640');
+    assert.equal(await call('cp.stat_file', ['salt://nope']), null);
     await assert.rejects(reg.call('cp.get_file_str', ['salt://../x']), /would leave the file roots/);
   });
 });
@@ -97,6 +102,7 @@ describe('chunked fetches', () => {
     const locs: number[] = [];
     const backend: FileServerBackend = {
       list: () => Promise.resolve([]),
+      find: () => Promise.resolve(undefined),
       hash: () => Promise.resolve({ hsum: crypto.createHash('md5').update(body).digest('hex'), hash_type: 'md5' }),
       chunk: (_p, _e, loc) => {
         locs.push(loc);

@@ -45,6 +45,12 @@ export class FileClient {
     return this.backend.hash(u.path, u.saltenv);
   }
 
+  /** The server's mode bits for `source` (from `_file_find`'s stat), or undefined when it has no such file or no stat. */
+  async statMode(source: string, saltenv: string): Promise<number | undefined> {
+    const u = parseSaltUrl(source, saltenv);
+    return (await this.backend.find(u.path, u.saltenv))?.stat?.[0];
+  }
+
   /** A cached copy of `source`, fetched only when missing or changed; null when the server has no such file. */
   async cacheFile(source: string, saltenv: string): Promise<string | null> {
     const u = parseSaltUrl(source, saltenv);

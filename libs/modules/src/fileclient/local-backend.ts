@@ -60,6 +60,26 @@ export class LocalFileBackend implements FileServerBackend {
     return Promise.resolve({ hsum, hash_type: this.hashType });
   }
 
+  find(rel: string, saltenv: string): Promise<{ stat?: number[] } | undefined> {
+    const file = this.resolve(rel, saltenv);
+    if (!file) return Promise.resolve(undefined);
+    const st = fs.statSync(file);
+    // Python's os.stat() order; times in seconds.
+    const stat = [
+      st.mode,
+      st.ino,
+      st.dev,
+      st.nlink,
+      st.uid,
+      st.gid,
+      st.size,
+      st.atimeMs / 1000,
+      st.mtimeMs / 1000,
+      st.ctimeMs / 1000,
+    ];
+    return Promise.resolve({ stat });
+  }
+
   chunk(rel: string, saltenv: string, loc: number): Promise<ServerChunk> {
     const file = this.resolve(rel, saltenv);
     if (!file) return Promise.resolve({ data: new Uint8Array(0), dest: '' });

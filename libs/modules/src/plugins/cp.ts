@@ -133,6 +133,19 @@ export default definePlugin<MinionConfig, ModuleServices>({
       params: ['path', SALTENV],
       fn: (ctx, a) => client(ctx).isCached(pyStr(a['path']), env(ctx, a['saltenv'])),
     },
+    stat_file: {
+      doc: "Return the permissions of a file, to get the permissions of a file on the salt master file server prepend the path with salt://<file on server> otherwise, prepend the file with / for a local file.\n\nCLI Example:\n\n    salt '*' cp.stat_file salt://path/to/file",
+      params: ['path', SALTENV, { name: 'octal', default: true }],
+      fn: async (ctx, a) => {
+        const p = pyStr(a['path']);
+        let mode: number | undefined;
+        if (p.startsWith('salt://')) mode = await client(ctx).statMode(p, env(ctx, a['saltenv']));
+        else if (fs.existsSync(p)) mode = fs.statSync(p).mode;
+        if (mode === undefined) return null;
+        // Salt's st_mode_to_octal: the last four octal digits of st_mode.
+        return pyTruthy(a['octal']) ? mode.toString(8).slice(-4).padStart(4, '0') : mode;
+      },
+    },
     hash_file: {
       doc: "Return the hash of a file, to get the hash of a file on the salt master file server prepend the path with salt://<file on server> otherwise, prepend the file with / for a local file.\n\nCLI Example:\n\n    salt '*' cp.hash_file salt://path/to/file",
       params: ['path', SALTENV],

@@ -74,3 +74,25 @@ export function parseServedChunk(reply: unknown): ServedChunk {
   const gzip = typeof reply['gzip'] === 'number' ? reply['gzip'] : undefined;
   return { data, dest, ...(gzip !== undefined ? { gzip } : {}) };
 }
+
+/** `_file_find`'s reply: where the master found the file (`path` on its disk, `rel` to the root) and its stat list. */
+export interface FoundFile {
+  path: string;
+  rel: string;
+  /** Python's os.stat() as a list (mode first), when the master sends it. */
+  stat?: number[];
+}
+
+/** `_file_find`: undefined when the master has no such file (`path` empty). */
+export function parseFoundFile(reply: unknown): FoundFile | undefined {
+  if (!isRecord(reply) || typeof reply['path'] !== 'string' || reply['path'] === '') return undefined;
+  const rel = typeof reply['rel'] === 'string' ? reply['rel'] : '';
+  const stat = reply['stat'];
+  const nums = Array.isArray(stat) && stat.every((x) => typeof x === 'number') ? stat : undefined;
+  return { path: reply['path'], rel, ...(nums ? { stat: nums } : {}) };
+}
+
+/** `_master_opts`: the master's options as it chooses to share them (a mapping; anything else reads as empty). */
+export function parseMasterOpts(reply: unknown): Record<string, unknown> {
+  return isRecord(reply) ? reply : {};
+}
