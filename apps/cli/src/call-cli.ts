@@ -14,7 +14,7 @@ import {
 } from '@tsalt/loader';
 import { genJid } from '@tsalt/job';
 import { loadGrains } from '@tsalt/grains';
-import { executionModulePlugins } from '@tsalt/modules';
+import { executionModulePlugins, FileClient, LocalFileBackend } from '@tsalt/modules';
 import { zmqVersion } from '@tsalt/transport';
 import { returnerPlugins } from '@tsalt/returners';
 import { withOutputOptions, CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
@@ -57,7 +57,11 @@ export async function callMain(argv: string[]): Promise<number> {
   if (f.logLevel) overrides['log_level'] = f.logLevel;
   if (f.id) overrides['id'] = f.id;
   // Salt's masterless flag: grains.setval then writes the grains file without asking a daemon to refresh.
-  if (f.local) overrides['local'] = true;
+  // Salt's --local also means file_client: local (salt:// reads this host's file_roots).
+  if (f.local) {
+    overrides['local'] = true;
+    overrides['file_client'] = 'local';
+  }
   const opts = loadMinionOpts(f.configDir, overrides);
   const log = createLogger({ level: opts.log_level, name: 'call' });
   // The minion's grains as tsalt-minion computes them: core, then <config_dir>/grains, then `grains:`.
@@ -69,8 +73,19 @@ export async function callMain(argv: string[]): Promise<number> {
     zmqversion: zmqVersion,
     log,
   });
+  // Without a master link here, only file_client: local gives cp.* and salt:// sources.
+  const fileClient =
+    opts.file_client === 'local'
+      ? new FileClient(new LocalFileBackend(opts.file_roots, opts.hash_type), { cachedir: opts.cachedir, log })
+      : undefined;
   const registry = new Registry(
-    { kind: 'module', opts, grains, log, services: { returnerNames: () => returnerPlugins().map((p) => p.name) } },
+    {
+      kind: 'module',
+      opts,
+      grains,
+      log,
+      services: { returnerNames: () => returnerPlugins().map((p) => p.name), ...(fileClient ? { fileClient } : {}) },
+    },
     executionModulePlugins(),
   );
   // Salt's salt-call passes its own jid as `__pub_jid` (a CLI call, as a

@@ -4,7 +4,7 @@ import { JobProcessError } from './errors.js';
 import { JobProcess, type JobOutcome, type JobProcessState } from './job-process.js';
 import type { MinionDataService } from '@tsalt/modules';
 import type { WorkerInit } from './worker-protocol.js';
-import type { PublishLoad } from '@tsalt/transport';
+import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
 export type { JobOutcome } from './job-process.js';
 
@@ -38,6 +38,8 @@ export interface JobPoolOptions {
   workerFile?: string;
   /** The daemon's grains and pillar, for jobs that refresh them. */
   minionData?: MinionDataService;
+  /** Forwards a job's file-server request to the master. */
+  fileServer?: (load: FileServerRequest) => Promise<unknown>;
   /** How long a new job process may take to load its modules (ms). @default 30000 */
   startTimeoutMs?: number;
   /** On close, how long busy job processes get after SIGTERM before SIGKILL (ms). @default 1000 */
@@ -122,6 +124,7 @@ export class JobPool {
         noteSignal: (jid, pid, sig) => this.noteSignal(jid, pid, sig),
         exited: (q) => this.forget(q),
         ...(this.opts.minionData ? { minionData: this.opts.minionData } : {}),
+        ...(this.opts.fileServer ? { fileServer: this.opts.fileServer } : {}),
       },
       this.file,
       { type: 'init', ...this.opts.init },

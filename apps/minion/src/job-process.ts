@@ -5,7 +5,7 @@ import type { JobReturn } from './executor.js';
 import { JobProcessError } from './errors.js';
 import type { MinionDataService } from '@tsalt/modules';
 import type { DaemonMessage, MinionDataOp, WorkerInit, WorkerMessage } from './worker-protocol.js';
-import type { PublishLoad } from '@tsalt/transport';
+import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
 /** How a job in a job process ended. */
 export type JobOutcome =
@@ -25,6 +25,8 @@ export interface JobProcessHooks {
   exited(p: JobProcess): void;
   /** The daemon's grains and pillar, for a job's refresh (absent: refreshes answer false). */
   minionData?: MinionDataService;
+  /** Sends a job's file-server request to the master (absent: file requests fail). */
+  fileServer?: (load: FileServerRequest) => Promise<unknown>;
 }
 
 /** Runs a job process's minion-data request in the daemon. */
@@ -145,6 +147,12 @@ export class JobProcess {
       );
     } else if (msg.type === 'will-signal') {
       this.send({ type: 'reply', seq: msg.seq, ok: this.hooks.noteSignal(msg.jid, msg.pid, msg.signal) });
+    } else if (msg.type === 'fileserver') {
+      const send = this.hooks.fileServer;
+      (send ? send(msg.load) : Promise.reject(new Error('the minion has no master link'))).then(
+        (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
+        (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
+      );
     } else if (msg.type === 'minion-data') {
       minionDataOp(this.hooks.minionData, msg).then(
         (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),

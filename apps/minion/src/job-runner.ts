@@ -1,3 +1,4 @@
+import { minionFileClient, type FileServerSend } from './file-backend.js';
 import type { Logger } from '@tsalt/core';
 import { errorLine, Slots } from '@tsalt/core';
 import type { MinionConfig } from '@tsalt/config';
@@ -49,6 +50,8 @@ export interface JobRunnerOptions {
   pillar?: Record<string, unknown>;
   /** Grains and pillar refreshes (grains.setval, saltutil.refresh_*), in the daemon and the job processes. */
   minionData?: MinionDataService;
+  /** Sends a file-server request to the master (cp.*, cmd.script salt://). */
+  fileServer?: FileServerSend;
   log: Logger;
   /** A job's event towards the master. */
   fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
@@ -92,6 +95,7 @@ export class JobRunner {
         log: this.log,
         fireEvent: o.fireEvent,
         ...(o.minionData ? { minionData: o.minionData } : {}),
+        ...(o.fileServer ? { fileServer: o.fileServer } : {}),
         ...(o.workerFile ? { workerFile: o.workerFile } : {}),
       });
     }
@@ -102,6 +106,7 @@ export class JobRunner {
       ...(pool ? { willSignal: async (jid: string, pid: number, sig: number) => pool.noteSignal(jid, pid, sig) } : {}),
     };
     const events: MinionEventService = { fireMaster: (tag, data, preload) => o.fireEvent(tag, data, preload) };
+    const fileClient = minionFileClient(opts, o.fileServer, o.log);
     this.registry = new Registry(
       {
         kind: 'module',
@@ -112,6 +117,7 @@ export class JobRunner {
         fireEvent: o.fireEvent,
         services: {
           ...(o.minionData ? { minionData: o.minionData } : {}),
+          ...(fileClient ? { fileClient } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,
           returnerNames: () => [...returnerNames],

@@ -14,6 +14,7 @@ import {
   type MinionEventService,
 } from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
+import { minionFileClient } from './file-backend.js';
 import { replaceContents } from './minion-data.js';
 import type { DaemonMessage, WorkerInit, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 import type { PublishLoad } from '@tsalt/transport';
@@ -87,6 +88,15 @@ function start(msg: WorkerInit): void {
     };
     replaceContents(grains, msg.grains);
     replaceContents(pillar, msg.pillar ?? {});
+    // File requests go to the daemon, which forwards them over its master link; the cache is written here.
+    const fileClient = minionFileClient(
+      opts,
+      async (load) => {
+        const r = await requestReply({ type: 'fileserver', load });
+        return r.value;
+      },
+      log,
+    );
     registry = new Registry(
       {
         kind: 'module',
@@ -96,6 +106,7 @@ function start(msg: WorkerInit): void {
         log,
         services: {
           minionData,
+          ...(fileClient ? { fileClient } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,
           returnerNames: () => [...(msg.returnerNames ?? [])],

@@ -2,7 +2,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { loadOrCreateKeyPair } from '@tsalt/crypto';
 import type { MinionConfig } from '@tsalt/config';
-import { zmqVersion, type PublishLoad } from '@tsalt/transport';
+import { zmqVersion, type FileServerRequest, type PublishLoad } from '@tsalt/transport';
 import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
 import { MinionReturners } from './returners.js';
@@ -10,6 +10,8 @@ import { MinionData } from './minion-data.js';
 
 /** How long the master may take to compile our pillar (ms): Salt's request_channel_timeout (60 s). */
 const PILLAR_TIMEOUT_MS = 60_000;
+/** How long the master may take for one file-server request (ms): Salt's request_channel_timeout. */
+const FILE_TIMEOUT_MS = 60_000;
 
 /**
  * tsalt-minion: signs in, listens on the master's PUB, selects itself by
@@ -48,6 +50,7 @@ export class Minion {
       grains,
       pillar: this.data.pillar,
       minionData: this.data,
+      fileServer: (load) => this.fileRequest(load),
       log: this.log,
       fireEvent: (tag, data, preload) => this.fireMaster(tag, data, preload),
       returnerNames: returners.names(),
@@ -113,6 +116,13 @@ export class Minion {
     const link = this.link;
     if (!link || this.stopped) throw new Error('the minion is not connected');
     return link.privateRequest(load, 'pillar', PILLAR_TIMEOUT_MS);
+  }
+
+  /** A job's file-server request (cp.*, cmd.script salt://), sent as Salt's RemoteClient sends it. */
+  private async fileRequest(load: FileServerRequest): Promise<unknown> {
+    const link = this.link;
+    if (!link || this.stopped) throw new Error('the minion is not connected');
+    return link.aesRequest({ ...load }, FILE_TIMEOUT_MS);
   }
 
   /** `event.fire_master` from a job or module. */

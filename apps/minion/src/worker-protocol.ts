@@ -1,6 +1,6 @@
 import type { MinionConfig } from '@tsalt/config';
 import type { JobReturn } from './executor.js';
-import type { PublishLoad } from '@tsalt/transport';
+import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
 /*
  * IPC between the minion daemon and its job processes (child_process.fork
@@ -11,7 +11,8 @@ import type { PublishLoad } from '@tsalt/transport';
  * worker -> daemon: ready | init-failed, done, and three requests that expect
  * a reply with the same `seq`: event (fire to the master), will-signal
  * (saltutil is about to signal a job process) and minion-data (a grains or
- * pillar refresh, which the daemon does; its `data` arrives before the reply).
+ * pillar refresh, which the daemon does; its `data` arrives before the reply)
+ * and fileserver (a file-server request the daemon sends to the master).
  * Closing the channel (daemon gone or retiring the worker) makes the worker exit.
  */
 
@@ -44,7 +45,9 @@ export type MinionDataOp =
 export type WorkerRequest =
   | { type: 'event'; seq: number; tag: string; data: unknown; preload?: Record<string, unknown> }
   | { type: 'will-signal'; seq: number; jid: string; pid: number; signal: number }
-  | ({ type: 'minion-data'; seq: number } & MinionDataOp);
+  | ({ type: 'minion-data'; seq: number } & MinionDataOp)
+  /** A file-server request (cp.*, cmd.script salt://) the daemon forwards over its master link; the reply is the master's. */
+  | { type: 'fileserver'; seq: number; load: FileServerRequest };
 
 export type WorkerMessage =
   { type: 'ready' } | { type: 'init-failed'; error: string } | { type: 'done'; ret: JobReturn } | WorkerRequest;

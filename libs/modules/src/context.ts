@@ -50,10 +50,29 @@ export interface ModuleServices {
   registries: Partial<Record<'state' | 'runner', RegistryView>>;
 }
 
-/** Fetches sources from the master's file server (the minion's file client). */
+/**
+ * Salt's file client (see docs/fileclient.md): fetches `salt://` sources from
+ * the master's file server (or, with `file_client: local`, the minion's own
+ * file_roots) into `<cachedir>/files/<saltenv>/`. Paths that would leave the
+ * roots are refused with a ModuleError before anything is asked.
+ */
 export interface FileClientService {
   /** The path of a local copy of `source` in `saltenv`, or null when the source does not exist. */
   cacheFile(source: string, saltenv: string): Promise<string | null>;
+  /** Copies `source` to `dest` (a directory gets the file's name); false when it cannot be had. */
+  getFile(source: string, dest: string, saltenv: string, makedirs: boolean): Promise<string | false>;
+  /** Every file under a salt:// directory, cached or copied under `dest`; the local paths. */
+  getDir(source: string, saltenv: string, dest?: string, includeEmpty?: boolean): Promise<string[]>;
+  /** The server's `{hsum, hash_type}` for `source`, or undefined when it has no such file. */
+  hashFile(source: string, saltenv: string): Promise<{ hsum: string; hash_type: string } | undefined>;
+  /** The server's st_mode for `source` (`_file_find`), or undefined. */
+  statMode(source: string, saltenv: string): Promise<number | undefined>;
+  /** The cached copy's path, or '' (the server is not asked). */
+  isCached(source: string, saltenv: string): string;
+  /** The server's files, empty directories or directories under `prefix`. */
+  list(kind: '_file_list' | '_file_list_emptydirs' | '_dir_list', saltenv: string, prefix?: string): Promise<string[]>;
+  /** The files in this minion's cache for `saltenv`, relative to it. */
+  listCached(saltenv: string): string[];
 }
 
 /**

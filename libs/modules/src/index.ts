@@ -1,5 +1,5 @@
 /**
- * @tsalt/modules: Salt's execution modules (test, cmd, event, grains, pillar,
+ * @tsalt/modules: Salt's execution modules (test, cmd, cp, event, grains, pillar,
  * saltutil, sys, pkg, service, network, status, disk, user, group) as plugins. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
@@ -8,6 +8,7 @@
  *   const r = await reg.call(load.fun, args, kwargs, { jid: load.jid });
  */
 import cmd from './plugins/cmd.js';
+import cp from './plugins/cp.js';
 import disk from './plugins/disk.js';
 import event from './plugins/event.js';
 import file from './plugins/file.js';
@@ -26,7 +27,7 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, disk, event, file, grains, group, network, pillar, pkg, saltutil, service, status, sys, test, user];
+  return [cmd, cp, disk, event, file, grains, group, network, pillar, pkg, saltutil, service, status, sys, test, user];
 }
 
 export { ModuleError, TestException } from './errors.js';
@@ -38,3 +39,7 @@ export { coreGrains } from './grains-core.js';
 export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';
 export type { FileClientService, MinionDataService, ModuleContext, ModulePlugin, ModuleServices } from './context.js';
 export { traverse, dictUpdate, filterBy } from './data-path.js';
+export { FileClient, hashLocalFile, type FileClientOptions } from './fileclient/client.js';
+export { LocalFileBackend } from './fileclient/local-backend.js';
+export type { FileServerBackend, ListKind, ServerChunk, ServerHash } from './fileclient/backend.js';
+export { parseSaltUrl, type SaltUrl } from './fileclient/salt-url.js';

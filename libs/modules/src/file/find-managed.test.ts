@@ -78,7 +78,7 @@ describe('file.get_diff, manage_file, check_managed_changes', () => {
       call('get_diff', [j('one'), j('nope')]),
       /Failed to cache one or more files. Additional info follows:\n\n- File .*nope not found/,
     );
-    await assert.rejects(call('get_diff', [j('one'), 'salt://x']), /no file server client \(cp\.cache_file\)/);
+    await assert.rejects(call('get_diff', [j('one'), 'salt://x']), /has no file client/);
   });
   it('manage_file from a local source: new file, then diff, then correct state', T, async () => {
     fs.writeFileSync(j('src.conf'), 'v=1\n');

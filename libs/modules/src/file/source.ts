@@ -4,7 +4,7 @@ import { pyStr } from '@tsalt/core';
 import { executionError, isFile } from './util.js';
 
 /**
- * Fetches a `source` (a local path, `file://` URL, or later `salt://`) to a
+ * Fetches a `source` (a local path, `file://` URL, or `salt://`) to a
  * local file and returns its path, or false when it does not exist: Salt's
  * `cp.cache_file`. manage_file, get_diff and check_managed_changes take
  * their sources only through this, so the file server slots in here.
@@ -20,8 +20,8 @@ export function localSourcePath(source: string): string | null {
 
 /**
  * The fetcher for a call: local sources are read in place; anything else
- * goes to `cp.cache_file` when a module provides it (the file server issue
- * adds `cp`), and fails with a one-line reason until then.
+ * goes to `cp.cache_file` (the minion's file client, docs/fileclient.md);
+ * a registry without `cp` fails with a one-line reason.
  */
 export function sourceFetcher(ctx: Pick<ModuleContext, 'call' | 'registry'>): SourceFetcher {
   return async (source, saltenv) => {
@@ -34,7 +34,7 @@ export function sourceFetcher(ctx: Pick<ModuleContext, 'call' | 'registry'>): So
       const got = await ctx.call('cp.cache_file', [source, saltenv]);
       return typeof got === 'string' && got ? got : false;
     }
-    throw executionError(`Cannot fetch '${source}': tsalt has no file server client (cp.cache_file) yet`);
+    throw executionError(`Cannot fetch '${source}': this registry has no file client (cp.cache_file)`);
   };
 }
 

@@ -24,3 +24,18 @@ export {
 } from './publish-load.js';
 export { parsePublishReply, type PublishReply } from './publish-reply.js';
 export { FILE_COMMANDS, parseFileRequest, type FileRequest } from './file-request.js';
+export {
+  parseFileList,
+  parseFileHash,
+  parseServedChunk,
+  parseFoundFile,
+  parseMasterOpts,
+  type FoundFile,
+  type FileListRequest,
+  type FilePathRequest,
+  type ServeFileRequest,
+  type MasterOptsRequest,
+  type FileServerRequest,
+  type FileHash,
+  type ServedChunk,
+} from './fileserver.js';
