@@ -4,18 +4,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   REPO,
-  SALT_SH,
   TSALT,
   freePort,
   parseJsonOut,
   salt,
   saltSkipReason,
   startProc,
-  tcpOpen,
+  startSaltMaster,
   tempRoot,
   tsaltRun,
   waitFor,
   writeSaltMasterConfig,
+  writeTsaltMinionConfig,
   type Proc,
 } from './salt-peer.js';
 
@@ -53,20 +53,8 @@ describe('tsalt-minion file client on salt-master 3006.8', { skip, timeout: 300_
     fs.writeFileSync(path.join(files, 'web', 'index.html'), '<p>hi</p>\n');
     fs.writeFileSync(path.join(files, 's.sh'), '#!/bin/sh\necho "script ran: $*"\n', { mode: 0o755 });
     fs.appendFileSync(path.join(saltDir, 'master'), `file_roots:\n  base:\n    - ${files}\n`);
-    master = startProc(SALT_SH, ['salt-master', '-c', saltDir, '-l', 'info']);
-    await waitFor(
-      'salt-master to bind its ports',
-      async () => fs.existsSync(path.join(saltDir, 'sock', 'workers.ipc')) && (await tcpOpen(ports.ret)),
-      60_000,
-    );
-    const minionDir = path.join(root, 'etc', 'minion');
-    fs.mkdirSync(minionDir, { recursive: true });
-    fs.writeFileSync(
-      path.join(minionDir, 'minion'),
-      `id: ${ID}\nroot_dir: ${path.join(root, 'ts')}\nmaster: 127.0.0.1\nmaster_port: ${ports.ret}\n` +
-        `publish_port: ${ports.publish}\nacceptance_wait_time: 1\nrandom_reauth_delay: 1\nauth_timeout: 5\n` +
-        `log_level: debug\n`,
-    );
+    master = await startSaltMaster(saltDir, ports.ret);
+    const minionDir = writeTsaltMinionConfig(root, ID, ports, `log_level: debug\n`);
     minion = startProc(process.execPath, [TSALT.minion, '-c', minionDir]);
     await waitFor('tsalt-minion to sign in', () => minion?.output().includes('minion authenticated'), 60_000);
     await waitFor(`${ID} to answer test.ping`, async () => (await call(['test.ping'])).ret === true, 60_000).catch(

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  SALT_SH,
   TSALT,
   freePort,
   parseJsonOut,
@@ -11,10 +10,11 @@ import {
   saltSkipReason,
   sleep,
   startProc,
-  tcpOpen,
+  startSaltMaster,
   tempRoot,
   waitFor,
   writeSaltMasterConfig,
+  writeTsaltMinionConfig,
   type Proc,
 } from './salt-peer.js';
 
@@ -50,21 +50,9 @@ describe('tsalt-minion on salt-master 3006.8', { skip, timeout: 240_000 }, () =>
     fs.writeFileSync(path.join(pillarDir, 'top.sls'), "base:\n  '*':\n    - data\n");
     fs.writeFileSync(path.join(pillarDir, 'data.sls'), "interop:\n  secret: {{ grains['id'] }}-42\n");
     fs.appendFileSync(path.join(saltDir, 'master'), `pillar_roots:\n  base:\n    - ${pillarDir}\n`);
-    master = startProc(SALT_SH, ['salt-master', '-c', saltDir, '-l', 'info']);
-    await waitFor(
-      'salt-master to bind its ports',
-      async () => fs.existsSync(path.join(saltDir, 'sock', 'workers.ipc')) && (await tcpOpen(ports.ret)),
-      60_000,
-    );
-    const minionDir = path.join(root, 'etc', 'minion');
-    fs.mkdirSync(minionDir, { recursive: true });
+    master = await startSaltMaster(saltDir, ports.ret);
     // presence_interval 1 s: a _presence sent to a Salt master would show in its log at once.
-    fs.writeFileSync(
-      path.join(minionDir, 'minion'),
-      `id: ${ID}\nroot_dir: ${path.join(root, 'ts')}\nmaster: 127.0.0.1\nmaster_port: ${ports.ret}\n` +
-        `publish_port: ${ports.publish}\nacceptance_wait_time: 1\nrandom_reauth_delay: 1\nauth_timeout: 5\n` +
-        `presence_interval: 1\nlog_level: info\n`,
-    );
+    const minionDir = writeTsaltMinionConfig(root, ID, ports, `presence_interval: 1\nlog_level: info\n`);
     minion = startProc(process.execPath, [TSALT.minion, '-c', minionDir]);
     await waitFor('tsalt-minion to sign in', () => minion?.output().includes('minion authenticated'), 60_000).catch(
       (err: unknown) => {

@@ -213,6 +213,37 @@ export function writeSaltMasterConfig(dir: string, ports: { publish: number; ret
   );
 }
 
+/** Starts a real salt-master from `dir` (see writeSaltMasterConfig) and waits until it serves its request port. */
+export async function startSaltMaster(dir: string, retPort: number): Promise<Proc> {
+  const master = startProc(SALT_SH, ['salt-master', '-c', dir, '-l', 'info']);
+  await waitFor(
+    'salt-master to bind its ports',
+    async () => fs.existsSync(path.join(dir, 'sock', 'workers.ipc')) && (await tcpOpen(retPort)),
+    60_000,
+  );
+  return master;
+}
+
+/**
+ * The config of a tsalt-minion under `<root>/ts`, pointed at a (Salt) master on 127.0.0.1 with
+ * short retry timers (s); `extra` is appended. Returns its config folder.
+ */
+export function writeTsaltMinionConfig(
+  root: string,
+  id: string,
+  ports: { publish: number; ret: number },
+  extra: string,
+): string {
+  const dir = path.join(root, 'etc', 'minion');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'minion'),
+    `id: ${id}\nroot_dir: ${path.join(root, 'ts')}\nmaster: 127.0.0.1\nmaster_port: ${ports.ret}\n` +
+      `publish_port: ${ports.publish}\nacceptance_wait_time: 1\nrandom_reauth_delay: 1\nauth_timeout: 5\n${extra}`,
+  );
+  return dir;
+}
+
 /** Parses the JSON that `salt --out json` / `tsalt --out json` print (one object per minion, merged). */
 export function parseJsonOut(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
