@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { accepts, freePort, REPO, sleep, waitFor as harnessWaitFor } from './harness.js';
 
 /**
  * Real Salt 3006.8 as a peer for interop tests: its daemons and CLI run from
@@ -12,8 +11,6 @@ import { fileURLToPath } from 'node:url';
  * children too (salt-minion forks a process manager, tsalt-minion job workers).
  */
 
-/** The repo root, from test/dist/salt-peer.js. */
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SALT_SH = path.join(REPO, '..', 'shared', 'salt-peer', 'salt.sh');
 const SALT_SRC = path.join(REPO, '..', 'shared', 'salt-3006.8');
 
@@ -36,50 +33,15 @@ export function tempRoot(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A free TCP port on 127.0.0.1, as the OS hands one out. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
+// The ports, waits and repo root are the harness's, so interop tests draw from the same port pool.
+export { freePort, REPO, sleep };
 
 /** True when something accepts TCP connections on 127.0.0.1:port (a bound ZeroMQ socket does). */
-export function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: '127.0.0.1', port });
-    sock.once('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once('error', () => resolve(false));
-  });
-}
+export const tcpOpen = (port: number): Promise<boolean> => accepts(port);
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` every 200 ms until it returns truthy or `ms` passes; throws with `what` on timeout. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `timed out after ${ms} ms waiting for ${what}${last === undefined ? '' : `: ${last instanceof Error ? last.message : JSON.stringify(last)}`}`,
-      );
-    await sleep(200);
-  }
+/** The harness's bounded wait; Salt daemons are slow to start, so 30 s unless told. */
+export function waitFor<T>(what: string, check: () => T | Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
+  return harnessWaitFor(what, check, ms);
 }
 
 export interface Proc {
