@@ -50,10 +50,10 @@ export async function runJob(
     } else if (err instanceof InvalidArgumentsError) {
       ret.return = err.message;
       ret.out = 'nested';
-    } else if (err instanceof SaltInvocationError || errCode(err) === 'SALT_INVOCATION_ERROR') {
+    } else if (err instanceof SaltInvocationError) {
       // Salt's SaltInvocationError: impossible arguments, no traceback.
       log.warn({ jid, fun, err: errorLine(err) }, `Problem executing '${fun}'`);
-      ret.return = `ERROR executing '${fun}': ${(err as Error).message}`;
+      ret.return = `ERROR executing '${fun}': ${err.message}`;
       ret.out = 'nested';
     } else if (err instanceof CommandExecutionError) {
       // Salt's CommandExecutionError (modules' ModuleError is one): the host refused.
@@ -68,11 +68,6 @@ export async function runJob(
   }
   ret.success = ret.retcode === 0;
   return ret;
-}
-
-/** The stable `code` of a thrown TsaltError (modules' ModuleError), if any. */
-function errCode(err: unknown): unknown {
-  return err instanceof Error && 'code' in err ? err.code : undefined;
 }
 
 /** The return's fixed fields for a publish load, before the function runs. */

@@ -11,10 +11,9 @@ import { CommandExecutionError } from '@tsalt/loader';
  * - `CMD_NOT_PERMITTED`: blocked by `cmd_blacklist_glob` / `cmd_whitelist_glob`;
  * - `USER_MISSING` / `GROUP_MISSING`: user.* / group.* on a name that does not exist;
  * - `COMMAND_MISSING`: a tool a module needs (useradd, gpasswd...) is not installed;
- * - `COMMAND_EXECUTION_ERROR`: Salt's CommandExecutionError (the host refused);
- * - `SALT_INVOCATION_ERROR`: Salt's SaltInvocationError (impossible arguments);
- *   the minion returns `ERROR executing '<fun>': <message>`.
- * Every other code is a CommandExecutionError (the loader's, as in Salt): the minion returns
+ * - `COMMAND_EXECUTION_ERROR`: Salt's CommandExecutionError (the host refused).
+ * Impossible arguments are the loader's SaltInvocationError (`ERROR executing '<fun>': …`), not a ModuleError.
+ * Every ModuleError is a CommandExecutionError (the loader's, as in Salt): the minion returns
  * `ERROR: <message>` with retcode 1, and tsalt-call prints `Error running '<fun>': <message>`.
  */
 export class ModuleError extends CommandExecutionError {

@@ -2,7 +2,7 @@ import { pyStr } from '@tsalt/core';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MinionConfig } from '@tsalt/config';
-import type { BoundArgs, PluginFunction } from '@tsalt/loader';
+import { SaltInvocationError, type BoundArgs, type PluginFunction } from '@tsalt/loader';
 import type { ModuleServices } from '../context.js';
 import {
   executionError,
@@ -159,7 +159,7 @@ export const basicFunctions: Record<string, FileFunction> = {
           fs.copyFileSync(src, dst);
         }
       } catch (err) {
-        if (err instanceof Error && 'code' in err && err.code === 'SALT_INVOCATION_ERROR') throw err;
+        if (err instanceof SaltInvocationError) throw err;
         throw executionError(`Could not copy '${src}' to '${dst}'`, err);
       }
       // Salt's check_perms(dst, None, pre_user, pre_group, pre_mode): the copy keeps the source's owner and mode.

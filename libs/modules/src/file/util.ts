@@ -3,13 +3,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pyTruthy } from '@tsalt/loader';
+import { pyTruthy, SaltInvocationError } from '@tsalt/loader';
 import { ModuleError } from '../errors.js';
 import { lookupGroupId, lookupUser } from '../user-lookup.js';
 
 /** Salt's SaltInvocationError: the caller asked for something impossible. */
-export function invocationError(message: string): ModuleError {
-  return new ModuleError('SALT_INVOCATION_ERROR', message);
+export function invocationError(message: string): SaltInvocationError {
+  return new SaltInvocationError(message);
 }
 
 /** Salt's CommandExecutionError: the host refused. */
