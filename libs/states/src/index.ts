@@ -1,0 +1,25 @@
+/**
+ * @tsalt/states: Salt's state system on the minion. The compiler turns the
+ * top file and SLS files (rendered by @tsalt/render, fetched through the
+ * file client) into ordered low chunks; the runner calls each chunk's
+ * state function after its requisites; the state modules (`file`, `pkg`,
+ * `service`, `cmd`, `user`, `group`, `test`) are plugins of kind `state`
+ * that act through the minion's execution modules (`ctx.services.salt`).
+ * The `state.*` execution module in @tsalt/modules glues them together.
+ *
+ *   const c = new StateCompiler({ opts, id, grains, pillar, salt, fileClient, log, saltenv: null });
+ *   const { high, errors } = await c.render(await c.top());
+ *   const { chunks } = c.compile(high);
+ *   const result = await runChunks(chunks, { callState, hasState, salt, test: false, failhard: false, log });
+ */
+export * from './types.js';
+export { StateError, SlsError, StateRunningError } from './errors.js';
+export {
+  StateCompiler,
+  type CompileOptions,
+  type TopMatches,
+  type HighResult,
+  type LowResult,
+} from './compile/compiler.js';
+export { runChunks, type RunOptions, type StateFunctionCall } from './run/runner.js';
+export { statePlugins } from './plugins/index.js';
