@@ -1,79 +1,21 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { startedCluster, type Cluster } from './harness.js';
+import { installed, pickPackage, purge, serviceSkipReason, throwawayService } from './host-fixtures.js';
 
 /*
  * pkg.* and service.* through `tsalt` against a real minion, changing the
  * real host: as root only, and everything done is undone in `after`.
  */
 
-/** Small Debian packages with no dependencies beyond libc; the first one not installed and installable is used. */
-const CANDIDATES = ['hello', 'sl', 'cowsay'];
-
-function sh(argv: string[], timeoutMs = 120_000): { code: number | null; stdout: string } {
-  const r = spawnSync(argv[0]!, argv.slice(1), {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    env: { ...process.env, LC_ALL: 'C' },
-  });
-  return { code: r.status, stdout: r.stdout ?? '' };
-}
-
-function installed(pkg: string): boolean {
-  return sh(['dpkg-query', '-W', '-f', '${db:Status-Status}', pkg]).stdout === 'installed';
-}
-
-/** A package to install, or why this host cannot run the pkg test. */
-function pickPackage(): { pkg: string } | { skip: string } {
-  if (process.getuid?.() !== 0) return { skip: 'not root' };
-  if (sh(['sh', '-c', 'command -v apt-get && command -v dpkg-query']).code !== 0)
-    return { skip: 'no apt-get/dpkg here' };
-  const policy = (p: string): string => /Candidate: (\S+)/.exec(sh(['apt-cache', 'policy', p]).stdout)?.[1] ?? '(none)';
-  if (CANDIDATES.every((p) => policy(p) === '(none)')) sh(['apt-get', '-q', 'update'], 300_000); // empty lists
-  const pkg = CANDIDATES.find((p) => !installed(p) && policy(p) !== '(none)');
-  if (!pkg) return { skip: `none of ${CANDIDATES.join(', ')} is installable and absent` };
-  // Reachability: the download alone, into a throwaway folder.
-  const dir = fs.mkdtempSync('/tmp/tsalt-apt-');
-  const dl = spawnSync('apt-get', ['download', pkg], { cwd: dir, timeout: 120_000, stdio: 'ignore' });
-  fs.rmSync(dir, { recursive: true, force: true });
-  return dl.status === 0 ? { pkg } : { skip: 'apt cannot reach its repositories' };
-}
-
 const pick = pickPackage();
-const SVC = `tsalt-e2e-${crypto.randomBytes(3).toString('hex')}`;
-const SCRIPT = path.join('/etc/init.d', SVC);
-const STATE = path.join('/run', `${SVC}.state`);
-const serviceSkip =
-  process.getuid?.() !== 0
-    ? 'not root'
-    : fs.existsSync('/run/systemd/system')
-      ? 'systemd is running: the init-script test would touch real units'
-      : sh(['sh', '-c', 'command -v update-rc.d']).code !== 0
-        ? 'no update-rc.d here'
-        : false;
-
-/** An LSB init script whose "daemon" is a state file under /run: nothing keeps running. */
-const INIT_SCRIPT = `#!/bin/sh
-### BEGIN INIT INFO
-# Provides:          ${SVC}
-# Required-Start:
-# Required-Stop:
-# Default-Start:     2 3 4 5
-# Default-Stop:      0 1 6
-# Short-Description: tsalt e2e throwaway service
-### END INIT INFO
-case "$1" in
-  start|restart|reload|force-reload) touch ${STATE} ;;
-  stop) rm -f ${STATE} ;;
-  status) [ -e ${STATE} ] && exit 0 || exit 3 ;;
-  *) echo "Usage: $0 {start|stop|restart|reload|status}" >&2; exit 2 ;;
-esac
-exit 0
-`;
+const svc = throwawayService();
+const SVC = svc.name;
+const SCRIPT = svc.script;
+const STATE = svc.state;
+const serviceSkip = serviceSkipReason();
 
 describe('pkg and service end to end (real host)', { timeout: 900_000 }, () => {
   let c: Cluster;
@@ -81,12 +23,8 @@ describe('pkg and service end to end (real host)', { timeout: 900_000 }, () => {
     c = await startedCluster(['m1']);
   });
   after(async () => {
-    if ('pkg' in pick && installed(pick.pkg)) sh(['apt-get', '-q', '-y', 'purge', pick.pkg], 300_000);
-    if (!serviceSkip) {
-      sh(['update-rc.d', '-f', SVC, 'remove']);
-      fs.rmSync(SCRIPT, { force: true });
-      fs.rmSync(STATE, { force: true });
-    }
+    if ('pkg' in pick) purge(pick.pkg);
+    if (!serviceSkip) svc.remove();
     await c?.cleanup();
   });
 
@@ -147,7 +85,7 @@ describe('pkg and service end to end (real host)', { timeout: 900_000 }, () => {
   );
 
   test('service.* against a throwaway init script', { skip: serviceSkip }, async () => {
-    fs.writeFileSync(SCRIPT, INIT_SCRIPT, { mode: 0o755 });
+    svc.install();
     assert.equal((await m1(['service.available', SVC])).ret, true);
     assert.equal((await m1(['service.missing', SVC])).ret, false);
     assert.ok(((await m1(['service.get_all'])).ret as string[]).includes(SVC));

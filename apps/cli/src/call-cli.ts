@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { createLogger } from '@tsalt/core';
 import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
@@ -25,6 +26,7 @@ interface CallFlags extends OutFlags {
   local?: boolean;
   id?: string;
   retcodePassthrough?: boolean;
+  fileRoot?: string;
 }
 
 export function callProgram(): Command {
@@ -39,6 +41,7 @@ export function callProgram(): Command {
       .option('--local', 'run masterless: do not contact the master')
       .option('--id <id>', 'the minion id to use')
       .option('--retcode-passthrough', "exit with the function's retcode")
+      .option('--file-root <dir>', 'set this directory as the base file root (file_roots: {base: [dir]})')
       .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
       .allowExcessArguments(true),
   );
@@ -56,6 +59,7 @@ export async function callMain(argv: string[]): Promise<number> {
   const overrides: Record<string, unknown> = {};
   if (f.logLevel) overrides['log_level'] = f.logLevel;
   if (f.id) overrides['id'] = f.id;
+  if (f.fileRoot) overrides['file_roots'] = { base: [path.resolve(f.fileRoot)] };
   // Salt's masterless flag: grains.setval then writes the grains file without asking a daemon to refresh.
   // Salt's --local also means file_client: local (salt:// reads this host's file_roots).
   if (f.local) {

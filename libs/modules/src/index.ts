@@ -1,6 +1,6 @@
 /**
  * @tsalt/modules: Salt's execution modules (test, cmd, cp, event, grains, pillar,
- * saltutil, sys, pkg, service, network, status, disk, user, group) as plugins. The call protocol around them (argument
+ * saltutil, sys, state, pkg, service, network, status, disk, user, group) as plugins. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
  *   const reg = new Registry({ kind: 'module', opts, log }, executionModulePlugins());
@@ -19,6 +19,7 @@ import pillar from './plugins/pillar.js';
 import pkg from './plugins/pkg.js';
 import saltutil from './plugins/saltutil.js';
 import service from './plugins/service.js';
+import state from './plugins/state.js';
 import status from './plugins/status.js';
 import sys from './plugins/sys.js';
 import test from './plugins/test.js';
@@ -27,7 +28,7 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, cp, disk, event, file, grains, group, network, pillar, pkg, saltutil, service, status, sys, test, user];
+  return [cmd, cp, disk, event, file, grains, group, network, pillar, pkg, saltutil, service, state, status, sys, test, user];
 }
 
 export { ModuleError, TestException } from './errors.js';
