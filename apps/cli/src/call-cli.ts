@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { createLogger } from '@tsalt/core';
-import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
+import { DEFAULT_CONFIG_DIR, masterConfig } from '@tsalt/config';
 import {
   Registry,
   CommandExecutionError,
@@ -15,6 +15,7 @@ import {
 } from '@tsalt/loader';
 import { genJid } from '@tsalt/job';
 import { loadGrains } from '@tsalt/grains';
+import { PillarCompiler, pillarOptions } from '@tsalt/pillar';
 import { executionModulePlugins, FileClient, LocalFileBackend } from '@tsalt/modules';
 import { zmqVersion } from '@tsalt/transport';
 import { returnerPlugins } from '@tsalt/returners';
@@ -82,11 +83,26 @@ export async function callMain(argv: string[]): Promise<number> {
     opts.file_client === 'local'
       ? new FileClient(new LocalFileBackend(opts.file_roots, opts.hash_type), { cachedir: opts.cachedir, log })
       : undefined;
+  // Masterless, the pillar is compiled here from this host's pillar_roots, as salt-call --local does.
+  const pillar = f.local
+    ? await new PillarCompiler(
+        pillarOptions(
+          masterConfig({
+            pillar_roots: opts.pillar_roots,
+            renderer: opts.renderer,
+            state_top: opts.state_top,
+            pillarenv: opts.pillarenv,
+          }),
+        ),
+        log,
+      ).compile({ id: opts.id, grains, saltenv: opts.saltenv, pillarenv: opts.pillarenv })
+    : {};
   const registry = new Registry(
     {
       kind: 'module',
       opts,
       grains,
+      pillar,
       log,
       services: { returnerNames: () => returnerPlugins().map((p) => p.name), ...(fileClient ? { fileClient } : {}) },
     },
