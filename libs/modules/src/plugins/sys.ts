@@ -1,6 +1,7 @@
 import type { MinionConfig } from '@tsalt/config';
 import type { PluginFunction } from '@tsalt/loader';
-import { definePlugin } from '@tsalt/loader';
+import { definePlugin, Registry } from '@tsalt/loader';
+import { statePlugins, type StateServices } from '@tsalt/states';
 import type { ModuleContext as PluginContext, ModuleServices } from '../context.js';
 import { fnmatch, pyStr } from '@tsalt/core';
 import { RENDERERS } from '@tsalt/render';
@@ -18,6 +19,14 @@ function strings(v: unknown): string[] {
 
 /** A registry to list: this call's own, or one the daemon injected (states, runners); none lists nothing. */
 type View = PluginContext['registry'] | undefined;
+
+/** The daemon's state registry, else this lib's state modules (what the `state.*` functions run). */
+function stateView(ctx: PluginContext): View {
+  return (
+    ctx.services.registries?.state ??
+    new Registry<MinionConfig, StateServices>({ kind: 'state', opts: ctx.opts, log: ctx.log }, statePlugins())
+  );
+}
 
 /** Salt's name matching in sysmod: `*` or `.` means a glob, a bare name means that module. */
 function functionsMatching(view: View, patterns: string[]): string[] {
@@ -116,25 +125,25 @@ export default definePlugin<MinionConfig, ModuleServices>({
       fn: (ctx, a) => argspecOf(ctx.registry, a['module']),
     },
     list_state_modules: {
-      doc: "List the modules loaded on the minion's state system (none until tsalt has states).\n\nCLI Example:\n\n    salt '*' sys.list_state_modules\n    salt '*' sys.list_state_modules 'mysql_*'",
+      doc: "List the modules loaded on the minion's state system.\n\nCLI Example:\n\n    salt '*' sys.list_state_modules\n    salt '*' sys.list_state_modules 'mysql_*'",
       varargs: true,
-      fn: (ctx, a) => modulesMatching(ctx.services.registries?.state, strings(a['__args__'])),
+      fn: (ctx, a) => modulesMatching(stateView(ctx), strings(a['__args__'])),
     },
     list_state_functions: {
       doc: "List the functions for all state modules. Optionally, specify a state\nmodule or modules from which to list.\n\nCLI Example:\n\n    salt '*' sys.list_state_functions\n    salt '*' sys.list_state_functions file",
       varargs: true,
       varkw: true,
-      fn: (ctx, a) => functionsMatching(ctx.services.registries?.state, strings(a['__args__'])),
+      fn: (ctx, a) => functionsMatching(stateView(ctx), strings(a['__args__'])),
     },
     state_doc: {
       doc: "Return the docstrings for all states. Optionally, specify a state or a\nnumber of states to get the docstrings for just those states.\n\nCLI Example:\n\n    salt '*' sys.state_doc\n    salt '*' sys.state_doc service",
       varargs: true,
-      fn: (ctx, a) => docsMatching(ctx.services.registries?.state, strings(a['__args__'])),
+      fn: (ctx, a) => docsMatching(stateView(ctx), strings(a['__args__'])),
     },
     state_argspec: {
       doc: "Return the argument specification of functions in Salt state modules.\n\nCLI Example:\n\n    salt '*' sys.state_argspec pkg.installed",
       params: [{ name: 'module', default: '' }],
-      fn: (ctx, a) => argspecOf(ctx.services.registries?.state, a['module']),
+      fn: (ctx, a) => argspecOf(stateView(ctx), a['module']),
     },
     list_runners: {
       doc: "List the runners loaded on the minion, optionally matching globs.\n\nCLI Example:\n\n    salt '*' sys.list_runners\n    salt '*' sys.list_runners 'm*'",
