@@ -155,6 +155,22 @@ case('changes-key-at-host-level', {'web-1': {'changes': {'foo': 1},
 case('no-states-profile-off', {'web-1': {}}, state_output_profile=False)
 
 
+# Returns of real runs (salt-call --local --out=json state.sls demo [test=True], and a broken sls), recorded by
+# hand from Salt 3006.8 with the states in the header of real-run.md.
+def real(name):
+    with open(os.path.join(os.path.dirname(__file__), f'real-run{name}.json'), encoding='utf-8') as fh:
+        return json.load(fh)
+
+
+case('real-run', real(''))
+case('real-run-color', real(''), color=True)
+case('real-run-terse', real(''), state_output='terse')
+case('real-run-changes-verbose-false', real(''), state_output='changes', state_verbose=False)
+case('real-run-test-mode', real('-test'))
+case('real-run-test-mode-color', real('-test'), color=True)
+case('real-run-broken', real('-broken'))
+
+
 def main():
     base = salt.config.minion_config(None)
     os.makedirs(os.path.join(OUT, 'highstate'), exist_ok=True)
