@@ -90,6 +90,9 @@ case('filter-none', {'web-1': FAILED}, state_output='filter')
 case('filter-exclude-true', {'web-1': FAILED}, state_output='filter', state_output_exclude='True,')
 case('filter-terse-list', {'web-1': FAILED}, state_output='filter', state_output_terse=['True', 'None'],
      state_output_exclude=['False'])
+# `exclude=True` on the command line is a bool: Salt's `in` fails and the data prints with nested.
+case('filter-exclude-bool', {'web-1': MIXED}, state_output='filter', state_output_exclude=True)
+case('filter-id-dict', {'web-1': FAILED}, state_output='filter_id', state_output_terse={'True': 1})
 case('verbose-false', {'web-1': MIXED}, state_verbose=False)
 case('verbose-false-all-clean', {'web-1': host(*[st('test', 'a', 'a', 'nop', True, 'Success!', {}, 0, 1.0)])},
      state_verbose=False)

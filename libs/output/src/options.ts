@@ -26,9 +26,9 @@ export interface HighstateOptions {
   /** Aligned columns for terse lines. @default false */
   state_tabular?: boolean;
   /** filter mode: results (`'True'`, `'False'`, `'None'`) not shown; a string is split on commas. @default [] */
-  state_output_exclude?: string | readonly unknown[] | null;
+  state_output_exclude?: unknown;
   /** filter mode: results shown terse; a string is split on commas. @default [] */
-  state_output_terse?: string | readonly unknown[] | null;
+  state_output_terse?: unknown;
 }
 
 export interface OutputOptions extends HighstateOptions {
@@ -49,8 +49,9 @@ export interface ResolvedHighstateOptions {
   pct: boolean;
   compressIds: boolean;
   tabular: boolean;
-  exclude: string | readonly unknown[] | null;
-  terse: string | readonly unknown[] | null;
+  /** As given (a string, a list, or what Salt would fail on); [] when unset. */
+  exclude: unknown;
+  terse: unknown;
 }
 
 export interface ResolvedOutputOptions {
@@ -80,10 +81,8 @@ function bool(v: unknown, dflt: boolean): boolean {
   return typeof v === 'boolean' ? v : dflt;
 }
 
-function filterList(v: unknown): string | readonly unknown[] | null {
-  if (v === undefined) return [];
-  if (v === null || typeof v === 'string' || Array.isArray(v)) return v as string | unknown[] | null;
-  return [];
+function filterList(v: unknown): unknown {
+  return v === undefined ? [] : v;
 }
 
 export function resolveHighstate(opts: HighstateOptions = {}): ResolvedHighstateOptions {

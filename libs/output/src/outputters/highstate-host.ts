@@ -195,10 +195,21 @@ function formatStates(
   return { hcolor, nchanges };
 }
 
-/** Python `str(result) in exclude`: a string is split on commas; list members match only as strings. */
-function inFilter(res: string, list: string | readonly unknown[] | null): boolean {
-  if (list === null) throw new FallBackToNested("argument of type 'NoneType' is not iterable");
-  const items = typeof list === 'string' ? list.split(',') : list;
+/**
+ * Python `str(result) in exclude`: a string is split on commas, a list
+ * matches string members, a dict its keys; None or a number is Salt's
+ * TypeError.
+ */
+function inFilter(res: string, list: unknown): boolean {
+  const items =
+    typeof list === 'string'
+      ? list.split(',')
+      : Array.isArray(list)
+        ? list
+        : isDict(list)
+          ? Object.keys(list)
+          : undefined;
+  if (items === undefined) throw new FallBackToNested('argument is not iterable');
   return items.some((i) => i === res);
 }
 
