@@ -19,7 +19,16 @@ import { PillarCompiler, pillarOptions } from '@tsalt/pillar';
 import { executionModulePlugins, FileClient, LocalFileBackend } from '@tsalt/modules';
 import { zmqVersion } from '@tsalt/transport';
 import { returnerPlugins } from '@tsalt/returners';
-import { withOutputOptions, CliExit, EXIT, loadMinionOpts, printOut, salty, type OutFlags } from './common.js';
+import {
+  withOutputOptions,
+  CliExit,
+  EXIT,
+  highstateOptions,
+  loadMinionOpts,
+  printOut,
+  salty,
+  type OutFlags,
+} from './common.js';
 
 interface CallFlags extends OutFlags {
   configDir: string;
@@ -43,6 +52,7 @@ export function callProgram(): Command {
       .option('--id <id>', 'the minion id to use')
       .option('--retcode-passthrough', "exit with the function's retcode")
       .option('--file-root <dir>', 'set this directory as the base file root (file_roots: {base: [dir]})')
+      .option('--output-diff', 'report only those states that have changed')
       .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
       .allowExcessArguments(true),
   );
@@ -111,7 +121,8 @@ export async function callMain(argv: string[]): Promise<number> {
   // Salt's salt-call passes its own jid as `__pub_jid` (a CLI call, as a
   // published job is): cmd.run then defaults to a shell, as from `salt`.
   const pub = { fun, jid: genJid({}), tgt: 'salt-call' };
-  const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []), pub);
+  const arg = parseCliArgs(rest ?? []);
+  const { args, kwargs } = splitPublishArgs(arg, pub);
   if (f.outputFile) fs.writeFileSync(f.outputFile, '');
   let ret: unknown;
   let retcode: number;
@@ -135,7 +146,7 @@ export async function callMain(argv: string[]): Promise<number> {
       throw new CliExit(EXIT.GENERIC, `Error running '${fun}': ${err.message}`);
     throw err;
   }
-  printOut({ local: ret }, outputter ?? 'nested', f, retcode);
+  printOut({ local: ret }, outputter ?? 'nested', f, retcode, highstateOptions(opts, f, arg));
   // salt-call exits 1 for any failed call, or with the retcode when asked to pass it through.
   if (f.retcodePassthrough) return retcode;
   return retcode === 0 ? EXIT.OK : EXIT.GENERIC;

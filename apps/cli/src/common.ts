@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { type CommanderError } from 'commander';
 import { errorLine, TsaltError } from '@tsalt/core';
 import { loadConfig, type MasterConfig, type MinionConfig } from '@tsalt/config';
-import { renderOutput } from '@tsalt/output';
+import { HIGHSTATE_KEYS, renderOutput, type HighstateOptions } from '@tsalt/output';
 
 /** Salt's exit codes: EX_GENERIC for minion failures, 2 for usage, auth and "no return". */
 export const EXIT = { OK: 0, GENERIC: 1, USAGE: 2, NO_RETURN: 2, AUTH: 2 } as const;
@@ -75,16 +75,52 @@ export interface OutFlags {
   outputFile?: string;
   color?: boolean;
   forceColor?: boolean;
+  /** `--state-output`: the highstate outputter's state_output. */
+  stateOutput?: string;
+  /** `--state-verbose True|False`. */
+  stateVerbose?: string;
+  /** `--output-diff` (tsalt and tsalt-call). */
+  outputDiff?: boolean;
 }
 
 /** The output flags every command shares (Salt's `--out` family). */
 export function withOutputOptions(cmd: Command): Command {
   return cmd
-    .option('--out <outputter>', 'nested, json, yaml, raw or txt')
+    .option('--out <outputter>', 'nested, highstate, json, yaml, raw or txt')
     .option('--out-indent, --output-indent <n>', 'indent for the json outputter; negative for one line')
     .option('--out-file, --output-file <file>', 'write the output to this file')
     .option('--no-color', 'never colour the output')
-    .option('--force-color', 'colour the output even when not a terminal');
+    .option('--force-color', 'colour the output even when not a terminal')
+    .option(
+      '--state_output, --state-output <mode>',
+      "override the configured state_output for minion output: 'full', 'terse', 'mixed', 'changes' or 'filter'",
+    )
+    .option('--state_verbose, --state-verbose <bool>', 'override the configured state_verbose: True or False');
+}
+
+/**
+ * The highstate outputter's settings: the config's keys, then Salt's
+ * command-line overrides, then (for state_output: filter) the command's own
+ * `exclude=` / `terse=` arguments, which Salt's outputter reads from `arg`.
+ */
+export function highstateOptions(
+  opts: Record<string, unknown>,
+  f: OutFlags,
+  cliArgs: readonly unknown[] = [],
+): HighstateOptions {
+  const hs: Record<string, unknown> = {};
+  for (const k of HIGHSTATE_KEYS) if (opts[k] !== undefined) hs[k] = opts[k];
+  if (f.stateOutput !== undefined) hs['state_output'] = f.stateOutput;
+  // Salt turns only these four spellings into booleans; any other text stays a (true) string.
+  if (f.stateVerbose !== undefined) hs['state_verbose'] = !['False', 'false'].includes(f.stateVerbose);
+  if (f.outputDiff) hs['state_output_diff'] = true;
+  const kw = cliArgs.find(
+    (a): a is Record<string, unknown> =>
+      typeof a === 'object' && a !== null && (a as Record<string, unknown>)['__kwarg__'] === true,
+  );
+  if (kw && 'exclude' in kw) hs['state_output_exclude'] = kw['exclude'];
+  if (kw && 'terse' in kw) hs['state_output_terse'] = kw['terse'];
+  return hs;
 }
 
 /** Colour only on a TTY, unless forced; never into a file. */
@@ -94,14 +130,19 @@ export function useColor(f: OutFlags): boolean {
   return process.stdout.isTTY === true && !process.env['NO_COLOR'];
 }
 
-/** Prints through an outputter, to stdout or appended to `--out-file`. */
-export function printOut(data: unknown, outputter: string, f: OutFlags, retcode = 0): void {
+/**
+ * Prints through an outputter, to stdout or appended to `--out-file`.
+ * Nothing at all when the outputter printed nothing (Salt's display_output).
+ */
+export function printOut(data: unknown, outputter: string, f: OutFlags, retcode = 0, hs: HighstateOptions = {}): void {
   const indent = f.outputIndent === undefined ? undefined : Number(f.outputIndent);
   const text = renderOutput(outputter, data, {
+    ...hs,
     color: useColor(f),
     retcode,
     ...(indent !== undefined && !Number.isNaN(indent) ? { indent } : {}),
   });
+  if (text === '') return;
   if (f.outputFile) fs.appendFileSync(f.outputFile, text + '\n');
   else process.stdout.write(text + '\n');
 }

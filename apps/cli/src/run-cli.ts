@@ -27,6 +27,7 @@ import {
   clientExit,
   CliExit,
   EXIT,
+  highstateOptions,
   loadMasterOpts,
   printOut,
   salty,
@@ -83,7 +84,8 @@ export async function runnerMain(argv: string[]): Promise<number> {
     ...(opts.minion_data_cache ? { minionData: new MinionDataCache({ cachedir: opts.cachedir, log }) } : {}),
   };
   const runners = new Registry({ kind: 'runner', opts, log, services, fireEvent: fire }, runnerPlugins());
-  const { args, kwargs } = splitPublishArgs(parseCliArgs(rest ?? []));
+  const arg = parseCliArgs(rest ?? []);
+  const { args, kwargs } = splitPublishArgs(arg);
   const jid = genJid(opts);
   const user = os.userInfo().username;
   await fire(`salt/run/${jid}/new`, { fun: `runner.${fun}`, fun_args: rest ?? [], jid, user });
@@ -120,7 +122,8 @@ export async function runnerMain(argv: string[]): Promise<number> {
     outputter = f.out ?? data['outputter'];
     data = data['data'];
   }
-  printOut(data, outputter, f, result.retcode);
+  // jobs.lookup_jid of a state run prints with highstate, shaped by the master's state_output keys.
+  printOut(data, outputter, f, result.retcode, highstateOptions(opts, f, arg));
   return result.retcode === 0 ? EXIT.OK : EXIT.GENERIC;
 }
 

@@ -3,7 +3,17 @@ import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
 import { parseCliArgs } from '@tsalt/loader';
 import { resolveNodegroups, validateTarget } from '@tsalt/targeting';
 import { errorLine, isRecord } from '@tsalt/core';
-import { withOutputOptions, CliExit, EXIT, loadMasterOpts, printOut, salty, type OutFlags } from './common.js';
+import {
+  withOutputOptions,
+  CliExit,
+  EXIT,
+  highstateOptions,
+  loadMasterOpts,
+  printOut,
+  salty,
+  type OutFlags,
+} from './common.js';
+import type { HighstateOptions } from '@tsalt/output';
 import { LocalClient, type NoReturnReason } from '@tsalt/client';
 import { returnerPlugins } from '@tsalt/returners';
 
@@ -77,6 +87,7 @@ export function saltProgram(): Command {
       .option('--return <returners>', 'returners the minions also send their results to (comma list)')
       .option('--return_config <prefix>', 'alternative config prefix for the returners')
       .option('--return_kwargs <json>', 'returner settings as a JSON dict')
+      .option('--output-diff', 'report only those states that have changed')
       .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
       .allowExcessArguments(true),
   );
@@ -122,9 +133,11 @@ export async function saltMain(argv: string[]): Promise<number> {
   if (f.delimiter && f.delimiter !== ':') kwargs['delimiter'] = f.delimiter;
   if (f.return) warnUnknownReturners(f.return);
 
+  const arg = parseCliArgs(rest ?? []);
+  const hs = highstateOptions(opts, f, arg);
   const client = new LocalClient(opts);
   try {
-    const pub = await client.publish(tgt, fun, parseCliArgs(rest ?? []), {
+    const pub = await client.publish(tgt, fun, arg, {
       tgt_type: type,
       ret: f.return ?? '',
       kwargs,
@@ -146,7 +159,16 @@ export async function saltMain(argv: string[]): Promise<number> {
       process.stdout.write(`Executing job with jid ${pub.jid}\n-------------------------------------------\n\n`);
     if (f.showJid) process.stdout.write(`jid: ${pub.jid}\n`);
     const expected = [...pub.minions, ...pub.missing];
-    return await gather(client, pub.jid, expected, pub.notConnected ?? [], timeoutS, f, opts.show_timeout !== false);
+    return await gather(
+      client,
+      pub.jid,
+      expected,
+      pub.notConnected ?? [],
+      timeoutS,
+      f,
+      opts.show_timeout !== false,
+      hs,
+    );
   } finally {
     client.close();
   }
@@ -190,9 +212,13 @@ async function gather(
   timeoutS: number,
   f: SaltFlags,
   showTimeout: boolean,
+  hs: HighstateOptions,
 ): Promise<number> {
+  // Salt's CLI: --out wins, else the outputter the minion's return names (`out`: highstate for state.*).
   const outName = (data: Record<string, unknown>): string =>
     f.out ?? (typeof data['out'] === 'string' ? data['out'] : 'nested');
+  // --static prints everything at once with the outputter of the last return that named one, as Salt does.
+  let staticOut: string | undefined;
   const collected: Record<string, unknown> = {};
   const returned = new Set<string>();
   const gaveUp = new Map<string, NoReturnReason>();
@@ -205,8 +231,10 @@ async function gather(
     returned.add(r.id);
     const rc = typeof r.data['retcode'] === 'number' ? r.data['retcode'] : 0;
     if (rc !== 0 || r.data['success'] === false) failed++;
-    if (f.static) collected[r.id] = r.data['return'];
-    else printOut({ [r.id]: r.data['return'] }, outName(r.data), f, rc);
+    if (f.static) {
+      collected[r.id] = r.data['return'];
+      if (typeof r.data['out'] === 'string') staticOut = r.data['out'];
+    } else printOut({ [r.id]: r.data['return'] }, outName(r.data), f, rc, hs);
   }
   const silent = expected.filter((m) => !returned.has(m)).sort();
   if (showTimeout) {
@@ -221,7 +249,7 @@ async function gather(
       else printOut({ [m]: text }, f.out ?? 'nested', f, 1);
     }
   }
-  if (f.static) printOut(collected, f.out ?? 'nested', f, failed || silent.length ? 1 : 0);
+  if (f.static) printOut(collected, f.out ?? staticOut ?? 'nested', f, failed || silent.length ? 1 : 0, hs);
   if (f.summary) {
     process.stdout.write(
       `\n-------------------------------------------\nSummary\n-------------------------------------------\n` +

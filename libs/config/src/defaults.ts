@@ -61,6 +61,13 @@ function commonDefaults(role: 'master' | 'minion') {
     failhard: false,
     state_verbose: true,
     state_output: 'full',
+    // The highstate outputter's settings (docs/states.md): Salt's defaults; pct, compress_ids and tabular are
+    // ones Salt leaves unset, which its outputter reads as false.
+    state_output_diff: false,
+    state_output_profile: true,
+    state_output_pct: false,
+    state_compress_ids: false,
+    state_tabular: false,
     test: false,
     event_match_type: 'startswith',
     schedule: {},
@@ -245,9 +252,20 @@ export const RETURNER_NAMESPACES: readonly string[] = deepFreeze(['mysql', 'redi
  * unless a file sets them.
  */
 export const OPTIONAL_KEYS: Readonly<Record<'master' | 'minion', readonly string[]>> = deepFreeze({
-  master: ['include', 'log_granular_levels', 'master_tops', 'mine_functions', ...RETURNER_NAMESPACES],
+  master: [
+    'include',
+    'log_granular_levels',
+    'master_tops',
+    'mine_functions',
+    ...RETURNER_NAMESPACES,
+    // state_output: filter's lists (docs/states.md).
+    'state_output_exclude',
+    'state_output_terse',
+  ],
   minion: [
     ...RETURNER_NAMESPACES,
+    'state_output_exclude',
+    'state_output_terse',
     'include',
     'log_granular_levels',
     'append_domain',

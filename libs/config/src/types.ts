@@ -63,8 +63,20 @@ export interface CommonOpts {
   renderer: string;
   state_top: string;
   failhard: boolean;
+  /** The highstate outputter: false hides states that succeeded without changes. */
   state_verbose: boolean;
+  /** full, terse, mixed, changes or filter, each also with `_id`. */
   state_output: string;
+  /** Hide states that succeeded without changes. */
+  state_output_diff: boolean;
+  /** Started/Duration per state and the total run time. */
+  state_output_profile: boolean;
+  /** Success % and Failure % in the summary. */
+  state_output_pct: boolean;
+  /** One block per id and result for states over several `names`. */
+  state_compress_ids: boolean;
+  /** Terse lines in aligned columns. */
+  state_tabular: boolean;
   test: boolean;
   event_match_type: string;
   schedule: Record<string, unknown>;

@@ -1,6 +1,11 @@
-/** Salt's default colour theme (salt/utils/color.py), the codes nested uses. */
+/**
+ * Salt's default colour theme (salt/utils/color.py), the codes nested and
+ * highstate use. Salt's TextFormat puts a reset (0) before every code, so a
+ * bold colour is `0;1;33`, not `1;33`.
+ */
 export interface Colors {
   LIGHT_YELLOW: string;
+  LIGHT_RED: string;
   GREEN: string;
   CYAN: string;
   RED: string;
@@ -8,14 +13,15 @@ export interface Colors {
 }
 
 const ON: Colors = {
-  LIGHT_YELLOW: '\x1b[1;33m',
+  LIGHT_YELLOW: '\x1b[0;1;33m',
+  LIGHT_RED: '\x1b[0;1;31m',
   GREEN: '\x1b[0;32m',
   CYAN: '\x1b[0;36m',
   RED: '\x1b[0;31m',
   ENDC: '\x1b[0;0m',
 };
 
-const OFF: Colors = { LIGHT_YELLOW: '', GREEN: '', CYAN: '', RED: '', ENDC: '' };
+const OFF: Colors = { LIGHT_YELLOW: '', LIGHT_RED: '', GREEN: '', CYAN: '', RED: '', ENDC: '' };
 
 export function getColors(color: boolean): Colors {
   return color ? ON : OFF;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderOutput, stripColor } from './index.js';
 
-const Y = '\x1b[1;33m';
+const Y = '\x1b[0;1;33m';
 const G = '\x1b[0;32m';
 const C = '\x1b[0;36m';
 const R = '\x1b[0;31m';

@@ -119,9 +119,9 @@ test('unknown outputter throws OutputError UNKNOWN_OUTPUTTER naming it', () => {
 });
 
 test('outputters load as plugins in a Registry', async () => {
-  assert.deepEqual([...OUTPUTTERS], ['nested', 'json', 'yaml', 'raw', 'txt']);
+  assert.deepEqual([...OUTPUTTERS], ['nested', 'highstate', 'json', 'yaml', 'raw', 'txt']);
   const reg = new Registry({ kind: 'outputter', opts: {}, log: silentLogger() }, outputterPlugins());
-  assert.deepEqual(reg.modules().sort(), ['json', 'nested', 'raw', 'txt', 'yaml']);
+  assert.deepEqual(reg.modules().sort(), ['highstate', 'json', 'nested', 'raw', 'txt', 'yaml']);
   const res = await reg.call('nested.output', [{ m: true }], { color: false });
   assert.equal(res.return, 'm:\n    True');
 });

@@ -5,14 +5,15 @@
 import { bindArgs, type PluginContext, type PluginDefinition } from '@tsalt/loader';
 import { silentLogger } from '@tsalt/core';
 import { unknownOutputter } from './errors.js';
-import { resolveOptions, type OutputOptions } from './options.js';
+import { optionsToKwargs, type OutputOptions } from './options.js';
+import highstate from './outputters/highstate.js';
 import json from './outputters/json.js';
 import nested from './outputters/nested.js';
 import raw from './outputters/raw.js';
 import txt from './outputters/txt.js';
 import yaml from './outputters/yaml.js';
 
-const PLUGINS: readonly PluginDefinition[] = [nested, json, yaml, raw, txt];
+const PLUGINS: readonly PluginDefinition[] = [nested, highstate, json, yaml, raw, txt];
 
 const BY_NAME = new Map(PLUGINS.map((p) => [p.name, p]));
 
@@ -49,7 +50,6 @@ export function renderOutput(name: string, data: unknown, opts: OutputOptions = 
   const plugin = BY_NAME.get(name);
   const spec = plugin?.functions['output'];
   if (spec === undefined) throw unknownOutputter(name, OUTPUTTERS);
-  const o = resolveOptions(opts);
-  const args = bindArgs(`${name}.output`, spec, [data], { color: o.color, indent: o.indent, retcode: o.retcode });
+  const args = bindArgs(`${name}.output`, spec, [data], optionsToKwargs(opts));
   return String(spec.fn(outputContext(), args));
 }
