@@ -18,6 +18,7 @@ export {
   StateCompiler,
   type CompileOptions,
   type TopMatches,
+  type TopResult,
   type HighResult,
   type LowResult,
 } from './compile/compiler.js';
