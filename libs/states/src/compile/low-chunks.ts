@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { isRecord } from '@tsalt/core';
 import { REQUISITES, type LowChunk, type RequisiteRef } from '../types.js';
 import type { Dict } from './verify-high.js';
@@ -47,7 +48,7 @@ export function compileHighData(high: Dict): LowChunk[] {
         for (const [key, val] of Object.entries(arg)) {
           if (key === 'names') {
             for (const n of Array.isArray(val) ? val : [])
-              if (!names.some((m) => JSON.stringify(m) === JSON.stringify(n))) names.push(n);
+              if (!names.some((m) => isDeepStrictEqual(m, n))) names.push(n);
           } else if (key === 'state') {
             // A state override is not passed down.
             continue;

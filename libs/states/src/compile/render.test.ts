@@ -131,7 +131,10 @@ describe('render', () => {
     assert.match(bad!, /^Rendering SLS 'base:bad' failed: .*bad\.sls: line 1: Jinja error: /);
     const [yaml] = await errs({ base: ['badyaml'] });
     assert.match(yaml!, /^Rendering SLS 'base:badyaml' failed: .*line 3/);
-    assert.deepEqual(await errs({ base: ['list'] }), ['SLS list does not render to a dictionary']);
+    assert.deepEqual(await errs({ base: ['list'] }), [
+      'SLS list does not render to a dictionary',
+      "Error when rendering state with contents: ['a', 'b']",
+    ]);
     assert.deepEqual(await errs({ base: ['notdict'] }), ['ID myid in SLS notdict is not a dictionary']);
     const h = await compiler(dir).render({ base: ['notlist'] });
     assert.deepEqual(compiler(dir).compile(h.high).errors, ["State 'myid' in SLS 'notlist' is not formed as a list"]);

@@ -1,4 +1,5 @@
-import { errorLine, fnmatch, isRecord } from '@tsalt/core';
+import { isDeepStrictEqual } from 'node:util';
+import { errorLine, fnmatch, isRecord, pyStr } from '@tsalt/core';
 import { RenderError } from '@tsalt/render';
 import { reconcileExtend } from './extend.js';
 import type { TopMatches } from './state-top.js';
@@ -98,6 +99,9 @@ export class SlsRenderer {
     if (!truthy(rendered)) return { state: {}, errors };
     if (!isRecord(rendered)) {
       errors.push(`SLS ${sls} does not render to a dictionary`);
+      // Salt then tries to merge the list or string as ids, and says so.
+      if (Array.isArray(rendered) || typeof rendered === 'string')
+        errors.push(`Error when rendering state with contents: ${pyStr(rendered)}`);
       return { state: {}, errors };
     }
     const state: Dict = rendered;
@@ -286,10 +290,6 @@ function handleStateDecls(state: Dict, sls: string, env: string, errors: string[
   }
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /** Salt's merge_included_states: `__extend__`/`__exclude__` gathered, an id defined twice differently reported. */
 function mergeIncluded(high: Dict, state: Dict, errors: string[]): void {
   for (const key of ['__extend__', '__exclude__']) {
@@ -299,7 +299,7 @@ function mergeIncluded(high: Dict, state: Dict, errors: string[]): void {
   }
   for (const [id, body] of Object.entries(state)) {
     const have = high[id];
-    if (have !== undefined && !same(have, body)) {
+    if (have !== undefined && !isDeepStrictEqual(have, body)) {
       const h = isRecord(have) ? have : {};
       const b = isRecord(body) ? body : {};
       errors.push(
@@ -315,14 +315,11 @@ function mergeIncluded(high: Dict, state: Dict, errors: string[]): void {
 function cleanDuplicateExtends(high: Dict): void {
   const ext = high['__extend__'];
   if (!Array.isArray(ext)) return;
-  const seen = new Set<string>();
   const out: Dict[] = [];
   for (const e of ext) {
     if (!isRecord(e)) continue;
     for (const [k, v] of Object.entries(e)) {
-      const key = JSON.stringify([k, v]);
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (out.some((o) => isDeepStrictEqual(o, { [k]: v }))) continue;
       out.push({ [k]: v });
     }
   }
