@@ -78,7 +78,14 @@ export class SlsRenderer {
     matches: TopMatches,
   ): Promise<{ state: Dict; errors: string[] }> {
     const errors: string[] = [];
-    const src = await this.d.find(sls, env);
+    let src: SlsSource | null;
+    try {
+      src = await this.d.find(sls, env);
+    } catch (err) {
+      // The file server did not answer: the SLS cannot be read, said as Salt says an unexpected failure.
+      errors.push(`Rendering SLS ${sls} failed, render error: ${errorLine(err)}`);
+      return { state: {}, errors };
+    }
     let rendered: unknown;
     if (!src) {
       errors.push(
