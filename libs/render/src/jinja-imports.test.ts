@@ -16,6 +16,7 @@ const files: Record<string, string> = {
   'web/part.jinja': "part {{ sls }} {{ local_var }}{% include './deeper.txt' %}",
   'web/deeper.txt': '!deep',
   'common/ctx.jinja': '{% set seen = local_var %}',
+  'common/broken.jinja': "{% set a = 1 %}\n{% set b = salt['nope.fun']() %}",
 };
 
 function loader(async: boolean, loads: string[] = []): TemplateLoader {
@@ -81,6 +82,11 @@ describe('jinja include/import/from', () => {
     assert.equal(e.line, 2);
     assert.match(e.message, /does not export the requested name 'nope'/);
     assert.match((await fail("{% include 'a' %}")).message, /this render has no template loader/);
+    // A failure inside an imported template names that file and its line.
+    assert.match(
+      (await fail("\n\n{% import 'common/broken.jinja' as b %}", loader(true))).message,
+      /^x\.sls: line 3: Jinja error: salt:\/\/common\/broken\.jinja: line 2: salt\['nope\.fun'\] is undefined/,
+    );
   });
 
   test('relative names', () => {

@@ -158,6 +158,8 @@ export interface TemplateRuntime {
   pending(what: string, wait: Promise<void>): Error;
   /** Whether an error is such a "not loaded yet" (it passes through untouched). */
   isPending(err: unknown): boolean;
+  /** The line of `source` where rendering it again in `env` fails with `message` (undefined when not found). */
+  lineOf(source: string, env: JinjaEnvironment, message: string): number | undefined;
 }
 
 type Loaded =
@@ -191,9 +193,7 @@ export class TemplateSet {
       caller(([name, ignore], callEnv) => {
         const t = this.get(nameOf(name, 'include'), current, ignore ? truthy(ignore) : false);
         if (!t) return str('');
-        const child = new Environment(callEnv);
-        this.bind(child, t.name);
-        return str(String(this.exec(t, child).value));
+        return str(String(this.exec(t, callEnv).out.value));
       }),
     );
     env.variables.set(
@@ -220,23 +220,30 @@ export class TemplateSet {
     const t = this.get(name, current, false)!;
     const cached = withContext ? undefined : this.modules.get(t.name);
     if (cached) return cached;
-    const base = withContext ? callEnv : this.rt.fresh();
-    const scope = new Environment(base);
-    this.bind(scope, t.name);
-    this.exec(t, scope);
+    const { scope } = this.exec(t, withContext ? callEnv : this.rt.fresh());
     const m = new V.Obj(new Map(scope.variables));
     if (!withContext) this.modules.set(t.name, m);
     return m;
   }
 
-  private exec(t: { name: string; source: TemplateSource; program: Program }, env: JinjaEnvironment): RV {
+  /** Runs a loaded template in a new scope under `parent`; a failure names its file and, when found, its line. */
+  private exec(
+    t: { name: string; source: TemplateSource; program: Program },
+    parent: JinjaEnvironment,
+  ): { out: RV; scope: JinjaEnvironment } {
+    const scope = (): JinjaEnvironment => {
+      const env = new Environment(parent);
+      this.bind(env, t.name);
+      return env;
+    };
+    const env = scope();
     try {
-      return this.rt.run(t.program, env);
+      return { out: this.rt.run(t.program, env), scope: env };
     } catch (err) {
       if (this.rt.isPending(err)) throw err;
       const msg = err instanceof Error ? err.message : String(err);
-      // The outer template's error names the file it failed in, once.
-      throw new Error(msg.startsWith(`${t.source.file}: `) ? msg : `${t.source.file}: ${msg}`, { cause: err });
+      const line = this.rt.lineOf(t.source.source, scope(), msg);
+      throw new Error(`${t.source.file}${line ? `: line ${line}` : ''}: ${msg}`, { cause: err });
     }
   }
 

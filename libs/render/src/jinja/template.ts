@@ -230,5 +230,18 @@ export function templateSet(loader: TemplateLoader, vars: Record<string, unknown
     fresh: () => environment(vars),
     pending: (what, wait) => new PendingCall(what, wait),
     isPending: (err) => err instanceof PendingCall,
+    lineOf: (source, env, message) => {
+      let line: number | undefined;
+      env.variables.set(
+        LINE_FN,
+        fn(([n]) => ((line = Number(n?.value)), str(''))),
+      );
+      try {
+        new SaltInterpreter(env).run(parseSource(instrument(source)));
+      } catch (err) {
+        if (errorLine(err) === message.split('\n')[0]) return line;
+      }
+      return undefined;
+    },
   });
 }
