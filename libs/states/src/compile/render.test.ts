@@ -67,6 +67,7 @@ const dir = roots({
     'deep.sls': 'include:\n  - ..up\n',
     'noenv.sls': 'include:\n  - qa: x\n',
     'empty.sls': '',
+    'xenv.sls': 'include:\n  - _xenv: tools\n',
     'a/b/init.sls': 'include:\n  - .c\n  - ..d\nab: {test: [nop]}\n',
     'a/b/c.sls': 'abc: {test: [nop]}\n',
     'a/d.sls': 'ad: {test: [nop]}\n',
@@ -115,6 +116,27 @@ describe('render', () => {
     const { high, errors } = await compiler(dir).render({ base: ['a.b'] });
     assert.deepEqual(errors, []);
     assert.deepEqual(Object.keys(high).sort(), ['ab', 'abc', 'ad']);
+  });
+
+  test('state_auto_order off: no order added, chunks sort by state+name+fun', async () => {
+    const c = compiler(dir, {}, { state_auto_order: false });
+    const { high } = await c.render({ base: ['a.b'] });
+    assert.ok(!JSON.stringify(high).includes('order'));
+    assert.deepEqual(
+      c.compile(high).chunks.map((x) => [x.__id__, x.order]),
+      // Salt sorts on state+name+fun run together: 'testabcnop' < 'testabnop'.
+      [
+        ['abc', 1],
+        ['ab', 1],
+        ['ad', 1],
+      ],
+    );
+  });
+
+  test('_xenv include: whichever matched saltenv has the SLS', async () => {
+    const { high, errors } = await compiler(dir).render({ base: ['xenv'], dev: [] });
+    assert.deepEqual(errors, []);
+    assert.equal((high['tools'] as unknown as Record<string, unknown>)['__env__'], 'dev');
   });
 
   test('an empty SLS is no states, not an error', async () => {
