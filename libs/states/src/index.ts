@@ -24,6 +24,7 @@ export {
   type CompileOptions,
   type TopMatches,
   type TopResult,
+  type SlsSource,
   type HighResult,
   type LowResult,
 } from './compile/compiler.js';

@@ -12,6 +12,7 @@ import { readStateTop, type TopMatches, type TopResult } from './state-top.js';
 import { verifyHigh, type Dict } from './verify-high.js';
 
 export type { TopMatches, TopResult } from './state-top.js';
+export type { SlsSource } from './sls-render.js';
 
 /** What the compiler needs for one minion's run. */
 export interface CompileOptions {
