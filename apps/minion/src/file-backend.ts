@@ -29,6 +29,10 @@ export type FileServerSend = (load: FileServerRequest) => Promise<unknown>;
 export class RemoteFileBackend implements FileServerBackend {
   constructor(private readonly send: FileServerSend) {}
 
+  async envs(): Promise<string[]> {
+    return parseFileList(await this.send({ cmd: '_file_envs' }));
+  }
+
   async list(kind: ListKind, saltenv: string, prefix: string): Promise<string[]> {
     return parseFileList(await this.send({ cmd: kind, saltenv, prefix }));
   }

@@ -71,6 +71,8 @@ export interface FileClientService {
   isCached(source: string, saltenv: string): string;
   /** The server's files, empty directories or directories under `prefix`. */
   list(kind: '_file_list' | '_file_list_emptydirs' | '_dir_list', saltenv: string, prefix?: string): Promise<string[]>;
+  /** The saltenvs the file server has (Salt's `_file_envs`). */
+  envs(): Promise<string[]>;
   /** The files in this minion's cache for `saltenv`, relative to it. */
   listCached(saltenv: string): string[];
 }

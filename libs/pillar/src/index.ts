@@ -20,7 +20,16 @@ export {
   type PillarOptions,
 } from './options.js';
 export { mergePillar, cloneData, type MergeStrategy, type MergeOptions } from './merge.js';
-export { mergeTops, topMatches, type TopEntry, type TopSource, type MergedTop, type MatchedSls } from './top.js';
+export {
+  mergeTops,
+  topMatches,
+  type TopReadOptions,
+  type TopMatchOptions,
+  type TopEntry,
+  type TopSource,
+  type MergedTop,
+  type MatchedSls,
+} from './top.js';
 export {
   PillarError,
   SlsMissingError,

@@ -50,19 +50,28 @@ function orderOf(v: unknown): number {
   return Number.isInteger(n) ? n : 0;
 }
 
+/** How a caller's top file differs from pillar's: its name in messages, and whether `- order:` sorts targets. */
+export interface TopReadOptions {
+  /** What the file is called in errors and log lines. @default 'pillar top file' */
+  label?: string;
+  /** Sort each environment's targets by their `- order:` item (pillar's top does, the state top does not). @default true */
+  ordered?: boolean;
+}
+
 /**
  * Merges top files in the order read: a target named again (in the same
  * environment) replaces the earlier one. Problems go to `errors` with
  * Salt's text; the well-formed targets still count.
  */
-export function mergeTops(sources: readonly TopSource[], errors: PillarError[]): MergedTop {
+export function mergeTops(sources: readonly TopSource[], errors: PillarError[], ro: TopReadOptions = {}): MergedTop {
+  const label = ro.label ?? 'pillar top file';
   const envs = new Map<string, Map<string, TopEntry>>();
   const ignoreMissing = new Map<string, Set<string>>();
   const bad = (file: string, why: string): void => {
     errors.push(
-      new BadTopError(BadTopError.CODE, 'Error encountered while rendering pillar top file.', {
+      new BadTopError(BadTopError.CODE, `Error encountered while rendering ${label}.`, {
         file,
-        log: `Error encountered while rendering pillar top file ${file}: ${why}`,
+        log: `Error encountered while rendering ${label} ${file}: ${why}`,
       }),
     );
   };
@@ -107,9 +116,10 @@ export function mergeTops(sources: readonly TopSource[], errors: PillarError[]):
       }
     }
   }
-  for (const [env, targets] of envs) {
-    envs.set(env, new Map([...targets].sort((a, b) => a[1].order - b[1].order)));
-  }
+  if (ro.ordered ?? true)
+    for (const [env, targets] of envs) {
+      envs.set(env, new Map([...targets].sort((a, b) => a[1].order - b[1].order)));
+    }
   return { envs, ignoreMissing };
 }
 
@@ -121,6 +131,8 @@ export interface TopMatchOptions {
   pillarenv: string | null;
   nodegroups: Record<string, string | string[]>;
   log: Logger;
+  /** Prefix of log lines. @default 'pillar top' */
+  label?: string;
 }
 
 /**
@@ -151,7 +163,7 @@ function matches(tgt: string, entry: TopEntry, minion: MinionData, o: TopMatchOp
   if (!MATCHERS.has(entry.matcher)) {
     o.log.warn(
       { file: entry.file, target: tgt },
-      `pillar top: unknown matcher '${entry.matcher}'; the target matches nothing`,
+      `${o.label ?? 'pillar top'}: unknown matcher '${entry.matcher}'; the target matches nothing`,
     );
     return false;
   }
@@ -160,7 +172,7 @@ function matches(tgt: string, entry: TopEntry, minion: MinionData, o: TopMatchOp
   try {
     return matchMinion(tgt, entry.matcher, minion, { nodegroups: o.nodegroups });
   } catch (err) {
-    o.log.warn({ file: entry.file, target: tgt, minion: minion.id }, `pillar top: ${errorLine(err)}`);
+    o.log.warn({ file: entry.file, target: tgt, minion: minion.id }, `${o.label ?? 'pillar top'}: ${errorLine(err)}`);
     return false;
   }
 }

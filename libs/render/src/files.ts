@@ -10,6 +10,7 @@ import {
   type RenderContext,
 } from './pipeline.js';
 import type { SaltFunctions } from './salt.js';
+import type { TemplateLoader } from './jinja/imports.js';
 
 /*
  * Rendering files, with their compiled form cached: a file is re-read when
@@ -24,6 +25,8 @@ export interface RenderFileOptions {
   renderer?: string;
   /** What the file is, for the read error: `cannot read the reactor SLS`. Default `SLS`. */
   label?: string;
+  /** Where `{% include %}`, `{% import %}` and `{% from %}` find templates (see RenderOptions). */
+  loader?: TemplateLoader;
 }
 
 interface Cached {
@@ -71,10 +74,20 @@ export function compileFile(file: string, renderer = DEFAULT_RENDERER, label = '
 
 /** Renders a file through its pipeline (see renderCompiled). @throws RenderError */
 export async function renderFile(file: string, options: RenderFileOptions = {}): Promise<unknown> {
-  return renderCompiled(compileFile(file, options.renderer, options.label), options.context, options.salt);
+  return renderCompiled(
+    compileFile(file, options.renderer, options.label),
+    options.context,
+    options.salt,
+    options.loader,
+  );
 }
 
 /** Renders a file synchronously (see renderCompiledSync). @throws RenderError */
 export function renderFileSync(file: string, options: RenderFileOptions = {}): unknown {
-  return renderCompiledSync(compileFile(file, options.renderer, options.label), options.context, options.salt);
+  return renderCompiledSync(
+    compileFile(file, options.renderer, options.label),
+    options.context,
+    options.salt,
+    options.loader,
+  );
 }

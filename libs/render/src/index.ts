@@ -38,6 +38,7 @@ export {
 export { renderFile, renderFileSync, compileFile, type RenderFileOptions } from './files.js';
 export { saltFunctions, type SaltFunctions } from './salt.js';
 export { Constant } from './jinja/template.js';
+export { resolveTemplateName, type TemplateLoader, type TemplateSource } from './jinja/imports.js';
 export { parseYaml, parseJson } from './data.js';
 export {
   RenderError,

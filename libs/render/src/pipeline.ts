@@ -1,6 +1,7 @@
 import { PipelineError, SaltCallError, UnknownRendererError } from './errors.js';
 import type { Program } from './jinja/lib.js';
-import { compileTemplate, PendingCall, renderTemplate } from './jinja/template.js';
+import { compileTemplate, PendingCall, renderTemplate, templateSet, TEMPLATES_VAR } from './jinja/template.js';
+import type { TemplateLoader } from './jinja/imports.js';
 import { SaltVar, type SaltFunctions } from './salt.js';
 import { parseJson, parseYaml } from './data.js';
 
@@ -37,6 +38,8 @@ export interface RenderOptions {
   salt?: SaltFunctions;
   /** The pipeline for a file with no `#!` line (Salt's `renderer` option); `jinja|yaml` when absent. */
   renderer?: string;
+  /** Where `{% include %}`, `{% import %}` and `{% from %}` find templates; without one they fail. */
+  loader?: TemplateLoader;
 }
 
 /** A source ready to render many times: its pipeline parsed, its Jinja compiled when Jinja comes first. */
@@ -110,8 +113,23 @@ function runOnce(c: CompiledSource, vars: Record<string, unknown>): unknown {
   return value;
 }
 
-function variables(context: RenderContext | undefined, salt: SaltFunctions | undefined): Record<string, unknown> {
-  return salt ? { ...context, salt: new SaltVar(salt) } : { ...context };
+// A render without a loader: `{% import %}` says why it cannot.
+const NO_LOADER: TemplateLoader = {
+  name: '',
+  load: (name) => {
+    throw new Error(`cannot load template '${name}': this render has no template loader`);
+  },
+};
+
+function variables(
+  context: RenderContext | undefined,
+  salt: SaltFunctions | undefined,
+  loader: TemplateLoader | undefined,
+): Record<string, unknown> {
+  const vars: Record<string, unknown> = salt ? { ...context, salt: new SaltVar(salt) } : { ...context };
+  // One set per render, so a template loaded (or a module imported) in one pass serves the next passes.
+  vars[TEMPLATES_VAR] = templateSet(loader ?? NO_LOADER, vars);
+  return vars;
 }
 
 /**
@@ -123,8 +141,9 @@ export async function renderCompiled(
   c: CompiledSource,
   context?: RenderContext,
   salt?: SaltFunctions,
+  loader?: TemplateLoader,
 ): Promise<unknown> {
-  const vars = variables(context, salt);
+  const vars = variables(context, salt, loader);
   for (let pass = 1; ; pass++) {
     try {
       return runOnce(c, vars);
@@ -144,9 +163,14 @@ export async function renderCompiled(
  * turn): every salt function must answer at once.
  * @throws SaltCallError RENDER_SALT_CALL when one answers with a promise
  */
-export function renderCompiledSync(c: CompiledSource, context?: RenderContext, salt?: SaltFunctions): unknown {
+export function renderCompiledSync(
+  c: CompiledSource,
+  context?: RenderContext,
+  salt?: SaltFunctions,
+  loader?: TemplateLoader,
+): unknown {
   try {
-    return runOnce(c, variables(context, salt));
+    return runOnce(c, variables(context, salt, loader));
   } catch (err) {
     if (!(err instanceof PendingCall)) throw err;
     throw new SaltCallError(
@@ -157,10 +181,20 @@ export function renderCompiledSync(c: CompiledSource, context?: RenderContext, s
 
 /** Compiles and renders `source` (see renderCompiled). */
 export async function render(source: string, options: RenderOptions): Promise<unknown> {
-  return renderCompiled(compileSource(source, options.file, options.renderer), options.context, options.salt);
+  return renderCompiled(
+    compileSource(source, options.file, options.renderer),
+    options.context,
+    options.salt,
+    options.loader,
+  );
 }
 
 /** Compiles and renders `source` synchronously (see renderCompiledSync). */
 export function renderSync(source: string, options: RenderOptions): unknown {
-  return renderCompiledSync(compileSource(source, options.file, options.renderer), options.context, options.salt);
+  return renderCompiledSync(
+    compileSource(source, options.file, options.renderer),
+    options.context,
+    options.salt,
+    options.loader,
+  );
 }

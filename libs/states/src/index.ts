@@ -7,9 +7,14 @@
  * that act through the minion's execution modules (`ctx.services.salt`).
  * The `state.*` execution module in @tsalt/modules glues them together.
  *
+ * The compiler never throws for a bad top or SLS: Salt's error strings come
+ * back in `errors` (a run with any runs nothing; Salt returns the list as
+ * the job's return). One StateCompiler per run. See docs/states.md.
+ *
  *   const c = new StateCompiler({ opts, id, grains, pillar, salt, fileClient, log, saltenv: null });
- *   const { high, errors } = await c.render(await c.top());
- *   const { chunks } = c.compile(high);
+ *   const top = await c.readTop();             // {matches, errors (verify_tops), renderErrors}; c.top(): matches only
+ *   const { high, errors } = await c.render(top.matches);   // state.sls: c.render({ [saltenv]: mods })
+ *   const { chunks, errors: e2 } = c.compile(high, exclude); // exclude: [{sls}|{id}|name] or 'a,b'
  *   const result = await runChunks(chunks, { callState, hasState, salt, test: false, failhard: false, log });
  */
 export * from './types.js';
@@ -18,6 +23,8 @@ export {
   StateCompiler,
   type CompileOptions,
   type TopMatches,
+  type TopResult,
+  type SlsSource,
   type HighResult,
   type LowResult,
 } from './compile/compiler.js';

@@ -22,6 +22,8 @@ export interface ServerChunk {
 export type ListKind = '_file_list' | '_file_list_emptydirs' | '_dir_list';
 
 export interface FileServerBackend {
+  /** Salt's `_file_envs`: the saltenvs the server has. */
+  envs(): Promise<string[]>;
   list(kind: ListKind, saltenv: string, prefix: string): Promise<string[]>;
   /** undefined when the file is not on the server. */
   hash(path: string, saltenv: string): Promise<ServerHash | undefined>;

@@ -101,6 +101,7 @@ describe('chunked fetches', () => {
     const body = Buffer.from('0123456789abcdef'.repeat(100));
     const locs: number[] = [];
     const backend: FileServerBackend = {
+      envs: () => Promise.resolve(['base']),
       list: () => Promise.resolve([]),
       find: () => Promise.resolve(undefined),
       hash: () => Promise.resolve({ hsum: crypto.createHash('md5').update(body).digest('hex'), hash_type: 'md5' }),

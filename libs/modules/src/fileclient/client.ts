@@ -73,6 +73,11 @@ export class FileClient {
     return fs.existsSync(file) ? file : '';
   }
 
+  /** The saltenvs the file server has. */
+  envs(): Promise<string[]> {
+    return this.backend.envs();
+  }
+
   list(kind: '_file_list' | '_file_list_emptydirs' | '_dir_list', saltenv: string, prefix = ''): Promise<string[]> {
     return this.backend.list(kind, saltenv, prefix);
   }

@@ -39,6 +39,10 @@ export class LocalFileBackend implements FileServerBackend {
     return undefined;
   }
 
+  envs(): Promise<string[]> {
+    return Promise.resolve(Object.keys(this.fileRoots).sort());
+  }
+
   list(kind: ListKind, saltenv: string, prefix: string): Promise<string[]> {
     const found = new Set<string>();
     for (const root of this.roots(saltenv)) {

@@ -125,12 +125,14 @@ export async function highstate(ctx: ModuleContext, a: BoundArgs, topfn?: string
   const s = await session(ctx, a, null);
   if (Array.isArray(s)) return s;
   const c = s.compiler(topfn);
-  let top: TopMatches;
-  try {
-    top = await c.top();
-  } catch (err) {
-    return done(ctx, noStates(`Unable to render top file: ${err instanceof Error ? err.message : String(err)}`));
+  const read = await c.readTop();
+  // Salt logs a top that does not render and says so in the one result it returns.
+  if (read.renderErrors.length > 0) {
+    for (const e of read.renderErrors) ctx.log.error(`state top: ${e}`);
+    return done(ctx, noStates(`Unable to render top file: ${read.renderErrors.join('; ')}`));
   }
+  if (read.errors.length > 0) return done(ctx, read.errors);
+  const top = read.matches;
   if (!hasStates(top))
     return done(ctx, noStates('No Top file or master_tops data matches found. Please see master log for details.'));
   const { high, errors } = await c.render(top);
@@ -218,8 +220,11 @@ export async function showTop(ctx: ModuleContext, a: BoundArgs): Promise<unknown
 export async function showSls(ctx: ModuleContext, a: BoundArgs): Promise<unknown> {
   const s = await session(ctx, a, 'base', false);
   if (Array.isArray(s)) return s;
-  const { high, errors } = await s.compiler().render(envMods(s, modsArg(a['mods'])));
-  if (errors.length > 0) return done(ctx, errors);
+  const c = s.compiler();
+  const { high, errors } = await c.render(envMods(s, modsArg(a['mods'])));
+  // Salt's show_sls also reports what verify_high finds.
+  const all = [...errors, ...c.compile(high).errors];
+  if (all.length > 0) return done(ctx, all);
   return high;
 }
 

@@ -53,7 +53,8 @@ export class StateSession {
     private readonly ctx: ModuleContext,
     readonly req: SessionRequest,
     readonly pillar: Record<string, unknown>,
-    private readonly files: StateFileClient,
+    private readonly files: StateFileClient & { envs(): Promise<string[]> },
+    private readonly envs: readonly string[] | undefined,
   ) {}
 
   /** Salt compiles a fresh pillar for every run (with `pillar=` merged in on the master). */
@@ -77,7 +78,12 @@ export class StateSession {
         ['Pillar failed to render with the following messages:', ...errors.map((e) => String(e))],
         EX_PILLAR_FAILURE,
       );
-    return new StateSession(ctx, req, pillar, files);
+    // The saltenvs the file server has (the master's, over `_file_envs`); unknown, the compiler reads file_roots.
+    const envs = await files.envs().catch((err: unknown) => {
+      ctx.log.warn(`state run: the file server did not list its saltenvs: ${errorLine(err)}`);
+      return undefined;
+    });
+    return new StateSession(ctx, req, pillar, files, envs);
   }
 
   /** The compiler for this run; `topfn` reads another top file (state.top). */
@@ -95,6 +101,7 @@ export class StateSession {
       fileClient: this.files,
       log: ctx.log,
       saltenv: this.req.saltenv,
+      ...(this.envs ? { envs: this.envs } : {}),
     });
   }
 

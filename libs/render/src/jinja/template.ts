@@ -2,6 +2,7 @@ import { Environment, parse, tokenize, type JinjaEnvironment, type Program } fro
 import { errorLine } from '@tsalt/core';
 import { JinjaRenderError } from '../errors.js';
 import { SaltInterpreter } from './interpreter.js';
+import { rewriteImports, TemplateSet, type TemplateLoader } from './imports.js';
 import { argText, entries, fn, list, num, str, toRv, V, type RV } from './values.js';
 
 /*
@@ -19,9 +20,14 @@ const LEX = { trim_blocks: false, lstrip_blocks: false };
 const MAX_LINE_SEARCH = 2000;
 const LINE_FN = '__tsalt_line__';
 
+/** Tokenizes and parses, with `{% include/import/from %}` rewritten into calls (see imports.ts). */
+function parseSource(source: string): Program {
+  return parse(rewriteImports(tokenize(source, LEX)));
+}
+
 export function compileTemplate(source: string, file: string): Program {
   try {
-    return parse(tokenize(source, LEX));
+    return parseSource(source);
   } catch (err) {
     const line = syntaxErrorLine(source, errorLine(err));
     throw new JinjaRenderError(`${file}${line ? `: line ${line}` : ''}: Jinja syntax error: ${syntaxMessage(err)}`, {
@@ -44,7 +50,7 @@ function syntaxErrorLine(source: string, message: string): number | undefined {
   const n = Math.min(lines.length, MAX_LINE_SEARCH);
   for (let k = 1; k <= n; k++) {
     try {
-      parse(tokenize(lines.slice(0, k).join('\n'), LEX));
+      parseSource(lines.slice(0, k).join('\n'));
     } catch (err) {
       if (errorLine(err) === message) return k;
     }
@@ -101,7 +107,8 @@ function environment(vars: Record<string, unknown>, onLine?: (line: number) => v
       fn(([n]) => (onLine(Number(n?.value)), str(''))),
     );
   for (const [k, v] of Object.entries(vars)) {
-    if (v instanceof TemplateVar) env.variables.set(k, v.runtime());
+    if (v instanceof TemplateSet) v.bind(env, v.loader.name);
+    else if (v instanceof TemplateVar) env.variables.set(k, v.runtime());
     else env.set(k, v);
   }
   return env;
@@ -162,7 +169,7 @@ export function renderTemplate(program: Program, source: string, file: string, v
 function renderErrorLine(source: string, vars: Record<string, unknown>, message: string): number | undefined {
   let line: number | undefined;
   try {
-    const program = parse(tokenize(instrument(source), LEX));
+    const program = parseSource(instrument(source));
     new SaltInterpreter(environment(vars, (n) => (line = n))).run(program);
   } catch (err) {
     // Only trust the line if the copy failed the same way.
@@ -210,4 +217,31 @@ export function instrument(source: string): string {
     i++;
   }
   return out;
+}
+
+/** The render variable carrying a template loader (not visible to templates under this name). */
+export const TEMPLATES_VAR = '__tsalt_templates__';
+
+/** One render's loaded templates, rendered with `vars` (the render's variables, this set among them). */
+export function templateSet(loader: TemplateLoader, vars: Record<string, unknown>): TemplateSet {
+  return new TemplateSet(loader, {
+    compile: (source, file) => compileTemplate(source, file),
+    run: (program, env) => new SaltInterpreter(env).run(program),
+    fresh: () => environment(vars),
+    pending: (what, wait) => new PendingCall(what, wait),
+    isPending: (err) => err instanceof PendingCall,
+    lineOf: (source, env, message) => {
+      let line: number | undefined;
+      env.variables.set(
+        LINE_FN,
+        fn(([n]) => ((line = Number(n?.value)), str(''))),
+      );
+      try {
+        new SaltInterpreter(env).run(parseSource(instrument(source)));
+      } catch (err) {
+        if (errorLine(err) === message.split('\n')[0]) return line;
+      }
+      return undefined;
+    },
+  });
 }

@@ -32,8 +32,9 @@ export interface ServeFileRequest {
   gzip?: number;
 }
 
+/** `_master_opts`, and `_file_envs` (the saltenvs the master serves): no arguments. */
 export interface MasterOptsRequest {
-  cmd: '_master_opts';
+  cmd: '_master_opts' | '_file_envs';
 }
 
 export type FileServerRequest = FileListRequest | FilePathRequest | ServeFileRequest | MasterOptsRequest;
