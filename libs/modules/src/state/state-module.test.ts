@@ -55,7 +55,10 @@ noted:
 `,
     );
     fs.writeFileSync(path.join(roots, 'bad.sls'), 'broken:\n  test.fail_without_changes: []\n');
-    fs.writeFileSync(path.join(roots, 'odd.sls'), 'x:\n  nope.fun: []\ny:\n  file.managed: []\n');
+    fs.writeFileSync(
+      path.join(roots, 'odd.sls'),
+      'x:\n  nope.fun: []\ny:\n  file.symlink:\n    - name: /tmp/tsalt-no-link\n',
+    );
     const cachedir = path.join(dir, 'cache');
     const fileClient = new FileClient(new LocalFileBackend({ base: [roots] }, 'sha256'), { cachedir, log });
     const opts = { ...minionConfig(), id: 'm-state', cachedir, file_client: 'local', file_roots: { base: [roots] } };
