@@ -171,6 +171,15 @@ svc:
           alive: [c.master, c.minions.get('m1')],
         },
       );
+      // Then for the run to end: its last state (the stamp dir's owner) comes after those.
+      await waitFor(
+        'the highstate run to end',
+        async () => {
+          const r = await m1(['saltutil.is_running', 'state.*']);
+          return Array.isArray(r.ret) && r.ret.length === 0;
+        },
+        400_000,
+      );
       assert.match(fs.readFileSync(motd, 'utf8'), /^Welcome to m1 \(/);
       assert.equal((fs.statSync(motd).mode & 0o777).toString(8), '644');
       assert.equal(sh(['getent', 'group', ADMIN]).code, 0);
