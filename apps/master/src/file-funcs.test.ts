@@ -42,6 +42,7 @@ test('lists, hash, find and serve in Salt shapes', async () => {
   assert.deepEqual(await ask({ cmd: '_serve_file', saltenv: 'base', path: 'sub/a.txt' }), { data: '', dest: '' });
   assert.deepEqual(await ask({ cmd: '_file_envs' }), ['base', 'prod']);
   assert.deepEqual(await ask({ cmd: '_ext_nodes' }), {});
+  assert.deepEqual(await ask({ cmd: '_master_tops', id: 'm1', tok: 'x' }), {});
 });
 
 test('_master_opts: Salt subset, saltenvs without the master paths', async () => {

@@ -54,7 +54,9 @@ export async function serveFileRequest(req: FileRequest, fs: FileServer, opts: M
     case '_master_opts':
       return masterOpts(fs, opts, req.envOnly);
     case '_ext_nodes':
-      // Salt's deprecated external_nodes classifier: none configured.
+    case '_master_tops':
+      // Salt's external node classifiers (master_tops, the deprecated external_nodes): none configured,
+      // so a salt-minion's highstate gets the top file alone.
       return {};
     default:
       return false;

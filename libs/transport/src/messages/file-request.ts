@@ -17,6 +17,7 @@ export const FILE_COMMANDS = new Set([
   '_file_envs',
   '_master_opts',
   '_ext_nodes',
+  '_master_tops',
 ]);
 
 /** One file client request, its fields typed. `saltenv` undefined when absent (Salt then answers empty). */
