@@ -144,16 +144,17 @@ export function lostComment(lost: LostReqs): string {
 
 /** The targets of every ref of `low`, by kind, or undefined when some ref names no chunk. */
 export function resolveRequisites(low: LowChunk, chunks: readonly LowChunk[], pre: boolean): ResolvedReqs | undefined {
+  // Every kind is there, empty when unused, as in Salt's reqs dict (test.mod_watch reads `__reqs__['watch']`).
   const reqs: ResolvedReqs = {};
   for (const kind of kindsFor(pre)) {
-    if (low[kind] === undefined || low[kind] === null) continue;
     const list: LowChunk[] = [];
+    reqs[kind] = list;
+    if (low[kind] === undefined || low[kind] === null) continue;
     for (const [key, val] of refsOf(low, kind)) {
       const targets = findTargets(chunks, key, val);
       if (targets.length === 0) return undefined;
       list.push(...targets);
     }
-    reqs[kind] = list;
   }
   return reqs;
 }
