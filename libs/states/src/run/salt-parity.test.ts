@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { silentLogger } from '@tsalt/core';
+import { chunkTag, type HighstateResult, type LowChunk, type StateReturn } from '../types.js';
+import { shSalt } from './fake-states.js';
+import { runChunks, type RunOptions } from './runner.js';
+import { LOW, RESULT, RESULT_TEST } from './salt-parity.fixture.js';
+
+/*
+ * The runner against real Salt 3006.8: the same low chunks, with Salt's
+ * `test` state module reimplemented here, must give Salt's results (all
+ * but the timing keys).
+ */
+
+const T = { timeout: 20_000 };
+const CHANGES = { testing: { old: 'Unchanged', new: 'Something pretended to change' } };
+
+/** Salt's states/test.py, the functions the fixture uses. */
+function testState(running: HighstateResult, c: LowChunk, test: boolean): StateReturn {
+  const name = c.name;
+  switch (c.fun) {
+    case 'succeed_without_changes':
+      return { name, changes: {}, result: true, comment: 'Success!' };
+    case 'fail_without_changes':
+      return {
+        name,
+        changes: {},
+        result: false,
+        comment: test ? "If we weren't testing, this would be a failure!" : 'Failure!',
+      };
+    case 'succeed_with_changes':
+      return test
+        ? {
+            name,
+            changes: CHANGES,
+            result: null,
+            comment: "If we weren't testing, this would be successful with changes",
+          }
+        : { name, changes: CHANGES, result: true, comment: 'Success!' };
+    case 'fail_with_changes':
+      return test
+        ? { name, changes: CHANGES, result: null, comment: "If we weren't testing, this would be failed with changes" }
+        : { name, changes: CHANGES, result: false, comment: 'Failure!' };
+    case 'mod_watch': {
+      const reqs = c.__reqs__ as Record<string, LowChunk[]> | undefined;
+      const has = (reqs?.watch ?? [])
+        .filter((r) => Object.keys(running[chunkTag(r)]?.changes ?? {}).length > 0)
+        .map((r) => `${r.state}: ${r.__id__}`);
+      return { name, result: true, comment: 'Watch statement fired.', changes: { 'Requisites with changes': has } };
+    }
+    default:
+      throw new Error(`test.${c.fun} is not in the fixture`);
+  }
+}
+
+function options(test: boolean): RunOptions {
+  return {
+    callState: (c, { test: t, running }) => Promise.resolve(testState(running, c, t)),
+    hasState: (fun) => fun.startsWith('test.') && !fun.startsWith('test.mod_run_check'),
+    salt: shSalt,
+    test,
+    failhard: false,
+    log: silentLogger(),
+  };
+}
+
+function withoutTiming(result: HighstateResult): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [tag, r] of Object.entries(result)) {
+    const { start_time: _s, duration: _d, ...rest } = r;
+    out[tag] = rest;
+  }
+  return out;
+}
+
+describe('parity with Salt 3006.8', () => {
+  for (const [label, test, expected] of [
+    ['a real run', false, RESULT],
+    ['a test run', true, RESULT_TEST],
+  ] as const) {
+    it(`${label} gives Salt's results`, T, async () => {
+      const got = withoutTiming(await runChunks(LOW, options(test)));
+      const want = expected as unknown as Record<string, Record<string, unknown>>;
+      assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
+      for (const tag of Object.keys(want)) assert.deepEqual(got[tag], want[tag], tag);
+    });
+  }
+});
