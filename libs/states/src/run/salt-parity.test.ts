@@ -4,7 +4,7 @@ import { silentLogger } from '@tsalt/core';
 import { chunkTag, type HighstateResult, type LowChunk, type StateReturn } from '../types.js';
 import { shSalt } from './fake-states.js';
 import { runChunks, type RunOptions } from './runner.js';
-import { LOW, RESULT, RESULT_TEST } from './salt-parity.fixture.js';
+import { LOW, LOW_G, RESULT, RESULT_G, RESULT_G_TEST, RESULT_TEST } from './salt-parity.fixture.js';
 
 /*
  * The runner against real Salt 3006.8: the same low chunks, with Salt's
@@ -74,12 +74,14 @@ function withoutTiming(result: HighstateResult): Record<string, Record<string, u
 }
 
 describe('parity with Salt 3006.8', () => {
-  for (const [label, test, expected] of [
-    ['a real run', false, RESULT],
-    ['a test run', true, RESULT_TEST],
+  for (const [label, low, test, expected] of [
+    ['e.sls, a real run,', LOW, false, RESULT],
+    ['e.sls, a test run,', LOW, true, RESULT_TEST],
+    ['g.sls, a real run,', LOW_G, false, RESULT_G],
+    ['g.sls, a test run,', LOW_G, true, RESULT_G_TEST],
   ] as const) {
     it(`${label} gives Salt's results`, T, async () => {
-      const got = withoutTiming(await runChunks(LOW, options(test)));
+      const got = withoutTiming(await runChunks(low as unknown as LowChunk[], options(test)));
       const want = expected as unknown as Record<string, Record<string, unknown>>;
       assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
       for (const tag of Object.keys(want)) assert.deepEqual(got[tag], want[tag], tag);
