@@ -1,6 +1,7 @@
 import { fnmatch, pyRepr, pyStr, type Logger } from '@tsalt/core';
 import type { HighstateResult, LowChunk, StateReturn } from '../types.js';
 import type { RunRet } from './requisites.js';
+import { checkRefresh } from './refresh.js';
 import type { RunChecker } from './run-check.js';
 import { durationMs, localTimeOfDay, nowMs } from './timing.js';
 import type { RunOptions } from './runner.js';
@@ -155,7 +156,10 @@ export async function callLow(
   const errors = verifyErrors(low, (fun) => o.hasState(fun));
   if (errors.length > 0) {
     const ret: RunRet = { result: false, name: low.name, changes: {}, comment: errors.map((e) => `${e}\n`).join('') };
-    return opts.prereq ? ret : stamp(ret, low, ctx.nextRunNum(), t0, nowMs());
+    if (opts.prereq) return ret;
+    stamp(ret, low, ctx.nextRunNum(), t0, nowMs());
+    await checkRefresh(o, low, ret);
+    return ret;
   }
   const test = o.test || opts.prereq;
   let ret: RunRet = { result: false, name: low.name, changes: {} } as RunRet;
@@ -168,7 +172,9 @@ export async function callLow(
   }
   if (ret.result === false) ret = await execute(ctx, low, test);
   if (opts.prereq) return ret;
-  stamp(ret, low, ctx.nextRunNum(), t0, nowMs());
+  const runNum = ctx.nextRunNum();
+  await checkRefresh(o, low, ret);
+  stamp(ret, low, runNum, t0, nowMs());
   ctx.log.info({ name: low.name, duration_ms: ret.duration }, 'Completed state');
   if (low.retry !== undefined && low.parallel !== true) return retry(ctx, low, opts, retries, ret);
   return ret;

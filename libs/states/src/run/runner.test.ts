@@ -102,6 +102,30 @@ describe('run order and bookkeeping', () => {
   });
 });
 
+describe('reloads after a state', () => {
+  it('reload_* keys and package states with changes reload what Salt reloads', T, async () => {
+    const seen: string[] = [];
+    const refresh = (what: string) => {
+      seen.push(what);
+      return Promise.resolve();
+    };
+    const s = new FakeStates().script('p', changed).script('g', changed);
+    await run(
+      [
+        chunk('p', { state: 'pkg', fun: 'installed' }),
+        chunk('q', { state: 'pkg', fun: 'installed' }),
+        chunk('g', { reload_grains: true }),
+        chunk('m', { reload_modules: true }),
+        chunk('f', { force_reload_modules: true }),
+        chunk('x', { reload_pillar: true }),
+      ],
+      s,
+      { refresh },
+    );
+    assert.deepEqual(seen, ['modules', 'grains', 'modules', 'modules', 'pillar']);
+  });
+});
+
 describe('require', () => {
   it('a failed requisite fails the chunk without calling it', T, async () => {
     const s = new FakeStates().script('a', failed);

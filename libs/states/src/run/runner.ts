@@ -43,6 +43,8 @@ export interface RunOptions {
   disabled?: readonly string[];
   /** Waits between retries (ms); tests pass a fake. @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
+  /** Reloads grains, pillar or the execution modules after a state that asks for it (Salt's check_refresh). */
+  refresh?: (what: 'grains' | 'pillar' | 'modules') => Promise<void>;
   /** Called with each result as it lands (Salt fires its per-state events here). */
   onResult?: (tag: string, ret: StateResult, total: number) => void;
 }
