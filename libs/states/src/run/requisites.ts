@@ -82,10 +82,17 @@ export function refsOf(low: LowChunk, kind: string): [string, unknown][] {
  * `require` (and `watch_any` into `require_any`) when the state module has
  * no mod_watch (Salt's verify_data/check_requisite do this), and with
  * `prerequired` on every prereq target: Salt's requisite_in puts it there,
- * and the runner adds it when the compiler did not.
+ * and the runner adds it when the compiler did not. Kinds named in
+ * `disabled` (the `disabled_requisites` option) are dropped.
  */
-export function prepareChunks(chunks: readonly LowChunk[], hasState: (fun: string) => boolean): LowChunk[] {
+export function prepareChunks(
+  chunks: readonly LowChunk[],
+  hasState: (fun: string) => boolean,
+  disabled: readonly string[] = [],
+): LowChunk[] {
   const out = chunks.map((c): LowChunk => ({ ...c }));
+  // Salt's `disabled_requisites`: check_requisite ignores these kinds, which is as if they were not written.
+  for (const c of out) for (const kind of disabled) delete c[kind];
   for (const c of out) {
     if (hasState(`${c.state}.mod_watch`)) continue;
     for (const [watch, require] of [

@@ -102,6 +102,15 @@ describe('run order and bookkeeping', () => {
   });
 });
 
+describe('disabled_requisites', () => {
+  it('ignores the named kinds', T, async () => {
+    const s = new FakeStates().script('a', failed);
+    const b = chunk('b', { require: [{ test: 'a' }], onchanges: [{ test: 'a' }] });
+    const res = await run([chunk('a'), b], s, { disabledRequisites: ['require', 'onchanges'] });
+    assert.equal(resultOf(res, b).comment, 'nop ran');
+  });
+});
+
 describe('reloads after a state', () => {
   it('reload_* keys and package states with changes reload what Salt reloads', T, async () => {
     const seen: string[] = [];

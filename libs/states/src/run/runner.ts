@@ -41,6 +41,8 @@ export interface RunOptions {
   shell?: string;
   /** The `state_runs_disabled` grain: `state.fun` globs that are not run (Salt's state.disable). */
   disabled?: readonly string[];
+  /** The `disabled_requisites` option: requisite kinds that are ignored (`require`, `onchanges`...). */
+  disabledRequisites?: readonly string[];
   /** Waits between retries (ms); tests pass a fake. @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
   /** Reloads grains, pillar or the execution modules after a state that asks for it (Salt's check_refresh). */
@@ -371,7 +373,9 @@ class ChunkRunner {
  * after its requisites, and returns every chunk's result keyed by its tag.
  */
 export async function runChunks(chunks: readonly LowChunk[], o: RunOptions): Promise<HighstateResult> {
-  const prepared = prepareChunks(chunks, (fun) => o.hasState(fun));
+  const disabled = o.disabledRequisites ?? [];
+  for (const kind of disabled) o.log.warn(`The ${kind} requisite has been disabled, Ignoring.`);
+  const prepared = prepareChunks(chunks, (fun) => o.hasState(fun), disabled);
   const runner = new ChunkRunner(o);
   const running = await runner.callChunks(prepared);
   return (await runner.callListen(prepared, running)) as HighstateResult;
