@@ -102,6 +102,37 @@ describe('run order and bookkeeping', () => {
   });
 });
 
+describe('aggregation and pause', () => {
+  it('hands the first chunk of an aggregated module to mod_aggregate, once', T, async () => {
+    const s = new FakeStates();
+    const seen: string[] = [];
+    const p1 = chunk('p1', { state: 'pkg', fun: 'installed' });
+    const p2 = chunk('p2', { state: 'pkg', fun: 'installed', require: [{ test: 'a' }] });
+    await run([p1, chunk('a'), p2], s, {
+      stateAggregate: ['pkg'],
+      hasState: (f) => f === 'pkg.mod_aggregate' || s.hasState(f),
+      aggregate: (low, chunks) => {
+        seen.push(low.__id__);
+        // What pkg.mod_aggregate does: mark the others and take their packages.
+        for (const c of chunks) if (c.state === 'pkg' && c !== low) c.__agg__ = true;
+        return Promise.resolve({ ...low, pkgs: ['p1', 'p2'] });
+      },
+    });
+    assert.deepEqual(seen, ['p1']);
+    assert.deepEqual(s.calls[0]?.chunk.pkgs, ['p1', 'p2']);
+    assert.deepEqual(s.order(), ['p1', 'a', 'p2']);
+  });
+
+  it("checkPause 'kill' ends the run", T, async () => {
+    const s = new FakeStates();
+    const res = await run([chunk('a'), chunk('b'), chunk('c')], s, {
+      checkPause: (low) => Promise.resolve(low.__id__ === 'b' ? 'kill' : 'run'),
+    });
+    assert.deepEqual(s.order(), ['a']);
+    assert.equal(Object.keys(res).length, 1);
+  });
+});
+
 describe('disabled_requisites', () => {
   it('ignores the named kinds', T, async () => {
     const s = new FakeStates().script('a', failed);

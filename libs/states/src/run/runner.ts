@@ -1,6 +1,7 @@
 import type { Logger } from '@tsalt/core';
 import { fnmatch } from '@tsalt/core';
 import { chunkTag, type HighstateResult, type LowChunk, type StateResult, type StateReturn } from '../types.js';
+import { aggregate } from './aggregate.js';
 import { callLow, type CallContext } from './call.js';
 import { listenChunks } from './listen.js';
 import {
@@ -43,6 +44,12 @@ export interface RunOptions {
   disabled?: readonly string[];
   /** The `disabled_requisites` option: requisite kinds that are ignored (`require`, `onchanges`...). */
   disabledRequisites?: readonly string[];
+  /** The `state_aggregate` option: true, or the state modules whose chunks are aggregated. @default false */
+  stateAggregate?: boolean | readonly string[];
+  /** Calls `<low.state>.mod_aggregate(low, chunks, running)`, which returns the chunk to run (Salt's aggregation). */
+  aggregate?: (low: LowChunk, chunks: readonly LowChunk[], running: Readonly<HighstateResult>) => Promise<LowChunk>;
+  /** Salt's check_pause (`state.pause`): 'kill' ends the run before `low`, 'run' goes on (after any wait). */
+  checkPause?: (low: LowChunk) => Promise<'run' | 'kill'>;
   /** Waits between retries (ms); tests pass a fake. @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
   /** Reloads grains, pillar or the execution modules after a state that asks for it (Salt's check_refresh). */
@@ -103,6 +110,7 @@ class ChunkRunner {
     for (const low of this.chunks) {
       if (this.failhardHit) break;
       if (!(chunkTag(low) in this.running)) {
+        if (this.o.checkPause !== undefined && (await this.o.checkPause(low)) === 'kill') break;
         await this.callChunk(low);
         if (this.failhard(low)) break;
       }
@@ -174,7 +182,8 @@ class ChunkRunner {
   }
 
   /** Salt's call_chunk: runs the chunk's requisites first when they have not run, then the chunk as they decide. */
-  private async callChunk(low: LowChunk, depth = 0): Promise<void> {
+  private async callChunk(input: LowChunk, depth = 0): Promise<void> {
+    const low = await aggregate(this.o, input, this.chunks, this.running as HighstateResult);
     const tag = chunkTag(low);
     if (low.prerequired === undefined) this.active.add(tag);
     const isPre = this.prereqRun.has(tag);
