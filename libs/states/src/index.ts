@@ -11,6 +11,7 @@
  *   const { high, errors } = await c.render(await c.top());
  *   const { chunks } = c.compile(high);
  *   const result = await runChunks(chunks, { callState, hasState, salt, test: false, failhard: false, log });
+ *   const retcode = runRetcode(result, chunks); // 0, 2 when a state failed
  */
 export * from './types.js';
 export { StateError, SlsError, StateRunningError } from './errors.js';
