@@ -4,7 +4,17 @@ import { silentLogger } from '@tsalt/core';
 import { chunkTag, type HighstateResult, type LowChunk, type StateReturn } from '../types.js';
 import { shSalt } from './fake-states.js';
 import { runChunks, type RunOptions } from './runner.js';
-import { LOW, LOW_G, RESULT, RESULT_G, RESULT_G_TEST, RESULT_TEST } from './salt-parity.fixture.js';
+import {
+  LOW,
+  LOW_G,
+  LOW_H,
+  RESULT,
+  RESULT_G,
+  RESULT_G_TEST,
+  RESULT_H,
+  RESULT_H_TEST,
+  RESULT_TEST,
+} from './salt-parity.fixture.js';
 
 /*
  * The runner against real Salt 3006.8: the same low chunks, with Salt's
@@ -79,6 +89,8 @@ describe('parity with Salt 3006.8', () => {
     ['e.sls, a test run,', LOW, true, RESULT_TEST],
     ['g.sls, a real run,', LOW_G, false, RESULT_G],
     ['g.sls, a test run,', LOW_G, true, RESULT_G_TEST],
+    ['h.sls, a real run,', LOW_H, false, RESULT_H],
+    ['h.sls, a test run,', LOW_H, true, RESULT_H_TEST],
   ] as const) {
     it(`${label} gives Salt's results`, T, async () => {
       const got = withoutTiming(await runChunks(low as unknown as LowChunk[], options(test)));
