@@ -147,10 +147,13 @@ class ChunkRunner {
 
   /** A result for a chunk that was not called, with the next run number. */
   private synthetic(low: LowChunk, result: boolean, comment: string, extra: Partial<RunRet> = {}): RunRet {
+    const { start_time, duration } = fakeTiming();
+    // Salt's key order (its JSON output shows it).
     return {
       changes: {},
       result,
-      ...fakeTiming(),
+      duration,
+      start_time,
       comment,
       ...extra,
       __run_num__: this.runNum++,
@@ -317,9 +320,10 @@ class ChunkRunner {
     const prior = this.pre[tag];
     if (prior !== undefined) {
       // This chunk's own prereq test run: its would-be changes were never made.
-      const ret: RunRet = { ...fakeTiming(), ...prior, changes: {} };
+      const ret: RunRet = { ...prior, changes: {} };
       Object.assign(ret, { __run_num__: this.runNum++, __sls__: low.__sls__, __id__: low.__id__, name: low.name });
-      this.running[tag] = ret;
+      // A test run has no timing of its own (Salt shows none); the result type wants it.
+      this.running[tag] = ret.start_time === undefined ? { ...ret, ...fakeTiming() } : ret;
       return;
     }
     const failedReqs = new Set<string>();
@@ -371,7 +375,7 @@ class ChunkRunner {
     const ret = watchers.length > 0 ? await this.callChunks(watchers) : {};
     const out: Record<string, RunRet> = { ...running, ...ret };
     for (const [etag, err] of Object.entries(errors)) {
-      out[etag] = { ...fakeTiming(), ...err, __run_num__: this.runNum++ };
+      out[etag] = { ...err, __run_num__: this.runNum++, ...fakeTiming() };
     }
     return out;
   }

@@ -1,13 +1,13 @@
 /*
- * Real Salt 3006.8 on one SLS of test states (tests in docs/states.md):
- * `state.show_low_sls e` and `state.sls e` without and with test=True, from
- * `salt-call --local`, start_time and duration left out. The parity test
- * runs the same chunks through the runner and compares.
+ * Real Salt 3006.8 on SLS files of test states (see docs/states.md):
+ * `state.show_low_sls <sls>`, and `state.sls <sls>` without and with
+ * test=True, from `salt-call --local`. `start_time` and `duration` are
+ * kept as keys (their place in the dict) with the value '*'.
  */
 
-/** The SLS files: e.sls, then the f.sls it includes. */
+/** e.sls (and the f.sls it includes): every requisite kind, run checks, names by glob and by name. */
 export const SLS =
-  "include:\n  - f\nreq_later:\n  test.succeed_without_changes:\n    - require:\n      - test: later1\nchanger:\n  test.succeed_with_changes: []\nquiet:\n  test.succeed_without_changes: []\nbroken:\n  test.fail_without_changes: []\nbrokenc:\n  test.fail_with_changes: []\nreq_ok:\n  test.succeed_without_changes:\n    - require:\n      - test: changer\n      - test: quiet\nreq_fail:\n  test.succeed_without_changes:\n    - require:\n      - test: broken\nreq_any:\n  test.succeed_without_changes:\n    - require_any:\n      - test: broken\n      - test: quiet\nreq_any_fail:\n  test.succeed_without_changes:\n    - require_any:\n      - test: broken\n      - test: brokenc\nreq_chain:\n  test.succeed_with_changes:\n    - require:\n      - test: req_fail\nwatch_ch:\n  test.succeed_without_changes:\n    - watch:\n      - test: changer\nwatch_q:\n  test.succeed_without_changes:\n    - watch:\n      - test: quiet\nwatch_any_:\n  test.succeed_without_changes:\n    - watch_any:\n      - test: broken\n      - test: changer\nwatch_fail:\n  test.succeed_without_changes:\n    - watch:\n      - test: brokenc\nonch:\n  test.succeed_without_changes:\n    - onchanges:\n      - test: changer\nonch_no:\n  test.succeed_without_changes:\n    - onchanges:\n      - test: quiet\nonch_any:\n  test.succeed_without_changes:\n    - onchanges_any:\n      - test: quiet\n      - test: changer\nonch_fail:\n  test.succeed_without_changes:\n    - onchanges:\n      - test: brokenc\nonf:\n  test.succeed_with_changes:\n    - onfail:\n      - test: broken\nonf_no:\n  test.succeed_with_changes:\n    - onfail:\n      - test: quiet\nonf_any:\n  test.succeed_with_changes:\n    - onfail_any:\n      - test: quiet\n      - test: broken\nonf_all:\n  test.succeed_with_changes:\n    - onfail_all:\n      - test: quiet\n      - test: broken\nonf_all2:\n  test.succeed_with_changes:\n    - onfail_all:\n      - test: broken\n      - test: brokenc\npre_s:\n  test.succeed_without_changes:\n    - prereq:\n      - test: pre_t\npre_t:\n  test.succeed_with_changes: []\npre_t2:\n  test.succeed_without_changes: []\npre_s2:\n  test.succeed_with_changes:\n    - prereq:\n      - test: pre_t2\npre_t3:\n  test.fail_with_changes: []\npre_s3:\n  test.succeed_with_changes:\n    - prereq:\n      - test: pre_t3\npre_s4:\n  test.fail_without_changes:\n    - prereq:\n      - test: pre_t4\npre_t4:\n  test.succeed_with_changes: []\nlis:\n  test.succeed_without_changes:\n    - listen:\n      - test: changer\nlis_no:\n  test.succeed_without_changes:\n    - listen:\n      - test: quiet\nsls_req:\n  test.succeed_without_changes:\n    - require:\n      - sls: f\nglob_req:\n  test.succeed_without_changes:\n    - require:\n      - test: 'chan*'\nunless_t:\n  test.succeed_with_changes:\n    - unless: 'true'\nunless_f:\n  test.succeed_with_changes:\n    - unless: 'false'\nonlyif_f:\n  test.succeed_with_changes:\n    - onlyif:\n      - 'true'\n      - 'false'\ncreates_e:\n  test.succeed_with_changes:\n    - creates:\n      - /etc/passwd\n      - /etc\nmissing:\n  test.succeed_without_changes:\n    - require:\n      - test: nope\n    - watch:\n      - id: nope2\nlater1:\n  test.succeed_with_changes: []\nnamed:\n  test.succeed_with_changes:\n    - name: /srv/thing\nby_name:\n  test.succeed_without_changes:\n    - require:\n      - test: /srv/thing\n    - onchanges:\n      - id: named\n\n# f.sls\nf_one:\n  test.succeed_with_changes: []\nf_two:\n  test.succeed_without_changes: []\n";
+  "# e.sls\ninclude:\n  - f\nreq_later:\n  test.succeed_without_changes:\n    - require:\n      - test: later1\nchanger:\n  test.succeed_with_changes: []\nquiet:\n  test.succeed_without_changes: []\nbroken:\n  test.fail_without_changes: []\nbrokenc:\n  test.fail_with_changes: []\nreq_ok:\n  test.succeed_without_changes:\n    - require:\n      - test: changer\n      - test: quiet\nreq_fail:\n  test.succeed_without_changes:\n    - require:\n      - test: broken\nreq_any:\n  test.succeed_without_changes:\n    - require_any:\n      - test: broken\n      - test: quiet\nreq_any_fail:\n  test.succeed_without_changes:\n    - require_any:\n      - test: broken\n      - test: brokenc\nreq_chain:\n  test.succeed_with_changes:\n    - require:\n      - test: req_fail\nwatch_ch:\n  test.succeed_without_changes:\n    - watch:\n      - test: changer\nwatch_q:\n  test.succeed_without_changes:\n    - watch:\n      - test: quiet\nwatch_any_:\n  test.succeed_without_changes:\n    - watch_any:\n      - test: broken\n      - test: changer\nwatch_fail:\n  test.succeed_without_changes:\n    - watch:\n      - test: brokenc\nonch:\n  test.succeed_without_changes:\n    - onchanges:\n      - test: changer\nonch_no:\n  test.succeed_without_changes:\n    - onchanges:\n      - test: quiet\nonch_any:\n  test.succeed_without_changes:\n    - onchanges_any:\n      - test: quiet\n      - test: changer\nonch_fail:\n  test.succeed_without_changes:\n    - onchanges:\n      - test: brokenc\nonf:\n  test.succeed_with_changes:\n    - onfail:\n      - test: broken\nonf_no:\n  test.succeed_with_changes:\n    - onfail:\n      - test: quiet\nonf_any:\n  test.succeed_with_changes:\n    - onfail_any:\n      - test: quiet\n      - test: broken\nonf_all:\n  test.succeed_with_changes:\n    - onfail_all:\n      - test: quiet\n      - test: broken\nonf_all2:\n  test.succeed_with_changes:\n    - onfail_all:\n      - test: broken\n      - test: brokenc\npre_s:\n  test.succeed_without_changes:\n    - prereq:\n      - test: pre_t\npre_t:\n  test.succeed_with_changes: []\npre_t2:\n  test.succeed_without_changes: []\npre_s2:\n  test.succeed_with_changes:\n    - prereq:\n      - test: pre_t2\npre_t3:\n  test.fail_with_changes: []\npre_s3:\n  test.succeed_with_changes:\n    - prereq:\n      - test: pre_t3\npre_s4:\n  test.fail_without_changes:\n    - prereq:\n      - test: pre_t4\npre_t4:\n  test.succeed_with_changes: []\nlis:\n  test.succeed_without_changes:\n    - listen:\n      - test: changer\nlis_no:\n  test.succeed_without_changes:\n    - listen:\n      - test: quiet\nsls_req:\n  test.succeed_without_changes:\n    - require:\n      - sls: f\nglob_req:\n  test.succeed_without_changes:\n    - require:\n      - test: 'chan*'\nunless_t:\n  test.succeed_with_changes:\n    - unless: 'true'\nunless_f:\n  test.succeed_with_changes:\n    - unless: 'false'\nonlyif_f:\n  test.succeed_with_changes:\n    - onlyif:\n      - 'true'\n      - 'false'\ncreates_e:\n  test.succeed_with_changes:\n    - creates:\n      - /etc/passwd\n      - /etc\nmissing:\n  test.succeed_without_changes:\n    - require:\n      - test: nope\n    - watch:\n      - id: nope2\nlater1:\n  test.succeed_with_changes: []\nnamed:\n  test.succeed_with_changes:\n    - name: /srv/thing\nby_name:\n  test.succeed_without_changes:\n    - require:\n      - test: /srv/thing\n    - onchanges:\n      - id: named\n\n# f.sls\nf_one:\n  test.succeed_with_changes: []\nf_two:\n  test.succeed_without_changes: []\n";
 export const LOW = [
   {
     state: 'test',
@@ -458,6 +458,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'f',
     __run_num__: 0,
+    start_time: '*',
+    duration: '*',
     __id__: 'f_one',
   },
   'test_|-f_two_|-f_two_|-succeed_without_changes': {
@@ -467,6 +469,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'f',
     __run_num__: 1,
+    start_time: '*',
+    duration: '*',
     __id__: 'f_two',
   },
   'test_|-later1_|-later1_|-succeed_with_changes': {
@@ -476,6 +480,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 2,
+    start_time: '*',
+    duration: '*',
     __id__: 'later1',
   },
   'test_|-req_later_|-req_later_|-succeed_without_changes': {
@@ -485,6 +491,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 3,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_later',
   },
   'test_|-changer_|-changer_|-succeed_with_changes': {
@@ -494,6 +502,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 4,
+    start_time: '*',
+    duration: '*',
     __id__: 'changer',
   },
   'test_|-quiet_|-quiet_|-succeed_without_changes': {
@@ -503,6 +513,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 5,
+    start_time: '*',
+    duration: '*',
     __id__: 'quiet',
   },
   'test_|-broken_|-broken_|-fail_without_changes': {
@@ -512,6 +524,8 @@ export const RESULT = {
     comment: 'Failure!',
     __sls__: 'e',
     __run_num__: 6,
+    start_time: '*',
+    duration: '*',
     __id__: 'broken',
   },
   'test_|-brokenc_|-brokenc_|-fail_with_changes': {
@@ -521,6 +535,8 @@ export const RESULT = {
     comment: 'Failure!',
     __sls__: 'e',
     __run_num__: 7,
+    start_time: '*',
+    duration: '*',
     __id__: 'brokenc',
   },
   'test_|-req_ok_|-req_ok_|-succeed_without_changes': {
@@ -530,11 +546,15 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 8,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_ok',
   },
   'test_|-req_fail_|-req_fail_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: e.broken',
     __run_num__: 9,
     __sls__: 'e',
@@ -548,11 +568,15 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 10,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_any',
   },
   'test_|-req_any_fail_|-req_any_fail_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: e.broken, e.brokenc',
     __run_num__: 11,
     __sls__: 'e',
@@ -562,6 +586,8 @@ export const RESULT = {
   'test_|-req_chain_|-req_chain_|-succeed_with_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: e.req_fail',
     __run_num__: 12,
     __sls__: 'e',
@@ -575,6 +601,8 @@ export const RESULT = {
     changes: { 'Requisites with changes': ['test: changer'] },
     __sls__: 'e',
     __run_num__: 14,
+    start_time: '*',
+    duration: '*',
     __id__: 'watch_ch',
   },
   'test_|-watch_q_|-watch_q_|-succeed_without_changes': {
@@ -584,6 +612,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 15,
+    start_time: '*',
+    duration: '*',
     __id__: 'watch_q',
   },
   'test_|-watch_any__|-watch_any__|-succeed_without_changes': {
@@ -593,11 +623,15 @@ export const RESULT = {
     changes: { 'Requisites with changes': [] },
     __sls__: 'e',
     __run_num__: 17,
+    start_time: '*',
+    duration: '*',
     __id__: 'watch_any_',
   },
   'test_|-watch_fail_|-watch_fail_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: e.brokenc',
     __run_num__: 18,
     __sls__: 'e',
@@ -611,11 +645,15 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 19,
+    start_time: '*',
+    duration: '*',
     __id__: 'onch',
   },
   'test_|-onch_no_|-onch_no_|-succeed_without_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because none of the onchanges reqs changed',
     __state_ran__: false,
     __run_num__: 20,
@@ -630,11 +668,15 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 21,
+    start_time: '*',
+    duration: '*',
     __id__: 'onch_any',
   },
   'test_|-onch_fail_|-onch_fail_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: e.brokenc',
     __run_num__: 22,
     __sls__: 'e',
@@ -648,11 +690,15 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 23,
+    start_time: '*',
+    duration: '*',
     __id__: 'onf',
   },
   'test_|-onf_no_|-onf_no_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because onfail req did not change',
     __state_ran__: false,
     __run_num__: 24,
@@ -667,11 +713,15 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 25,
+    start_time: '*',
+    duration: '*',
     __id__: 'onf_any',
   },
   'test_|-onf_all_|-onf_all_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because onfail req did not change',
     __state_ran__: false,
     __run_num__: 26,
@@ -686,6 +736,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 27,
+    start_time: '*',
+    duration: '*',
     __id__: 'onf_all2',
   },
   'test_|-pre_s_|-pre_s_|-succeed_without_changes': {
@@ -695,6 +747,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 28,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_s',
   },
   'test_|-pre_t_|-pre_t_|-succeed_with_changes': {
@@ -704,11 +758,15 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 29,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_t',
   },
   'test_|-pre_s2_|-pre_s2_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'No changes detected',
     __run_num__: 30,
     __sls__: 'e',
@@ -722,6 +780,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 31,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_t2',
   },
   'test_|-pre_s3_|-pre_s3_|-succeed_with_changes': {
@@ -731,6 +791,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 32,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_s3',
   },
   'test_|-pre_t3_|-pre_t3_|-fail_with_changes': {
@@ -740,6 +802,8 @@ export const RESULT = {
     comment: 'Failure!',
     __sls__: 'e',
     __run_num__: 33,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_t3',
   },
   'test_|-pre_s4_|-pre_s4_|-fail_without_changes': {
@@ -749,6 +813,8 @@ export const RESULT = {
     comment: 'Failure!',
     __sls__: 'e',
     __run_num__: 34,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_s4',
   },
   'test_|-pre_t4_|-pre_t4_|-succeed_with_changes': {
@@ -767,6 +833,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 36,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis',
   },
   'test_|-lis_no_|-lis_no_|-succeed_without_changes': {
@@ -776,6 +844,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 37,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis_no',
   },
   'test_|-sls_req_|-sls_req_|-succeed_without_changes': {
@@ -785,6 +855,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 38,
+    start_time: '*',
+    duration: '*',
     __id__: 'sls_req',
   },
   'test_|-glob_req_|-glob_req_|-succeed_without_changes': {
@@ -794,6 +866,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 39,
+    start_time: '*',
+    duration: '*',
     __id__: 'glob_req',
   },
   'test_|-unless_t_|-unless_t_|-succeed_with_changes': {
@@ -805,6 +879,8 @@ export const RESULT = {
     __id__: 'unless_t',
     skip_watch: true,
     __run_num__: 40,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-unless_f_|-unless_f_|-succeed_with_changes': {
     name: 'unless_f',
@@ -813,6 +889,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 41,
+    start_time: '*',
+    duration: '*',
     __id__: 'unless_f',
   },
   'test_|-onlyif_f_|-onlyif_f_|-succeed_with_changes': {
@@ -824,6 +902,8 @@ export const RESULT = {
     __id__: 'onlyif_f',
     skip_watch: true,
     __run_num__: 42,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-creates_e_|-creates_e_|-succeed_with_changes': {
     result: true,
@@ -834,10 +914,14 @@ export const RESULT = {
     __id__: 'creates_e',
     skip_watch: true,
     __run_num__: 43,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-missing_|-missing_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment:
       'The following requisites were not found:\n                   require:\n                       test: nope\n                   watch:\n                       id: nope2\n',
     __run_num__: 44,
@@ -852,6 +936,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 45,
+    start_time: '*',
+    duration: '*',
     __id__: 'named',
   },
   'test_|-by_name_|-by_name_|-succeed_without_changes': {
@@ -861,6 +947,8 @@ export const RESULT = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 46,
+    start_time: '*',
+    duration: '*',
     __id__: 'by_name',
   },
   'test_|-listener_lis_|-lis_|-mod_watch': {
@@ -870,6 +958,8 @@ export const RESULT = {
     changes: { 'Requisites with changes': [] },
     __sls__: 'e',
     __run_num__: 47,
+    start_time: '*',
+    duration: '*',
     __id__: 'listener_lis',
   },
 };
@@ -881,6 +971,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'f',
     __run_num__: 0,
+    start_time: '*',
+    duration: '*',
     __id__: 'f_one',
   },
   'test_|-f_two_|-f_two_|-succeed_without_changes': {
@@ -890,6 +982,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'f',
     __run_num__: 1,
+    start_time: '*',
+    duration: '*',
     __id__: 'f_two',
   },
   'test_|-later1_|-later1_|-succeed_with_changes': {
@@ -899,6 +993,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'e',
     __run_num__: 2,
+    start_time: '*',
+    duration: '*',
     __id__: 'later1',
   },
   'test_|-req_later_|-req_later_|-succeed_without_changes': {
@@ -908,6 +1004,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 3,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_later',
   },
   'test_|-changer_|-changer_|-succeed_with_changes': {
@@ -917,6 +1015,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'e',
     __run_num__: 4,
+    start_time: '*',
+    duration: '*',
     __id__: 'changer',
   },
   'test_|-quiet_|-quiet_|-succeed_without_changes': {
@@ -926,6 +1026,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 5,
+    start_time: '*',
+    duration: '*',
     __id__: 'quiet',
   },
   'test_|-broken_|-broken_|-fail_without_changes': {
@@ -935,6 +1037,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be a failure!",
     __sls__: 'e',
     __run_num__: 6,
+    start_time: '*',
+    duration: '*',
     __id__: 'broken',
   },
   'test_|-brokenc_|-brokenc_|-fail_with_changes': {
@@ -944,6 +1048,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be failed with changes",
     __sls__: 'e',
     __run_num__: 7,
+    start_time: '*',
+    duration: '*',
     __id__: 'brokenc',
   },
   'test_|-req_ok_|-req_ok_|-succeed_without_changes': {
@@ -953,11 +1059,15 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 8,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_ok',
   },
   'test_|-req_fail_|-req_fail_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: e.broken',
     __run_num__: 9,
     __sls__: 'e',
@@ -971,6 +1081,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 10,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_any',
   },
   'test_|-req_any_fail_|-req_any_fail_|-succeed_without_changes': {
@@ -980,11 +1092,15 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 11,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_any_fail',
   },
   'test_|-req_chain_|-req_chain_|-succeed_with_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: e.req_fail',
     __run_num__: 12,
     __sls__: 'e',
@@ -998,6 +1114,8 @@ export const RESULT_TEST = {
     changes: { 'Requisites with changes': ['test: changer'] },
     __sls__: 'e',
     __run_num__: 14,
+    start_time: '*',
+    duration: '*',
     __id__: 'watch_ch',
   },
   'test_|-watch_q_|-watch_q_|-succeed_without_changes': {
@@ -1007,6 +1125,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 15,
+    start_time: '*',
+    duration: '*',
     __id__: 'watch_q',
   },
   'test_|-watch_any__|-watch_any__|-succeed_without_changes': {
@@ -1016,6 +1136,8 @@ export const RESULT_TEST = {
     changes: { 'Requisites with changes': [] },
     __sls__: 'e',
     __run_num__: 17,
+    start_time: '*',
+    duration: '*',
     __id__: 'watch_any_',
   },
   'test_|-watch_fail_|-watch_fail_|-succeed_without_changes': {
@@ -1025,6 +1147,8 @@ export const RESULT_TEST = {
     changes: { 'Requisites with changes': ['test: brokenc'] },
     __sls__: 'e',
     __run_num__: 19,
+    start_time: '*',
+    duration: '*',
     __id__: 'watch_fail',
   },
   'test_|-onch_|-onch_|-succeed_without_changes': {
@@ -1034,11 +1158,15 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 20,
+    start_time: '*',
+    duration: '*',
     __id__: 'onch',
   },
   'test_|-onch_no_|-onch_no_|-succeed_without_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because none of the onchanges reqs changed',
     __state_ran__: false,
     __run_num__: 21,
@@ -1053,6 +1181,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 22,
+    start_time: '*',
+    duration: '*',
     __id__: 'onch_any',
   },
   'test_|-onch_fail_|-onch_fail_|-succeed_without_changes': {
@@ -1062,6 +1192,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 23,
+    start_time: '*',
+    duration: '*',
     __id__: 'onch_fail',
   },
   'test_|-onf_|-onf_|-succeed_with_changes': {
@@ -1071,11 +1203,15 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'e',
     __run_num__: 24,
+    start_time: '*',
+    duration: '*',
     __id__: 'onf',
   },
   'test_|-onf_no_|-onf_no_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because onfail req did not change',
     __state_ran__: false,
     __run_num__: 25,
@@ -1090,11 +1226,15 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'e',
     __run_num__: 26,
+    start_time: '*',
+    duration: '*',
     __id__: 'onf_any',
   },
   'test_|-onf_all_|-onf_all_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because onfail req did not change',
     __state_ran__: false,
     __run_num__: 27,
@@ -1109,6 +1249,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'e',
     __run_num__: 28,
+    start_time: '*',
+    duration: '*',
     __id__: 'onf_all2',
   },
   'test_|-pre_s_|-pre_s_|-succeed_without_changes': {
@@ -1118,6 +1260,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 29,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_s',
   },
   'test_|-pre_t_|-pre_t_|-succeed_with_changes': {
@@ -1127,11 +1271,15 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'e',
     __run_num__: 30,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_t',
   },
   'test_|-pre_s2_|-pre_s2_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'No changes detected',
     __run_num__: 31,
     __sls__: 'e',
@@ -1145,6 +1293,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 32,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_t2',
   },
   'test_|-pre_s3_|-pre_s3_|-succeed_with_changes': {
@@ -1154,6 +1304,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'e',
     __run_num__: 33,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_s3',
   },
   'test_|-pre_t3_|-pre_t3_|-fail_with_changes': {
@@ -1163,6 +1315,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be failed with changes",
     __sls__: 'e',
     __run_num__: 34,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_t3',
   },
   'test_|-pre_s4_|-pre_s4_|-fail_without_changes': {
@@ -1172,6 +1326,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be a failure!",
     __sls__: 'e',
     __run_num__: 35,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_s4',
   },
   'test_|-pre_t4_|-pre_t4_|-succeed_with_changes': {
@@ -1190,6 +1346,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 37,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis',
   },
   'test_|-lis_no_|-lis_no_|-succeed_without_changes': {
@@ -1199,6 +1357,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 38,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis_no',
   },
   'test_|-sls_req_|-sls_req_|-succeed_without_changes': {
@@ -1208,6 +1368,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 39,
+    start_time: '*',
+    duration: '*',
     __id__: 'sls_req',
   },
   'test_|-glob_req_|-glob_req_|-succeed_without_changes': {
@@ -1217,6 +1379,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 40,
+    start_time: '*',
+    duration: '*',
     __id__: 'glob_req',
   },
   'test_|-unless_t_|-unless_t_|-succeed_with_changes': {
@@ -1228,6 +1392,8 @@ export const RESULT_TEST = {
     __id__: 'unless_t',
     skip_watch: true,
     __run_num__: 41,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-unless_f_|-unless_f_|-succeed_with_changes': {
     name: 'unless_f',
@@ -1236,6 +1402,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'e',
     __run_num__: 42,
+    start_time: '*',
+    duration: '*',
     __id__: 'unless_f',
   },
   'test_|-onlyif_f_|-onlyif_f_|-succeed_with_changes': {
@@ -1247,6 +1415,8 @@ export const RESULT_TEST = {
     __id__: 'onlyif_f',
     skip_watch: true,
     __run_num__: 43,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-creates_e_|-creates_e_|-succeed_with_changes': {
     result: true,
@@ -1257,10 +1427,14 @@ export const RESULT_TEST = {
     __id__: 'creates_e',
     skip_watch: true,
     __run_num__: 44,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-missing_|-missing_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment:
       'The following requisites were not found:\n                   require:\n                       test: nope\n                   watch:\n                       id: nope2\n',
     __run_num__: 45,
@@ -1275,6 +1449,8 @@ export const RESULT_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'e',
     __run_num__: 46,
+    start_time: '*',
+    duration: '*',
     __id__: 'named',
   },
   'test_|-by_name_|-by_name_|-succeed_without_changes': {
@@ -1284,6 +1460,8 @@ export const RESULT_TEST = {
     comment: 'Success!',
     __sls__: 'e',
     __run_num__: 47,
+    start_time: '*',
+    duration: '*',
     __id__: 'by_name',
   },
   'test_|-listener_lis_|-lis_|-mod_watch': {
@@ -1293,13 +1471,15 @@ export const RESULT_TEST = {
     changes: { 'Requisites with changes': [] },
     __sls__: 'e',
     __run_num__: 48,
+    start_time: '*',
+    duration: '*',
     __id__: 'listener_lis',
   },
 };
 
 /** g.sls: prereq with the target first, retry, parallel, listen by bare id and to nothing, watch with onchanges, failhard. */
 export const SLS_G =
-  'pre_tA:\n  test.succeed_with_changes: []\npre_sA:\n  test.succeed_without_changes:\n    - prereq:\n      - test: pre_tA\nretry_a:\n  test.fail_without_changes:\n    - retry:\n        attempts: 3\n        interval: 0\nretry_b:\n  test.succeed_without_changes:\n    - retry:\n        attempts: 2\n        interval: 0\n        until: False\npar1:\n  test.succeed_with_changes:\n    - parallel: True\npar_req:\n  test.succeed_without_changes:\n    - require:\n      - test: par1\nlis_missing:\n  test.succeed_without_changes:\n    - listen:\n      - test: nothere\nlis_name:\n  test.succeed_without_changes:\n    - listen:\n      - changer_g\nchanger_g:\n  test.succeed_with_changes: []\nquiet_g:\n  test.succeed_without_changes: []\nonch_watch:\n  test.succeed_without_changes:\n    - watch:\n      - test: changer_g\n    - onchanges:\n      - test: quiet_g\nreq_onch_skipped:\n  test.succeed_without_changes:\n    - require:\n      - test: onch_watch\nfh:\n  test.fail_without_changes:\n    - failhard: True\nafter_fh:\n  test.succeed_without_changes: []\n';
+  '# g.sls\npre_tA:\n  test.succeed_with_changes: []\npre_sA:\n  test.succeed_without_changes:\n    - prereq:\n      - test: pre_tA\nretry_a:\n  test.fail_without_changes:\n    - retry:\n        attempts: 3\n        interval: 0\nretry_b:\n  test.succeed_without_changes:\n    - retry:\n        attempts: 2\n        interval: 0\n        until: False\npar1:\n  test.succeed_with_changes:\n    - parallel: True\npar_req:\n  test.succeed_without_changes:\n    - require:\n      - test: par1\nlis_missing:\n  test.succeed_without_changes:\n    - listen:\n      - test: nothere\nlis_name:\n  test.succeed_without_changes:\n    - listen:\n      - changer_g\nchanger_g:\n  test.succeed_with_changes: []\nquiet_g:\n  test.succeed_without_changes: []\nonch_watch:\n  test.succeed_without_changes:\n    - watch:\n      - test: changer_g\n    - onchanges:\n      - test: quiet_g\nreq_onch_skipped:\n  test.succeed_without_changes:\n    - require:\n      - test: onch_watch\nfh:\n  test.fail_without_changes:\n    - failhard: True\nafter_fh:\n  test.succeed_without_changes: []\n';
 export const LOW_G = [
   {
     state: 'test',
@@ -1447,6 +1627,8 @@ export const RESULT_G = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 0,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_sA',
   },
   'test_|-pre_tA_|-pre_tA_|-succeed_with_changes': {
@@ -1456,6 +1638,8 @@ export const RESULT_G = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 1,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_tA',
   },
   'test_|-retry_a_|-retry_a_|-fail_without_changes': {
@@ -1466,6 +1650,8 @@ export const RESULT_G = {
       'Attempt 1: Returned a result of "False", with the following comment: "Failure!"\nAttempt 2: Returned a result of "False", with the following comment: "Failure!"\nFailure!',
     __sls__: 'g',
     __run_num__: 4,
+    start_time: '*',
+    duration: '*',
     __id__: 'retry_a',
   },
   'test_|-retry_b_|-retry_b_|-succeed_without_changes': {
@@ -1475,6 +1661,8 @@ export const RESULT_G = {
     comment: 'Attempt 1: Returned a result of "True", with the following comment: "Success!"\nSuccess!',
     __sls__: 'g',
     __run_num__: 6,
+    start_time: '*',
+    duration: '*',
     __id__: 'retry_b',
   },
   'test_|-par1_|-par1_|-succeed_with_changes': {
@@ -1484,6 +1672,8 @@ export const RESULT_G = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 7,
+    start_time: '*',
+    duration: '*',
     __id__: 'par1',
     __parallel__: true,
   },
@@ -1494,6 +1684,8 @@ export const RESULT_G = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 8,
+    start_time: '*',
+    duration: '*',
     __id__: 'par_req',
   },
   'test_|-lis_missing_|-lis_missing_|-succeed_without_changes': {
@@ -1503,6 +1695,8 @@ export const RESULT_G = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 9,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis_missing',
   },
   'test_|-lis_name_|-lis_name_|-succeed_without_changes': {
@@ -1512,6 +1706,8 @@ export const RESULT_G = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 10,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis_name',
   },
   'test_|-changer_g_|-changer_g_|-succeed_with_changes': {
@@ -1521,6 +1717,8 @@ export const RESULT_G = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 11,
+    start_time: '*',
+    duration: '*',
     __id__: 'changer_g',
   },
   'test_|-quiet_g_|-quiet_g_|-succeed_without_changes': {
@@ -1530,11 +1728,15 @@ export const RESULT_G = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 12,
+    start_time: '*',
+    duration: '*',
     __id__: 'quiet_g',
   },
   'test_|-onch_watch_|-onch_watch_|-succeed_without_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because none of the onchanges reqs changed',
     __state_ran__: false,
     __run_num__: 13,
@@ -1549,6 +1751,8 @@ export const RESULT_G = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 14,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_onch_skipped',
   },
   'test_|-fh_|-fh_|-fail_without_changes': {
@@ -1558,6 +1762,8 @@ export const RESULT_G = {
     comment: 'Failure!',
     __sls__: 'g',
     __run_num__: 15,
+    start_time: '*',
+    duration: '*',
     __id__: 'fh',
   },
   'test_|-listener_lis_name_|-lis_name_|-mod_watch': {
@@ -1567,6 +1773,8 @@ export const RESULT_G = {
     changes: { 'Requisites with changes': [] },
     __sls__: 'g',
     __run_num__: 16,
+    start_time: '*',
+    duration: '*',
     __id__: 'listener_lis_name',
   },
   'Listen_Error_|-listen_nothere_|-listen_test_|-Listen_Error': {
@@ -1585,6 +1793,8 @@ export const RESULT_G_TEST = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 0,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_sA',
   },
   'test_|-pre_tA_|-pre_tA_|-succeed_with_changes': {
@@ -1594,6 +1804,8 @@ export const RESULT_G_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'g',
     __run_num__: 1,
+    start_time: '*',
+    duration: '*',
     __id__: 'pre_tA',
   },
   'test_|-retry_a_|-retry_a_|-fail_without_changes': {
@@ -1604,6 +1816,8 @@ export const RESULT_G_TEST = {
       "If we weren't testing, this would be a failure!  The state would be retried every 0 seconds (with a splay of up to 0 seconds) a maximum of 3 times or until a result of True is returned",
     __sls__: 'g',
     __run_num__: 2,
+    start_time: '*',
+    duration: '*',
     __id__: 'retry_a',
   },
   'test_|-retry_b_|-retry_b_|-succeed_without_changes': {
@@ -1614,6 +1828,8 @@ export const RESULT_G_TEST = {
       'Success!  The state would be retried every 0 seconds (with a splay of up to 0 seconds) a maximum of 2 times or until a result of False is returned',
     __sls__: 'g',
     __run_num__: 3,
+    start_time: '*',
+    duration: '*',
     __id__: 'retry_b',
   },
   'test_|-par1_|-par1_|-succeed_with_changes': {
@@ -1623,6 +1839,8 @@ export const RESULT_G_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'g',
     __run_num__: 4,
+    start_time: '*',
+    duration: '*',
     __id__: 'par1',
     __parallel__: true,
   },
@@ -1633,6 +1851,8 @@ export const RESULT_G_TEST = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 5,
+    start_time: '*',
+    duration: '*',
     __id__: 'par_req',
   },
   'test_|-lis_missing_|-lis_missing_|-succeed_without_changes': {
@@ -1642,6 +1862,8 @@ export const RESULT_G_TEST = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 6,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis_missing',
   },
   'test_|-lis_name_|-lis_name_|-succeed_without_changes': {
@@ -1651,6 +1873,8 @@ export const RESULT_G_TEST = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 7,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis_name',
   },
   'test_|-changer_g_|-changer_g_|-succeed_with_changes': {
@@ -1660,6 +1884,8 @@ export const RESULT_G_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'g',
     __run_num__: 8,
+    start_time: '*',
+    duration: '*',
     __id__: 'changer_g',
   },
   'test_|-quiet_g_|-quiet_g_|-succeed_without_changes': {
@@ -1669,11 +1895,15 @@ export const RESULT_G_TEST = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 9,
+    start_time: '*',
+    duration: '*',
     __id__: 'quiet_g',
   },
   'test_|-onch_watch_|-onch_watch_|-succeed_without_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because none of the onchanges reqs changed',
     __state_ran__: false,
     __run_num__: 10,
@@ -1688,6 +1918,8 @@ export const RESULT_G_TEST = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 11,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_onch_skipped',
   },
   'test_|-fh_|-fh_|-fail_without_changes': {
@@ -1697,6 +1929,8 @@ export const RESULT_G_TEST = {
     comment: "If we weren't testing, this would be a failure!",
     __sls__: 'g',
     __run_num__: 12,
+    start_time: '*',
+    duration: '*',
     __id__: 'fh',
   },
   'test_|-after_fh_|-after_fh_|-succeed_without_changes': {
@@ -1706,6 +1940,8 @@ export const RESULT_G_TEST = {
     comment: 'Success!',
     __sls__: 'g',
     __run_num__: 13,
+    start_time: '*',
+    duration: '*',
     __id__: 'after_fh',
   },
   'test_|-listener_lis_name_|-lis_name_|-mod_watch': {
@@ -1715,6 +1951,8 @@ export const RESULT_G_TEST = {
     changes: { 'Requisites with changes': [] },
     __sls__: 'g',
     __run_num__: 14,
+    start_time: '*',
+    duration: '*',
     __id__: 'listener_lis_name',
   },
   'Listen_Error_|-listen_nothere_|-listen_test_|-Listen_Error': {
@@ -1728,7 +1966,7 @@ export const RESULT_G_TEST = {
 
 /** h.sls (and the hfail.sls it includes): prereq on a watcher, prereq chains, names, check_cmd, mixed requisites. */
 export const SLS_H =
-  "include:\n  - hfail\nh_S:\n  test.succeed_without_changes:\n    - prereq:\n      - test: h_T\nh_T:\n  test.succeed_without_changes:\n    - watch:\n      - test: h_changer\nh_changer:\n  test.succeed_with_changes: []\nchain_A:\n  test.succeed_with_changes:\n    - prereq:\n      - test: chain_B\nchain_B:\n  test.succeed_with_changes:\n    - prereq:\n      - test: chain_C\nchain_C:\n  test.succeed_with_changes: []\nh_broken:\n  test.fail_without_changes: []\nonch_req:\n  test.succeed_without_changes:\n    - onchanges:\n      - test: h_changer\n    - require:\n      - test: h_broken\nsls_fail:\n  test.succeed_without_changes:\n    - require:\n      - sls: hfail\nnames_st:\n  test.succeed_with_changes:\n    - names:\n      - n1\n      - n2\nreq_n1:\n  test.succeed_without_changes:\n    - require:\n      - test: n1\nwatch_names:\n  test.succeed_without_changes:\n    - watch:\n      - test: names_st\nskipped:\n  test.succeed_with_changes:\n    - onchanges:\n      - test: hf_one\nonf_skipped:\n  test.succeed_with_changes:\n    - onfail:\n      - test: skipped\nreq_nochg:\n  test.succeed_without_changes:\n    - require:\n      - test: chain_A\nlis_names:\n  test.succeed_without_changes:\n    - listen:\n      - test: names_st\nunless_sk:\n  test.succeed_with_changes:\n    - unless: 'true'\nreq_unless:\n  test.succeed_without_changes:\n    - watch:\n      - test: unless_sk\nchk:\n  test.succeed_with_changes:\n    - check_cmd:\n      - 'false'\nchk_ok:\n  test.fail_without_changes:\n    - check_cmd:\n      - 'true'\nretry_ok:\n  test.succeed_without_changes:\n    - retry:\n        attempts: 3\n        interval: 0\nonch_any_fail:\n  test.succeed_without_changes:\n    - onchanges_any:\n      - test: h_broken\n      - test: hf_one\nreq_mixed:\n  test.succeed_without_changes:\n    - require:\n      - test: h_changer\n    - onchanges:\n      - test: hf_one\n    - watch:\n      - test: h_changer\n\n# hfail.sls\nhf_one:\n  test.succeed_without_changes: []\nhf_two:\n  test.fail_without_changes: []\n";
+  "# h.sls\ninclude:\n  - hfail\nh_S:\n  test.succeed_without_changes:\n    - prereq:\n      - test: h_T\nh_T:\n  test.succeed_without_changes:\n    - watch:\n      - test: h_changer\nh_changer:\n  test.succeed_with_changes: []\nchain_A:\n  test.succeed_with_changes:\n    - prereq:\n      - test: chain_B\nchain_B:\n  test.succeed_with_changes:\n    - prereq:\n      - test: chain_C\nchain_C:\n  test.succeed_with_changes: []\nh_broken:\n  test.fail_without_changes: []\nonch_req:\n  test.succeed_without_changes:\n    - onchanges:\n      - test: h_changer\n    - require:\n      - test: h_broken\nsls_fail:\n  test.succeed_without_changes:\n    - require:\n      - sls: hfail\nnames_st:\n  test.succeed_with_changes:\n    - names:\n      - n1\n      - n2\nreq_n1:\n  test.succeed_without_changes:\n    - require:\n      - test: n1\nwatch_names:\n  test.succeed_without_changes:\n    - watch:\n      - test: names_st\nskipped:\n  test.succeed_with_changes:\n    - onchanges:\n      - test: hf_one\nonf_skipped:\n  test.succeed_with_changes:\n    - onfail:\n      - test: skipped\nreq_nochg:\n  test.succeed_without_changes:\n    - require:\n      - test: chain_A\nlis_names:\n  test.succeed_without_changes:\n    - listen:\n      - test: names_st\nunless_sk:\n  test.succeed_with_changes:\n    - unless: 'true'\nreq_unless:\n  test.succeed_without_changes:\n    - watch:\n      - test: unless_sk\nchk:\n  test.succeed_with_changes:\n    - check_cmd:\n      - 'false'\nchk_ok:\n  test.fail_without_changes:\n    - check_cmd:\n      - 'true'\nretry_ok:\n  test.succeed_without_changes:\n    - retry:\n        attempts: 3\n        interval: 0\nonch_any_fail:\n  test.succeed_without_changes:\n    - onchanges_any:\n      - test: h_broken\n      - test: hf_one\nreq_mixed:\n  test.succeed_without_changes:\n    - require:\n      - test: h_changer\n    - onchanges:\n      - test: hf_one\n    - watch:\n      - test: h_changer\n\n# hfail.sls\nhf_one:\n  test.succeed_without_changes: []\nhf_two:\n  test.fail_without_changes: []\n";
 export const LOW_H = [
   {
     state: 'test',
@@ -1995,6 +2233,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'hfail',
     __run_num__: 0,
+    start_time: '*',
+    duration: '*',
     __id__: 'hf_one',
   },
   'test_|-hf_two_|-hf_two_|-fail_without_changes': {
@@ -2004,6 +2244,8 @@ export const RESULT_H = {
     comment: 'Failure!',
     __sls__: 'hfail',
     __run_num__: 1,
+    start_time: '*',
+    duration: '*',
     __id__: 'hf_two',
   },
   'test_|-h_changer_|-h_changer_|-succeed_with_changes': {
@@ -2013,6 +2255,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 2,
+    start_time: '*',
+    duration: '*',
     __id__: 'h_changer',
   },
   'test_|-h_S_|-h_S_|-succeed_without_changes': {
@@ -2022,6 +2266,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 3,
+    start_time: '*',
+    duration: '*',
     __id__: 'h_S',
   },
   'test_|-h_T_|-h_T_|-succeed_without_changes': {
@@ -2031,6 +2277,8 @@ export const RESULT_H = {
     changes: { 'Requisites with changes': ['test: h_changer'] },
     __sls__: 'h',
     __run_num__: 5,
+    start_time: '*',
+    duration: '*',
     __id__: 'h_T',
   },
   'test_|-chain_A_|-chain_A_|-succeed_with_changes': {
@@ -2040,6 +2288,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 6,
+    start_time: '*',
+    duration: '*',
     __id__: 'chain_A',
   },
   'test_|-chain_B_|-chain_B_|-succeed_with_changes': {
@@ -2049,6 +2299,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 7,
+    start_time: '*',
+    duration: '*',
     __id__: 'chain_B',
   },
   'test_|-chain_C_|-chain_C_|-succeed_with_changes': {
@@ -2058,6 +2310,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 8,
+    start_time: '*',
+    duration: '*',
     __id__: 'chain_C',
   },
   'test_|-h_broken_|-h_broken_|-fail_without_changes': {
@@ -2067,11 +2321,15 @@ export const RESULT_H = {
     comment: 'Failure!',
     __sls__: 'h',
     __run_num__: 9,
+    start_time: '*',
+    duration: '*',
     __id__: 'h_broken',
   },
   'test_|-onch_req_|-onch_req_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: h.h_broken',
     __run_num__: 10,
     __sls__: 'h',
@@ -2081,6 +2339,8 @@ export const RESULT_H = {
   'test_|-sls_fail_|-sls_fail_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: hfail.hf_two',
     __run_num__: 11,
     __sls__: 'h',
@@ -2094,6 +2354,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 12,
+    start_time: '*',
+    duration: '*',
     __id__: 'names_st',
   },
   'test_|-names_st_|-n2_|-succeed_with_changes': {
@@ -2103,6 +2365,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 13,
+    start_time: '*',
+    duration: '*',
     __id__: 'names_st',
   },
   'test_|-req_n1_|-req_n1_|-succeed_without_changes': {
@@ -2112,6 +2376,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 14,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_n1',
   },
   'test_|-watch_names_|-watch_names_|-succeed_without_changes': {
@@ -2121,11 +2387,15 @@ export const RESULT_H = {
     changes: { 'Requisites with changes': ['test: names_st', 'test: names_st'] },
     __sls__: 'h',
     __run_num__: 16,
+    start_time: '*',
+    duration: '*',
     __id__: 'watch_names',
   },
   'test_|-skipped_|-skipped_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because none of the onchanges reqs changed',
     __state_ran__: false,
     __run_num__: 17,
@@ -2136,6 +2406,8 @@ export const RESULT_H = {
   'test_|-onf_skipped_|-onf_skipped_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because onfail req did not change',
     __state_ran__: false,
     __run_num__: 18,
@@ -2150,6 +2422,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 19,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_nochg',
   },
   'test_|-lis_names_|-lis_names_|-succeed_without_changes': {
@@ -2159,6 +2433,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 20,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis_names',
   },
   'test_|-unless_sk_|-unless_sk_|-succeed_with_changes': {
@@ -2170,6 +2446,8 @@ export const RESULT_H = {
     __id__: 'unless_sk',
     skip_watch: true,
     __run_num__: 21,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-req_unless_|-req_unless_|-succeed_without_changes': {
     name: 'req_unless',
@@ -2178,6 +2456,8 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 22,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_unless',
   },
   'test_|-chk_|-chk_|-succeed_with_changes': {
@@ -2188,6 +2468,8 @@ export const RESULT_H = {
     __sls__: 'h',
     __id__: 'chk',
     __run_num__: 23,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-chk_ok_|-chk_ok_|-fail_without_changes': {
     name: 'chk_ok',
@@ -2197,6 +2479,8 @@ export const RESULT_H = {
     __sls__: 'h',
     __id__: 'chk_ok',
     __run_num__: 24,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-retry_ok_|-retry_ok_|-succeed_without_changes': {
     name: 'retry_ok',
@@ -2205,11 +2489,15 @@ export const RESULT_H = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 25,
+    start_time: '*',
+    duration: '*',
     __id__: 'retry_ok',
   },
   'test_|-onch_any_fail_|-onch_any_fail_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: h.h_broken',
     __run_num__: 26,
     __sls__: 'h',
@@ -2219,6 +2507,8 @@ export const RESULT_H = {
   'test_|-req_mixed_|-req_mixed_|-succeed_without_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because none of the onchanges reqs changed',
     __state_ran__: false,
     __run_num__: 27,
@@ -2233,6 +2523,8 @@ export const RESULT_H = {
     changes: { 'Requisites with changes': [] },
     __sls__: 'h',
     __run_num__: 28,
+    start_time: '*',
+    duration: '*',
     __id__: 'listener_lis_names',
   },
 };
@@ -2244,6 +2536,8 @@ export const RESULT_H_TEST = {
     comment: 'Success!',
     __sls__: 'hfail',
     __run_num__: 0,
+    start_time: '*',
+    duration: '*',
     __id__: 'hf_one',
   },
   'test_|-hf_two_|-hf_two_|-fail_without_changes': {
@@ -2253,6 +2547,8 @@ export const RESULT_H_TEST = {
     comment: "If we weren't testing, this would be a failure!",
     __sls__: 'hfail',
     __run_num__: 1,
+    start_time: '*',
+    duration: '*',
     __id__: 'hf_two',
   },
   'test_|-h_changer_|-h_changer_|-succeed_with_changes': {
@@ -2262,6 +2558,8 @@ export const RESULT_H_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'h',
     __run_num__: 2,
+    start_time: '*',
+    duration: '*',
     __id__: 'h_changer',
   },
   'test_|-h_S_|-h_S_|-succeed_without_changes': {
@@ -2271,6 +2569,8 @@ export const RESULT_H_TEST = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 3,
+    start_time: '*',
+    duration: '*',
     __id__: 'h_S',
   },
   'test_|-h_T_|-h_T_|-succeed_without_changes': {
@@ -2280,6 +2580,8 @@ export const RESULT_H_TEST = {
     changes: { 'Requisites with changes': ['test: h_changer'] },
     __sls__: 'h',
     __run_num__: 5,
+    start_time: '*',
+    duration: '*',
     __id__: 'h_T',
   },
   'test_|-chain_A_|-chain_A_|-succeed_with_changes': {
@@ -2289,6 +2591,8 @@ export const RESULT_H_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'h',
     __run_num__: 6,
+    start_time: '*',
+    duration: '*',
     __id__: 'chain_A',
   },
   'test_|-chain_B_|-chain_B_|-succeed_with_changes': {
@@ -2298,6 +2602,8 @@ export const RESULT_H_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'h',
     __run_num__: 7,
+    start_time: '*',
+    duration: '*',
     __id__: 'chain_B',
   },
   'test_|-chain_C_|-chain_C_|-succeed_with_changes': {
@@ -2307,6 +2613,8 @@ export const RESULT_H_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'h',
     __run_num__: 8,
+    start_time: '*',
+    duration: '*',
     __id__: 'chain_C',
   },
   'test_|-h_broken_|-h_broken_|-fail_without_changes': {
@@ -2316,11 +2624,15 @@ export const RESULT_H_TEST = {
     comment: "If we weren't testing, this would be a failure!",
     __sls__: 'h',
     __run_num__: 9,
+    start_time: '*',
+    duration: '*',
     __id__: 'h_broken',
   },
   'test_|-onch_req_|-onch_req_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: h.h_broken',
     __run_num__: 10,
     __sls__: 'h',
@@ -2330,6 +2642,8 @@ export const RESULT_H_TEST = {
   'test_|-sls_fail_|-sls_fail_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: hfail.hf_two',
     __run_num__: 11,
     __sls__: 'h',
@@ -2343,6 +2657,8 @@ export const RESULT_H_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'h',
     __run_num__: 12,
+    start_time: '*',
+    duration: '*',
     __id__: 'names_st',
   },
   'test_|-names_st_|-n2_|-succeed_with_changes': {
@@ -2352,6 +2668,8 @@ export const RESULT_H_TEST = {
     comment: "If we weren't testing, this would be successful with changes",
     __sls__: 'h',
     __run_num__: 13,
+    start_time: '*',
+    duration: '*',
     __id__: 'names_st',
   },
   'test_|-req_n1_|-req_n1_|-succeed_without_changes': {
@@ -2361,6 +2679,8 @@ export const RESULT_H_TEST = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 14,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_n1',
   },
   'test_|-watch_names_|-watch_names_|-succeed_without_changes': {
@@ -2370,11 +2690,15 @@ export const RESULT_H_TEST = {
     changes: { 'Requisites with changes': ['test: names_st', 'test: names_st'] },
     __sls__: 'h',
     __run_num__: 16,
+    start_time: '*',
+    duration: '*',
     __id__: 'watch_names',
   },
   'test_|-skipped_|-skipped_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because none of the onchanges reqs changed',
     __state_ran__: false,
     __run_num__: 17,
@@ -2385,6 +2709,8 @@ export const RESULT_H_TEST = {
   'test_|-onf_skipped_|-onf_skipped_|-succeed_with_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because onfail req did not change',
     __state_ran__: false,
     __run_num__: 18,
@@ -2399,6 +2725,8 @@ export const RESULT_H_TEST = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 19,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_nochg',
   },
   'test_|-lis_names_|-lis_names_|-succeed_without_changes': {
@@ -2408,6 +2736,8 @@ export const RESULT_H_TEST = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 20,
+    start_time: '*',
+    duration: '*',
     __id__: 'lis_names',
   },
   'test_|-unless_sk_|-unless_sk_|-succeed_with_changes': {
@@ -2419,6 +2749,8 @@ export const RESULT_H_TEST = {
     __id__: 'unless_sk',
     skip_watch: true,
     __run_num__: 21,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-req_unless_|-req_unless_|-succeed_without_changes': {
     name: 'req_unless',
@@ -2427,6 +2759,8 @@ export const RESULT_H_TEST = {
     comment: 'Success!',
     __sls__: 'h',
     __run_num__: 22,
+    start_time: '*',
+    duration: '*',
     __id__: 'req_unless',
   },
   'test_|-chk_|-chk_|-succeed_with_changes': {
@@ -2437,6 +2771,8 @@ export const RESULT_H_TEST = {
     __sls__: 'h',
     __id__: 'chk',
     __run_num__: 23,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-chk_ok_|-chk_ok_|-fail_without_changes': {
     name: 'chk_ok',
@@ -2446,6 +2782,8 @@ export const RESULT_H_TEST = {
     __sls__: 'h',
     __id__: 'chk_ok',
     __run_num__: 24,
+    start_time: '*',
+    duration: '*',
   },
   'test_|-retry_ok_|-retry_ok_|-succeed_without_changes': {
     name: 'retry_ok',
@@ -2455,11 +2793,15 @@ export const RESULT_H_TEST = {
       'Success!  The state would be retried every 0 seconds (with a splay of up to 0 seconds) a maximum of 3 times or until a result of True is returned',
     __sls__: 'h',
     __run_num__: 25,
+    start_time: '*',
+    duration: '*',
     __id__: 'retry_ok',
   },
   'test_|-onch_any_fail_|-onch_any_fail_|-succeed_without_changes': {
     changes: {},
     result: false,
+    duration: '*',
+    start_time: '*',
     comment: 'One or more requisite failed: h.h_broken',
     __run_num__: 26,
     __sls__: 'h',
@@ -2469,6 +2811,8 @@ export const RESULT_H_TEST = {
   'test_|-req_mixed_|-req_mixed_|-succeed_without_changes': {
     changes: {},
     result: true,
+    duration: '*',
+    start_time: '*',
     comment: 'State was not run because none of the onchanges reqs changed',
     __state_ran__: false,
     __run_num__: 27,
@@ -2483,6 +2827,8 @@ export const RESULT_H_TEST = {
     changes: { 'Requisites with changes': [] },
     __sls__: 'h',
     __run_num__: 28,
+    start_time: '*',
+    duration: '*',
     __id__: 'listener_lis_names',
   },
 };
