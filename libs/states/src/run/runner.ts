@@ -163,6 +163,21 @@ class ChunkRunner {
     };
   }
 
+  /** Salt's result for a requisite loop (in its key order, the timing it lacks last). */
+  private recursive(low: LowChunk): RunRet {
+    this.o.log.error({ id: low.__id__ }, 'Recursive requisite found');
+    return {
+      changes: {},
+      result: false,
+      comment: 'Recursive requisite found',
+      __run_num__: this.runNum++,
+      __sls__: low.__sls__,
+      __id__: low.__id__,
+      name: low.name,
+      ...fakeTiming(),
+    };
+  }
+
   /** Salt's check_failhard: a failed (not merely pending) chunk with failhard stops the run; never in test mode. */
   private failhard(low: LowChunk): boolean {
     if (this.o.test) return false;
@@ -282,8 +297,7 @@ class ChunkRunner {
           }
           return true;
         }
-        const ret = this.synthetic(low, false, 'Recursive requisite found');
-        this.o.log.error({ id: low.__id__ }, 'Recursive requisite found');
+        const ret = this.recursive(low);
         this.running[tag] = ret;
         this.emit(tag, ret);
         return true;
@@ -307,8 +321,7 @@ class ChunkRunner {
       return false;
     }
     if (depth + 1 >= MAX_DEPTH) {
-      this.o.log.error({ id: low.__id__ }, 'Recursive requisite found');
-      this.running[tag] = this.synthetic(low, false, 'Recursive requisite found');
+      this.running[tag] = this.recursive(low);
       return false;
     }
     await this.callChunk(low, depth + 1);
