@@ -2832,3 +2832,73 @@ export const RESULT_H_TEST = {
     __id__: 'listener_lis_names',
   },
 };
+
+/** r1.sls (and the r2.sls it includes): a requisite loop through an sls ref, which only the run finds. */
+export const SLS_R =
+  '# r1.sls\ninclude:\n  - r2\nra:\n  test.succeed_without_changes:\n    - require:\n      - sls: r2\n\n# r2.sls\nrb:\n  test.succeed_without_changes:\n    - require:\n      - id: ra\n';
+export const LOW_R = [
+  {
+    state: 'test',
+    name: 'rb',
+    __sls__: 'r2',
+    __env__: 'base',
+    __id__: 'rb',
+    require: [{ id: 'ra' }],
+    order: 10000,
+    fun: 'succeed_without_changes',
+  },
+  {
+    state: 'test',
+    name: 'ra',
+    __sls__: 'r1',
+    __env__: 'base',
+    __id__: 'ra',
+    require: [{ sls: 'r2' }],
+    order: 10001,
+    fun: 'succeed_without_changes',
+  },
+];
+export const RESULT_R = {
+  'test_|-ra_|-ra_|-succeed_without_changes': {
+    changes: {},
+    result: false,
+    comment: 'Recursive requisite found',
+    __run_num__: 0,
+    __sls__: 'r1',
+    __id__: 'ra',
+    name: 'ra',
+  },
+  'test_|-rb_|-rb_|-succeed_without_changes': {
+    changes: {},
+    result: false,
+    duration: '*',
+    start_time: '*',
+    comment: 'One or more requisite failed: r1.ra',
+    __run_num__: 1,
+    __sls__: 'r2',
+    __id__: 'rb',
+    name: 'rb',
+  },
+};
+export const RESULT_R_TEST = {
+  'test_|-ra_|-ra_|-succeed_without_changes': {
+    changes: {},
+    result: false,
+    comment: 'Recursive requisite found',
+    __run_num__: 0,
+    __sls__: 'r1',
+    __id__: 'ra',
+    name: 'ra',
+  },
+  'test_|-rb_|-rb_|-succeed_without_changes': {
+    changes: {},
+    result: false,
+    duration: '*',
+    start_time: '*',
+    comment: 'One or more requisite failed: r1.ra',
+    __run_num__: 1,
+    __sls__: 'r2',
+    __id__: 'rb',
+    name: 'rb',
+  },
+};

@@ -8,11 +8,14 @@ import {
   LOW,
   LOW_G,
   LOW_H,
+  LOW_R,
   RESULT,
   RESULT_G,
   RESULT_G_TEST,
   RESULT_H,
   RESULT_H_TEST,
+  RESULT_R,
+  RESULT_R_TEST,
   RESULT_TEST,
 } from './salt-parity.fixture.js';
 
@@ -103,6 +106,8 @@ describe('parity with Salt 3006.8', () => {
     ['g.sls, a test run,', LOW_G, true, RESULT_G_TEST],
     ['h.sls, a real run,', LOW_H, false, RESULT_H],
     ['h.sls, a test run,', LOW_H, true, RESULT_H_TEST],
+    ['r1.sls, a real run,', LOW_R, false, RESULT_R],
+    ['r1.sls, a test run,', LOW_R, true, RESULT_R_TEST],
   ] as const) {
     it(`${label} gives Salt's results`, T, async () => {
       const want = expected as unknown as Record<string, Record<string, unknown>>;
