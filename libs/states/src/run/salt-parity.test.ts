@@ -10,6 +10,8 @@ import {
   LOW_H,
   LOW_R,
   RESULT,
+  RESULT_FAILHARD,
+  RESULT_FAILHARD_TEST,
   RESULT_G,
   RESULT_G_TEST,
   RESULT_H,
@@ -66,13 +68,13 @@ function testState(running: HighstateResult, c: LowChunk, test: boolean): StateR
   }
 }
 
-function options(test: boolean): RunOptions {
+function options(test: boolean, failhard: boolean): RunOptions {
   return {
     callState: (c, { test: t, running }) => Promise.resolve(testState(running, c, t)),
     hasState: (fun) => fun.startsWith('test.') && !fun.startsWith('test.mod_run_check'),
     salt: shSalt,
     test,
-    failhard: false,
+    failhard,
     log: silentLogger(),
   };
 }
@@ -99,19 +101,21 @@ function withoutTiming(
 }
 
 describe('parity with Salt 3006.8', () => {
-  for (const [label, low, test, expected] of [
-    ['e.sls, a real run,', LOW, false, RESULT],
-    ['e.sls, a test run,', LOW, true, RESULT_TEST],
-    ['g.sls, a real run,', LOW_G, false, RESULT_G],
-    ['g.sls, a test run,', LOW_G, true, RESULT_G_TEST],
-    ['h.sls, a real run,', LOW_H, false, RESULT_H],
-    ['h.sls, a test run,', LOW_H, true, RESULT_H_TEST],
-    ['r1.sls, a real run,', LOW_R, false, RESULT_R],
-    ['r1.sls, a test run,', LOW_R, true, RESULT_R_TEST],
+  for (const [label, low, test, failhard, expected] of [
+    ['e.sls, a real run,', LOW, false, false, RESULT],
+    ['e.sls, a test run,', LOW, true, false, RESULT_TEST],
+    ['e.sls with failhard, a real run,', LOW, false, true, RESULT_FAILHARD],
+    ['e.sls with failhard, a test run,', LOW, true, true, RESULT_FAILHARD_TEST],
+    ['g.sls, a real run,', LOW_G, false, false, RESULT_G],
+    ['g.sls, a test run,', LOW_G, true, false, RESULT_G_TEST],
+    ['h.sls, a real run,', LOW_H, false, false, RESULT_H],
+    ['h.sls, a test run,', LOW_H, true, false, RESULT_H_TEST],
+    ['r1.sls, a real run,', LOW_R, false, false, RESULT_R],
+    ['r1.sls, a test run,', LOW_R, true, false, RESULT_R_TEST],
   ] as const) {
     it(`${label} gives Salt's results`, T, async () => {
       const want = expected as unknown as Record<string, Record<string, unknown>>;
-      const got = withoutTiming(await runChunks(low as unknown as LowChunk[], options(test)), want);
+      const got = withoutTiming(await runChunks(low as unknown as LowChunk[], options(test, failhard)), want);
       assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
       for (const tag of Object.keys(want)) {
         assert.deepEqual(got[tag], want[tag], tag);
