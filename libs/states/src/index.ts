@@ -16,6 +16,7 @@
  *   const { high, errors } = await c.render(top.matches);   // state.sls: c.render({ [saltenv]: mods })
  *   const { chunks, errors: e2 } = c.compile(high, exclude); // exclude: [{sls}|{id}|name] or 'a,b'
  *   const result = await runChunks(chunks, { callState, hasState, salt, test: false, failhard: false, log });
+ *   const retcode = runRetcode(result, chunks); // 0, 2 when a state failed
  */
 export * from './types.js';
 export { StateError, SlsError, StateRunningError } from './errors.js';
@@ -29,4 +30,6 @@ export {
   type LowResult,
 } from './compile/compiler.js';
 export { runChunks, type RunOptions, type StateFunctionCall } from './run/runner.js';
+export { STATE_INTERNAL_KEYWORDS } from './run/keywords.js';
+export { runRetcode, runFailed, RETCODE_COMPILER_ERROR, RETCODE_STATE_FAILURE } from './run/retcode.js';
 export { statePlugins } from './plugins/index.js';
