@@ -31,5 +31,6 @@ export {
 } from './compile/compiler.js';
 export { runChunks, type RunOptions, type StateFunctionCall } from './run/runner.js';
 export { STATE_INTERNAL_KEYWORDS } from './run/keywords.js';
+export { withRequisites } from './run/requisites.js';
 export { runRetcode, runFailed, RETCODE_COMPILER_ERROR, RETCODE_STATE_FAILURE } from './run/retcode.js';
 export { statePlugins } from './plugins/index.js';

@@ -1,6 +1,6 @@
 import { isRecord, pyStr } from '@tsalt/core';
 import { pyTruthy, SaltInvocationError, type PluginFunction } from '@tsalt/loader';
-import type { LowChunk } from '@tsalt/states';
+import { STATE_INTERNAL_KEYWORDS, type LowChunk } from '@tsalt/states';
 
 /*
  * The arguments of Salt's state.* functions, read once: which SLS names,
@@ -44,32 +44,12 @@ export function saltenvArg(saltenv: unknown, optsSaltenv: string | null): string
   return optsSaltenv;
 }
 
-// Keys of a chunk that steer the runner and the compiler, never passed to a state function.
-const RUNTIME_KEYS = new Set([
-  'state',
-  'fun',
-  '__id__',
-  '__sls__',
-  '__env__',
-  'order',
-  'names',
-  'unless',
-  'onlyif',
-  'creates',
-  'failhard',
-  'check_cmd',
-  'retry',
-  'reload_modules',
-  'reload_pillar',
-  'reload_grains',
-  'parallel',
-  'fire_event',
-  '__prereq__',
-]);
+// What the compiler and runner keep in a chunk for themselves (Salt's `__id__`, `order`, `names`...),
+// besides the runner's STATE_INTERNAL_KEYWORDS.
+const COMPILER_KEYS = new Set(['__id__', '__sls__', '__env__', 'order', 'names', '__prereq__']);
 
 function steering(key: string): boolean {
-  if (RUNTIME_KEYS.has(key)) return true;
-  return /^(require|watch|onchanges|onfail|prereq|use|listen)(_any|_all)?(_in)?$/.test(key);
+  return STATE_INTERNAL_KEYWORDS.has(key) || COMPILER_KEYS.has(key) || /^(use|use_in|.*_any_in)$/.test(key);
 }
 
 /**

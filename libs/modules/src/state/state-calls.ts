@@ -1,7 +1,7 @@
 import { pyStr } from '@tsalt/core';
 import { jidToTime } from '@tsalt/job';
 import { SaltInvocationError, type BoundArgs } from '@tsalt/loader';
-import type { HighstateResult, LowChunk, TopMatches } from '@tsalt/states';
+import { withRequisites, type HighstateResult, type LowChunk, type TopMatches } from '@tsalt/states';
 import type { ModuleContext } from '../context.js';
 import { excludeArg, modsArg, pillarOverrideArg, saltenvArg, testArg } from './state-args.js';
 import {
@@ -155,7 +155,7 @@ export async function sls(ctx: ModuleContext, a: BoundArgs): Promise<unknown> {
   return done(ctx, await s.runHigh(high, excludeArg(a['exclude'] ?? kw(a)['exclude'])));
 }
 
-/** state.sls_id: one id of the named SLS files, with its requisites' ids left out as Salt does. */
+/** state.sls_id: one id of the named SLS files, and the states it requires (Salt's call_chunk pulls them in). */
 export async function slsId(ctx: ModuleContext, a: BoundArgs): Promise<unknown> {
   const id = pyStr(a['id_']);
   const mods = modsArg(a['mods']);
@@ -171,15 +171,7 @@ export async function slsId(ctx: ModuleContext, a: BoundArgs): Promise<unknown> 
     throw new SaltInvocationError(
       `No matches for ID '${id}' found in SLS '${mods.join(',')}' within saltenv '${s.req.saltenv ?? 'base'}'`,
     );
-  return done(ctx, await s.runChunks(chunks.map(withoutRequisites)));
-}
-
-// state.sls_id runs the one id alone: its requisites point at states that are not in this run.
-function withoutRequisites(ch: LowChunk): LowChunk {
-  const out: LowChunk = { ...ch };
-  for (const k of Object.keys(out))
-    if (/^(require|watch|onchanges|onfail|prereq|listen)(_any|_all)?$/.test(k)) delete out[k];
-  return out;
+  return done(ctx, await s.runChunks(withRequisites(low.chunks, chunks)));
 }
 
 /** state.single: one state function, called with the kwargs given. */

@@ -123,7 +123,7 @@ noted:
     assert.equal(bad.return, 'Invalid function passed');
     assert.equal(bad.retcode, 1);
     const id = byId((await call('state.sls_id', ['noted', 'web'])).return);
-    assert.deepEqual(Object.keys(id), ['noted']);
+    assert.deepEqual(Object.keys(id).sort(), ['index', 'noted'], 'the id and the state it requires');
     await assert.rejects(call('state.sls_id', ['nope', 'web']), /No matches for ID 'nope' found in SLS 'web'/);
   });
 

@@ -3,6 +3,7 @@ import { errorLine, isRecord } from '@tsalt/core';
 import { Registry } from '@tsalt/loader';
 import {
   runChunks,
+  runRetcode,
   StateCompiler,
   statePlugins,
   type HighData,
@@ -38,9 +39,7 @@ export class SessionRefusal {
 /** Salt's _set_retcode: 1 for a list (compile errors), 2 when a state failed. */
 export function stateRetcode(ret: unknown): number {
   if (Array.isArray(ret)) return EX_STATE_COMPILER_ERROR;
-  if (!isRecord(ret)) return 0;
-  for (const v of Object.values(ret)) if (isRecord(v) && v['result'] === false) return EX_STATE_FAILURE;
-  return 0;
+  return isRecord(ret) ? runRetcode(ret as HighstateResult) : 0;
 }
 
 /**
@@ -126,6 +125,7 @@ export class StateSession {
       salt,
       test: this.req.test,
       failhard: ctx.opts.failhard,
+      ...(typeof ctx.grains['shell'] === 'string' ? { shell: ctx.grains['shell'] } : {}),
       log: ctx.log,
       callState: async (chunk, o): Promise<StateReturn> => {
         const fun = `${chunk.state}.${chunk.fun}`;

@@ -250,3 +250,23 @@ export function requisiteStatus(
   if (all.has('onfail')) return 'onfail';
   return 'met';
 }
+
+/**
+ * `roots` and every chunk their requisites name, transitively, in run
+ * order: what Salt's state.sls_id runs for one id (call_chunk pulls each
+ * requisite in before the id).
+ */
+export function withRequisites(chunks: readonly LowChunk[], roots: readonly LowChunk[]): LowChunk[] {
+  const keep = new Set<LowChunk>(roots);
+  const queue = [...roots];
+  for (let low = queue.pop(); low !== undefined; low = queue.pop()) {
+    for (const kind of [...RUN_REQUISITES, 'prerequired'])
+      for (const [key, val] of refsOf(low, kind))
+        for (const target of findTargets(chunks, key, val)) {
+          if (keep.has(target)) continue;
+          keep.add(target);
+          queue.push(target);
+        }
+  }
+  return chunks.filter((c) => keep.has(c));
+}
