@@ -130,3 +130,14 @@ describe('errors name the line', () => {
     assert.equal(render(src), 'a: x\n- 1\n- 2\n');
   });
 });
+
+describe("Jinja's do extension (Salt enables it)", () => {
+  test('{% do %} runs the expression for its effect and prints nothing', () => {
+    assert.equal(render('{% set l = [] %}{% for i in [1, 2] %}{% do l.append(i) %}{% endfor %}{{ l }}'), '[1, 2]');
+    assert.equal(render("{% set d = {'a': 1} %}{%- do d.update({'b': 2}) -%}\n{{ d['b'] }}"), '2');
+    assert.equal(render('a\n{% do [1] %}\nb'), 'a\n\nb');
+  });
+  test('{% do %} without an expression is a syntax error naming it', () => {
+    assert.match(failure('{% do %}').message, /Expected an expression after '\{% do'/);
+  });
+});

@@ -1,3 +1,4 @@
+import { DO_FN, doFunction, rewriteDo } from './do-statement.js';
 import { Environment, parse, tokenize, type JinjaEnvironment, type Program } from './lib.js';
 import { errorLine } from '@tsalt/core';
 import { JinjaRenderError } from '../errors.js';
@@ -22,7 +23,7 @@ const LINE_FN = '__tsalt_line__';
 
 /** Tokenizes and parses, with `{% include/import/from %}` rewritten into calls (see imports.ts). */
 function parseSource(source: string): Program {
-  return parse(rewriteImports(tokenize(source, LEX)));
+  return parse(rewriteDo(rewriteImports(tokenize(source, LEX))));
 }
 
 export function compileTemplate(source: string, file: string): Program {
@@ -95,6 +96,7 @@ function environment(vars: Record<string, unknown>, onLine?: (line: number) => v
       return new V.Obj(out);
     }),
   );
+  env.variables.set(DO_FN, doFunction);
   env.variables.set(
     'raise_exception',
     fn(([msg]) => {
