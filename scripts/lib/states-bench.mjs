@@ -90,12 +90,20 @@ export async function statesSection() {
     skipped.push({ scope: 'states', why: `${side} side: ${why}` });
     rows.push(row('states', `\`${side} '*' state.apply\`, ${STATES} file.managed`, `not measured: ${why}`));
   };
+  // A system that fails to start costs its own rows only.
+  const side = async (name, start) => {
+    try {
+      rows.push(...(await measureSide(await start(tmp, tree.roots), tree, sizes, runs)));
+    } catch (err) {
+      notMeasured(name, `failed: ${err.message}`);
+    }
+  };
   try {
     if (saltOnly) notMeasured('tsalt', 'BENCH_STATES_SALT_ONLY=1');
-    else rows.push(...(await measureSide(await tsaltCluster(tmp, tree.roots), tree, sizes, runs)));
+    else await side('tsalt', tsaltCluster);
     const why = tsaltOnly ? 'BENCH_STATES_TSALT_ONLY=1' : saltSkipReason();
     if (why) notMeasured('salt', why);
-    else rows.push(...(await measureSide(await saltCluster(tmp, tree.roots), tree, sizes, runs)));
+    else await side('salt', saltCluster);
     say('done');
     return { rows, skipped };
   } finally {
@@ -206,18 +214,28 @@ async function saltCluster(tmp, roots) {
   };
 }
 
-/** Every size of one system on one master, then its teardown; its rows. */
+/**
+ * Every size of one system on one master, then its teardown; its rows. A
+ * size that fails (minions not answering, the master ended) gets a row
+ * saying so and ends the side: the sizes measured before it keep theirs.
+ */
 async function measureSide(c, tree, sizes, runs) {
   const rows = [];
   try {
     for (const n of sizes) {
-      const have = c.minions.length;
-      const ids = Array.from({ length: n }, (_, i) => `bench-${i}`);
-      c.add(ids.slice(have));
-      await waitReady(c, n);
-      const r = await applyRuns(c, tree, ids, runs);
-      log(c.name, n, r, runs);
-      rows.push(...sizeRows(c.name, n, r, runs));
+      try {
+        const have = c.minions.length;
+        const ids = Array.from({ length: n }, (_, i) => `bench-${i}`);
+        c.add(ids.slice(have));
+        await waitReady(c, n);
+        const r = await applyRuns(c, tree, ids, runs);
+        log(c.name, n, r, runs);
+        rows.push(...sizeRows(c.name, n, r, runs));
+      } catch (err) {
+        console.log(`states: ${c.name}, ${n} minion(s): failed: ${err.stack ?? err}`);
+        rows.push(row('states', `${what(c.name, n)}: first run`, `not measured: failed: ${cut(err.message)}`));
+        break;
+      }
     }
   } finally {
     await c.stop();
@@ -325,21 +343,23 @@ const cmdText = (name) => `\`${name} '*' state.apply\``;
 const minionsText = (name, n) =>
   `${n} ${name === 'salt' ? 'salt-minion' : 'tsalt-minion'}${n === 1 ? '' : 's'}${name === 'salt' ? ' 3006.8' : ''}`;
 const cpuText = (cpu) => `${sec(cpu.master)} / ${sec(cpu.minions)} / ${sec(cpu.cli)}`;
-const whyText = (why) => (why ? `; failed: ${why.length > WHY_CHARS ? `${why.slice(0, WHY_CHARS)}...` : why}` : '');
+const cut = (why) => (why.length > WHY_CHARS ? `${why.slice(0, WHY_CHARS)}...` : why);
+const whyText = (why) => (why ? `; failed: ${cut(why)}` : '');
 const master = (name) => (name === 'salt' ? 'salt-master 3006.8' : 'tsalt-master');
+const what = (name, n) => `${cmdText(name)} on ${master(name)}, ${STATES} file.managed, ${minionsText(name, n)}`;
 
 /** Two rows for one size of one system: the first run, and the no-change runs' medians. */
 function sizeRows(name, n, { first, again }, runs) {
-  const what = `${cmdText(name)} on ${master(name)}, ${STATES} file.managed, ${minionsText(name, n)}`;
   const cpuHead = 'CPU: master / minions / CLI';
   const rows = [
     row(
       'states',
-      `${what}: first run (files created); all ok; ${cpuHead}`,
+      `${what(name, n)}: first run (files created); all ok; ${cpuHead}`,
       `${sec(first.ms / 1000)}; ${first.ok ? 1 : 0} of 1; ${cpuText(first.cpu)}${whyText(first.why)}`,
     ),
   ];
-  if (again.length === 0) rows.push(row('states', `${what}: no-change run`, `not run: the first run was not all ok`));
+  if (again.length === 0)
+    rows.push(row('states', `${what(name, n)}: no-change run`, `not run: the first run was not all ok`));
   else {
     const ok = again.filter((r) => r.ok).length;
     const med = (k) => median(again.map((r) => r.cpu[k]));
@@ -347,7 +367,7 @@ function sizeRows(name, n, { first, again }, runs) {
     rows.push(
       row(
         'states',
-        `${what}: no-change run, median of ${runs} (max); all ok; ${cpuHead} (medians)`,
+        `${what(name, n)}: no-change run, median of ${runs} (max); all ok; ${cpuHead} (medians)`,
         `${sec(median(times))} (max ${sec(Math.max(...times))}); ${ok} of ${runs}; ${cpuText({ master: med('master'), minions: med('minions'), cli: med('cli') })}${whyText(again.find((r) => !r.ok)?.why)}`,
       ),
     );
