@@ -18,6 +18,11 @@
 //            real salt-master 3006.8: each system's CLI, and each one's
 //            LocalClient without CLI start-up; master CPU and memory
 //            (skipped when ../shared/salt-3006.8 is absent)
+//   states   state.apply of a generated tree of 100 file.managed states on 1
+//            and on 10 minions, first run (files created) and no-change run,
+//            tsalt-master + tsalt-minions, then salt-master + salt-minions
+//            3006.8 (the Salt half skipped, saying why, when
+//            ../shared/salt-3006.8 is absent)
 //
 // Environment:
 //   BENCH_ONLY            comma list of sections to run (e.g. "swarm" or "cli,ping"), or
@@ -34,6 +39,10 @@
 //                         (default 2500); a size lacking more is skipped, saying why
 //   BENCH_SWARM_AUTH_TIMEOUT_S  how long an auth storm may take before the size fails
 //                         (default 60 + N/50 s)
+//   BENCH_STATE_RUNS      no-change state.apply runs per size for states (default 3)
+//   BENCH_STATES_MINIONS  minion counts for states (default "1,10")
+//   BENCH_STATES_SALT_ONLY=1, BENCH_STATES_TSALT_ONLY=1  states measures one system only
+//                         (development: the other's rows say "not measured")
 //   BENCH_DOCS=0          print the table only: leave docs/ as they are (trial runs)
 //   BENCH_JOBS, BENCH_MINION_EXTRA, BENCH_MYSQL_RETURNS, BENCH_EVENTS, BENCH_REACTOR_S,
 //   BENCH_PILLAR_RUNS, BENCH_SALT_MINIONS: sizes of the ping, mysql, bus, reactor,
@@ -51,6 +60,7 @@ import { bin } from './lib/local.mjs';
 import { mysqlSection } from './lib/mysql-bench.mjs';
 import { pillarSection } from './lib/pillar-bench.mjs';
 import { saltPeerSection } from './lib/salt-peer-bench.mjs';
+import { statesSection } from './lib/states-bench.mjs';
 import { machine, mergeResults, SECTIONS, textTable, writeDoc } from './lib/report.mjs';
 import { swarmSection } from './lib/swarm-bench.mjs';
 
@@ -88,6 +98,7 @@ const run = {
   reactor: reactorSection,
   pillar: pillarSection,
   'salt-peer': saltPeerSection,
+  states: statesSection,
 };
 const chosen = SECTIONS.filter((s) => !only || only.includes(s));
 const runAt = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
