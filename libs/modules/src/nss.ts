@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { getentFields } from './user-lookup.js';
 
 /*
  * The user and group databases, as Python's pwd/grp modules give them to
@@ -31,9 +32,9 @@ export interface GroupEntry {
 /** Bounds a getent call: a hung NSS backend must not hang the job (ms). */
 const GETENT_TIMEOUT_MS = 10_000;
 
-/** `getent <db> [key]` lines; null when getent cannot run (not installed), [] for an unknown key. */
-function getentLines(db: 'passwd' | 'group', key?: string): string[] | null {
-  const r = spawnSync('getent', key === undefined ? [db] : [db, key], {
+/** `getent <db>` lines (every entry NSS knows); null when getent cannot run (not installed). */
+function getentLines(db: 'passwd' | 'group'): string[] | null {
+  const r = spawnSync('getent', [db], {
     encoding: 'utf8',
     timeout: GETENT_TIMEOUT_MS,
   });
@@ -90,9 +91,10 @@ function lookup<T extends { name: string }>(
 ): T | null {
   if (!plausible(name)) return null;
   if (root === undefined) {
-    const lines = getentLines(db, name);
-    // getent also matches a numeric id; Salt's getpwnam/getgrnam take names only.
-    if (lines !== null) return lines.map(parse).find((e) => e?.name === name) ?? null;
+    // The flat file first, then getent (NSS); both also match a numeric id, Salt's getpwnam/getgrnam take names only.
+    const fields = getentFields(db, name);
+    const e = fields ? parse(fields.join(':')) : null;
+    return e?.name === name ? e : null;
   }
   return entries(db, root, parse).find((e) => e.name === name) ?? null;
 }

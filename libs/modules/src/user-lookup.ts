@@ -18,35 +18,53 @@ function plausibleName(name: string): boolean {
   return name.length > 0 && name.length <= 256 && !name.startsWith('-') && !/[:\s]/.test(name);
 }
 
+// /etc/passwd and /etc/group as fields, re-read when their mtime or size changes.
+const flatFiles = new Map<string, { mtimeMs: number; size: number; rows: string[][] }>();
+
+function flatRows(db: 'passwd' | 'group'): string[][] {
+  const file = `/etc/${db}`;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return [];
+  }
+  const hit = flatFiles.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.rows;
+  let rows: string[][] = [];
+  try {
+    rows = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => l.split(':'));
+  } catch {
+    rows = [];
+  }
+  flatFiles.set(file, { mtimeMs: st.mtimeMs, size: st.size, rows });
+  return rows;
+}
+
 /**
  * `getent <db> <key>` fields, or null when the key does not exist. Node has
- * no getpwnam, so we ask getent (which honours NSS: LDAP, sssd...) and fall
- * back to reading the flat file where getent is missing.
+ * no getpwnam. The flat file answers first: a file state checks an owner
+ * per file, and spawning getent twice per file was most of a no-change
+ * run's CPU (2.5 of 3.1 s for 100 files). A key not in the file goes to
+ * getent, which honours NSS (LDAP, sssd...).
  */
-function getent(db: 'passwd' | 'group', key: string): string[] | null {
+export function getentFields(db: 'passwd' | 'group', key: string): string[] | null {
   if (!plausibleName(key)) return null;
+  const local = flatRows(db).find((f) => f[0] === key) ?? flatRows(db).find((f) => f[2] === key);
+  if (local) return local;
   const r = spawnSync('getent', [db, key], { encoding: 'utf8', timeout: GETENT_TIMEOUT_MS });
-  if (!r.error) {
-    if (r.status !== 0) return null;
-    const line = r.stdout.split('\n')[0];
-    return line ? line.split(':') : null;
-  }
-  let text: string;
-  try {
-    text = fs.readFileSync(`/etc/${db}`, 'utf8');
-  } catch {
-    return null;
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f[0] === key || f[2] === key) return f;
-  }
-  return null;
+  if (r.error || r.status !== 0) return null;
+  const line = r.stdout.split('\n')[0];
+  return line ? line.split(':') : null;
 }
 
 /** Looks a user up by name (or numeric uid); null when unknown. */
 export function lookupUser(name: string): UserInfo | null {
-  const f = getent('passwd', name);
+  const f = getentFields('passwd', name);
   if (!f || f.length < 7) return null;
   const uid = Number(f[2]);
   const gid = Number(f[3]);
@@ -56,7 +74,7 @@ export function lookupUser(name: string): UserInfo | null {
 
 /** Looks a group up by name (or numeric gid); null when unknown. */
 export function lookupGroupId(name: string): number | null {
-  const f = getent('group', name);
+  const f = getentFields('group', name);
   const gid = Number(f?.[2]);
   return f && Number.isInteger(gid) ? gid : null;
 }

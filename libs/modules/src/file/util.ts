@@ -1,11 +1,10 @@
 import { pyStr } from '@tsalt/core';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pyTruthy, SaltInvocationError } from '@tsalt/loader';
 import { ModuleError } from '../errors.js';
-import { lookupGroupId, lookupUser } from '../user-lookup.js';
+import { getentFields, lookupGroupId, lookupUser } from '../user-lookup.js';
 
 /** Salt's SaltInvocationError: the caller asked for something impossible. */
 export function invocationError(message: string): SaltInvocationError {
@@ -84,23 +83,9 @@ export function uidToUser(uid: number): string | number {
   return lookupUser(pyStr(uid))?.name ?? uid;
 }
 
-/** Bounds a getent call (ms); a hung NSS backend must not hang the job. */
-const GETENT_TIMEOUT_MS = 5000;
-
 /** `gid_to_group`: the name, or the gid itself when unknown. */
 export function gidToGroup(gid: number): string | number {
-  const r = spawnSync('getent', ['group', pyStr(gid)], { encoding: 'utf8', timeout: GETENT_TIMEOUT_MS });
-  const name = r.status === 0 ? r.stdout.split(':')[0] : undefined;
-  if (name) return name;
-  try {
-    for (const line of fs.readFileSync('/etc/group', 'utf8').split('\n')) {
-      const f = line.split(':');
-      if (f[2] === pyStr(gid) && f[0]) return f[0];
-    }
-  } catch {
-    // No /etc/group: the gid stands for itself.
-  }
-  return gid;
+  return getentFields('group', pyStr(gid))?.[0] || gid;
 }
 
 /** `user_to_uid`: a uid, or '' when the user is unknown (Salt's sentinel). */
