@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The tsalt demo: a master and two minions on 127.0.0.1, in a temporary
 // root_dir, keys accepted with tsalt-key, then the first commands every Salt
-// user runs. Everything it starts is stopped at the end.
+// user runs, and a state applied from the master's file server. Everything
+// it starts is stopped at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,9 +18,17 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-demo-'));
 const [pub, ret] = [await freePort(), await freePort()];
 const conf = path.join(tmp, 'etc', 'tsalt');
 fs.mkdirSync(conf, { recursive: true });
+// A one-SLS state tree: each minion gets a motd from a Jinja template, under its own root_dir.
+const srv = path.join(tmp, 'srv', 'salt');
+fs.mkdirSync(path.join(srv, 'demo'), { recursive: true });
+fs.writeFileSync(
+  path.join(srv, 'demo', 'init.sls'),
+  `motd:\n  file.managed:\n    - name: ${tmp}/{{ grains['id'] }}/motd\n    - source: salt://demo/motd.jinja\n    - template: jinja\n`,
+);
+fs.writeFileSync(path.join(srv, 'demo', 'motd.jinja'), "Welcome to {{ grains['id'] }}, managed by tsalt.\n");
 fs.writeFileSync(
   path.join(conf, 'master'),
-  `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\n`,
+  `root_dir: ${tmp}\ninterface: 127.0.0.1\npublish_port: ${pub}\nret_port: ${ret}\nfile_roots:\n  base:\n    - ${srv}\n`,
 );
 const procs = [];
 const start = (app, name, dir) => {
@@ -71,6 +80,9 @@ try {
   const out = show('uname', 'cli', 'tsalt', ['*', 'cmd.run', 'uname -a', '-v']);
   const jid = /jid (\d{20})/.exec(out)?.[1];
   if (jid) show('lookup', 'cli', 'tsalt-run', ['jobs.lookup_jid', jid]);
+  show('state test', 'cli', 'tsalt', ['web-1', 'state.apply', 'demo', 'test=True']);
+  show('state', 'cli', 'tsalt', ['*', 'state.apply', 'demo', '--state-output=terse']);
+  show('state again', 'cli', 'tsalt', ['web-1', 'state.apply', 'demo']);
   console.log('\ndemo finished: stopping the master and minions');
 } finally {
   await stopAll();
