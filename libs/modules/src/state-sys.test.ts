@@ -126,8 +126,8 @@ describe('cmd state', () => {
     assert.equal(w.changes['stdout'], 'touched');
     assert.equal(fs.existsSync(marker), true);
     assert.equal(
-      (await state('cmd.mod_watch', { name, sfun: 'call' })).comment,
-      'cmd.call does not work with the watch requisite, please use cmd.wait or cmd.wait_script',
+      (await state('cmd.mod_watch', { name, sfun: 'shell' })).comment,
+      'cmd.shell does not work with the watch requisite, please use cmd.wait or cmd.wait_script',
     );
   });
   it('script: a salt:// source with args; a source the server lacks', T, async () => {

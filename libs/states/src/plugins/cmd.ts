@@ -101,8 +101,9 @@ async function run(ctx: StateContext, a: BoundArgs, ignoreStateful = false): Pro
   // mod_watch drops `stateful` before it calls (and reinterprets the return itself).
   const { stateful, testName } = ignoreStateful ? { stateful: false, testName: null } : statefulOf(a['stateful']);
   const test = isTest(ctx);
+  // The ret keeps the state's name; in test mode the test_name command is what runs.
+  const ret = stateRet(text(a['name']), false, '');
   const name = test && testName ? testName : text(a['name']);
-  const ret = stateRet(name, false, '');
   if (badEnv(a['env'])) return { ...ret, comment: "Invalidly-formatted 'env' parameter. See documentation." };
   if (test && !testName) {
     const r = stateRet(name, null, `Command "${name}" would have been executed`, { cmd: name });
@@ -217,11 +218,15 @@ async function modWatch(ctx: StateContext, a: BoundArgs): Promise<StateReturn> {
     const r = await script(ctx, a, true);
     return stateful ? reinterpretStateful(r) : r;
   }
-  return stateRet(
+  // cmd.call runs a Python function (pydsl): there is none to run here.
+  if (['wait_call', 'call'].includes(sfun))
+    return { name, changes: {}, comment: `cmd.${sfun} needs a named parameter func`, result: false };
+  return {
     name,
-    false,
-    `cmd.${sfun} does not work with the watch requisite, please use cmd.wait or cmd.wait_script`,
-  );
+    changes: {},
+    comment: `cmd.${sfun} does not work with the watch requisite, please use cmd.wait or cmd.wait_script`,
+    result: false,
+  };
 }
 
 /** cmd.wait / cmd.wait_script: nothing, unless a watched state changed (then mod_watch runs it). */

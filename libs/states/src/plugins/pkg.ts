@@ -3,7 +3,7 @@ import { CommandExecutionError, definePlugin, type BoundArgs, type Param } from 
 import type { MinionConfig } from '@tsalt/config';
 import type { StateContext, StateReturn, StateServices } from '../types.js';
 import { errText, isModuleFailure, isTest, saltenvOf, salt, stateRet, text } from '../sys/state-ret.js';
-import { strerrorWithoutChanges } from '../sys/nested.js';
+import { failedPkgRet } from '../sys/nested.js';
 import { fulfillsVersion, installedPkgs, repackPkgs, type Desired } from '../sys/pkg-versions.js';
 import { checkRefresh, INSTALL_PASS_THROUGH, installed, passThrough } from '../sys/pkg-installed.js';
 
@@ -208,16 +208,10 @@ async function uninstallState(ctx: StateContext, action: 'remove' | 'purge', a: 
     return await uninstall(ctx, action, a);
   } catch (err) {
     if (!isModuleFailure(err)) throw err;
-    const name = text(a['name']);
-    if (err instanceof CommandExecutionError && err.info)
-      return stateRet(
-        name,
-        false,
-        strerrorWithoutChanges(err),
-        (err.info['changes'] as Record<string, unknown> | undefined) ?? {},
-      );
     const verb = action === 'remove' ? 'removing' : 'purging';
-    return stateRet(name, false, `An error was encountered while ${verb} package(s): ${errText(err)}`);
+    const otherwise = `An error was encountered while ${verb} package(s)`;
+    if (err instanceof CommandExecutionError) return failedPkgRet(text(a['name']), err, otherwise);
+    return { name: text(a['name']), result: false, changes: {}, comment: `${otherwise}: ${errText(err)}` };
   }
 }
 

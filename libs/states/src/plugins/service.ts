@@ -9,7 +9,11 @@ import { errText, isModuleFailure, isTest, isTrue, salt, stateRet, text } from '
  * at boot, and restarted (or reloaded) when a watched state changed.
  */
 
-/** Arguments only systemd's service module takes; elsewhere they are dropped with a warning, as in Salt. */
+/**
+ * Arguments only systemd's service functions take. Where systemd does not
+ * run, the service module is the SysV one, whose functions do not take
+ * them: Salt drops them there without a word, and so do we.
+ */
 const SYSTEMD_ONLY = ['no_block', 'unmask', 'unmask_runtime'] as const;
 
 /** Salt's salt.utils.systemd.booted(): systemd is PID 1's init. */
@@ -17,14 +21,13 @@ function systemdBooted(): boolean {
   return fs.existsSync('/run/systemd/system');
 }
 
-/** The systemd-only kwargs the caller gave, for `fun`, and the warnings for the ones this host cannot use. */
+/** The systemd-only kwargs the caller gave that `fun` takes (Salt's `_get_systemd_only`). */
 function systemdOnly(
-  fun: 'status' | 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'disable',
+  fun: 'start' | 'stop' | 'restart' | 'reload' | 'enable' | 'disable',
   a: BoundArgs,
-): { kwargs: Record<string, unknown>; warnings: string[] } {
-  // Which of them each function of our service module takes (its signature, as Salt's _argspec reads it).
+): { kwargs: Record<string, unknown> } {
+  // Which of them each function of systemd's service module takes (its signature, as Salt's _argspec reads it).
   const takes: Record<string, readonly string[]> = {
-    status: [],
     start: SYSTEMD_ONLY,
     restart: SYSTEMD_ONLY,
     reload: SYSTEMD_ONLY,
@@ -33,19 +36,9 @@ function systemdOnly(
     disable: ['no_block'],
   };
   const kwargs: Record<string, unknown> = {};
-  const warnings: string[] = [];
-  for (const arg of takes[fun] ?? []) {
-    if (a[arg] === undefined) continue;
-    if (systemdBooted()) kwargs[arg] = a[arg];
-    else warnings.push(`The '${arg}' argument is not supported by this platform`);
-  }
-  return { kwargs, warnings };
-}
-
-function addWarnings(ret: StateReturn, warnings: string[]): void {
-  if (!warnings.length) return;
-  const cur = (ret['warnings'] as string[] | undefined) ?? [];
-  ret['warnings'] = [...cur, ...warnings.filter((w) => !cur.includes(w))];
+  if (!systemdBooted()) return { kwargs };
+  for (const arg of takes[fun] ?? []) if (a[arg] !== undefined) kwargs[arg] = a[arg];
+  return { kwargs };
 }
 
 /** Salt's `_available`: false (and the ret says why) when the host has no such service. */
@@ -226,7 +219,6 @@ async function running(ctx: StateContext, a: BoundArgs): Promise<StateReturn> {
   }
   if (isTest(ctx)) return { ...ret, result: null, comment: `Service ${name} is set to start` };
   const start = systemdOnly('start', a);
-  addWarnings(ret, start.warnings);
   let started: unknown;
   try {
     started = await salt(ctx, 'service.start', [name], start.kwargs);
@@ -285,7 +277,6 @@ async function dead(ctx: StateContext, a: BoundArgs): Promise<StateReturn> {
   }
   if (isTest(ctx)) return { ...ret, result: null, comment: `Service ${name} is set to be killed` };
   const stop = systemdOnly('stop', a);
-  addWarnings(ret, stop.warnings);
   if ((await salt(ctx, 'service.stop', [name], stop.kwargs)) !== true) {
     ret.result = false;
     ret.comment = `Service ${name} failed to die`;
@@ -338,7 +329,6 @@ async function modWatch(ctx: StateContext, a: BoundArgs): Promise<StateReturn> {
   // Salt stops before it starts: a service whose status lies (a stale pid file) starts clean.
   if (fun === 'start') await salt(ctx, 'service.stop', [name]);
   const opt = systemdOnly(fun === 'force_reload' ? 'reload' : fun, a);
-  addWarnings(ret, opt.warnings);
   let result: boolean;
   try {
     result = (await salt(ctx, `service.${fun}`, [name], opt.kwargs)) === true;

@@ -1,5 +1,6 @@
 import { isRecord, pyStr } from '@tsalt/core';
 import type { CommandExecutionError } from '@tsalt/loader';
+import type { StateReturn } from '../types.js';
 
 /**
  * Salt's `nested` outputter without colour, as its CommandExecutionError
@@ -48,4 +49,20 @@ export function strerrorWithoutChanges(err: CommandExecutionError): string {
   const head = err.message.split(' Additional info follows:')[0] ?? err.message;
   if (!Object.keys(rest).length) return head;
   return withInfo(head, rest);
+}
+
+/**
+ * The ret pkg.installed, removed and purged make of a failed pkg.install or
+ * remove, keys in Salt's order (name, result, changes, comment): the
+ * changes that did happen, and the error without them.
+ */
+export function failedPkgRet(name: string, err: CommandExecutionError, otherwise: string): StateReturn {
+  if (err.info)
+    return {
+      name,
+      result: false,
+      changes: (err.info['changes'] as Record<string, unknown> | undefined) ?? {},
+      comment: strerrorWithoutChanges(err),
+    };
+  return { name, result: false, changes: {}, comment: `${otherwise}: ${err.message}` };
 }

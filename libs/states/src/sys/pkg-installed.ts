@@ -4,7 +4,7 @@ import { isRecord } from '@tsalt/core';
 import { CommandExecutionError, type BoundArgs } from '@tsalt/loader';
 import type { StateContext, StateReturn } from '../types.js';
 import { errText, isModuleFailure, isTest, isTrue, saltenvOf, salt, stateRet, text } from './state-ret.js';
-import { strerrorWithoutChanges } from './nested.js';
+import { failedPkgRet } from './nested.js';
 import { desiredLabel, fulfillsVersion, installedPkgs, repackPkgs, type Desired } from './pkg-versions.js';
 
 /*
@@ -266,11 +266,7 @@ export async function installed(ctx: StateContext, a: BoundArgs): Promise<StateR
     else if (typeof r === 'string') comment.push(r);
   } catch (err) {
     if (!(err instanceof CommandExecutionError)) throw err;
-    const info = err.info;
-    const ret: StateReturn = info
-      ? stateRet(name, false, strerrorWithoutChanges(err), (info['changes'] as Record<string, unknown>) ?? {})
-      : stateRet(name, false, `An error was encountered while installing package(s): ${err.message}`);
-    return withWarnings(ret, warnings);
+    return withWarnings(failedPkgRet(name, err, 'An error was encountered while installing package(s)'), warnings);
   }
   Object.assign(changes, pkgRet);
   const ignoreEpoch = typeof a['ignore_epoch'] === 'boolean' ? a['ignore_epoch'] : null;
