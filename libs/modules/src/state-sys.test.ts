@@ -510,6 +510,22 @@ describe('pkg state over a tiny local .deb (root only)', { skip: NEED_DPKG }, ()
       "No information found for 'tsalt-no-such-pkg'.",
     );
   });
+  it('hold: True holds the package, a second run says so, hold: False lets go', T, async () => {
+    const held = await state('pkg.installed', { name: pkg, hold: true });
+    assert.deepEqual(held.changes, { [pkg]: { old: 'install', new: 'hold' } });
+    assert.equal(held.comment, `All specified packages are already installed.\nPackage ${pkg} is now being held.`);
+    assert.deepEqual(await state('pkg.installed', { name: pkg, hold: true }), {
+      name: pkg,
+      changes: {},
+      result: true,
+      comment: `All specified packages are already installed.\nPackage ${pkg} is already set to be held.`,
+    });
+    const t = await state('pkg.installed', { name: pkg, hold: false }, true);
+    assert.equal(t.result, null);
+    assert.equal(t.comment, `All specified packages are already installed.\nPackage ${pkg} is set not to be held.`);
+    const freed = await state('pkg.installed', { name: pkg, hold: false });
+    assert.deepEqual(freed.changes, { [pkg]: { old: 'hold', new: 'install' } });
+  });
   it('removed, then purged (the conffile kept it half there)', T, async () => {
     assert.deepEqual(await state('pkg.removed', { name: pkg }, true), {
       name: pkg,

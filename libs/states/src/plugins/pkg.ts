@@ -232,6 +232,7 @@ const INSTALLED_PARAMS: Param[] = [
   { name: 'ignore_epoch', default: null },
   { name: 'reinstall', default: false },
   { name: 'update_holds', default: false },
+  { name: 'hold', default: undefined },
   ...PASS_PARAMS,
 ];
 

@@ -5,6 +5,7 @@ import { CommandExecutionError, type BoundArgs } from '@tsalt/loader';
 import type { StateContext, StateReturn } from '../types.js';
 import { errText, isModuleFailure, isTest, isTrue, saltenvOf, salt, stateRet, text } from './state-ret.js';
 import { failedPkgRet } from './nested.js';
+import { foldHold, holdAfterInstall, holdOnly, type HoldSplit } from './pkg-hold.js';
 import { desiredLabel, fulfillsVersion, installedPkgs, repackPkgs, type Desired } from './pkg-versions.js';
 
 /*
@@ -224,8 +225,13 @@ export async function installed(ctx: StateContext, a: BoundArgs): Promise<StateR
   }
   let refresh = checkRefresh(ctx, a['refresh']);
   if (a['pkg_verify']) return stateRet(name, false, 'pkg.verify not implemented');
+  const hold = a['hold'] === undefined || a['hold'] === null ? null : isTrue(a['hold']);
   const found = await findTargets(ctx, name, a, pkgs, refresh);
-  if ('result' in found) return found;
+  if ('result' in found) {
+    if (hold === null) return found;
+    const names = Object.keys((sources ? packSources(sources) : repackPkgs(pkgs)) ?? {});
+    return holdOnly(ctx, found, hold, names);
+  }
   const { desired, targets, toUnpurge, toReinstall, warnings, local, refreshed } = found;
   if (toUnpurge.length) return withWarnings(stateRet(name, false, 'lowpkg.unpurge not implemented'), warnings);
   if (refreshed) refresh = false;
@@ -269,6 +275,15 @@ export async function installed(ctx: StateContext, a: BoundArgs): Promise<StateR
     return withWarnings(failedPkgRet(name, err, 'An error was encountered while installing package(s)'), warnings);
   }
   Object.assign(changes, pkgRet);
+  let held: HoldSplit | null = null;
+  if (hold !== null) {
+    const h = await holdAfterInstall(ctx, hold, Object.keys(desired));
+    if (typeof h === 'string') {
+      comment.push(h);
+      return withWarnings(stateRet(name, false, comment.join('\n'), changes), warnings);
+    }
+    held = h;
+  }
   const ignoreEpoch = typeof a['ignore_epoch'] === 'boolean' ? a['ignore_epoch'] : null;
   let modified: string[];
   let notModified: string[];
@@ -293,6 +308,7 @@ export async function installed(ctx: StateContext, a: BoundArgs): Promise<StateR
         : `${modified.length} targeted package${modified.length > 1 ? 's' : ''} ${modified.length > 1 ? 'were' : 'was'} installed/updated.`,
     );
   }
+  if (held) foldHold(held.modified, changes, comment);
   if (notModified.length) {
     comment.push(
       notModified.length <= 20
@@ -300,9 +316,14 @@ export async function installed(ctx: StateContext, a: BoundArgs): Promise<StateR
         : `${notModified.length} targeted packages were already installed`,
     );
   }
+  for (const h of held?.unchanged ?? []) comment.push(h.comment);
   let result = true;
   if (failed.length) {
     comment.unshift(`The following packages failed to install/update: ${failed.map(label).join(', ')}`);
+    result = false;
+  }
+  for (const h of held?.failed ?? []) {
+    comment.push(h.comment);
     result = false;
   }
   for (const pkg of Object.keys(toReinstall)) {
