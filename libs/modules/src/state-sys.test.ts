@@ -20,7 +20,10 @@ import type { FileClientService } from './context.js';
 
 const T = { timeout: 120_000 };
 const log = silentLogger();
-const opts = minionConfig();
+// The states' cachedir (pkg's refresh flag lands there) is a throwaway one.
+const cachedir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-st-cache-'));
+after(() => fs.rmSync(cachedir, { recursive: true, force: true }));
+const opts = minionConfig({ cachedir });
 const grains = coreGrains('t', {});
 const isRoot = process.getuid?.() === 0;
 const suffix = crypto.randomBytes(3).toString('hex');
@@ -54,6 +57,9 @@ type Ret = { name: string; result: boolean | null; comment: string; changes: Rec
 /** One state call, as the runner makes it: the chunk's args by name, the run's test flag. */
 async function state(fun: string, kwargs: Record<string, unknown>, test = false): Promise<Ret> {
   const [mod = '', f = ''] = fun.split('.');
+  // Each call here is a run's first pkg state, which refreshes the package database: not against the network in tests.
+  if (['pkg.installed', 'pkg.latest', 'pkg.mod_watch'].includes(fun) && !('refresh' in kwargs))
+    kwargs = { ...kwargs, refresh: false };
   const chunk: LowChunk = {
     state: mod,
     __id__: String(kwargs['name']),

@@ -5,7 +5,8 @@ import type { StateContext, StateReturn, StateServices } from '../types.js';
 import { errText, isModuleFailure, isTest, saltenvOf, salt, stateRet, text } from '../sys/state-ret.js';
 import { failedPkgRet } from '../sys/nested.js';
 import { fulfillsVersion, installedPkgs, repackPkgs, type Desired } from '../sys/pkg-versions.js';
-import { checkRefresh, INSTALL_PASS_THROUGH, installed, passThrough } from '../sys/pkg-installed.js';
+import { INSTALL_PASS_THROUGH, installed, passThrough } from '../sys/pkg-installed.js';
+import { checkRefresh, clearRtag, modInit, modInitOnce } from '../sys/pkg-refresh.js';
 
 /*
  * Salt's `pkg` state: packages installed (at a version, from a repository
@@ -15,6 +16,7 @@ import { checkRefresh, INSTALL_PASS_THROUGH, installed, passThrough } from '../s
 
 async function latest(ctx: StateContext, a: BoundArgs): Promise<StateReturn> {
   const name = text(a['name']);
+  modInitOnce(ctx, 'latest');
   const refresh = checkRefresh(ctx, a['refresh']);
   const pkgs = a['pkgs'];
   if (a['sources']) return stateRet(name, false, 'The "sources" parameter is not supported.');
@@ -30,6 +32,7 @@ async function latest(ctx: StateContext, a: BoundArgs): Promise<StateReturn> {
   let avail: unknown;
   try {
     avail = await salt(ctx, 'pkg.latest_version', wanted, { refresh, ...(fromrepo ? { fromrepo } : {}) });
+    if (refresh) clearRtag(ctx);
   } catch (err) {
     if (!(err instanceof CommandExecutionError)) throw err;
     return stateRet(
@@ -289,6 +292,11 @@ export default definePlugin<MinionConfig, StateServices>({
       doc: 'Verify that a package is not installed, calling ``pkg.purge`` if necessary\nto purge the package. All configuration files are also removed.\n\nname\n    The name of the package to be purged.\n\nversion\n    The version of the package that should be removed.\n\npkgs\n    A list of packages to purge.',
       params: REMOVE_PARAMS,
       fn: (ctx, a) => uninstallState(ctx, 'purge', a),
+    },
+    mod_init: {
+      doc: 'Set a flag to tell the install functions to refresh the package database.\nThis ensures that the package database is refreshed only once during\na state run significantly improving the speed of package management\nduring a state run.',
+      params: ['low'],
+      fn: (ctx, a) => modInit(ctx, (a['low'] as { fun?: unknown } | null)?.fun),
     },
     mod_watch: {
       doc: 'Install/reinstall a package based on a watch requisite\n\n.. note::\n    This state exists to support special handling of the ``watch``\n    :ref:`requisite <requisites>`. It should not be called directly.',

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { isRecord } from '@tsalt/core';
 import { CommandExecutionError, type BoundArgs } from '@tsalt/loader';
 import type { StateContext, StateReturn } from '../types.js';
 import { errText, isModuleFailure, isTest, isTrue, saltenvOf, salt, stateRet, text } from './state-ret.js';
 import { failedPkgRet } from './nested.js';
+import { checkRefresh, clearRtag, modInitOnce } from './pkg-refresh.js';
 import { foldHold, holdAfterInstall, holdOnly, type HoldSplit } from './pkg-hold.js';
 import { desiredLabel, fulfillsVersion, installedPkgs, repackPkgs, type Desired } from './pkg-versions.js';
 
@@ -27,16 +27,6 @@ export function passThrough(a: BoundArgs): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of INSTALL_PASS_THROUGH) if (a[k] !== undefined && a[k] !== null) out[k] = a[k];
   return out;
-}
-
-/**
- * Salt's `check_refresh`: refresh when asked, or when the minion left the
- * `pkg_refresh` flag file in its cachedir (a refresh is due) and the state
- * did not say `refresh: False`.
- */
-export function checkRefresh(ctx: StateContext, refresh: unknown): boolean {
-  if (isTrue(refresh)) return true;
-  return refresh !== false && fs.existsSync(path.join(ctx.opts.cachedir, 'pkg_refresh'));
 }
 
 /** Salt's `pkg_resource.pack_sources`: `[{name: source}]` to `{name: source}`; null when malformed. */
@@ -128,6 +118,7 @@ async function findTargets(
     if (latest.length) {
       refreshed = refresh;
       let resolved = await salt(ctx, 'pkg.latest_version', latest, { refresh });
+      if (refresh) clearRtag(ctx);
       if (latest.length === 1) resolved = { [latest[0] ?? '']: resolved };
       // An empty answer is "up to date": the installed version is the latest one.
       for (const [n, v] of Object.entries(resolved as Record<string, string>))
@@ -223,6 +214,7 @@ export async function installed(ctx: StateContext, a: BoundArgs): Promise<StateR
     pkgs = version ? [{ [name]: version }] : [name];
     version = null;
   }
+  modInitOnce(ctx, 'installed');
   let refresh = checkRefresh(ctx, a['refresh']);
   if (a['pkg_verify']) return stateRet(name, false, 'pkg.verify not implemented');
   const hold = a['hold'] === undefined || a['hold'] === null ? null : isTrue(a['hold']);
@@ -273,6 +265,9 @@ export async function installed(ctx: StateContext, a: BoundArgs): Promise<StateR
   } catch (err) {
     if (!(err instanceof CommandExecutionError)) throw err;
     return withWarnings(failedPkgRet(name, err, 'An error was encountered while installing package(s)'), warnings);
+  } finally {
+    // pkg.install refreshed first when asked: the refresh of this run is done.
+    if (refresh) clearRtag(ctx);
   }
   Object.assign(changes, pkgRet);
   let held: HoldSplit | null = null;
