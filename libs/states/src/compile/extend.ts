@@ -1,4 +1,5 @@
 import { fnmatch, isRecord } from '@tsalt/core';
+import { STATE_REQUISITE_IN_KEYWORDS, STATE_REQUISITE_KEYWORDS } from '../run/keywords.js';
 import type { Dict } from './verify-high.js';
 
 /*
@@ -10,26 +11,9 @@ import type { Dict } from './verify-high.js';
  */
 
 /** Requisite keywords whose lists an `extend` appends to instead of replacing (Salt's STATE_REQUISITE_KEYWORDS). */
-export const REQUISITE_KEYWORDS = new Set([
-  'onchanges',
-  'onchanges_any',
-  'onfail',
-  'onfail_any',
-  'onfail_all',
-  'onfail_stop',
-  'prereq',
-  'prerequired',
-  'watch',
-  'watch_any',
-  'require',
-  'require_any',
-  'listen',
-  'onchanges_in',
-  'onfail_in',
-  'prereq_in',
-  'watch_in',
-  'require_in',
-  'listen_in',
+export const REQUISITE_KEYWORDS: ReadonlySet<string> = new Set([
+  ...STATE_REQUISITE_KEYWORDS,
+  ...STATE_REQUISITE_IN_KEYWORDS,
   'use',
   'use_in',
 ]);

@@ -6,9 +6,8 @@
  * through its mod_run_check, mod_watch takes `sfun`).
  */
 
-/** Requisites, their `_in` forms and the runtime keys (Salt's three keyword sets together). */
-export const STATE_INTERNAL_KEYWORDS: ReadonlySet<string> = new Set([
-  // requisites
+/** The requisites (Salt's STATE_REQUISITE_KEYWORDS). */
+export const STATE_REQUISITE_KEYWORDS: readonly string[] = [
   'onchanges',
   'onchanges_any',
   'onfail',
@@ -22,13 +21,22 @@ export const STATE_INTERNAL_KEYWORDS: ReadonlySet<string> = new Set([
   'require',
   'require_any',
   'listen',
-  // their _in forms
+];
+
+/** Their `_in` forms (Salt's STATE_REQUISITE_IN_KEYWORDS). */
+export const STATE_REQUISITE_IN_KEYWORDS: readonly string[] = [
   'onchanges_in',
   'onfail_in',
   'prereq_in',
   'watch_in',
   'require_in',
   'listen_in',
+];
+
+/** Requisites, their `_in` forms and the runtime keys (Salt's three keyword sets together). */
+export const STATE_INTERNAL_KEYWORDS: ReadonlySet<string> = new Set([
+  ...STATE_REQUISITE_KEYWORDS,
+  ...STATE_REQUISITE_IN_KEYWORDS,
   // runtime
   'fun',
   'state',
