@@ -8,6 +8,7 @@ import { fromBytesText } from './replace.js';
 import { splitKeepEnds } from './difflib.js';
 import type { SourceFetcher } from './source.js';
 import { hashFile, stats } from './stat-ops.js';
+import { cleanTemp } from './template.js';
 import { exists, executionError, isDir, isFile, isLink, isText, normalizeMode, realpath } from './util.js';
 
 /** Salt's `_binary_replace`: the text a diff is replaced with when either side is binary. */
@@ -82,6 +83,41 @@ export interface ManageOptions {
   followSymlinks: boolean;
   hashType: string;
   test: boolean;
+  /** Salt's `backup`: 'minion' keeps the replaced file under `<cachedir>/file_backup`. */
+  backup?: string | null;
+  cachedir?: string;
+}
+
+/** `%a_%b_%d_%H:%M:%S_%Y` in local time, as Python's time.strftime in the C locale. */
+function backupStamp(d: Date): string {
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const t = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return `${days[d.getDay()]}_${months[d.getMonth()]}_${two(d.getDate())}_${t}_${d.getFullYear()}`;
+}
+
+/**
+ * Salt's `backup_minion`: a copy of `p` at
+ * `<bkroot>/<dir without its leading '/'>/<name>_<stamp>`, the stamp
+ * carrying the last six digits of the time in microseconds before the year,
+ * with the original's owner and mode.
+ */
+export function backupMinion(p: string, bkroot: string): string {
+  const st = fs.statSync(p);
+  const now = Date.now();
+  const micros = String(now * 1000 + Math.floor(Math.random() * 1000)).slice(-6);
+  const stamp = backupStamp(new Date(now));
+  const bk = path.join(bkroot, path.dirname(p).slice(1), `${path.basename(p)}_${stamp.slice(0, -4)}${micros}_${stamp.slice(-4)}`);
+  fs.mkdirSync(path.dirname(bk), { recursive: true });
+  fs.copyFileSync(p, bk);
+  try {
+    fs.chownSync(bk, st.uid, st.gid);
+  } catch {
+    // Not root: the copy stays ours.
+  }
+  fs.chmodSync(bk, st.mode & 0o7777);
+  return bk;
 }
 
 function fail(ret: PermsRet, comment: string): PermsRet {
@@ -101,6 +137,12 @@ function contentsFile(contents: string): string {
 /** Copies `src` over `dst`'s contents in place: the inode, owner and mode of dst stay. */
 function copyContents(src: string, dst: string): void {
   fs.writeFileSync(dst, fs.readFileSync(src));
+}
+
+/** Salt's files.copyfile with a backup mode: the old file is kept first when backup is 'minion'. */
+function replaceContents(src: string, dst: string, o: Pick<ManageOptions, 'backup' | 'cachedir'>): void {
+  if (o.backup === 'minion' && o.cachedir && isFile(dst)) backupMinion(dst, path.join(o.cachedir, 'file_backup'));
+  copyContents(src, dst);
 }
 
 /**
@@ -134,13 +176,13 @@ export async function manageFile(fetch: SourceFetcher, o: ManageOptions): Promis
           const d = await getDiff(fetch, real, sfn, { showFilenames: false });
           if (d) ret.changes['diff'] = d;
         }
-        if (!o.test) copyContents(sfn, real);
+        if (!o.test) replaceContents(sfn, real, o);
       }
       if (tmp) {
         const d = await getDiff(fetch, real, tmp, { showFilenames: false, showChanges: o.showChanges, template: true });
         if (d) {
           ret.changes['diff'] = d;
-          if (!o.test) copyContents(tmp, real);
+          if (!o.test) replaceContents(tmp, real, o);
         }
       }
       [ret] = checkPerms(name, ret, o.user, o.group, o.mode, { followSymlinks: o.followSymlinks, test: o.test });
@@ -180,6 +222,7 @@ export async function manageFile(fetch: SourceFetcher, o: ManageOptions): Promis
     return ret;
   } finally {
     if (tmp) fs.rmSync(path.dirname(tmp), { recursive: true, force: true });
+    cleanTemp(sfn);
   }
 }
 
