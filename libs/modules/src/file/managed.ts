@@ -108,7 +108,11 @@ export function backupMinion(p: string, bkroot: string): string {
   const now = Date.now();
   const micros = String(now * 1000 + Math.floor(Math.random() * 1000)).slice(-6);
   const stamp = backupStamp(new Date(now));
-  const bk = path.join(bkroot, path.dirname(p).slice(1), `${path.basename(p)}_${stamp.slice(0, -4)}${micros}_${stamp.slice(-4)}`);
+  const bk = path.join(
+    bkroot,
+    path.dirname(p).slice(1),
+    `${path.basename(p)}_${stamp.slice(0, -4)}${micros}_${stamp.slice(-4)}`,
+  );
   fs.mkdirSync(path.dirname(bk), { recursive: true });
   fs.copyFileSync(p, bk);
   try {

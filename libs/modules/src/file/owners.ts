@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import { pyStr } from '@tsalt/core';
 import type { FileFunction } from './basic.js';
 import { makedirsPerms } from './perms.js';
 import { chown } from './stat-ops.js';
-import { executionError, expandUser, gidToGroup, groupToGid, isLink, oserror, uidToUser, userToUid } from './util.js';
+import { expandUser, gidToGroup, groupToGid, isLink, uidToUser, userToUid } from './util.js';
 
 /** A uid/gid argument: a number, or digits from the CLI. */
 const asId = (v: unknown): number => (typeof v === 'number' ? v : Number(pyStr(v)));
@@ -47,15 +46,14 @@ export const ownerFunctions: Record<string, FileFunction> = {
   },
   makedirs_perms: {
     doc: "Taken and modified from os.makedirs to set user, group and mode for each\ndirectory created.\n\nCLI Example:\n\n    salt '*' file.makedirs_perms /opt/code",
-    params: ['name', { name: 'user', default: null }, { name: 'group', default: null }, { name: 'mode', default: '0755' }],
+    params: [
+      'name',
+      { name: 'user', default: null },
+      { name: 'group', default: null },
+      { name: 'mode', default: '0755' },
+    ],
     fn: (_ctx, a) => {
-      const p = expandUser(a['name']);
-      try {
-        makedirsPerms(p, a['user'], a['group'], a['mode']);
-      } catch (err) {
-        if (fs.existsSync(p)) throw executionError(oserror(Object.assign(new Error(), { code: 'EEXIST', errno: 17 }), p));
-        throw err;
-      }
+      makedirsPerms(expandUser(a['name']), a['user'], a['group'], a['mode']);
       return true;
     },
   },

@@ -32,14 +32,18 @@ export function cleanTemp(sfn: string | null | undefined): void {
 
 /** `defaults` updated with `context`, as Salt merges them (context wins). */
 function mergedContext(context: unknown, defaults: unknown): Record<string, unknown> {
-  if (context !== null && context !== undefined && !isRecord(context)) throw invocationError('Context must be formed as a dict');
+  if (context !== null && context !== undefined && !isRecord(context))
+    throw invocationError('Context must be formed as a dict');
   if (defaults !== null && defaults !== undefined && defaults !== '' && !isRecord(defaults))
     throw invocationError('Defaults must be formed as a dict');
   return { ...(isRecord(defaults) ? defaults : {}), ...(isRecord(context) ? context : {}) };
 }
 
 /** The `salt` variable of a template: this registry's functions. */
-function saltVar(ctx: Pick<ModuleContext, 'call' | 'registry'>): { has(f: string): boolean; call: ModuleContext['call'] } {
+function saltVar(ctx: Pick<ModuleContext, 'call' | 'registry'>): {
+  has(f: string): boolean;
+  call: ModuleContext['call'];
+} {
   return { has: (f) => ctx.registry.list(f).includes(f), call: (f, a, k) => ctx.call(f, a, k) };
 }
 
@@ -72,7 +76,10 @@ export async function renderTemplate(
   };
   try {
     const out = await render(text, { file: o.file, renderer: template, context, salt: saltVar(ctx) });
-    return { ok: true, data: out === null || out === undefined ? '' : pyStr(out) };
+    let data = out === null || out === undefined ? '' : pyStr(out);
+    // Jinja drops the template's final newline; Salt puts it back.
+    if (text.endsWith('\n')) data += '\n';
+    return { ok: true, data };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }

@@ -24,7 +24,8 @@ import { touch } from './misc.js';
 function shlexWords(text: string, quotes: string): string[] {
   const out: string[] = [];
   let tok = '';
-  let state: ' ' | 'a' | string = ' ';
+  // ' ' between words, 'a' in a word, else the open quote character.
+  let state = ' ';
   for (const c of text) {
     const ws = c === ' ' || c === '\t' || c === '\r' || c === '\n';
     if (state === ' ') {
@@ -113,7 +114,13 @@ async function prepare(
   }
   let text: unknown = opt(a.text);
   if (list.length) {
-    const got = await templateTexts(ctx, list, a.template === undefined ? 'jinja' : a.template, opt(a.defaults), opt(a.context));
+    const got = await templateTexts(
+      ctx,
+      list,
+      a.template === undefined ? 'jinja' : a.template,
+      opt(a.defaults),
+      opt(a.context),
+    );
     if ('ret' in got) return { ret: got.ret };
     text = got.data;
   }

@@ -107,8 +107,7 @@ export async function line(ctx: StateContext, a: LineArgs): Promise<StateReturn>
   if (!ok) return fail(ret, msg);
   const mode = typeof a.mode === 'string' ? a.mode.toLowerCase() : opt(a.mode);
   if (mode === null) return fail(ret, 'Mode was not defined. How to process the file?');
-  if (mode !== 'delete' && opt(a.content) === null)
-    return fail(ret, "Content can only be empty if mode is ['delete']");
+  if (mode !== 'delete' && opt(a.content) === null) return fail(ret, "Content can only be empty if mode is ['delete']");
   const kwargs = {
     match: opt(a.match),
     mode,
@@ -240,7 +239,13 @@ export async function blockreplace(ctx: StateContext, a: BlockArgs): Promise<Sta
   if (!ok) return fail(ret, msg);
   let content = a.content === undefined || a.content === null ? '' : pyStr(a.content);
   if (list.length) {
-    const got = await templateTexts(ctx, list, a.template === undefined ? 'jinja' : a.template, opt(a.defaults), opt(a.context));
+    const got = await templateTexts(
+      ctx,
+      list,
+      a.template === undefined ? 'jinja' : a.template,
+      opt(a.defaults),
+      opt(a.context),
+    );
     if ('ret' in got) return got.ret;
     for (const t of got.data) content += t;
   }
@@ -286,7 +291,10 @@ async function changedDiff(ctx: StateContext, name: string, before: string, afte
 }
 
 /** Salt's file.comment. */
-export async function comment(ctx: StateContext, a: { name: unknown; regex: unknown; char?: unknown; backup?: unknown; ignore_missing?: unknown }): Promise<StateReturn> {
+export async function comment(
+  ctx: StateContext,
+  a: { name: unknown; regex: unknown; char?: unknown; backup?: unknown; ignore_missing?: unknown },
+): Promise<StateReturn> {
   const salt = saltOf(ctx);
   const name = expandUser(a.name);
   const ret = newRet(name);
@@ -329,7 +337,10 @@ export async function comment(ctx: StateContext, a: { name: unknown; regex: unkn
 }
 
 /** Salt's file.uncomment. */
-export async function uncomment(ctx: StateContext, a: { name: unknown; regex: unknown; char?: unknown; backup?: unknown }): Promise<StateReturn> {
+export async function uncomment(
+  ctx: StateContext,
+  a: { name: unknown; regex: unknown; char?: unknown; backup?: unknown },
+): Promise<StateReturn> {
   const salt = saltOf(ctx);
   const name = expandUser(a.name);
   const ret = newRet(name);
@@ -361,4 +372,3 @@ export async function uncomment(ctx: StateContext, a: { name: unknown; regex: un
   ret.comment = ret.result ? 'Uncommented lines successfully' : 'Expected uncommented lines not found';
   return ret;
 }
-

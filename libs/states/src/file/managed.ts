@@ -132,7 +132,8 @@ export async function managed(ctx: StateContext, a: ManagedArgs): Promise<StateR
   if (a.file_mode !== undefined)
     ret['warnings'] = ["The 'file_mode' argument will be ignored.  Please use 'mode' instead to set file permissions."];
 
-  const delimiter = a.contents_delimiter === undefined || a.contents_delimiter === null ? ':' : pyStr(a.contents_delimiter);
+  const delimiter =
+    a.contents_delimiter === undefined || a.contents_delimiter === null ? ':' : pyStr(a.contents_delimiter);
   let useContents: unknown = null;
   if (present(a.contents_pillar)) {
     const got = fromData(ctx.pillar, a.contents_pillar, delimiter, 'Pillar');
@@ -161,7 +162,8 @@ export async function managed(ctx: StateContext, a: ManagedArgs): Promise<StateR
     contents = '';
     // Each line ends in a newline, whatever it ended in before (Salt's os.linesep).
     for (const part of strList(useContents)) for (const line of splitLines(part)) contents += `${line}\n`;
-    if (a.contents_newline !== undefined && !flag(a.contents_newline)) contents = contents.replace(/\n$/, '').replace(/\r$/, '');
+    if (a.contents_newline !== undefined && !flag(a.contents_newline))
+      contents = contents.replace(/\n$/, '').replace(/\r$/, '');
     if (template) {
       const out = await salt('file.apply_template_on_contents', [contents, template, context, defaults, saltenv]);
       if (typeof out !== 'string') {
@@ -221,7 +223,23 @@ export async function managed(ctx: StateContext, a: ManagedArgs): Promise<StateR
     if (test) {
       const changes = await salt(
         'file.check_managed_changes',
-        [name, source, sourceHash, opt(a.source_hash_name), user, group, mode, opt(a.attrs), template, context, defaults, saltenv, contents, flag(a.skip_verify), keepMode],
+        [
+          name,
+          source,
+          sourceHash,
+          opt(a.source_hash_name),
+          user,
+          group,
+          mode,
+          opt(a.attrs),
+          template,
+          context,
+          defaults,
+          saltenv,
+          contents,
+          flag(a.skip_verify),
+          keepMode,
+        ],
         { follow_symlinks: followSymlinks, sls: slsOf(ctx) },
       );
       if (Array.isArray(changes)) {
@@ -252,7 +270,21 @@ export async function managed(ctx: StateContext, a: ManagedArgs): Promise<StateR
   try {
     [sfn, sourceSum, comment] = (await salt(
       'file.get_managed',
-      [name, template, source, sourceHash, opt(a.source_hash_name), user, group, mode, opt(a.attrs), saltenv, context, defaults, flag(a.skip_verify)],
+      [
+        name,
+        template,
+        source,
+        sourceHash,
+        opt(a.source_hash_name),
+        user,
+        group,
+        mode,
+        opt(a.attrs),
+        saltenv,
+        context,
+        defaults,
+        flag(a.skip_verify),
+      ],
       { sls: slsOf(ctx) },
     )) as [unknown, unknown, unknown];
   } catch (err) {

@@ -49,10 +49,18 @@ export async function absent(ctx: StateContext, a: { name: unknown }): Promise<S
 }
 
 /** Salt's `_check_touch`. */
-async function checkTouch(ctx: StateContext, name: string, atime: unknown, mtime: unknown): Promise<Partial<StateReturn>> {
+async function checkTouch(
+  ctx: StateContext,
+  name: string,
+  atime: unknown,
+  mtime: unknown,
+): Promise<Partial<StateReturn>> {
   if (!exists(name)) return { result: null, comment: `File ${name} is set to be created`, changes: { new: name } };
   const st = (await saltOf(ctx)('file.stats', [name], { follow_symlinks: false })) as Record<string, unknown>;
-  if ((atime !== null && pyStr(atime) !== pyStr(st['atime'])) || (mtime !== null && pyStr(mtime) !== pyStr(st['mtime'])))
+  if (
+    (atime !== null && pyStr(atime) !== pyStr(st['atime'])) ||
+    (mtime !== null && pyStr(mtime) !== pyStr(st['mtime']))
+  )
     return { result: null, comment: `Times set to be updated on file ${name}`, changes: { touched: name } };
   return { result: true, comment: `File ${name} exists and has the correct times`, changes: { new: name } };
 }
@@ -198,7 +206,8 @@ export async function symlink(ctx: StateContext, a: SymlinkArgs): Promise<StateR
   if (!path.isAbsolute(name)) errors.push(`Specified file ${name} is not an absolute path`);
   if (errors.length) return fail(ret, errors.join('. ') + (errors.length > 1 ? '.' : ''));
 
-  let [tresult, tcomment, tchanges] = await symlinkCheck(ctx, name, target, force, user, group);
+  const [tresult, checked, tchanges] = await symlinkCheck(ctx, name, target, force, user, group);
+  let tcomment = checked;
   const parent = path.dirname(name);
   if (!isDir(parent)) {
     if (flag(a.makedirs)) {
@@ -224,7 +233,7 @@ export async function symlink(ctx: StateContext, a: SymlinkArgs): Promise<StateR
         ret.changes['ownership'] = `${pyStr(user)}:${pyStr(group)}`;
       } else {
         ret.result = false;
-        ret.comment += `Failed to set ownership of symlink ${name} to ${pyStr(user)}:${pyStr(group)}`;
+        ret.comment = `Failed to set ownership of symlink ${name} to ${pyStr(user)}:${pyStr(group)}`;
       }
       return ret;
     }

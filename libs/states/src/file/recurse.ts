@@ -81,7 +81,8 @@ export async function recurse(ctx: StateContext, a: RecurseArgs): Promise<StateR
   if (!path.isAbsolute(name)) return fail(ret, `Specified file ${name} is not an absolute path`);
 
   const sources = strList(a.source).map((s) => s.replace(/\/+$/, ''));
-  for (const s of sources) if (!s.startsWith('salt://')) return fail(ret, `Invalid source '${s}' (must be a salt:// URI)`);
+  for (const s of sources)
+    if (!s.startsWith('salt://')) return fail(ret, `Invalid source '${s}' (must be a salt:// URI)`);
   let source: string;
   const saltenv = saltenvOf(ctx);
   try {
@@ -93,7 +94,8 @@ export async function recurse(ctx: StateContext, a: RecurseArgs): Promise<StateR
   }
   const src = parseSalt(pyStr(source), saltenv);
   const fc = fileClientOf(ctx);
-  const masterDirs = await fc.list('_dir_list', src.saltenv, `${src.path}/`);
+  // The file server strips the prefix's slashes (Salt's fileserver dir_list), so the directory itself is listed.
+  const masterDirs = await fc.list('_dir_list', src.saltenv, src.path);
   if (!masterDirs.includes(src.path))
     return fail(ret, `The directory '${src.path}' does not exist on the salt fileserver in saltenv '${src.saltenv}'`);
 

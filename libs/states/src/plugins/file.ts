@@ -29,7 +29,7 @@ export default definePlugin<MinionConfig, StateServices>({
   virtual: () => (process.platform === 'win32' ? 'The file state module is only available on POSIX systems' : true),
   functions: {
     managed: {
-      doc: 'Manage a given file, this function allows for a file to be downloaded from\nthe salt master and potentially run through a templating system.\n\nname\n    The location of the file to manage\nsource\n    salt://, a local path or file://, or a list of them (the first that exists)\nsource_hash\n    The hash of the source (`<type>=<hex>` or a bare digest)\nuser / group / mode\n    Ownership and mode (`keep` keeps the source\'s mode)\ntemplate\n    `jinja` renders the source (or contents) with `context` over `defaults`\nmakedirs / dir_mode\n    Make missing parent directories, with this mode\nreplace: True\n    False keeps an existing file\'s contents\nbackup\n    `minion` keeps the replaced file under <cachedir>/file_backup\nshow_changes: True\n    Put the diff in the changes\ncreate: True\n    False manages only an existing file\ncontents / contents_pillar / contents_grains\n    The file\'s contents, instead of a source',
+      doc: "Manage a given file, this function allows for a file to be downloaded from\nthe salt master and potentially run through a templating system.\n\nname\n    The location of the file to manage\nsource\n    salt://, a local path or file://, or a list of them (the first that exists)\nsource_hash\n    The hash of the source (`<type>=<hex>` or a bare digest)\nuser / group / mode\n    Ownership and mode (`keep` keeps the source's mode)\ntemplate\n    `jinja` renders the source (or contents) with `context` over `defaults`\nmakedirs / dir_mode\n    Make missing parent directories, with this mode\nreplace: True\n    False keeps an existing file's contents\nbackup\n    `minion` keeps the replaced file under <cachedir>/file_backup\nshow_changes: True\n    Put the diff in the changes\ncreate: True\n    False manages only an existing file\ncontents / contents_pillar / contents_grains\n    The file's contents, instead of a source",
       params: [
         'name',
         ...opt(
@@ -96,7 +96,7 @@ export default definePlugin<MinionConfig, StateServices>({
       fn: call(directory),
     },
     recurse: {
-      doc: 'Recurse through a subdirectory on the master and copy said subdirectory\nover to the specified path.\n\nname\n    The directory to set the recursion in\nsource\n    The salt:// directory (or a list of them: the first that exists)\nclean: False\n    Remove what the source does not have\nuser / group / dir_mode / file_mode\n    Ownership and modes (`file_mode: keep` keeps the sources\' modes)\ntemplate / context / defaults\n    Render every file with the template engine\ninclude_empty: False\n    Make the source\'s empty directories too\ninclude_pat / exclude_pat\n    Which files (glob, or E@regex)\nmaxdepth\n    How deep to go in the source',
+      doc: "Recurse through a subdirectory on the master and copy said subdirectory\nover to the specified path.\n\nname\n    The directory to set the recursion in\nsource\n    The salt:// directory (or a list of them: the first that exists)\nclean: False\n    Remove what the source does not have\nuser / group / dir_mode / file_mode\n    Ownership and modes (`file_mode: keep` keeps the sources' modes)\ntemplate / context / defaults\n    Render every file with the template engine\ninclude_empty: False\n    Make the source's empty directories too\ninclude_pat / exclude_pat\n    Which files (glob, or E@regex)\nmaxdepth\n    How deep to go in the source",
       params: [
         'name',
         'source',
@@ -132,7 +132,7 @@ export default definePlugin<MinionConfig, StateServices>({
       fn: call(absent),
     },
     symlink: {
-      doc: 'Create a symbolic link (symlink, soft link)\n\nname\n    The location of the symlink to create\ntarget\n    The location that the symlink points to\nforce: False\n    Replace a file or directory in the way (or a link to elsewhere)\nbackupname\n    Move what is in the way here first\nmakedirs: False\n    Make the missing parents\nuser / group\n    The link\'s owner (default: the minion\'s user and its group)\natomic: False\n    Replace through a rename',
+      doc: "Create a symbolic link (symlink, soft link)\n\nname\n    The location of the symlink to create\ntarget\n    The location that the symlink points to\nforce: False\n    Replace a file or directory in the way (or a link to elsewhere)\nbackupname\n    Move what is in the way here first\nmakedirs: False\n    Make the missing parents\nuser / group\n    The link's owner (default: the minion's user and its group)\natomic: False\n    Replace through a rename",
       params: [
         'name',
         'target',
@@ -171,7 +171,7 @@ export default definePlugin<MinionConfig, StateServices>({
       fn: call(append),
     },
     prepend: {
-      doc: 'Ensure that some text appears at the beginning of a file.\n\nname\n    The file\ntext\n    A line or a list of lines, each put at the top unless already in the file\nheader\n    Compare the file\'s first lines verbatim instead\nmakedirs / source / sources / template\n    As in file.append',
+      doc: "Ensure that some text appears at the beginning of a file.\n\nname\n    The file\ntext\n    A line or a list of lines, each put at the top unless already in the file\nheader\n    Compare the file's first lines verbatim instead\nmakedirs / source / sources / template\n    As in file.append",
       params: [
         'name',
         ...opt(
@@ -213,7 +213,7 @@ export default definePlugin<MinionConfig, StateServices>({
       fn: call(line),
     },
     replace: {
-      doc: 'Maintain an edit in a file.\n\nname\n    The file\npattern\n    A Python regular expression\nrepl\n    The replacement\ncount / flags / append_if_not_found / prepend_if_not_found / not_found_content / backup / show_changes / ignore_if_missing / backslash_literal\n    As the execution module\'s file.replace',
+      doc: "Maintain an edit in a file.\n\nname\n    The file\npattern\n    A Python regular expression\nrepl\n    The replacement\ncount / flags / append_if_not_found / prepend_if_not_found / not_found_content / backup / show_changes / ignore_if_missing / backslash_literal\n    As the execution module's file.replace",
       params: [
         'name',
         'pattern',
@@ -275,7 +275,7 @@ export default definePlugin<MinionConfig, StateServices>({
       fn: call(touch),
     },
     copy: {
-      doc: 'If the file defined by the ``source`` option exists on the minion, copy it\nto the named path.\n\nname\n    The destination\nsource\n    The file or directory on the minion to copy\nforce: False\n    Overwrite what is there\nmakedirs: False\npreserve: False\n    Keep the source\'s owner and mode\nuser / group / mode / dir_mode\nsubdir: False\n    Copy into the directory `name`',
+      doc: "If the file defined by the ``source`` option exists on the minion, copy it\nto the named path.\n\nname\n    The destination\nsource\n    The file or directory on the minion to copy\nforce: False\n    Overwrite what is there\nmakedirs: False\npreserve: False\n    Keep the source's owner and mode\nuser / group / mode / dir_mode\nsubdir: False\n    Copy into the directory `name`",
       params: [
         'name',
         'source',
