@@ -208,8 +208,11 @@ export async function manageFile(fetch: SourceFetcher, o: ManageOptions): Promis
       }
     }
     if (!o.test) {
-      // Salt creates the file under umask 077 when a mode is asked, so it is never briefly readable.
-      fs.writeFileSync(name, '', { mode: o.mode ? 0o600 : 0o666, flag: 'a' });
+      // A source lands through a private temp file (0600, as Salt's mkstemp); contents and empty files are
+      // touched first, under umask 077 when a mode is asked, so neither is ever briefly readable.
+      const viaSource = Boolean(o.source && sfn && tmp === null);
+      fs.writeFileSync(name, '', { mode: viaSource || o.mode ? 0o600 : 0o666, flag: 'a' });
+      if (viaSource) fs.chmodSync(name, 0o600);
       if (!o.source) {
         if (tmp === null) {
           ret.changes['new'] = `file ${name} created`;
@@ -218,7 +221,9 @@ export async function manageFile(fetch: SourceFetcher, o: ManageOptions): Promis
       }
       if (tmp) copyContents(tmp, name);
       else if (sfn) copyContents(sfn, name);
-      [ret] = checkPerms(name, ret, o.user, o.group, o.mode, { followSymlinks: o.followSymlinks });
+      // No mode asked: the umask's, as Salt sets it (so a source's 0600 temp file becomes 0644 under umask 022).
+      const mode = o.mode ?? (0o666 & ~process.umask()).toString(8);
+      [ret] = checkPerms(name, ret, o.user, o.group, mode, { followSymlinks: o.followSymlinks });
     }
     if (!ret.comment) ret.comment = `File ${name} updated`;
     if (o.test) ret.comment = `File ${name} not updated`;

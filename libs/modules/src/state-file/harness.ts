@@ -4,7 +4,7 @@ import path from 'node:path';
 import { silentLogger } from '@tsalt/core';
 import { minionConfig, type MinionConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
-import { statePlugins, type LowChunk, type StateReturn, type StateServices } from '@tsalt/states';
+import { statePlugins, type HighstateResult, type LowChunk, type StateReturn, type StateServices } from '@tsalt/states';
 import type { ModuleServices } from '../context.js';
 import { FileClient } from '../fileclient/client.js';
 import { LocalFileBackend } from '../fileclient/local-backend.js';
@@ -60,7 +60,12 @@ export class StateHarness {
   }
 
   /** Runs `file.<fun>` as the state runtime does: kwargs by name, `name` first. */
-  async run(fun: string, kwargs: Record<string, unknown>, test = false): Promise<StateReturn> {
+  async run(
+    fun: string,
+    kwargs: Record<string, unknown>,
+    test = false,
+    running: HighstateResult = {},
+  ): Promise<StateReturn> {
     const chunk: LowChunk = {
       state: 'file',
       __id__: String(kwargs['name']),
@@ -74,7 +79,7 @@ export class StateHarness {
     const services: StateServices = {
       salt: (f, a, k) => this.modules.call(f, a ?? [], k ?? {}).then((r) => r.return),
       fileClient: this.client,
-      run: { test, saltenv: 'base', chunk, running: {} },
+      run: { test, saltenv: 'base', chunk, running },
     };
     const { return: ret } = await this.states.call(`file.${fun}`, [], kwargs, { services });
     return ret as StateReturn;

@@ -36,24 +36,31 @@ function recurseSet(recurse: unknown): Set<string> {
 }
 
 /**
- * Salt's `_gen_keep_files` without the whole lowstate: each `{file: X}`
- * require naming an absolute path keeps that path, and everything under it
- * when it is a directory inside `name`.
+ * Salt's `_gen_keep_files`: each `{file: X}` require keeps the path of the
+ * file state it names (by id or name, found among the states already run,
+ * which a require always is), or X itself when it is an absolute path; a
+ * directory inside `name` keeps everything under it.
  */
-function keepFromRequire(name: string, require: unknown): string[] {
+export function keepFromRequire(ctx: StateContext, name: string, require: unknown): string[] {
   const keep: string[] = [];
   if (!Array.isArray(require)) return keep;
+  const running = Object.keys(ctx.services.run?.running ?? {}).map((tag) => tag.split('_|-'));
   for (const comp of require) {
     if (!isRecord(comp) || typeof comp['file'] !== 'string') continue;
-    const fn = comp['file'];
-    if (!path.isAbsolute(fn)) continue;
-    if (isDir(fn)) {
-      if (!path.relative(name, fn).startsWith('..'))
-        for (const e of walk(fn)) {
-          keep.push(e.root);
-          for (const n of [...e.dirs, ...e.files]) keep.push(path.join(e.root, n));
-        }
-    } else keep.push(fn);
+    const ref = comp['file'];
+    const names = new Set<string>();
+    for (const [state, id, n] of running)
+      if (state === 'file' && n !== undefined && (id === ref || n === ref)) names.add(n);
+    if (!names.size && path.isAbsolute(ref)) names.add(ref);
+    for (const fn of names) {
+      if (isDir(fn)) {
+        if (!path.relative(name, fn).startsWith('..'))
+          for (const e of walk(fn)) {
+            keep.push(e.root);
+            for (const n of [...e.dirs, ...e.files]) keep.push(path.join(e.root, n));
+          }
+      } else keep.push(fn);
+    }
   }
   return keep;
 }
@@ -131,7 +138,7 @@ async function checkDirectory(
     if (Object.keys(c).length) changes[name] = c;
   }
   if (o.clean) {
-    const keep = new Set(keepFromRequire(name, o.require));
+    const keep = new Set(keepFromRequire(ctx, name, o.require));
     for (const { root, dirs, files } of walked) {
       for (const n of [...files, ...dirs]) {
         const p = path.join(root, n);
@@ -311,7 +318,7 @@ export async function directory(ctx: StateContext, a: DirectoryArgs): Promise<St
     }
   }
   if (clean) {
-    const removed = cleanDir(name, keepFromRequire(name, a.require), opt(a.exclude_pat), false);
+    const removed = cleanDir(name, keepFromRequire(ctx, name, a.require), opt(a.exclude_pat), false);
     if (removed.length) {
       out.changes['removed'] = removed;
       out.comment = `Files cleaned from directory ${name}`;

@@ -18,7 +18,7 @@ import {
   saltenvOf,
   strList,
 } from './common.js';
-import { directory } from './directory.js';
+import { directory, keepFromRequire } from './directory.js';
 import { managed } from './managed.js';
 import { cleanDir, includeExclude } from './walk.js';
 
@@ -86,7 +86,7 @@ export async function recurse(ctx: StateContext, a: RecurseArgs): Promise<StateR
   let source: string;
   const saltenv = saltenvOf(ctx);
   try {
-    [source] = (await salt('file.source_list', [sources.length === 1 ? sources[0] : sources, '', saltenv])) as [string];
+    [source] = (await salt('file.source_list', [sources, '', saltenv])) as [string];
   } catch (err) {
     ret.result = false;
     ret.comment = `Recurse failed: ${errText(err)}`;
@@ -140,11 +140,12 @@ export async function recurse(ctx: StateContext, a: RecurseArgs): Promise<StateR
     files.push([dest, `salt://${fn}${src.saltenv !== saltenv ? `?saltenv=${src.saltenv}` : ''}`]);
   }
   if (flag(a.include_empty)) {
-    for (const d of await fc.list('_file_list_emptydirs', src.saltenv, prefix)) {
-      if (!d.startsWith(prefix)) continue;
-      const rel = d.slice(prefix.length);
-      if (!validRel(rel, maxdepth) || !includeExclude(rel, opt(a.include_pat), opt(a.exclude_pat))) continue;
-      const dest = path.join(name, path.normalize(rel));
+    // As Salt: every directory of the source (not only the empty ones), the source itself as '<name>/.'.
+    for (const d of await fc.list('_dir_list', src.saltenv, src.path)) {
+      const rel = d === src.path ? '.' : d.startsWith(prefix) ? d.slice(prefix.length) : null;
+      if (rel === null || !validRel(rel, maxdepth)) continue;
+      if (!includeExclude(rel, opt(a.include_pat), opt(a.exclude_pat))) continue;
+      const dest = name.endsWith('/') ? `${name}${rel}` : `${name}/${rel}`;
       dirs.add(dest);
       keep.add(dest);
     }
@@ -189,6 +190,7 @@ export async function recurse(ctx: StateContext, a: RecurseArgs): Promise<StateR
     );
   }
   if (clean) {
+    for (const k of keepFromRequire(ctx, name, a.require)) keep.add(k);
     const removed = cleanDir(name, [...keep], opt(a.exclude_pat), test);
     if (removed.length) {
       if (test) {
