@@ -131,4 +131,38 @@ describe('file state: absent, symlink, touch, copy', () => {
       `Source file "${h.p('none')}" is not present`,
     );
   });
+
+  it('exists, missing, rename', T, async () => {
+    const f = h.p('present');
+    fs.writeFileSync(f, 'x');
+    assert.deepEqual(await h.run('exists', { name: f }), {
+      name: f,
+      changes: {},
+      result: true,
+      comment: `Path ${f} exists`,
+    });
+    assert.equal(
+      (await h.run('exists', { name: h.p('nope') })).comment,
+      `Specified path ${h.p('nope')} does not exist`,
+    );
+    assert.equal((await h.run('missing', { name: h.p('nope') })).comment, `Path ${h.p('nope')} is missing`);
+    assert.equal((await h.run('missing', { name: f })).result, false);
+    const to = h.p('renamed');
+    const t = await h.run('rename', { name: to, source: f }, true);
+    assert.equal(t.result, null);
+    assert.equal(t.comment, `File "${f}" is set to be moved to "${to}"`);
+    assert.ok(fs.existsSync(f));
+    const r = await h.run('rename', { name: to, source: f });
+    assert.deepEqual(r, { name: to, changes: { [to]: f }, result: true, comment: `Moved "${f}" to "${to}"` });
+    assert.equal(fs.readFileSync(to, 'utf8'), 'x');
+    const again = await h.run('rename', { name: to, source: f });
+    assert.equal(again.comment, `Source file "${f}" has already been moved out of place`);
+    fs.writeFileSync(f, 'y');
+    assert.equal(
+      (await h.run('rename', { name: to, source: f })).comment,
+      `The target file "${to}" exists and will not be overwritten`,
+    );
+    assert.equal((await h.run('rename', { name: to, source: f, force: true })).result, true);
+    assert.equal(fs.readFileSync(to, 'utf8'), 'y');
+  });
 });

@@ -5,6 +5,7 @@ import { directory } from '../file/directory.js';
 import { blockreplace, comment, line, replace, uncomment } from '../file/edit.js';
 import { managed } from '../file/managed.js';
 import { absent, copy, symlink, touch } from '../file/misc.js';
+import { exists, missing, rename } from '../file/presence.js';
 import { recurse } from '../file/recurse.js';
 import type { StateContext, StateReturn, StateServices } from '../types.js';
 
@@ -282,6 +283,21 @@ export default definePlugin<MinionConfig, StateServices>({
         ...opt('force', 'makedirs', 'preserve', 'user', 'group', 'mode', 'dir_mode', 'subdir', 'owner'),
       ],
       fn: call(copy),
+    },
+    exists: {
+      doc: "Verify that the named file or directory is present or exists.\nEnsures pre-requisites outside of Salt's purview\n(e.g., keytabs, private keys, etc.) have been previously satisfied before\ndeployment.\n\nThis function does not create the file if it doesn't exist, it will return\nan error.\n\nname\n    Absolute path which must exist",
+      params: ['name'],
+      fn: call(exists),
+    },
+    missing: {
+      doc: 'Verify that the named file or directory is missing, this returns True only\nif the named file is missing but does not remove the file if it is present.\n\nname\n    Absolute path which must NOT exist',
+      params: ['name'],
+      fn: call(missing),
+    },
+    rename: {
+      doc: 'If the source file exists on the system, rename it to the named file. The\nnamed file will not be overwritten if it already exists unless the force\noption is set to True.\n\nname\n    The location of the file to rename to\nsource\n    The location of the file to move to the location specified with name\nforce: False\n    If the target location is present then the file will not be moved,\n    specify "force: True" to overwrite the target file\nmakedirs: False\n    If the target subdirectories don\'t exist create them',
+      params: ['name', 'source', ...opt('force', 'makedirs')],
+      fn: call(rename),
     },
   },
 });
