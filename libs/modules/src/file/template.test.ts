@@ -49,6 +49,14 @@ describe('file module: templates and sources (get_managed, apply_template_on_con
       'base',
     ]);
     assert.equal(out, 'ctx def tm1 1\n');
+    const called = await call('apply_template_on_contents', [
+      "{{ salt['test.echo']('hi') }} {{ salt.test.echo('yo') }}",
+      'jinja',
+      null,
+      null,
+      'base',
+    ]);
+    assert.equal(called, 'hi yo');
     assert.deepEqual(await call('apply_template_on_contents', ['x', 'cheetah', null, null, 'base']), {
       result: false,
       comment: 'Specified template format cheetah is not supported',

@@ -22,7 +22,7 @@ describe('file.directory state', () => {
     assert.ok(!fs.existsSync(name));
     const r = await h.run('directory', { name: `${name}/`, dir_mode: 750 });
     assert.equal(r.result, true);
-    assert.equal(r.name, name);
+    assert.equal(r.name, `${name}/`);
     assert.deepEqual(r.changes, { [name]: { directory: 'new' } });
     assert.equal(mode(name), 0o750);
     const again = await h.run('directory', { name, dir_mode: '0750' });

@@ -165,8 +165,8 @@ export async function directory(ctx: StateContext, a: DirectoryArgs): Promise<St
   let name = expandUser(a.name);
   const ret = newRet(name);
   if (!name) return fail(ret, 'Must provide name to file.directory');
+  // The return keeps the name as given (Salt strips the slash after making its ret).
   if (name.endsWith('/') && name !== '/') name = name.slice(0, -1);
-  ret.name = name;
   const maxDepth = a.max_depth === null || a.max_depth === undefined ? null : Number(a.max_depth);
   const clean = flag(a.clean);
   if (maxDepth !== null && clean) return fail(ret, 'Cannot specify both max_depth and clean');
