@@ -177,4 +177,20 @@ describe('file.managed state', () => {
     assert.equal(r.result, false);
     assert.match(String(r.comment), /does not match actual checksum/);
   });
+
+  it('check_cmd: the new file is checked before it goes in place', T, async () => {
+    const name = h.p('checked');
+    fs.writeFileSync(name, 'old\n');
+    const bad = await h.run('managed', { name, source: 'salt://motd', check_cmd: 'grep -q nothing-like-this' });
+    assert.equal(bad.result, false);
+    assert.equal(bad.comment, 'check_cmd execution failed');
+    assert.equal(bad['skip_watch'], true);
+    assert.equal(fs.readFileSync(name, 'utf8'), 'old\n');
+    const good = await h.run('managed', { name, source: 'salt://motd', check_cmd: 'grep -q hello' });
+    assert.equal(good.result, true, String(good.comment));
+    assert.equal(good.comment, `File ${name} updated`);
+    assert.equal(fs.readFileSync(name, 'utf8'), 'hello\n');
+    const same = await h.run('managed', { name, source: 'salt://motd', check_cmd: 'false' });
+    assert.equal(same.comment, `File ${name} is in the correct state`, 'no change, so nothing to check');
+  });
 });

@@ -1,3 +1,6 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isRecord, pyStr } from '@tsalt/core';
 import type { StateContext, StateReturn } from '../types.js';
@@ -86,6 +89,9 @@ export interface ManagedArgs {
   skip_verify?: unknown;
   owner?: unknown;
   file_mode?: unknown;
+  check_cmd?: unknown;
+  tmp_dir?: unknown;
+  tmp_ext?: unknown;
 }
 
 const present = (v: unknown): boolean => v !== null && v !== undefined;
@@ -291,31 +297,84 @@ export async function managed(ctx: StateContext, a: ManagedArgs): Promise<StateR
     ret.changes = {};
     return fail(ret, `Unable to manage file: ${errText(err)}`);
   }
-  if (comment && contents === null) return fail(ret, pyStr(comment));
+  const manageArgs = (target: string, file: unknown, r: StateReturn): unknown[] => [
+    target,
+    file,
+    r,
+    source,
+    sourceSum,
+    user,
+    group,
+    mode,
+    opt(a.attrs),
+    saltenv,
+    opt(a.backup) ?? '',
+    flag(a.makedirs),
+    template,
+    showChanges,
+    contents,
+    opt(a.dir_mode),
+    followSymlinks,
+    flag(a.skip_verify),
+    keepMode,
+  ];
+
+  let checkFile: string | null = null;
+  let out: StateReturn = ret;
   try {
-    return (await salt('file.manage_file', [
-      name,
-      sfn,
-      ret,
-      source,
-      sourceSum,
-      user,
-      group,
-      mode,
-      opt(a.attrs),
-      saltenv,
-      opt(a.backup) ?? '',
-      flag(a.makedirs),
-      template,
-      showChanges,
-      contents,
-      opt(a.dir_mode),
-      followSymlinks,
-      flag(a.skip_verify),
-      keepMode,
-    ])) as StateReturn;
-  } catch (err) {
-    ret.changes = {};
-    return fail(ret, `Unable to manage file: ${errText(err)}`);
+    if (present(a.check_cmd) && a.check_cmd !== '') {
+      // Salt builds the new file beside the real one first and runs check_cmd on it; a failing check stops here.
+      checkFile = checkTemp(a.tmp_dir, a.tmp_ext);
+      if (await salt('file.file_exists', [name])) {
+        try {
+          await salt('file.copy', [name, checkFile]);
+        } catch (err) {
+          return fail(out, `Unable to copy file ${name} to ${checkFile}: ${errText(err)}`);
+        }
+      }
+      try {
+        out = (await salt('file.manage_file', manageArgs(checkFile, sfn, out))) as StateReturn;
+      } catch (err) {
+        out.changes = {};
+        return fail(out, `Unable to check_cmd file: ${errText(err)}`);
+      }
+      const changed = Object.keys(out.changes).length > 0;
+      out = newRet(name);
+      if (changed) {
+        const cret = await runCheckCmd(ctx, pyStr(a.check_cmd), checkFile);
+        if (cret) return Object.assign(out, cret);
+        sfn = checkFile;
+      }
+    }
+    if (comment && contents === null) return fail(out, pyStr(comment));
+    try {
+      return (await salt('file.manage_file', manageArgs(name, sfn, out))) as StateReturn;
+    } catch (err) {
+      out.changes = {};
+      return fail(out, `Unable to manage file: ${errText(err)}`);
+    }
+  } finally {
+    if (checkFile) fs.rmSync(checkFile, { force: true });
   }
+}
+
+/** Salt's mkstemp for check_cmd: in `tmp_dir` (the system's by default), ending in `tmp_ext`. */
+function checkTemp(tmpDir: unknown, tmpExt: unknown): string {
+  const dir = tmpDir ? pyStr(tmpDir) : os.tmpdir();
+  const ext = tmpExt ? pyStr(tmpExt) : '';
+  const file = path.join(dir, `tmp${crypto.randomBytes(6).toString('hex')}${ext}`);
+  fs.writeFileSync(file, '', { mode: 0o600, flag: 'wx' });
+  return file;
+}
+
+/** Salt's `mod_run_check_cmd`: null when `cmd <file>` succeeds, else the failed return. */
+async function runCheckCmd(ctx: StateContext, cmd: string, file: string): Promise<Partial<StateReturn> | null> {
+  const kwargs: Record<string, unknown> = {};
+  if (typeof ctx.grains['shell'] === 'string') kwargs['shell'] = ctx.grains['shell'];
+  const cret = (await saltOf(ctx)('cmd.run_all', [`${cmd} ${file}`], kwargs)) as Record<string, unknown>;
+  if (cret['retcode'] === 0) return null;
+  let comment = 'check_cmd execution failed';
+  if (cret['stdout']) comment += `\n${pyStr(cret['stdout'])}`;
+  if (cret['stderr']) comment += `\n${pyStr(cret['stderr'])}`;
+  return { comment, skip_watch: true, result: false };
 }
