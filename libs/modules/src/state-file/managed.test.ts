@@ -193,4 +193,28 @@ describe('file.managed state', () => {
     const same = await h.run('managed', { name, source: 'salt://motd', check_cmd: 'false' });
     assert.equal(same.comment, `File ${name} is in the correct state`, 'no change, so nothing to check');
   });
+
+  it('path edge cases: ~ expansion, a symlink followed to its target, keep_source: False', T, async () => {
+    const home = process.env['HOME'];
+    process.env['HOME'] = h.dir;
+    try {
+      const r = await h.run('managed', { name: '~/in-home', contents: 'h' });
+      assert.equal(r.name, h.p('in-home'));
+      assert.equal(fs.readFileSync(h.p('in-home'), 'utf8'), 'h\n');
+    } finally {
+      process.env['HOME'] = home;
+    }
+    const target = h.p('real-target');
+    fs.writeFileSync(target, 'before\n');
+    const link = h.p('via-link');
+    fs.symlinkSync(target, link);
+    const r = await h.run('managed', { name: link, source: 'salt://motd' });
+    assert.equal(r.result, true);
+    assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link stays a link');
+    assert.equal(fs.readFileSync(target, 'utf8'), 'hello\n');
+    const cached = path.join(h.cachedir, 'files', 'base', 'motd');
+    assert.ok(fs.existsSync(cached));
+    await h.run('managed', { name: h.p('ks'), source: 'salt://motd', keep_source: false });
+    assert.ok(!fs.existsSync(cached), 'keep_source: False drops the cached source');
+  });
 });

@@ -90,6 +90,7 @@ export interface ManagedArgs {
   owner?: unknown;
   file_mode?: unknown;
   check_cmd?: unknown;
+  keep_source?: unknown;
   tmp_dir?: unknown;
   tmp_ext?: unknown;
 }
@@ -355,6 +356,16 @@ export async function managed(ctx: StateContext, a: ManagedArgs): Promise<StateR
     }
   } finally {
     if (checkFile) fs.rmSync(checkFile, { force: true });
+    if (
+      a.keep_source !== undefined &&
+      !flag(a.keep_source) &&
+      typeof source === 'string' &&
+      source.startsWith('salt://')
+    ) {
+      // keep_source: False drops the minion's cached copy of the source once it is used.
+      const cached = await salt('cp.is_cached', [source, saltenv]).catch(() => '');
+      if (typeof cached === 'string' && cached) fs.rmSync(cached, { force: true });
+    }
   }
 }
 
