@@ -66,6 +66,7 @@ describe('walk and clean', () => {
       [dir, path.join(dir, 'a'), path.join(dir, 'a', 'b')],
     );
     assert.equal(walk(dir, 1).length, 2);
+    assert.deepEqual(walk(dir, 1)[1], { root: path.join(dir, 'a'), dirs: [], files: [] });
   });
   it('clean in test mode lists everything unkept and removes nothing; then removes (not entering what it removed)', () => {
     const keep = [path.join(dir, 'a', 'b', 'f')];

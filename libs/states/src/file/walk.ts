@@ -8,37 +8,44 @@ export interface WalkEntry {
   files: string[];
 }
 
+/** One level of a directory: its subdirectories (links to directories too) and the rest, sorted; null when unreadable. */
+function readLevel(root: string): { dirs: string[]; files: string[] } | null {
+  let names: fs.Dirent[];
+  try {
+    names = fs.readdirSync(root, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  const dirs: string[] = [];
+  const files: string[] = [];
+  for (const d of names.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+    let dir = d.isDirectory();
+    if (d.isSymbolicLink()) {
+      try {
+        dir = fs.statSync(path.join(root, d.name)).isDirectory();
+      } catch {
+        dir = false;
+      }
+    }
+    (dir ? dirs : files).push(d.name);
+  }
+  return { dirs, files };
+}
+
 /**
  * `os.walk(top)` top-down without following links (a link to a directory
- * counts as a directory, and is not entered), cut at `maxDepth` levels
- * below top as Salt's `_depth_limited_walk`.
+ * counts as a directory, and is not entered), cut as Salt's
+ * `_depth_limited_walk`: at `maxDepth` levels below top a directory's
+ * subdirectories are neither listed nor entered.
  */
 export function walk(top: string, maxDepth: number | null = null): WalkEntry[] {
   const out: WalkEntry[] = [];
   const visit = (root: string, depth: number): void => {
-    let names: fs.Dirent[];
-    try {
-      names = fs.readdirSync(root, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    const dirs: string[] = [];
-    const files: string[] = [];
-    for (const d of names.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
-      let isDir = d.isDirectory();
-      if (d.isSymbolicLink()) {
-        try {
-          isDir = fs.statSync(path.join(root, d.name)).isDirectory();
-        } catch {
-          isDir = false;
-        }
-      }
-      (isDir ? dirs : files).push(d.name);
-    }
-    const entry = { root, dirs, files };
-    if (maxDepth !== null && depth >= maxDepth) entry.dirs = [];
-    out.push({ root, dirs: [...dirs], files });
-    for (const d of entry.dirs) {
+    const level = readLevel(root);
+    if (!level) return;
+    const dirs = maxDepth !== null && depth >= maxDepth ? [] : level.dirs;
+    out.push({ root, dirs, files: level.files });
+    for (const d of dirs) {
       const p = path.join(root, d);
       if (!fs.lstatSync(p).isSymbolicLink()) visit(p, depth + 1);
     }
@@ -96,7 +103,7 @@ export function cleanDir(root: string, keep: readonly string[], excludePat: unkn
   const removed: string[] = [];
   // Lazy like os.walk: a removed directory is not entered (in test mode nothing is removed, so it is).
   const visit = (dir: string): void => {
-    const [entry] = walk(dir, 0);
+    const entry = readLevel(dir);
     if (!entry) return;
     for (const n of [...entry.dirs, ...entry.files]) {
       const p = path.join(dir, n);
