@@ -373,6 +373,8 @@ export async function copy(ctx: StateContext, a: CopyArgs): Promise<StateReturn>
     ret.changes = { [name]: source };
     if (!preserve) {
       const [check] = (await salt('file.check_perms', [name, ret, user, group, mode])) as [StateReturn];
+      // Salt's check_perms fills in the very ret it is given: its changes are the state's.
+      ret.changes = check.changes;
       if (!check.result) {
         ret.result = check.result;
         ret.comment = check.comment;
