@@ -217,4 +217,14 @@ describe('file.managed state', () => {
     await h.run('managed', { name: h.p('ks'), source: 'salt://motd', keep_source: false });
     assert.ok(!fs.existsSync(cached), 'keep_source: False drops the cached source');
   });
+
+  it("mode: keep takes the source's mode", T, async () => {
+    h.serve('script.sh', '#!/bin/sh\n');
+    fs.chmodSync(path.join(h.srv, 'script.sh'), 0o750);
+    const name = h.p('kept-mode.sh');
+    const r = await h.run('managed', { name, source: 'salt://script.sh', mode: 'keep' });
+    assert.equal(r.result, true, String(r.comment));
+    assert.equal(fs.statSync(name).mode & 0o777, 0o750);
+    assert.equal((await h.run('managed', { name, source: 'salt://script.sh', mode: 'keep' }, true)).result, true);
+  });
 });

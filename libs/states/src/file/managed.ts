@@ -183,7 +183,8 @@ export async function managed(ctx: StateContext, a: ManagedArgs): Promise<StateR
     }
   }
 
-  const user = opt(a.user) || opt(a.owner) || null;
+  // Salt's _test_owner: `owner` stands in for a user that is not given.
+  const user = !opt(a.user) && present(a.owner) ? a.owner : opt(a.user);
   const group = opt(a.group);
   if (!create && !isFile(name)) {
     ret.comment = `File ${name} is not present and is not set for creation`;
@@ -216,17 +217,19 @@ export async function managed(ctx: StateContext, a: ManagedArgs): Promise<StateR
     return r;
   }
 
-  if (keepMode && source) {
-    // Salt keeps the source's mode: the file server's (or the local file's) permission bits.
-    try {
-      const m = await salt('cp.stat_file', [source, saltenv], { octal: true });
-      if (m !== null && m !== undefined) mode = normalizeMode(m);
-    } catch (err) {
-      ctx.log.warn(`Unable to stat ${pyStr(source)}: ${errText(err)}`);
-    }
-  }
-
   try {
+    // The first of a list of sources that exists (check_managed_changes would pick the same in test mode).
+    [source, sourceHash] = (await salt('file.source_list', [source, sourceHash, saltenv])) as [unknown, unknown];
+    if (keepMode && typeof source === 'string') {
+      // Salt keeps the source's mode: the file server's (or the local file's) permission bits.
+      try {
+        const m = await salt('cp.stat_file', [source, saltenv], { octal: true });
+        if (m !== null && m !== undefined) mode = normalizeMode(m);
+      } catch (err) {
+        ctx.log.warn(`Unable to stat ${pyStr(source)}: ${errText(err)}`);
+      }
+    }
+
     if (test) {
       const changes = await salt(
         'file.check_managed_changes',
@@ -264,7 +267,6 @@ export async function managed(ctx: StateContext, a: ManagedArgs): Promise<StateR
       }
       return ret;
     }
-    [source, sourceHash] = (await salt('file.source_list', [source, sourceHash, saltenv])) as [unknown, unknown];
   } catch (err) {
     ret.result = false;
     ret.comment = `Unable to manage file: ${errText(err)}`;
