@@ -1,8 +1,21 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { pyStr } from '@tsalt/core';
 import type { FileFunction } from './basic.js';
 import { makedirsPerms } from './perms.js';
 import { chown } from './stat-ops.js';
-import { expandUser, gidToGroup, groupToGid, isLink, uidToUser, userToUid } from './util.js';
+import {
+  executionError,
+  expandUser,
+  gidToGroup,
+  groupToGid,
+  invocationError,
+  isLink,
+  lstatOrNull,
+  oserror,
+  uidToUser,
+  userToUid,
+} from './util.js';
 
 /** A uid/gid argument: a number, or digits from the CLI. */
 const asId = (v: unknown): number => (typeof v === 'number' ? v : Number(pyStr(v)));
@@ -43,6 +56,26 @@ export const ownerFunctions: Record<string, FileFunction> = {
       if (err) return err;
       return null;
     },
+  },
+  link: {
+    doc: "Create a hard link to a file\n\nCLI Example:\n\n    salt '*' file.link /path/to/file /path/to/link",
+    params: ['src', 'path'],
+    fn: (_ctx, a) => {
+      const src = expandUser(a['src']);
+      if (!path.isAbsolute(src)) throw invocationError('File path must be absolute.');
+      const dst = pyStr(a['path']);
+      try {
+        fs.linkSync(src, dst);
+      } catch (err) {
+        throw executionError(`Could not create '${dst}': ${oserror(err, src)} -> '${dst}'`, err);
+      }
+      return true;
+    },
+  },
+  is_hardlink: {
+    doc: "Check if the path is a hard link by verifying that the number of links\nis larger than 1\n\nCLI Example:\n\n   salt '*' file.is_hardlink /path/to/link",
+    params: ['path'],
+    fn: (_ctx, a) => (lstatOrNull(expandUser(a['path']))?.nlink ?? 0) > 1,
   },
   makedirs_perms: {
     doc: "Taken and modified from os.makedirs to set user, group and mode for each\ndirectory created.\n\nCLI Example:\n\n    salt '*' file.makedirs_perms /opt/code",

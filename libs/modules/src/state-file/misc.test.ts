@@ -165,4 +165,43 @@ describe('file state: absent, symlink, touch, copy', () => {
     assert.equal((await h.run('rename', { name: to, source: f, force: true })).result, true);
     assert.equal(fs.readFileSync(to, 'utf8'), 'y');
   });
+
+  it('hardlink: created (test mode first), already there, a file in the way', T, async () => {
+    const target = h.p('hl-target');
+    fs.writeFileSync(target, 'x');
+    const name = h.p('hl');
+    const t = await h.run('hardlink', { name, target }, true);
+    assert.equal(t.result, null);
+    assert.equal(t.comment, `Hard link ${name} to ${target} is set for creation`);
+    assert.ok(!fs.existsSync(name));
+    const r = await h.run('hardlink', { name, target });
+    assert.deepEqual(r, {
+      name,
+      changes: { new: name },
+      result: true,
+      comment: `Created new hard link ${name} -> ${target}`,
+    });
+    assert.equal(fs.statSync(name).ino, fs.statSync(target).ino);
+    assert.equal(
+      (await h.run('hardlink', { name, target })).comment,
+      `Target of hard link ${name} is already pointing to ${target}`,
+    );
+    assert.equal(
+      (await h.run('hardlink', { name, target }, true)).comment,
+      `The hard link ${name} is presently targetting ${target}`,
+    );
+    const plain = h.p('hl-plain');
+    fs.writeFileSync(plain, 'p');
+    assert.equal(
+      (await h.run('hardlink', { name: plain, target })).comment,
+      `File exists where the hard link ${plain} should be`,
+    );
+    const forced = await h.run('hardlink', { name: plain, target, force: true });
+    assert.equal(forced.result, true);
+    assert.equal(forced.changes['forced'], 'File for hard link was forcibly replaced');
+    assert.equal(
+      (await h.run('hardlink', { name: h.p('hl2'), target: h.dir })).comment,
+      `Unable to hard link from directory ${h.dir}`,
+    );
+  });
 });

@@ -23,10 +23,10 @@ export const SALT_RUNS: SaltRunData = {
   srv: {
     motd: 'hello\n',
     'motd-other': 'other\n',
-    't/motd.j2': 'id={{ grains.id }} who={{ who }}\n',
-    'site/index.html': '<p>{{ grains.id }}</p>\n',
-    'site/empty/': null,
     'site/css/main.css': 'body {}\n',
+    'site/empty/': null,
+    'site/index.html': '<p>{{ grains.id }}</p>\n',
+    't/motd.j2': 'id={{ grains.id }} who={{ who }}\n',
   },
   specs: {
     spec: [
@@ -837,6 +837,97 @@ export const SALT_RUNS: SaltRunData = {
           name: 'WORK/blockf',
           text: 'first',
           header: true,
+        },
+      ],
+    ],
+    'spec-setup4': [
+      [
+        'h_t',
+        'managed',
+        {
+          name: 'WORK/hlt',
+          contents: 'x',
+        },
+      ],
+      [
+        'h_p',
+        'managed',
+        {
+          name: 'WORK/hlp',
+          contents: 'p',
+        },
+      ],
+    ],
+    'spec-probe4': [
+      [
+        'h1',
+        'hardlink',
+        {
+          name: 'WORK/hl',
+          target: 'WORK/hlt',
+        },
+      ],
+      [
+        'h2',
+        'hardlink',
+        {
+          name: 'WORK/hl',
+          target: 'WORK/hlt',
+        },
+      ],
+      [
+        'h3',
+        'hardlink',
+        {
+          name: 'WORK/hlp',
+          target: 'WORK/hlt',
+        },
+      ],
+      [
+        'h4',
+        'hardlink',
+        {
+          name: 'WORK/hlp',
+          target: 'WORK/hlt',
+          force: true,
+        },
+      ],
+      [
+        'h5',
+        'hardlink',
+        {
+          name: 'WORK/x/y',
+          target: 'WORK/hlt',
+        },
+      ],
+      [
+        'h6',
+        'hardlink',
+        {
+          name: 'WORK/hl2',
+          target: 'WORK',
+        },
+      ],
+      [
+        'h7',
+        'exists',
+        {
+          name: 'WORK/hl',
+        },
+      ],
+      [
+        'h8',
+        'missing',
+        {
+          name: 'WORK/hl',
+        },
+      ],
+      [
+        'h9',
+        'rename',
+        {
+          name: 'WORK/hl3',
+          source: 'WORK/hl',
         },
       ],
     ],
@@ -2505,6 +2596,168 @@ export const SALT_RUNS: SaltRunData = {
               comment: 'Prepended 1 lines',
               changes: {
                 diff: '--- \n+++ \n@@ -1,3 +1,4 @@\n+first\n #-- start managed zone --\n b1\n b2\n',
+              },
+            },
+          },
+        },
+      ],
+      skip: {},
+    },
+    {
+      title: 'hardlink, exists, missing, rename: test mode, then a run',
+      runs: [
+        {
+          spec: 'spec-setup4',
+          test: false,
+          salt: {
+            h_t: {
+              name: 'WORK/hlt',
+              result: true,
+              comment: 'File WORK/hlt updated',
+              changes: {
+                diff: 'New file',
+              },
+            },
+            h_p: {
+              name: 'WORK/hlp',
+              result: true,
+              comment: 'File WORK/hlp updated',
+              changes: {
+                diff: 'New file',
+              },
+            },
+          },
+        },
+        {
+          spec: 'spec-probe4',
+          test: true,
+          salt: {
+            h1: {
+              name: 'WORK/hl',
+              result: null,
+              comment: 'Hard link WORK/hl to WORK/hlt is set for creation',
+              changes: {
+                new: 'WORK/hl',
+              },
+            },
+            h2: {
+              name: 'WORK/hl',
+              result: null,
+              comment: 'Hard link WORK/hl to WORK/hlt is set for creation',
+              changes: {
+                new: 'WORK/hl',
+              },
+            },
+            h3: {
+              name: 'WORK/hlp',
+              result: false,
+              comment: 'File or directory exists where the hard link WORK/hlp should be. Did you mean to use force?',
+              changes: {},
+            },
+            h4: {
+              name: 'WORK/hlp',
+              result: null,
+              comment:
+                'The file or directory WORK/hlp is set for removal to make way for a new hard link targeting WORK/hlt',
+              changes: {},
+            },
+            h5: {
+              name: 'WORK/x/y',
+              result: null,
+              comment: 'Hard link WORK/x/y to WORK/hlt is set for creation',
+              changes: {
+                new: 'WORK/x/y',
+              },
+            },
+            h6: {
+              name: 'WORK/hl2',
+              result: false,
+              comment: 'Unable to hard link from directory WORK',
+              changes: {},
+            },
+            h7: {
+              name: 'WORK/hl',
+              result: false,
+              comment: 'Specified path WORK/hl does not exist',
+              changes: {},
+            },
+            h8: {
+              name: 'WORK/hl',
+              result: true,
+              comment: 'Path WORK/hl is missing',
+              changes: {},
+            },
+            h9: {
+              name: 'WORK/hl3',
+              result: true,
+              comment: 'Source file "WORK/hl" has already been moved out of place',
+              changes: {},
+            },
+          },
+        },
+        {
+          spec: 'spec-probe4',
+          test: false,
+          salt: {
+            h1: {
+              name: 'WORK/hl',
+              result: true,
+              comment: 'Created new hard link WORK/hl -> WORK/hlt',
+              changes: {
+                new: 'WORK/hl',
+              },
+            },
+            h2: {
+              name: 'WORK/hl',
+              result: true,
+              comment: 'Target of hard link WORK/hl is already pointing to WORK/hlt',
+              changes: {},
+            },
+            h3: {
+              name: 'WORK/hlp',
+              result: false,
+              comment: 'File exists where the hard link WORK/hlp should be',
+              changes: {},
+            },
+            h4: {
+              name: 'WORK/hlp',
+              result: true,
+              comment: 'Created new hard link WORK/hlp -> WORK/hlt',
+              changes: {
+                forced: 'File for hard link was forcibly replaced',
+                new: 'WORK/hlp',
+              },
+            },
+            h5: {
+              name: 'WORK/x/y',
+              result: false,
+              comment: 'Directory WORK/x for hard link is not present',
+              changes: {},
+            },
+            h6: {
+              name: 'WORK/hl2',
+              result: false,
+              comment: 'Unable to hard link from directory WORK',
+              changes: {},
+            },
+            h7: {
+              name: 'WORK/hl',
+              result: true,
+              comment: 'Path WORK/hl exists',
+              changes: {},
+            },
+            h8: {
+              name: 'WORK/hl',
+              result: false,
+              comment: 'Specified path WORK/hl exists',
+              changes: {},
+            },
+            h9: {
+              name: 'WORK/hl3',
+              result: true,
+              comment: 'Moved "WORK/hl" to "WORK/hl3"',
+              changes: {
+                'WORK/hl3': 'WORK/hl',
               },
             },
           },

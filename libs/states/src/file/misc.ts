@@ -120,7 +120,7 @@ async function setLinkOwner(ctx: StateContext, p: string, user: unknown, group: 
 }
 
 /** The user's primary group name, or the user's own name as Salt falls back to. */
-async function primaryGroup(ctx: StateContext, user: unknown): Promise<unknown> {
+export async function primaryGroup(ctx: StateContext, user: unknown): Promise<unknown> {
   const salt = saltOf(ctx);
   try {
     const info = await salt('user.info', [user]);

@@ -6,6 +6,7 @@ import { blockreplace, comment, line, replace, uncomment } from '../file/edit.js
 import { managed } from '../file/managed.js';
 import { absent, copy, symlink, touch } from '../file/misc.js';
 import { exists, missing, rename } from '../file/presence.js';
+import { hardlink } from '../file/hardlink.js';
 import { recurse } from '../file/recurse.js';
 import type { StateContext, StateReturn, StateServices } from '../types.js';
 
@@ -283,6 +284,11 @@ export default definePlugin<MinionConfig, StateServices>({
         ...opt('force', 'makedirs', 'preserve', 'user', 'group', 'mode', 'dir_mode', 'subdir', 'owner'),
       ],
       fn: call(copy),
+    },
+    hardlink: {
+      doc: 'Create a hard link\nIf the file already exists and is a hard link pointing to any location other\nthan the specified ``target``, the hard link will be replaced. If the hard\nlink is a regular file or directory then the state will return False. If\nthe regular file is desired to be replaced with a hard link pass force: True\n\nname\n    The location of the hard link to create\ntarget\n    The location that the hard link points to\nforce\n    If the name of the hard link exists and force is set to False, the\n    state will fail. If force is set to True, the file or directory in the\n    way of the hard link file will be deleted to make room for the hard\n    link, unless backupname is set, when it will be renamed\nmakedirs\n    If the location of the hard link does not already have a parent directory\n    then the state will fail, setting makedirs to True will allow Salt to\n    create the parent directory\nuser / group / dir_mode\n    For the directories made by makedirs',
+      params: ['name', 'target', ...opt('force', 'makedirs', 'user', 'group', 'dir_mode', 'owner')],
+      fn: call(hardlink),
     },
     exists: {
       doc: "Verify that the named file or directory is present or exists.\nEnsures pre-requisites outside of Salt's purview\n(e.g., keytabs, private keys, etc.) have been previously satisfied before\ndeployment.\n\nThis function does not create the file if it doesn't exist, it will return\nan error.\n\nname\n    Absolute path which must exist",
