@@ -3,15 +3,12 @@ import type { FileFunction } from './basic.js';
 import { checkFileMeta, getDiff, manageFile } from './managed.js';
 import { parseSourceHash, sourceFetcher } from './source.js';
 import { hashFile } from './stat-ops.js';
-import { expandUser, flag, invocationError } from './util.js';
+import { expandUser, flag } from './util.js';
+import { cleanTemp, getManaged, renderTemplate, sourceList } from './template.js';
 
 const str = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : pyStr(v));
 
-/** Template rendering belongs to the state issue; until then a template is refused with a reason. */
-function noTemplate(t: unknown): void {
-  if (t !== null && t !== undefined && t !== '' && t !== false)
-    throw invocationError(`template=${pyStr(t)} is not supported by tsalt's file module yet; render the source first`);
-}
+const hasTemplate = (t: unknown): boolean => t !== null && t !== undefined && t !== '' && t !== false;
 
 export const managedFunctions: Record<string, FileFunction> = {
   get_diff: {
@@ -67,7 +64,6 @@ export const managedFunctions: Record<string, FileFunction> = {
     ],
     varkw: true,
     fn: (ctx, a) => {
-      noTemplate(a['template']);
       const ret = isRecord(a['ret']) && Object.keys(a['ret']).length ? a['ret'] : null;
       const sum = a['source_sum'] && typeof a['source_sum'] === 'object' ? a['source_sum'] : null;
       return manageFile(sourceFetcher(ctx), {
@@ -87,6 +83,8 @@ export const managedFunctions: Record<string, FileFunction> = {
         followSymlinks: flag(a['follow_symlinks']),
         hashType: ctx.opts.hash_type,
         test: ctx.opts.test === true,
+        backup: str(a['backup']),
+        cachedir: ctx.opts.cachedir,
       });
     },
   },
@@ -113,39 +111,122 @@ export const managedFunctions: Record<string, FileFunction> = {
       { name: 'setype', default: null },
       { name: 'serange', default: null },
       { name: 'verify_ssl', default: true },
-      { name: 'use_etag', default: false },
+      { name: 'follow_symlinks', default: false },
     ],
     varkw: true,
     fn: async (ctx, a) => {
-      noTemplate(a['template']);
-      const fetch = sourceFetcher(ctx);
-      const source = str(a['source']);
       const saltenv = str(a['saltenv']) ?? 'base';
+      const [src, srcHash] = await sourceList(ctx, a['source'], a['source_hash'], saltenv);
+      const source = str(src);
+      const fetch = sourceFetcher(ctx);
       let sfn: string | null = null;
       let sum: { hash_type: string; hsum: string } | null = null;
-      if (source) {
-        const got = await fetch(source, saltenv);
-        if (!got) return [false, `Source file '${source}' not found`];
-        sfn = got;
-        const given = flag(a['skip_verify']) ? null : parseSourceHash(a['source_hash']);
-        const htype = given?.hash_type ?? ctx.opts.hash_type;
-        const actual = hashFile(sfn, htype);
-        if (given && given.hsum !== actual)
-          return [
-            false,
-            `Specified ${htype} checksum for ${source} (${given.hsum}) does not match actual checksum (${actual})`,
-          ];
-        sum = { hash_type: htype, hsum: actual };
+      const contents = a['contents'] === null ? null : pyStr(a['contents']);
+      if (source && contents === null) {
+        if (hasTemplate(a['template'])) {
+          const [path, got, comment] = await getManaged(ctx, {
+            name: expandUser(a['name']),
+            template: a['template'],
+            source,
+            sourceHash: srcHash,
+            user: a['user'],
+            group: a['group'],
+            mode: a['mode'],
+            saltenv,
+            context: a['context'],
+            defaults: a['defaults'],
+            skipVerify: flag(a['skip_verify']),
+            sls: (a['__kwargs__'] as Record<string, unknown> | undefined)?.['sls'],
+          });
+          if (comment) {
+            cleanTemp(path);
+            return [false, comment];
+          }
+          sfn = path;
+          sum = { hash_type: got['hash_type'] ?? 'sha256', hsum: got['hsum'] ?? '' };
+        } else {
+          const got = await fetch(source, saltenv);
+          if (!got) return [false, `Source file '${source}' not found`];
+          sfn = got;
+          const given = flag(a['skip_verify']) ? null : parseSourceHash(srcHash);
+          const htype = given?.hash_type ?? ctx.opts.hash_type;
+          const actual = hashFile(sfn, htype);
+          if (given && given.hsum !== actual)
+            return [
+              false,
+              `Specified ${htype} checksum for ${source} (${given.hsum}) does not match actual checksum (${actual})`,
+            ];
+          sum = { hash_type: htype, hsum: actual };
+        }
       }
-      return checkFileMeta(fetch, expandUser(a['name']), sfn, sum, {
-        source,
-        user: str(a['user']),
-        group: str(a['group']),
-        mode: str(a['mode']),
-        contents: a['contents'] === null ? null : pyStr(a['contents']),
-        saltenv,
-        followSymlinks: true,
-      });
+      try {
+        return await checkFileMeta(fetch, expandUser(a['name']), sfn, sum, {
+          source,
+          user: str(a['user']),
+          group: str(a['group']),
+          mode: str(a['mode']),
+          contents,
+          saltenv,
+          followSymlinks: flag(a['follow_symlinks']),
+        });
+      } finally {
+        cleanTemp(sfn);
+      }
     },
+  },
+  get_managed: {
+    doc: "Return the managed file data for file.managed\n\nname\n    location where the file lives on the server\ntemplate\n    template format (``jinja``)\nsource\n    managed source file (salt://, a local path or file://)\nsource_hash\n    hash of the source file\nuser / group / mode\n    given to the template as variables\nsaltenv\n    Salt fileserver environment from which to retrieve the file\ncontext\n    variables to add to the template environment\ndefaults\n    default values of for context_dict\nskip_verify\n    If ``True``, hash verification of remote file sources will be skipped\n\nReturns ``[sfn, source_sum, comment]``: the local file (the rendered template), its hash, and an error comment.\n\nCLI Example:\n\n    salt '*' file.get_managed /etc/httpd/conf.d/httpd.conf jinja salt://http/httpd.conf '{hash_type: 'md5', 'hsum': <md5sum>}' None root root '755' base None None",
+    params: [
+      'name',
+      'template',
+      'source',
+      'source_hash',
+      'source_hash_name',
+      'user',
+      'group',
+      'mode',
+      'attrs',
+      'saltenv',
+      'context',
+      'defaults',
+      { name: 'skip_verify', default: false },
+      { name: 'verify_ssl', default: true },
+      { name: 'use_etag', default: false },
+    ],
+    varkw: true,
+    fn: (ctx, a) =>
+      getManaged(ctx, {
+        name: expandUser(a['name']),
+        template: a['template'],
+        source: str(a['source']),
+        sourceHash: a['source_hash'],
+        user: a['user'],
+        group: a['group'],
+        mode: a['mode'],
+        saltenv: str(a['saltenv']) ?? 'base',
+        context: a['context'],
+        defaults: a['defaults'],
+        skipVerify: flag(a['skip_verify']),
+        sls: (a['__kwargs__'] as Record<string, unknown>)['sls'],
+      }),
+  },
+  apply_template_on_contents: {
+    doc: "Return the contents after applying the templating engine\n\ncontents\n    template string\ntemplate\n    template format (``jinja``)\ncontext\n    Overrides default context variables passed to the template.\ndefaults\n    Default context passed to the template.\n\nCLI Example:\n\n    salt '*' file.apply_template_on_contents \\\n        contents='This is a {{ template }} string.' \\\n        template=jinja \\\n        \"context={}\" \"defaults={'template': 'cool'}\" \\\n        saltenv=base",
+    params: ['contents', 'template', 'context', 'defaults', 'saltenv'],
+    fn: async (ctx, a) => {
+      const out = await renderTemplate(ctx, pyStr(a['contents'] ?? ''), pyStr(a['template']), {
+        file: '<contents>',
+        context: a['context'],
+        defaults: a['defaults'],
+        saltenv: str(a['saltenv']) ?? 'base',
+      });
+      if (out.ok) return out.data;
+      return { result: false, comment: out.error };
+    },
+  },
+  source_list: {
+    doc: "Check the source list and return the source to use\n\nOf a list of sources (strings, or ``{source: hash}`` dicts), the first that\nexists on the file server or the minion, with its hash.\n\nCLI Example:\n\n    salt '*' file.source_list salt://http/httpd.conf '{hash_type: 'md5', 'hsum': <md5sum>}' base",
+    params: ['source', 'source_hash', 'saltenv'],
+    fn: (ctx, a) => sourceList(ctx, a['source'], a['source_hash'], str(a['saltenv']) ?? 'base'),
   },
 };

@@ -8,6 +8,7 @@ import { fromBytesText } from './replace.js';
 import { splitKeepEnds } from './difflib.js';
 import type { SourceFetcher } from './source.js';
 import { hashFile, stats } from './stat-ops.js';
+import { cleanTemp } from './template.js';
 import { exists, executionError, isDir, isFile, isLink, isText, normalizeMode, realpath } from './util.js';
 
 /** Salt's `_binary_replace`: the text a diff is replaced with when either side is binary. */
@@ -82,6 +83,45 @@ export interface ManageOptions {
   followSymlinks: boolean;
   hashType: string;
   test: boolean;
+  /** Salt's `backup`: 'minion' keeps the replaced file under `<cachedir>/file_backup`. */
+  backup?: string | null;
+  cachedir?: string;
+}
+
+/** `%a_%b_%d_%H:%M:%S_%Y` in local time, as Python's time.strftime in the C locale. */
+function backupStamp(d: Date): string {
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const t = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  return `${days[d.getDay()]}_${months[d.getMonth()]}_${two(d.getDate())}_${t}_${d.getFullYear()}`;
+}
+
+/**
+ * Salt's `backup_minion`: a copy of `p` at
+ * `<bkroot>/<dir without its leading '/'>/<name>_<stamp>`, the stamp
+ * carrying the last six digits of the time in microseconds before the year,
+ * with the original's owner and mode.
+ */
+export function backupMinion(p: string, bkroot: string): string {
+  const st = fs.statSync(p);
+  const now = Date.now();
+  const micros = String(now * 1000 + Math.floor(Math.random() * 1000)).slice(-6);
+  const stamp = backupStamp(new Date(now));
+  const bk = path.join(
+    bkroot,
+    path.dirname(p).slice(1),
+    `${path.basename(p)}_${stamp.slice(0, -4)}${micros}_${stamp.slice(-4)}`,
+  );
+  fs.mkdirSync(path.dirname(bk), { recursive: true });
+  fs.copyFileSync(p, bk);
+  try {
+    fs.chownSync(bk, st.uid, st.gid);
+  } catch {
+    // Not root: the copy stays ours.
+  }
+  fs.chmodSync(bk, st.mode & 0o7777);
+  return bk;
 }
 
 function fail(ret: PermsRet, comment: string): PermsRet {
@@ -101,6 +141,12 @@ function contentsFile(contents: string): string {
 /** Copies `src` over `dst`'s contents in place: the inode, owner and mode of dst stay. */
 function copyContents(src: string, dst: string): void {
   fs.writeFileSync(dst, fs.readFileSync(src));
+}
+
+/** Salt's files.copyfile with a backup mode: the old file is kept first when backup is 'minion'. */
+function replaceContents(src: string, dst: string, o: Pick<ManageOptions, 'backup' | 'cachedir'>): void {
+  if (o.backup === 'minion' && o.cachedir && isFile(dst)) backupMinion(dst, path.join(o.cachedir, 'file_backup'));
+  copyContents(src, dst);
 }
 
 /**
@@ -134,13 +180,13 @@ export async function manageFile(fetch: SourceFetcher, o: ManageOptions): Promis
           const d = await getDiff(fetch, real, sfn, { showFilenames: false });
           if (d) ret.changes['diff'] = d;
         }
-        if (!o.test) copyContents(sfn, real);
+        if (!o.test) replaceContents(sfn, real, o);
       }
       if (tmp) {
         const d = await getDiff(fetch, real, tmp, { showFilenames: false, showChanges: o.showChanges, template: true });
         if (d) {
           ret.changes['diff'] = d;
-          if (!o.test) copyContents(tmp, real);
+          if (!o.test) replaceContents(tmp, real, o);
         }
       }
       [ret] = checkPerms(name, ret, o.user, o.group, o.mode, { followSymlinks: o.followSymlinks, test: o.test });
@@ -162,8 +208,11 @@ export async function manageFile(fetch: SourceFetcher, o: ManageOptions): Promis
       }
     }
     if (!o.test) {
-      // Salt creates the file under umask 077 when a mode is asked, so it is never briefly readable.
-      fs.writeFileSync(name, '', { mode: o.mode ? 0o600 : 0o666, flag: 'a' });
+      // A source lands through a private temp file (0600, as Salt's mkstemp); contents and empty files are
+      // touched first, under umask 077 when a mode is asked, so neither is ever briefly readable.
+      const viaSource = Boolean(o.source && sfn && tmp === null);
+      fs.writeFileSync(name, '', { mode: viaSource || o.mode ? 0o600 : 0o666, flag: 'a' });
+      if (viaSource) fs.chmodSync(name, 0o600);
       if (!o.source) {
         if (tmp === null) {
           ret.changes['new'] = `file ${name} created`;
@@ -172,7 +221,9 @@ export async function manageFile(fetch: SourceFetcher, o: ManageOptions): Promis
       }
       if (tmp) copyContents(tmp, name);
       else if (sfn) copyContents(sfn, name);
-      [ret] = checkPerms(name, ret, o.user, o.group, o.mode, { followSymlinks: o.followSymlinks });
+      // No mode asked: the umask's, as Salt sets it (so a source's 0600 temp file becomes 0644 under umask 022).
+      const mode = o.mode ?? (0o666 & ~process.umask()).toString(8);
+      [ret] = checkPerms(name, ret, o.user, o.group, mode, { followSymlinks: o.followSymlinks });
     }
     if (!ret.comment) ret.comment = `File ${name} updated`;
     if (o.test) ret.comment = `File ${name} not updated`;
@@ -180,6 +231,7 @@ export async function manageFile(fetch: SourceFetcher, o: ManageOptions): Promis
     return ret;
   } finally {
     if (tmp) fs.rmSync(path.dirname(tmp), { recursive: true, force: true });
+    cleanTemp(sfn);
   }
 }
 

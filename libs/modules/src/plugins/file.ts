@@ -7,6 +7,7 @@ import { findFunctions } from '../file/find.js';
 import { lineFunctions } from '../file/line.js';
 import { managedFunctions } from '../file/managed-functions.js';
 import { metaFunctions } from '../file/meta.js';
+import { ownerFunctions } from '../file/owners.js';
 import { replaceFunctions } from '../file/replace.js';
 import { textFunctions } from '../file/text.js';
 
@@ -29,5 +30,6 @@ export default definePlugin<MinionConfig, ModuleServices>({
     ...blockFunctions,
     ...findFunctions,
     ...managedFunctions,
+    ...ownerFunctions,
   },
 });
