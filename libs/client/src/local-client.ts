@@ -224,7 +224,8 @@ export class LocalClient {
     const up = new Set<string>();
     const wait = pub.notConnected ? { ...o, notConnected: pub.notConnected } : o;
     for await (const r of this.getCliReturns(pub.jid, targeted, wait)) if (r.kind === 'return') up.add(r.id);
-    return { matched: true, up: [...up].sort(), down: targeted.filter((m) => !up.has(m)).sort() };
+    // Salt's `did not respond` names only minions the master sent the ping to, not ids a list named without a key.
+    return { matched: true, up: [...up].sort(), down: pub.minions.filter((m) => !up.has(m)).sort() };
   }
 
   /**
