@@ -104,6 +104,17 @@ describe('batch mode end to end (three minions)', { timeout: 180_000 }, () => {
     assert.equal(small.stdout, 'm1:\n    True\n');
   });
 
+  test('other target types, and --static: all returns at the end as one document', async () => {
+    const l = await c.tsalt(['-L', 'm1,m3', '-b', '1', 'test.ping']);
+    assert.equal(l.code, 0, l.stderr);
+    assert.deepEqual(groups(l.stdout), ["['m1']", "['m3']"]);
+    const g = await c.tsalt(['-G', 'id:m2', '-b', '1', 'test.ping']);
+    assert.deepEqual(groups(g.stdout), ["['m2']"]);
+    const st = await c.tsalt(['*', '-b', '2', '--static', 'test.ping', '--out', 'json']);
+    assert.equal(st.code, 0, st.stderr);
+    assert.deepEqual(JSON.parse(st.stdout), { m1: true, m2: true, m3: true });
+  });
+
   test('bad input: an unreadable size, a target matching nothing', async () => {
     const bad = await c.tsalt(['*', '-b', 'ten', 'test.ping']);
     assert.equal(bad.code, 1);

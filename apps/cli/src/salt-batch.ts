@@ -43,7 +43,9 @@ export async function runBatchCli(b: BatchCliParams): Promise<number> {
     out(invalidBatchText(b.spec) + '\n');
     return EXIT.GENERIC;
   }
-  const ping = await b.client.pingTarget(b.tgt, { tgt_type: b.tgtType, timeout: b.timeoutS, kwargs: b.kwargs });
+  // Salt's ping carries none of the job's returner settings; the delimiter is kept so grain targets match alike.
+  const pingKwargs = b.kwargs['delimiter'] !== undefined ? { delimiter: b.kwargs['delimiter'] } : {};
+  const ping = await b.client.pingTarget(b.tgt, { tgt_type: b.tgtType, timeout: b.timeoutS, kwargs: pingKwargs });
   if (!ping.matched) {
     out(NO_MATCH);
     return EXIT.OK;
