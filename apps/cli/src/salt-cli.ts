@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { DEFAULT_CONFIG_DIR } from '@tsalt/config';
+import { DEFAULT_CONFIG_DIR, type MasterConfig } from '@tsalt/config';
 import { parseCliArgs } from '@tsalt/loader';
 import { resolveNodegroups, validateTarget } from '@tsalt/targeting';
 import { errorLine, isRecord } from '@tsalt/core';
@@ -16,6 +16,8 @@ import {
 import type { HighstateOptions } from '@tsalt/output';
 import { LocalClient, type NoReturnReason } from '@tsalt/client';
 import { returnerPlugins } from '@tsalt/returners';
+import { previewTarget } from './preview-target.js';
+import { runBatchCli } from './salt-batch.js';
 
 interface SaltFlags extends OutFlags {
   configDir: string;
@@ -40,6 +42,12 @@ interface SaltFlags extends OutFlags {
   return_config?: string;
   return_kwargs?: string;
   delimiter?: string;
+  batch?: string;
+  batchSize?: string;
+  batchWait?: string;
+  batchSafeLimit?: string;
+  batchSafeSize?: string;
+  failhard?: boolean;
 }
 
 const HINT = (jid: string): string =>
@@ -88,6 +96,21 @@ export function saltProgram(): Command {
       .option('--return_config <prefix>', 'alternative config prefix for the returners')
       .option('--return_kwargs <json>', 'returner settings as a JSON dict')
       .option('--output-diff', 'report only those states that have changed')
+      .option(
+        '-b, --batch <size>',
+        'Execute the salt job in batch mode, pass either the number of minions to batch at a time, or the percentage of minions to have running.',
+      )
+      .option('--batch-size <size>', 'the same as --batch')
+      .option(
+        '--batch-wait <seconds>',
+        'Wait the specified time in seconds after each job is done before freeing the slot in the batch for the next one.',
+      )
+      .option(
+        '--batch-safe-limit <n>',
+        'Execute the salt job in batch mode if the job would have executed on at least this many minions.',
+      )
+      .option('--batch-safe-size <size>', 'Batch size to use for batch jobs created by batch-safe-limit.', '8')
+      .option('--failhard', 'Stop batch execution upon first "bad" return.')
       .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
       .allowExcessArguments(true),
   );
@@ -137,6 +160,24 @@ export async function saltMain(argv: string[]): Promise<number> {
   const hs = highstateOptions(opts, f, arg);
   const client = new LocalClient(opts);
   try {
+    const spec = batchSpec(f, opts, tgt, type, delimiter);
+    if (spec !== undefined) {
+      return await runBatchCli({
+        client,
+        tgt,
+        tgtType: type,
+        fun,
+        arg,
+        spec,
+        waitS: numberFlag(f.batchWait, '--batch-wait', 0),
+        failhard: f.failhard === true,
+        timeoutS,
+        ret: f.return ?? '',
+        kwargs,
+        f,
+        hs,
+      });
+    }
     const pub = await client.publish(tgt, fun, arg, {
       tgt_type: type,
       ret: f.return ?? '',
@@ -172,6 +213,37 @@ export async function saltMain(argv: string[]): Promise<number> {
   } finally {
     client.close();
   }
+}
+
+/** A number flag, or a usage error naming it. */
+function numberFlag(value: string | undefined, name: string, dflt: number): number {
+  if (value === undefined) return dflt;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new CliExit(EXIT.USAGE, `ERROR: ${name}: invalid number value: '${value}'`);
+  return n;
+}
+
+/**
+ * The batch size to run with, or undefined for a plain run: `-b` as given,
+ * or, when the target matches at least `--batch-safe-limit` minions on the
+ * master, `--batch-safe-size` (Salt's NOTICE says so first).
+ */
+function batchSpec(
+  f: SaltFlags,
+  opts: MasterConfig,
+  tgt: string | string[],
+  type: string,
+  delimiter: string,
+): string | undefined {
+  const given = f.batch ?? f.batchSize;
+  if (given) return given;
+  const limit = numberFlag(f.batchSafeLimit, '--batch-safe-limit', 0);
+  if (limit <= 1) return undefined;
+  const nodegroups = isRecord(opts.nodegroups) ? (opts.nodegroups as Record<string, string | string[]>) : {};
+  if (previewTarget(opts, tgt, type, nodegroups, delimiter).length < limit) return undefined;
+  process.stdout.write('\nNOTICE: Too many minions targeted, switching to batch execution.\n');
+  return f.batchSafeSize ?? '8';
 }
 
 /**

@@ -15,6 +15,8 @@
 export { LocalClient, type LocalClientOptions } from './local-client.js';
 export { readRootKey, masterReqAddress } from './master-access.js';
 export { JobEvents, parseReturnTag, type JobReturnEvent } from './job-events.js';
+export { runBatch, batchRetcode, type BatchDeps, type BatchParams, type BatchEvent } from './batch.js';
+export { parseBatchSize, invalidBatchText } from './batch-size.js';
 export { waitForReturns, NOT_RUNNING_GRACE_MS, type WaitDeps, type WaitParams } from './wait.js';
 export {
   RootKeyUnreadableError,
@@ -34,4 +36,6 @@ export type {
   NoReturnReason,
   WaitOptions,
   CmdOptions,
+  BatchOptions,
+  PingedTarget,
 } from './types.js';

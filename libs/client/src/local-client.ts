@@ -13,7 +13,17 @@ import {
 import { JobEvents } from './job-events.js';
 import { masterReqAddress, readRootKey } from './master-access.js';
 import { waitForReturns } from './wait.js';
-import type { ClientOpts, CliReturn, CmdOptions, PublishOptions, PublishReply, WaitOptions } from './types.js';
+import { runBatch, type BatchEvent, type BatchParams } from './batch.js';
+import type {
+  BatchOptions,
+  ClientOpts,
+  CliReturn,
+  CmdOptions,
+  PingedTarget,
+  PublishOptions,
+  PublishReply,
+  WaitOptions,
+} from './types.js';
 
 /** How long the master may take to answer a publish (ms): it only checks the key and matches targets. */
 const PUBLISH_REPLY_TIMEOUT_MS = 10_000;
@@ -200,6 +210,45 @@ export class LocalClient {
     o: PublishOptions = {},
   ): Promise<string> {
     return (await this.publish(tgt, fun, arg, { ...o, listen: false })).jid;
+  }
+
+  /**
+   * Salt's batch ping (`Batch.gather_minions`): `test.ping` to the target,
+   * waited for as the CLI waits. `up` answered (sorted); `down` was targeted
+   * and did not. `matched` is false when the target matched no minion.
+   */
+  async pingTarget(tgt: string | string[], o: CmdOptions = {}): Promise<PingedTarget> {
+    const pub = await this.publish(tgt, 'test.ping', [], { ...o, listen: true });
+    if (!pub.jid) return { matched: false, up: [], down: [] };
+    const targeted = [...pub.minions, ...pub.missing];
+    const up = new Set<string>();
+    const wait = pub.notConnected ? { ...o, notConnected: pub.notConnected } : o;
+    for await (const r of this.getCliReturns(pub.jid, targeted, wait)) if (r.kind === 'return') up.add(r.id);
+    // Salt's `did not respond` names only minions the master sent the ping to, not ids a list named without a key.
+    return { matched: true, up: [...up].sort(), down: pub.minions.filter((m) => !up.has(m)).sort() };
+  }
+
+  /**
+   * Salt's batch run over minions found by `pingTarget`: the job goes to at
+   * most `size` of them at a time, one publish (tgt_type list) per group
+   * started; see `runBatch` for what is yielded.
+   */
+  cmdBatch(
+    minions: readonly string[],
+    fun: string,
+    arg: readonly unknown[],
+    o: BatchOptions & BatchParams,
+  ): AsyncGenerator<BatchEvent> {
+    const { size, waitS, failhard, ...rest } = o;
+    const params: BatchParams = { size, ...(waitS !== undefined ? { waitS } : {}), ...(failhard ? { failhard } : {}) };
+    const run = async function* (this: LocalClient, group: string[], onJid: (jid: string) => void) {
+      const pub = await this.publish(group, fun, arg, { ...rest, tgt_type: 'list', listen: true });
+      if (!pub.jid) return;
+      onJid(pub.jid);
+      const wait = pub.notConnected ? { ...rest, notConnected: pub.notConnected } : rest;
+      yield* this.getCliReturns(pub.jid, [...pub.minions, ...pub.missing], wait);
+    };
+    return runBatch({ run: (group, onJid) => run.call(this, group, onJid) }, minions, params);
   }
 
   /** Releases the sockets; waits in progress end. */

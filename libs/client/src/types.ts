@@ -56,3 +56,16 @@ export interface WaitOptions {
 }
 
 export interface CmdOptions extends PublishOptions, WaitOptions {}
+
+/** What a batch sub-job needs: the publish options (its target is always a list) and the wait. */
+export interface BatchOptions extends Omit<PublishOptions, 'tgt_type' | 'listen'>, WaitOptions {}
+
+/** The answer of `pingTarget`: who will get the job in a batch run. */
+export interface PingedTarget {
+  /** False when the target matched no minion (no jid). */
+  matched: boolean;
+  /** Minions that answered the ping, sorted. */
+  up: string[];
+  /** Minions targeted that did not answer, sorted: no job is sent to them. */
+  down: string[];
+}
