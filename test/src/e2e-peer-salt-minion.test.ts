@@ -43,7 +43,8 @@ describe('peer publishing from a salt-minion 3006.8 on tsalt-master', { skip, ti
   let real: Proc;
   let ts: Proc;
   let masterDir: string;
-  const tsalt = (args: string[]) => tsaltRun(TSALT.tsalt, ['-c', masterDir, ...args, '--out', 'json', '-t', '30'], 90_000);
+  const tsalt = (args: string[]) =>
+    tsaltRun(TSALT.tsalt, ['-c', masterDir, ...args, '--out', 'json', '-t', '30'], 90_000);
   const answer = async (args: string[]): Promise<Record<string, unknown>> => parseJsonOut((await tsalt(args)).stdout);
 
   before(async () => {
@@ -91,8 +92,14 @@ describe('peer publishing from a salt-minion 3006.8 on tsalt-master', { skip, ti
   });
 
   test("the salt-minion's publish.runner runs jobs.list_jobs on the master; manage.up is refused", async () => {
-    const listed = (await answer([REAL, 'publish.runner', 'jobs.list_jobs']))[REAL] as Record<string, Record<string, unknown>>;
-    assert.ok(Object.values(listed).some((j) => j['User'] === REAL && j['Function'] === 'cmd.run'), JSON.stringify(listed));
+    const listed = (await answer([REAL, 'publish.runner', 'jobs.list_jobs']))[REAL] as Record<
+      string,
+      Record<string, unknown>
+    >;
+    assert.ok(
+      Object.values(listed).some((j) => j['User'] === REAL && j['Function'] === 'cmd.run'),
+      JSON.stringify(listed),
+    );
     assert.deepEqual(await answer([REAL, 'publish.runner', 'manage.up']), { [REAL]: {} });
   });
 });

@@ -93,11 +93,13 @@ describe('peer publishing', { timeout: 180_000 }, () => {
   test('a runner outside peer_run is refused with {} and logged; m2 may run none', async () => {
     assert.deepEqual(await json(['m1', 'saltutil.runner', 'manage.up']), { m1: {} });
     assert.deepEqual(await json(['m2', 'saltutil.runner', 'jobs.list_jobs']), { m2: {} });
-    await waitFor('the master log line', () => /peer runner refused: minion m2 may not run jobs.list_jobs/.test(c.master?.output() ?? ''));
+    await waitFor('the master log line', () =>
+      /peer runner refused: minion m2 may not run jobs.list_jobs/.test(c.master?.output() ?? ''),
+    );
     assert.match(c.master?.output() ?? '', /peer runner refused: minion m1 may not run manage\.up/);
   });
 
-  test('saltutil.cmd publishes under the peer ACL and answers Salt\'s full returns', async () => {
+  test("saltutil.cmd publishes under the peer ACL and answers Salt's full returns", async () => {
     const out = await json(['m1', 'saltutil.cmd', 'm2', 'test.ping']);
     assert.deepEqual(out, { m1: { m2: { ret: true, retcode: 0 } } });
   });

@@ -215,7 +215,9 @@ export class Master {
 
   /** Salt's check_minions for the peer ACL: the accepted minions a target reaches, nodegroups resolved. */
   private expectedMinions(tgt: string | string[], tgtType: string): string[] {
-    const nodegroups = isRecord(this.opts.nodegroups) ? (this.opts.nodegroups as Record<string, string | string[]>) : {};
+    const nodegroups = isRecord(this.opts.nodegroups)
+      ? (this.opts.nodegroups as Record<string, string | string[]>)
+      : {};
     const r = resolveNodegroups(tgt, tgtType, nodegroups, this.opts.conf_file || undefined);
     const cache = this.minionData?.enabled ? this.minionData : undefined;
     return checkMinions(r.tgt as string | string[], r.tgtType, this.keys.ids('accepted'), {

@@ -40,7 +40,7 @@ test('permsFor gathers the lists of every key matching the minion id', () => {
   assert.deepEqual(permsFor(PEER, 'web1'), []);
   // The key is a regex: its dots match any character, and a longer id still matches its start.
   assert.deepEqual(permsFor(PEER, 'zwidc_kvm_192x168x1x104'), ['test.ping', 'cmd.run']);
-  assert.deepEqual(permsFor({ '.*': ['a'], 'web': ['b'], 'x': 'not a list' }, 'web1'), ['a', 'b']);
+  assert.deepEqual(permsFor({ '.*': ['a'], web: ['b'], x: 'not a list' }, 'web1'), ['a', 'b']);
 });
 
 test('publishAllowed: a function matching a regex entry is allowed, any other refused', () => {
@@ -69,7 +69,9 @@ test('publishAllowed: {target: [functions]} entries hold only when every targete
 });
 
 test('publishAllowed: argument conditions, positional and keyword (null allows any)', () => {
-  const perms = [{ '*': [{ 'cmd.run': { args: ['^ls( |$)'] } }, { 'test.arg': { args: [null, 'b'], kwargs: { k: 'v.*' } } }] }];
+  const perms = [
+    { '*': [{ 'cmd.run': { args: ['^ls( |$)'] } }, { 'test.arg': { args: [null, 'b'], kwargs: { k: 'v.*' } } }] },
+  ];
   const any = ALL;
   assert.equal(publishAllowed(perms, 'cmd.run', ['ls -la'], any, 'list', check), true);
   assert.equal(publishAllowed(perms, 'cmd.run', ['rm -rf /'], any, 'list', check), false);
@@ -77,7 +79,10 @@ test('publishAllowed: argument conditions, positional and keyword (null allows a
   const kw = { __kwarg__: true, k: 'value' };
   assert.equal(publishAllowed(perms, 'test.arg', ['anything', 'b', kw], any, 'list', check), true);
   assert.equal(publishAllowed(perms, 'test.arg', ['anything', 'b'], any, 'list', check), false);
-  assert.equal(publishAllowed(perms, 'test.arg', ['anything', 'b', { __kwarg__: true, k: 'x' }], any, 'list', check), false);
+  assert.equal(
+    publishAllowed(perms, 'test.arg', ['anything', 'b', { __kwarg__: true, k: 'x' }], any, 'list', check),
+    false,
+  );
 });
 
 test('publishAllowed: a pillar glob reaching more minions than exact values is refused', () => {
@@ -86,7 +91,7 @@ test('publishAllowed: a pillar glob reaching more minions than exact values is r
 });
 
 test('runnerAllowed: peer_run regexes, plain strings only', () => {
-  const perms = permsFor({ 'm1': ['jobs.list_jobs', 'manage\\..*'], '.*': [{ 'x': ['y'] }] }, 'm1');
+  const perms = permsFor({ m1: ['jobs.list_jobs', 'manage\\..*'], '.*': [{ x: ['y'] }] }, 'm1');
   assert.equal(runnerAllowed(perms, 'jobs.list_jobs'), true);
   assert.equal(runnerAllowed(perms, 'manage.up'), true);
   assert.equal(runnerAllowed(perms, 'jobs.lookup_jid'), false);

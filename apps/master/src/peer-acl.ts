@@ -1,4 +1,4 @@
-import { isRecord } from '@tsalt/core';
+import { isRecord, pyStr } from '@tsalt/core';
 
 /*
  * Salt's peer ACLs (master config `peer` and `peer_run`): each key is a
@@ -83,13 +83,13 @@ function argsAllowed(valid: unknown, a: ReturnType<typeof splitArgs>, onBad?: (p
       if (a.args.length <= i) return false;
       const re = condArgs[i];
       if (re === null || re === undefined) continue;
-      if (!pyMatch(String(re), argText(a.args[i]), onBad)) return false;
+      if (!pyMatch(pyStr(re), argText(a.args[i]), onBad)) return false;
     }
     const condKwargs = isRecord(cond['kwargs']) ? cond['kwargs'] : {};
     for (const [k, re] of Object.entries(condKwargs)) {
       if (!a.kwargs || !(k in a.kwargs)) return false;
       if (re === null || re === undefined) continue;
-      if (!pyMatch(String(re), argText(a.kwargs[k]), onBad)) return false;
+      if (!pyMatch(pyStr(re), argText(a.kwargs[k]), onBad)) return false;
     }
     return true;
   });

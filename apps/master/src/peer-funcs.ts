@@ -3,13 +3,7 @@ import { errorLine, isRecord } from '@tsalt/core';
 import { parseCliArgs } from '@tsalt/loader';
 import type { MasterConfig } from '@tsalt/config';
 import type { JobCache } from '@tsalt/returners';
-import {
-  BadMessageError,
-  parsePeerPublish,
-  parsePeerRun,
-  parsePubRet,
-  type PeerPublishLoad,
-} from '@tsalt/transport';
+import { BadMessageError, parsePeerPublish, parsePeerRun, parsePubRet, type PeerPublishLoad } from '@tsalt/transport';
 import { permsFor, publishAllowed, runnerAllowed } from './peer-acl.js';
 import type { PeerRunner } from './peer-runner.js';
 
@@ -194,7 +188,10 @@ async function minionRun(load: Record<string, unknown>, id: string, cmd: string,
   const acl = isRecord(d.opts.peer_run) ? d.opts.peer_run : {};
   const onBad = (pattern: string): void => d.log.error(`Invalid regular expression: ${pattern}`);
   if (!runnerAllowed(permsFor(acl, id, onBad), name, onBad)) {
-    d.log.warn({ minion: id, fun: name }, `peer runner refused: minion ${id} may not run ${name} (master config peer_run)`);
+    d.log.warn(
+      { minion: id, fun: name },
+      `peer runner refused: minion ${id} may not run ${name} (master config peer_run)`,
+    );
     return {};
   }
   const arg = parseInput(req.arg, req.noParse);

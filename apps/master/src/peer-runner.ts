@@ -85,7 +85,10 @@ export class PeerRunner {
 
   /** Runs wheel `fun` for minion `id`: the full return, as Salt's saltutil.wheel gives. */
   async wheelCall(id: string, fun: string, arg: unknown[]): Promise<Record<string, unknown>> {
-    this.wheel ??= new Registry({ kind: 'wheel', opts: this.opts, log: this.d.log, services: { keys: this.d.keys } }, wheelPlugins());
+    this.wheel ??= new Registry(
+      { kind: 'wheel', opts: this.opts, log: this.d.log, services: { keys: this.d.keys } },
+      wheelPlugins(),
+    );
     const { args, kwargs } = splitPublishArgs(arg);
     const r = await runWheel(this.wheel, fun, kwargs, {
       fire: async (t, data) => void this.d.fire(t, data),

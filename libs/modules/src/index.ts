@@ -29,7 +29,26 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, cp, disk, event, file, grains, group, network, pillar, pkg, publish, saltutil, service, state, status, sys, test, user];
+  return [
+    cmd,
+    cp,
+    disk,
+    event,
+    file,
+    grains,
+    group,
+    network,
+    pillar,
+    pkg,
+    publish,
+    saltutil,
+    service,
+    state,
+    status,
+    sys,
+    test,
+    user,
+  ];
 }
 
 export { ModuleError, TestException } from './errors.js';

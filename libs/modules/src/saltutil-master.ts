@@ -66,7 +66,7 @@ export const masterFunctions: Record<string, Fn> = {
     },
   },
   wheel: {
-    doc: "Execute a wheel module and function on the master (tsalt asks the master,\nunder its peer_run ACL, where the function is named wheel.<name>).\n\nname\n    The name of the function to run\nargs\n    Any positional arguments to pass to the wheel function. A common example\n    of this would be the ``match`` arg needed for key functions.\nkwargs\n    Any keyword arguments to pass to the wheel function\n\nCLI Example:\n\n    salt my-local-minion saltutil.wheel key.accept jerry\n    salt my-local-minion saltutil.wheel minions.connected",
+    doc: 'Execute a wheel module and function on the master (tsalt asks the master,\nunder its peer_run ACL, where the function is named wheel.<name>).\n\nname\n    The name of the function to run\nargs\n    Any positional arguments to pass to the wheel function. A common example\n    of this would be the ``match`` arg needed for key functions.\nkwargs\n    Any keyword arguments to pass to the wheel function\n\nCLI Example:\n\n    salt my-local-minion saltutil.wheel key.accept jerry\n    salt my-local-minion saltutil.wheel minions.connected',
     params: ['name'],
     varargs: true,
     varkw: true,

@@ -1,4 +1,5 @@
 import type { MinionConfig } from '@tsalt/config';
+import { pyStr } from '@tsalt/core';
 import { definePlugin, type BoundArgs } from '@tsalt/loader';
 import type { ModuleContext as PluginContext, ModuleServices } from '../context.js';
 import { masterLink, parsePublishArg, peerPublish, peerRun, PeerTimeout } from '../peer-client.js';
@@ -16,7 +17,7 @@ function seconds(v: unknown): number {
 }
 
 async function publishCall(ctx: PluginContext, a: BoundArgs, form: 'clean' | 'full'): Promise<unknown> {
-  const fun = String(a['fun'] ?? '');
+  const fun = pyStr(a['fun'] ?? '');
   const svc = masterLink(ctx);
   if (!svc) {
     ctx.log.error('Cannot run publish commands without a connection to a salt master. No command sent.');
@@ -29,7 +30,7 @@ async function publishCall(ctx: PluginContext, a: BoundArgs, form: 'clean' | 'fu
   const viaMaster = a['via_master'];
   if (viaMaster !== null && viaMaster !== undefined && viaMaster !== '' && viaMaster !== ctx.opts.master) {
     ctx.context['retcode'] = 1;
-    return `Could not find match for ${String(viaMaster)} in list of configured masters ${JSON.stringify([ctx.opts.master])} when using \`via_master\` option`;
+    return `Could not find match for ${pyStr(viaMaster)} in list of configured masters ${JSON.stringify([ctx.opts.master])} when using \`via_master\` option`;
   }
   ctx.log.info(`Publishing '${fun}' to ${String(ctx.opts.master)}`);
   try {
@@ -49,7 +50,7 @@ async function publishCall(ctx: PluginContext, a: BoundArgs, form: 'clean' | 'fu
 }
 
 const TGT_DOC =
-  "The ``tgt_type`` argument is used to pass a target other than a glob into\nthe execution, the available options are:\n\n- glob\n- pcre\n- grain\n- grain_pcre\n- pillar\n- pillar_pcre\n- ipcidr\n- range\n- compound\n\nNote that for pillar matches must be exact, both in the pillar matcher\nand the compound matcher. No globbing is supported.";
+  'The ``tgt_type`` argument is used to pass a target other than a glob into\nthe execution, the available options are:\n\n- glob\n- pcre\n- grain\n- grain_pcre\n- pillar\n- pillar_pcre\n- ipcidr\n- range\n- compound\n\nNote that for pillar matches must be exact, both in the pillar matcher\nand the compound matcher. No globbing is supported.';
 
 export default definePlugin<MinionConfig, ModuleServices>({
   name: 'publish',
@@ -84,7 +85,7 @@ export default definePlugin<MinionConfig, ModuleServices>({
       doc: 'Execute a runner on the master and return the data from the runner\nfunction\n\nCLI Example:\n\n    salt publish.runner manage.down',
       params: ['fun', { name: 'arg', default: null }, { name: 'timeout', default: 5 }],
       fn: async (ctx, a) => {
-        const fun = String(a['fun'] ?? '');
+        const fun = pyStr(a['fun'] ?? '');
         const svc = masterLink(ctx);
         if (!svc) return 'No access to master. If using salt-call with --local, please remove.';
         ctx.log.info(`Publishing runner '${fun}' to ${String(ctx.opts.master)}`);

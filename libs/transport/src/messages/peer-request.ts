@@ -43,9 +43,10 @@ function timeoutOf(load: Record<string, unknown>): { timeout: number | undefined
     const v = load[key];
     if (v === undefined || v === null) continue;
     // Python's int(): an integer, or a string holding one (a float string fails as in Salt).
-    const n = typeof v === 'number' ? Math.trunc(v) : typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v) ? Number(v) : NaN;
+    const n =
+      typeof v === 'number' ? Math.trunc(v) : typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v) ? Number(v) : NaN;
     if (Number.isFinite(n)) timeout = n;
-    else bad = String(v);
+    else bad = typeof v === 'string' ? v : JSON.stringify(v);
   }
   return { timeout, bad };
 }
