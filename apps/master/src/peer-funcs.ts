@@ -24,7 +24,7 @@ export interface PeerDeps {
   /** Salt's check_minions over the accepted keys (nodegroups resolved); throws on a bad target. */
   minions(tgt: string | string[], tgtType: string): string[];
   /** Runs runners and wheel functions for a minion. */
-  runner: PeerRunner;
+  runner: Pick<PeerRunner, 'runner' | 'wheelCall' | 'close'>;
 }
 
 /** Who published each recent peer job (Salt's `publish_auth/<jid>` file): only they may read its returns. */
