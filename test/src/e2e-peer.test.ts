@@ -18,6 +18,7 @@ peer_run:
     m1:
         - jobs.list_jobs
         - jobs.lookup_jid
+        - wheel.key.list_all
 `;
 
 describe('peer publishing', { timeout: 180_000 }, () => {
@@ -97,6 +98,14 @@ describe('peer publishing', { timeout: 180_000 }, () => {
       /peer runner refused: minion m2 may not run jobs.list_jobs/.test(c.master?.output() ?? ''),
     );
     assert.match(c.master?.output() ?? '', /peer runner refused: minion m1 may not run manage\.up/);
+  });
+
+  test('saltutil.wheel runs a wheel function on the master, named wheel.<fun> in peer_run', async () => {
+    const out = (await json(['m1', 'saltutil.wheel', 'key.list_all']))['m1'] as Record<string, unknown>;
+    assert.equal(out['fun'], 'wheel.key.list_all');
+    assert.equal(out['user'], 'm1');
+    assert.deepEqual((out['return'] as Record<string, unknown>)['minions'], ['m1', 'm2']);
+    assert.deepEqual(await json(['m1', 'saltutil.wheel', 'key.delete', 'm2']), { m1: {} });
   });
 
   test("saltutil.cmd publishes under the peer ACL and answers Salt's full returns", async () => {
