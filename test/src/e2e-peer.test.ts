@@ -49,6 +49,14 @@ describe('peer publishing', { timeout: 180_000 }, () => {
     assert.equal(peerJob['Target'], '*');
   });
 
+  test('tgt_type and timeout: a pcre target; returns that come after the timeout are not waited for', async () => {
+    assert.deepEqual(await json(['m1', 'publish.publish', 'm[2]', 'test.ping', 'tgt_type=pcre']), { m1: { m2: true } });
+    const t0 = Date.now();
+    const late = await json(['m1', 'publish.publish', 'm2', 'cmd.run', 'sleep 4; echo late', 'timeout=1']);
+    assert.deepEqual(late, { m1: {} });
+    assert.ok(Date.now() - t0 < 4000 + 3000, 'it gave up after about a second');
+  });
+
   test('publish.full_data answers the full returns', async () => {
     const out = await json(['m1', 'publish.full_data', 'm2', 'test.ping']);
     assert.deepEqual(out, { m1: { m2: { ret: true, retcode: 0 } } });
