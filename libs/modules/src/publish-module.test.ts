@@ -64,8 +64,9 @@ describe('publish module', () => {
     assert.deepEqual((await reg.call('publish.publish', ['*', 'test.echo', 'x'], {})).return, {});
     assert.deepEqual((await reg.call('publish.publish', ['*', 'publish.publish'], {})).return, {});
     assert.equal(sent.length, 1);
+    const bare: Record<string, unknown> = {};
     const none = new Registry(
-      { kind: 'module', opts: {} as Record<string, unknown>, grains: {}, log: silentLogger() },
+      { kind: 'module', opts: bare, grains: {}, log: silentLogger() },
       executionModulePlugins(),
     );
     assert.deepEqual((await none.call('publish.publish', ['*', 'test.ping'], {})).return, {});
