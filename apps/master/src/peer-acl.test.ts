@@ -26,6 +26,8 @@ test("pyMatch is Python's re.match: anchored at the start only", () => {
   assert.equal(pyMatch('ping', 'test.ping'), false);
   assert.equal(pyMatch('test\\.ping$', 'test.ping_more'), false);
   assert.equal(pyMatch('(?P<mod>cmd)\\.(?P=mod)', 'cmd.cmd'), true);
+  // Python accepts escapes of any punctuation (`\_`, `\-`), which JavaScript's unicode mode refuses.
+  assert.equal(pyMatch('zwidc\\_kvm\\-1', 'zwidc_kvm-1'), true);
   let bad = '';
   assert.equal(
     pyMatch('cmd.(', 'cmd.run', (p) => (bad = p)),

@@ -19,7 +19,7 @@ export function pyMatch(pattern: string, text: string, onBad?: (pattern: string)
     try {
       // Python's named groups in JavaScript's spelling; the rest of the common syntax is shared.
       const js = pattern.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
-      re = new RegExp(`^(?:${js})`, 'u');
+      re = new RegExp(`^(?:${js})`);
     } catch {
       re = null;
     }
