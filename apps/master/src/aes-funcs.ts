@@ -12,6 +12,7 @@ import {
   FILE_COMMANDS,
   parseMinionEventLoad,
   parseNonce,
+  PEER_COMMANDS,
   parsePresenceLoad,
   parseReturnLoad,
   sealAes,
@@ -31,6 +32,7 @@ import { servePillar, type MinionDataSink } from './pillar-funcs.js';
 import type { PillarCompiler } from '@tsalt/pillar';
 import type { FileServer } from '@tsalt/fileserver';
 import { serveFileRequest } from './file-funcs.js';
+import { servePeer, type PeerDeps } from './peer-funcs.js';
 
 export interface AesDeps {
   opts: MasterConfig;
@@ -52,10 +54,12 @@ export interface AesDeps {
   minionData?: MinionDataSink;
   /** Serves file_roots for the file client requests (`_serve_file`, `_file_list`, ...). */
   fileserver?: FileServer;
+  /** Peer publishing (`minion_pub`, `pub_ret`, `minion_runner`, ...); absent: those requests answer `{}`. */
+  peer?: PeerDeps;
 }
 
 /** Salt's AESFuncs allow-list, for what this master implements so far, plus tsalt's `_presence` heartbeat. */
-export const AES_COMMANDS = new Set(['_return', '_minion_event', '_presence', '_pillar']);
+export const AES_COMMANDS = new Set(['_return', '_minion_event', '_presence', '_pillar', ...PEER_COMMANDS]);
 
 /** What the minion gets when its request does not decrypt: it re-authenticates and retries. */
 const BAD_LOAD = 'bad load';
@@ -131,6 +135,8 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
     const ev = parsed(() => parseMinionEventLoad(load), id, d);
     return answer(ev ? fireMinionEvents(ev, id, d) : false);
   }
+  // Salt answers a peer request it refuses, or cannot serve, with {}.
+  if (PEER_COMMANDS.has(cmd)) return answer(d.peer ? await servePeer(cmd, load, id, d.peer) : {});
   return answer(false);
 }
 

@@ -23,6 +23,9 @@ import { ReactorHost } from './reactor-host.js';
 import { JobTargets } from './job-targets.js';
 import { PillarCompiler, pillarOptions } from '@tsalt/pillar';
 import { MinionDataCache } from '@tsalt/cache';
+import { checkMinions, resolveNodegroups } from '@tsalt/targeting';
+import type { PeerDeps } from './peer-funcs.js';
+import { PeerRunner } from './peer-runner.js';
 
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -52,6 +55,8 @@ export class Master {
   /** Grains and pillar per minion (Salt's minion data cache), for targeting and cache.* runners. */
   private minionData: MinionDataCache | undefined;
   private reactor: ReactorHost | undefined;
+  /** Peer publishing and peer_run (minion_pub, pub_ret, minion_runner). */
+  private peer: PeerDeps | undefined;
   private timer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
   private lastClean = 0;
@@ -158,6 +163,22 @@ export class Master {
       publish: (load) => this.dispatch({ enc: 'clear', load: { ...load, cmd: 'publish', key: this.rootKey } }),
     });
     this.reactor.start();
+    this.peer = {
+      opts,
+      log: log.child({ component: 'peer' }),
+      publish: (load) => this.dispatch({ enc: 'clear', load: { ...load, cmd: 'publish', key: this.rootKey } }),
+      jobCache: this.jobCache,
+      minions: (tgt, tgtType) => this.expectedMinions(tgt, tgtType),
+      runner: new PeerRunner(opts, {
+        keys: this.keys,
+        jobCache: this.jobCache,
+        returners: this.returners,
+        ...(this.minionData.enabled ? { minionData: this.minionData } : {}),
+        fileserver: this.fileserver,
+        log: log.child({ component: 'peer' }),
+        fire: this.fire,
+      }),
+    };
     log.info({ publish_port: opts.publish_port, ret_port: opts.ret_port }, 'tsalt-master started');
   }
 
@@ -192,6 +213,26 @@ export class Master {
     }
   };
 
+  /** Salt's check_minions for the peer ACL: the accepted minions a target reaches, nodegroups resolved. */
+  private expectedMinions(tgt: string | string[], tgtType: string): string[] {
+    const nodegroups = isRecord(this.opts.nodegroups)
+      ? (this.opts.nodegroups as Record<string, string | string[]>)
+      : {};
+    const r = resolveNodegroups(tgt, tgtType, nodegroups, this.opts.conf_file || undefined);
+    const cache = this.minionData?.enabled ? this.minionData : undefined;
+    return checkMinions(r.tgt as string | string[], r.tgtType, this.keys.ids('accepted'), {
+      nodegroups,
+      ...(cache
+        ? {
+            data: (id: string) => {
+              const data = cache.get(id);
+              return data ? { id, ...data } : undefined;
+            },
+          }
+        : {}),
+    }).minions;
+  }
+
   private fire = (tag: string, data: Record<string, unknown>): boolean => this.bus.fire(tag, data);
 
   private async dispatch(env: Envelope): Promise<unknown> {
@@ -209,6 +250,7 @@ export class Master {
         pillar: this.pillar,
         fileserver: this.fileserver,
         ...(this.minionData?.enabled ? { minionData: this.minionData } : {}),
+        ...(this.peer ? { peer: this.peer } : {}),
       });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';
@@ -291,6 +333,7 @@ export class Master {
     this.presence?.stop();
     // First, while the publisher is up: running reactions may still publish.
     await this.reactor?.stop();
+    this.peer?.runner.close();
     this.watcher?.close();
     await this.req?.close();
     await this.cache?.close();

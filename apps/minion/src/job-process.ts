@@ -3,7 +3,7 @@ import { errorLine, type Logger } from '@tsalt/core';
 import { signalProcessTree } from '@tsalt/job';
 import type { JobReturn } from './executor.js';
 import { JobProcessError } from './errors.js';
-import type { MinionDataService } from '@tsalt/modules';
+import type { MasterReply, MasterRequestService, MinionDataService } from '@tsalt/modules';
 import type { DaemonMessage, MinionDataOp, WorkerInit, WorkerMessage } from './worker-protocol.js';
 import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
@@ -27,7 +27,11 @@ export interface JobProcessHooks {
   minionData?: MinionDataService;
   /** Sends a job's file-server request to the master (absent: file requests fail). */
   fileServer?: (load: FileServerRequest) => Promise<unknown>;
+  /** Sends a job's AES request to the master (absent: answered as a failure). */
+  masterRequest?: MasterRequestService;
 }
+
+const NO_LINK: MasterReply = { ok: false, timedOut: false, error: 'the minion has no master link' };
 
 /** Runs a job process's minion-data request in the daemon. */
 async function minionDataOp(data: MinionDataService | undefined, msg: MinionDataOp): Promise<unknown> {
@@ -150,6 +154,12 @@ export class JobProcess {
     } else if (msg.type === 'fileserver') {
       const send = this.hooks.fileServer;
       (send ? send(msg.load) : Promise.reject(new Error('the minion has no master link'))).then(
+        (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
+        (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
+      );
+    } else if (msg.type === 'master-request') {
+      const svc = this.hooks.masterRequest;
+      (svc ? svc.send(msg.load, msg.timeoutMs) : Promise.resolve(NO_LINK)).then(
         (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
         (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
       );

@@ -233,6 +233,45 @@ describe('the job pool protocol', () => {
       await pool.close();
     }
   });
+
+  it("forwards a job's master request (publish.*) to the daemon's service and answers its MasterReply", T, async () => {
+    const file = path.join(root, 'peer-worker.mjs');
+    fs.writeFileSync(
+      file,
+      `
+      process.on('message', (m) => {
+        if (m.type === 'init') process.send({ type: 'ready' });
+        if (m.type === 'run') process.send({ type: 'master-request', seq: 1, load: { cmd: 'minion_runner', fun: 'jobs.list_jobs' }, timeoutMs: 1234 });
+        if (m.type === 'reply') process.send({ type: 'done', ret: { ok: m.ok, value: m.value } });
+      });
+      process.on('disconnect', () => process.exit());
+    `,
+    );
+    const asked: unknown[] = [];
+    const pool = new JobPool({
+      size: 0,
+      init: { id: 'm1', opts: minionConfig(), grains: {} },
+      log: silentLogger(),
+      workerFile: file,
+      fireEvent: async () => undefined,
+      masterRequest: {
+        send: async (req, timeoutMs) => {
+          asked.push([req, timeoutMs]);
+          return { ok: true, value: { listed: 1 } };
+        },
+      },
+    });
+    try {
+      const out = await pool.run(load('publish.runner'), () => undefined);
+      assert.deepEqual(out.kind === 'done' ? out.ret : undefined, {
+        ok: true,
+        value: { ok: true, value: { listed: 1 } },
+      });
+      assert.deepEqual(asked, [[{ cmd: 'minion_runner', fun: 'jobs.list_jobs' }, 1234]]);
+    } finally {
+      await pool.close();
+    }
+  });
 });
 
 describe('a job process that cannot start', () => {

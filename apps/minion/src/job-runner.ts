@@ -15,6 +15,7 @@ import { Registry } from '@tsalt/loader';
 import {
   executionModulePlugins,
   MINION_EVENTS_SERVICE,
+  type MasterRequestService,
   type MinionDataService,
   type MinionEventService,
 } from '@tsalt/modules';
@@ -52,6 +53,8 @@ export interface JobRunnerOptions {
   minionData?: MinionDataService;
   /** Sends a file-server request to the master (cp.*, cmd.script salt://). */
   fileServer?: FileServerSend;
+  /** AES requests to the master (publish.*, saltutil.runner/wheel/cmd). */
+  masterRequest?: MasterRequestService;
   log: Logger;
   /** A job's event towards the master. */
   fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
@@ -96,6 +99,7 @@ export class JobRunner {
         fireEvent: o.fireEvent,
         ...(o.minionData ? { minionData: o.minionData } : {}),
         ...(o.fileServer ? { fileServer: o.fileServer } : {}),
+        ...(o.masterRequest ? { masterRequest: o.masterRequest } : {}),
         ...(o.workerFile ? { workerFile: o.workerFile } : {}),
       });
     }
@@ -118,6 +122,7 @@ export class JobRunner {
         services: {
           ...(o.minionData ? { minionData: o.minionData } : {}),
           ...(fileClient ? { fileClient } : {}),
+          ...(o.masterRequest ? { masterRequest: o.masterRequest } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,
           returnerNames: () => [...returnerNames],

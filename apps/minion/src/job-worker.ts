@@ -10,6 +10,8 @@ import { Registry } from '@tsalt/loader';
 import {
   executionModulePlugins,
   MINION_EVENTS_SERVICE,
+  type MasterReply,
+  type MasterRequestService,
   type MinionDataService,
   type MinionEventService,
 } from '@tsalt/modules';
@@ -66,6 +68,14 @@ const minionData: MinionDataService = {
   },
 };
 
+/** publish.* and saltutil.runner: the daemon sends the request over its master link and replies with a MasterReply. */
+const masterRequest: MasterRequestService = {
+  send: async (load, timeoutMs) => {
+    const r = await requestReply({ type: 'master-request', load, timeoutMs });
+    return r.value as MasterReply;
+  },
+};
+
 function start(msg: WorkerInit): void {
   init = msg;
   try {
@@ -106,6 +116,7 @@ function start(msg: WorkerInit): void {
         log,
         services: {
           minionData,
+          masterRequest,
           ...(fileClient ? { fileClient } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,

@@ -2,7 +2,8 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { loadOrCreateKeyPair } from '@tsalt/crypto';
 import type { MinionConfig } from '@tsalt/config';
-import { zmqVersion, type FileServerRequest, type PublishLoad } from '@tsalt/transport';
+import { RequestTimeoutError, zmqVersion, type FileServerRequest, type PublishLoad } from '@tsalt/transport';
+import type { MasterReply } from '@tsalt/modules';
 import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
 import { MinionReturners } from './returners.js';
@@ -51,6 +52,7 @@ export class Minion {
       pillar: this.data.pillar,
       minionData: this.data,
       fileServer: (load) => this.fileRequest(load),
+      masterRequest: { send: (load, timeoutMs) => this.masterRequest(load, timeoutMs) },
       log: this.log,
       fireEvent: (tag, data, preload) => this.fireMaster(tag, data, preload),
       returnerNames: returners.names(),
@@ -123,6 +125,17 @@ export class Minion {
     const link = this.link;
     if (!link || this.stopped) throw new Error('the minion is not connected');
     return link.aesRequest({ ...load }, FILE_TIMEOUT_MS);
+  }
+
+  /** A job's AES request (publish.*, saltutil.runner/wheel/cmd), over the master link; never rejects. */
+  private async masterRequest(load: Record<string, unknown>, timeoutMs: number): Promise<MasterReply> {
+    const link = this.link;
+    if (!link || this.stopped) return { ok: false, timedOut: false, error: 'the minion is not connected' };
+    try {
+      return { ok: true, value: await link.aesRequest({ ...load }, timeoutMs) };
+    } catch (err) {
+      return { ok: false, timedOut: err instanceof RequestTimeoutError, error: errorLine(err) };
+    }
   }
 
   /** `event.fire_master` from a job or module. */

@@ -47,7 +47,9 @@ export type WorkerRequest =
   | { type: 'will-signal'; seq: number; jid: string; pid: number; signal: number }
   | ({ type: 'minion-data'; seq: number } & MinionDataOp)
   /** A file-server request (cp.*, cmd.script salt://) the daemon forwards over its master link; the reply is the master's. */
-  | { type: 'fileserver'; seq: number; load: FileServerRequest };
+  | { type: 'fileserver'; seq: number; load: FileServerRequest }
+  /** An AES request to the master (publish.*, saltutil.runner): the reply's value is a MasterReply. */
+  | { type: 'master-request'; seq: number; load: Record<string, unknown>; timeoutMs: number };
 
 export type WorkerMessage =
   { type: 'ready' } | { type: 'init-failed'; error: string } | { type: 'done'; ret: JobReturn } | WorkerRequest;

@@ -22,6 +22,23 @@ export interface MinionDataService {
   fetchPillar(pillarOverride?: Record<string, unknown>): Promise<Record<string, unknown> | undefined>;
 }
 
+/** The master's answer to a MasterRequestService request. */
+export type MasterReply =
+  | { ok: true; value: unknown }
+  /** No answer: `timedOut` when none came within the timeout (Salt's SaltReqTimeoutError), else why. */
+  | { ok: false; timedOut: boolean; error: string };
+
+/**
+ * One AES request from this minion to its master (Salt's ReqChannel.send
+ * from a module): `load` is the request's own fields with its `cmd`
+ * (`minion_pub`, `pub_ret`, `minion_runner`, ...); the link adds the
+ * minion's id and token and seals it with the session key. What
+ * services.masterRequest holds in a minion's job (absent with no master).
+ */
+export interface MasterRequestService {
+  send(load: Record<string, unknown>, timeoutMs: number): Promise<MasterReply>;
+}
+
 /**
  * Everything a daemon may inject into execution modules; each one is
  * optional (tsalt-call has no job control, the master's reactor no
@@ -34,6 +51,8 @@ export interface ModuleServices {
   jobControl: JobControl;
   /** The minion's grains and pillar refreshes (grains.setval, saltutil.refresh_*). */
   minionData: MinionDataService;
+  /** AES requests to the master, for publish.* and saltutil.runner/wheel/cmd. */
+  masterRequest: MasterRequestService;
   /** The returners this minion has, for sys.list_returners. */
   returnerNames: () => readonly string[];
   /**

@@ -17,6 +17,7 @@ import group from './plugins/group.js';
 import network from './plugins/network.js';
 import pillar from './plugins/pillar.js';
 import pkg from './plugins/pkg.js';
+import publish from './plugins/publish.js';
 import saltutil from './plugins/saltutil.js';
 import service from './plugins/service.js';
 import state from './plugins/state.js';
@@ -39,6 +40,7 @@ export function executionModulePlugins(): ModulePlugin[] {
     network,
     pillar,
     pkg,
+    publish,
     saltutil,
     service,
     state,
@@ -56,7 +58,15 @@ export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';
 export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';
-export type { FileClientService, MinionDataService, ModuleContext, ModulePlugin, ModuleServices } from './context.js';
+export type {
+  FileClientService,
+  MasterReply,
+  MasterRequestService,
+  MinionDataService,
+  ModuleContext,
+  ModulePlugin,
+  ModuleServices,
+} from './context.js';
 export { traverse, dictUpdate, filterBy } from './data-path.js';
 export { FileClient, hashLocalFile, type FileClientOptions } from './fileclient/client.js';
 export { LocalFileBackend } from './fileclient/local-backend.js';

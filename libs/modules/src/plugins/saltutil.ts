@@ -14,6 +14,7 @@ import {
 } from '@tsalt/job';
 import { killJobProcesses } from '../run-process.js';
 import { syncFunctions } from '../saltutil-sync.js';
+import { masterFunctions } from '../saltutil-master.js';
 import type { ModuleContext as PluginContext, ModuleServices } from '../context.js';
 
 /*
@@ -212,5 +213,6 @@ export default definePlugin<MinionConfig, ModuleServices>({
         }),
     },
     ...syncFunctions,
+    ...masterFunctions,
   },
 });

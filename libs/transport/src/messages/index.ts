@@ -23,6 +23,14 @@ export {
   type PublishLoad,
 } from './publish-load.js';
 export { parsePublishReply, type PublishReply } from './publish-reply.js';
+export {
+  PEER_COMMANDS,
+  parsePeerPublish,
+  parsePeerRun,
+  parsePubRet,
+  type PeerPublishLoad,
+  type PeerRunLoad,
+} from './peer-request.js';
 export { FILE_COMMANDS, parseFileRequest, type FileRequest } from './file-request.js';
 export {
   parseFileList,
