@@ -9,7 +9,9 @@ import {
   parseAesHead,
   parseCommand,
   parseFileRequest,
+  parseMineRequest,
   FILE_COMMANDS,
+  MINE_COMMANDS,
   parseMinionEventLoad,
   parseNonce,
   parsePresenceLoad,
@@ -31,6 +33,7 @@ import { servePillar, type MinionDataSink } from './pillar-funcs.js';
 import type { PillarCompiler } from '@tsalt/pillar';
 import type { FileServer } from '@tsalt/fileserver';
 import { serveFileRequest } from './file-funcs.js';
+import { serveMine, type MineStore } from './mine-funcs.js';
 
 export interface AesDeps {
   opts: MasterConfig;
@@ -52,10 +55,12 @@ export interface AesDeps {
   minionData?: MinionDataSink;
   /** Serves file_roots for the file client requests (`_serve_file`, `_file_list`, ...). */
   fileserver?: FileServer;
+  /** Where `_mine` and friends keep each minion's mine (absent: `minion_data_cache` and `enforce_mine_cache` off). */
+  mine?: MineStore;
 }
 
 /** Salt's AESFuncs allow-list, for what this master implements so far, plus tsalt's `_presence` heartbeat. */
-export const AES_COMMANDS = new Set(['_return', '_minion_event', '_presence', '_pillar']);
+export const AES_COMMANDS = new Set(['_return', '_minion_event', '_presence', '_pillar', ...MINE_COMMANDS]);
 
 /** What the minion gets when its request does not decrypt: it re-authenticates and retries. */
 const BAD_LOAD = 'bad load';
@@ -130,6 +135,13 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
   if (cmd === '_minion_event') {
     const ev = parsed(() => parseMinionEventLoad(load), id, d);
     return answer(ev ? fireMinionEvents(ev, id, d) : false);
+  }
+  if (MINE_COMMANDS.has(cmd)) {
+    const req = parsed(() => parseMineRequest(load, cmd), id, d);
+    // Salt answers a mine load missing its fields with {} (`_mine_get`) or False.
+    if (!req) return answer(cmd === '_mine_get' ? {} : false);
+    const mineDeps = { opts: d.opts, accepted: () => d.keys.ids('accepted'), log: d.log };
+    return answer(await serveMine(req, id, d.mine ? { ...mineDeps, mine: d.mine } : mineDeps));
   }
   return answer(false);
 }

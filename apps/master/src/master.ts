@@ -98,6 +98,7 @@ export class Master {
     this.minionData = new MinionDataCache({
       cachedir: opts.cachedir,
       enabled: opts.minion_data_cache,
+      mine: opts.minion_data_cache || opts.enforce_mine_cache,
       log: log.child({ component: 'minion-data-cache' }),
     });
     this.minionData.watch();
@@ -209,6 +210,7 @@ export class Master {
         pillar: this.pillar,
         fileserver: this.fileserver,
         ...(this.minionData?.enabled ? { minionData: this.minionData } : {}),
+        ...(this.minionData?.mineEnabled ? { mine: this.minionData } : {}),
       });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';

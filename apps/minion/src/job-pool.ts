@@ -40,6 +40,8 @@ export interface JobPoolOptions {
   minionData?: MinionDataService;
   /** Forwards a job's file-server request to the master. */
   fileServer?: (load: FileServerRequest) => Promise<unknown>;
+  /** Forwards a module's AES request (mine.*) to the master. */
+  masterRequest?: (load: Record<string, unknown>) => Promise<unknown>;
   /** How long a new job process may take to load its modules (ms). @default 30000 */
   startTimeoutMs?: number;
   /** On close, how long busy job processes get after SIGTERM before SIGKILL (ms). @default 1000 */
@@ -125,6 +127,7 @@ export class JobPool {
         exited: (q) => this.forget(q),
         ...(this.opts.minionData ? { minionData: this.opts.minionData } : {}),
         ...(this.opts.fileServer ? { fileServer: this.opts.fileServer } : {}),
+        ...(this.opts.masterRequest ? { masterRequest: this.opts.masterRequest } : {}),
       },
       this.file,
       { type: 'init', ...this.opts.init },

@@ -27,6 +27,8 @@ export interface JobProcessHooks {
   minionData?: MinionDataService;
   /** Sends a job's file-server request to the master (absent: file requests fail). */
   fileServer?: (load: FileServerRequest) => Promise<unknown>;
+  /** Sends a module's AES request (mine.*) to the master (absent: they fail). */
+  masterRequest?: (load: Record<string, unknown>) => Promise<unknown>;
 }
 
 /** Runs a job process's minion-data request in the daemon. */
@@ -149,6 +151,12 @@ export class JobProcess {
       this.send({ type: 'reply', seq: msg.seq, ok: this.hooks.noteSignal(msg.jid, msg.pid, msg.signal) });
     } else if (msg.type === 'fileserver') {
       const send = this.hooks.fileServer;
+      (send ? send(msg.load) : Promise.reject(new Error('the minion has no master link'))).then(
+        (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
+        (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
+      );
+    } else if (msg.type === 'master') {
+      const send = this.hooks.masterRequest;
       (send ? send(msg.load) : Promise.reject(new Error('the minion has no master link'))).then(
         (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
         (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),

@@ -52,6 +52,8 @@ export interface JobRunnerOptions {
   minionData?: MinionDataService;
   /** Sends a file-server request to the master (cp.*, cmd.script salt://). */
   fileServer?: FileServerSend;
+  /** Sends a module's AES request (mine.*) to the master. */
+  masterRequest?: (load: Record<string, unknown>) => Promise<unknown>;
   log: Logger;
   /** A job's event towards the master. */
   fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
@@ -96,6 +98,7 @@ export class JobRunner {
         fireEvent: o.fireEvent,
         ...(o.minionData ? { minionData: o.minionData } : {}),
         ...(o.fileServer ? { fileServer: o.fileServer } : {}),
+        ...(o.masterRequest ? { masterRequest: o.masterRequest } : {}),
         ...(o.workerFile ? { workerFile: o.workerFile } : {}),
       });
     }
@@ -118,6 +121,7 @@ export class JobRunner {
         services: {
           ...(o.minionData ? { minionData: o.minionData } : {}),
           ...(fileClient ? { fileClient } : {}),
+          ...(o.masterRequest ? { masterRequest: { send: o.masterRequest } } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,
           returnerNames: () => [...returnerNames],

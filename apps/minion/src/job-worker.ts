@@ -10,6 +10,7 @@ import { Registry } from '@tsalt/loader';
 import {
   executionModulePlugins,
   MINION_EVENTS_SERVICE,
+  type MasterRequestService,
   type MinionDataService,
   type MinionEventService,
 } from '@tsalt/modules';
@@ -97,6 +98,9 @@ function start(msg: WorkerInit): void {
       },
       log,
     );
+    const masterRequest: MasterRequestService = {
+      send: async (load) => (await requestReply({ type: 'master', load })).value,
+    };
     registry = new Registry(
       {
         kind: 'module',
@@ -106,6 +110,7 @@ function start(msg: WorkerInit): void {
         log,
         services: {
           minionData,
+          masterRequest,
           ...(fileClient ? { fileClient } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,

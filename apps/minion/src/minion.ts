@@ -2,7 +2,7 @@ import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { loadOrCreateKeyPair } from '@tsalt/crypto';
 import type { MinionConfig } from '@tsalt/config';
-import { zmqVersion, type FileServerRequest, type PublishLoad } from '@tsalt/transport';
+import { MINE_COMMANDS, parseCommand, zmqVersion, type FileServerRequest, type PublishLoad } from '@tsalt/transport';
 import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
 import { MinionReturners } from './returners.js';
@@ -12,6 +12,8 @@ import { MinionData } from './minion-data.js';
 const PILLAR_TIMEOUT_MS = 60_000;
 /** How long the master may take for one file-server request (ms): Salt's request_channel_timeout. */
 const FILE_TIMEOUT_MS = 60_000;
+/** The AES commands a module may send through services.masterRequest. */
+const MODULE_COMMANDS: ReadonlySet<string> = new Set([...MINE_COMMANDS]);
 
 /**
  * tsalt-minion: signs in, listens on the master's PUB, selects itself by
@@ -51,6 +53,7 @@ export class Minion {
       pillar: this.data.pillar,
       minionData: this.data,
       fileServer: (load) => this.fileRequest(load),
+      masterRequest: (load) => this.masterRequest(load),
       log: this.log,
       fireEvent: (tag, data, preload) => this.fireMaster(tag, data, preload),
       returnerNames: returners.names(),
@@ -123,6 +126,19 @@ export class Minion {
     const link = this.link;
     if (!link || this.stopped) throw new Error('the minion is not connected');
     return link.aesRequest({ ...load }, FILE_TIMEOUT_MS);
+  }
+
+  /**
+   * A module's own AES request (the mine's `_mine`, `_mine_get`, ...): only
+   * the commands in MODULE_COMMANDS, so a job cannot speak as the daemon
+   * (returns, pillar). Bounded by auth_timeout, as the events are.
+   */
+  private async masterRequest(load: Record<string, unknown>): Promise<unknown> {
+    const { cmd, shown } = parseCommand(load);
+    if (cmd === undefined || !MODULE_COMMANDS.has(cmd)) throw new Error(`a module may not send ${shown}`);
+    const link = this.link;
+    if (!link || this.stopped) throw new Error('the minion is not connected');
+    return link.aesRequest({ ...load }, this.opts.auth_timeout_ms);
   }
 
   /** `event.fire_master` from a job or module. */

@@ -12,7 +12,8 @@ import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
  * a reply with the same `seq`: event (fire to the master), will-signal
  * (saltutil is about to signal a job process) and minion-data (a grains or
  * pillar refresh, which the daemon does; its `data` arrives before the reply)
- * and fileserver (a file-server request the daemon sends to the master).
+ * and fileserver (a file-server request the daemon sends to the master)
+ * and master (a module's AES request, such as the mine's).
  * Closing the channel (daemon gone or retiring the worker) makes the worker exit.
  */
 
@@ -47,7 +48,9 @@ export type WorkerRequest =
   | { type: 'will-signal'; seq: number; jid: string; pid: number; signal: number }
   | ({ type: 'minion-data'; seq: number } & MinionDataOp)
   /** A file-server request (cp.*, cmd.script salt://) the daemon forwards over its master link; the reply is the master's. */
-  | { type: 'fileserver'; seq: number; load: FileServerRequest };
+  | { type: 'fileserver'; seq: number; load: FileServerRequest }
+  /** A module's own AES request (mine.*); the daemon checks the command, sends it and replies with the master's answer. */
+  | { type: 'master'; seq: number; load: Record<string, unknown> };
 
 export type WorkerMessage =
   { type: 'ready' } | { type: 'init-failed'; error: string } | { type: 'done'; ret: JobReturn } | WorkerRequest;

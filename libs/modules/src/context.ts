@@ -23,6 +23,16 @@ export interface MinionDataService {
 }
 
 /**
+ * The minion's request channel to the master, for the requests a module
+ * makes itself (the mine's `_mine`, `_mine_get`, ...): the daemon adds the
+ * minion's id and token and seals the load with the session key.
+ */
+export interface MasterRequestService {
+  /** The master's reply; rejects when the master cannot be reached or the daemon refuses the command. */
+  send(load: Record<string, unknown>): Promise<unknown>;
+}
+
+/**
  * Everything a daemon may inject into execution modules; each one is
  * optional (tsalt-call has no job control, the master's reactor no
  * connection to itself), and the module that needs one copes without it.
@@ -34,6 +44,8 @@ export interface ModuleServices {
   jobControl: JobControl;
   /** The minion's grains and pillar refreshes (grains.setval, saltutil.refresh_*). */
   minionData: MinionDataService;
+  /** AES requests to the master (mine.*); absent without a master (tsalt-call --local). */
+  masterRequest: MasterRequestService;
   /** The returners this minion has, for sys.list_returners. */
   returnerNames: () => readonly string[];
   /**

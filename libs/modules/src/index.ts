@@ -1,6 +1,6 @@
 /**
  * @tsalt/modules: Salt's execution modules (test, cmd, cp, event, grains, pillar,
- * saltutil, sys, state, pkg, service, network, status, disk, user, group) as plugins. The call protocol around them (argument
+ * saltutil, sys, state, pkg, service, network, status, disk, user, group, mine) as plugins. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
  *   const reg = new Registry({ kind: 'module', opts, log }, executionModulePlugins());
@@ -14,6 +14,7 @@ import event from './plugins/event.js';
 import file from './plugins/file.js';
 import grains from './plugins/grains.js';
 import group from './plugins/group.js';
+import mine from './plugins/mine.js';
 import network from './plugins/network.js';
 import pillar from './plugins/pillar.js';
 import pkg from './plugins/pkg.js';
@@ -28,7 +29,26 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, cp, disk, event, file, grains, group, network, pillar, pkg, saltutil, service, state, status, sys, test, user];
+  return [
+    cmd,
+    cp,
+    disk,
+    event,
+    file,
+    grains,
+    group,
+    mine,
+    network,
+    pillar,
+    pkg,
+    saltutil,
+    service,
+    state,
+    status,
+    sys,
+    test,
+    user,
+  ];
 }
 
 export { ModuleError, TestException } from './errors.js';
@@ -38,7 +58,14 @@ export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';
 export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';
-export type { FileClientService, MinionDataService, ModuleContext, ModulePlugin, ModuleServices } from './context.js';
+export type {
+  FileClientService,
+  MasterRequestService,
+  MinionDataService,
+  ModuleContext,
+  ModulePlugin,
+  ModuleServices,
+} from './context.js';
 export { traverse, dictUpdate, filterBy } from './data-path.js';
 export { FileClient, hashLocalFile, type FileClientOptions } from './fileclient/client.js';
 export { LocalFileBackend } from './fileclient/local-backend.js';
