@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { silentLogger } from '@tsalt/core';
 import { minionConfig } from '@tsalt/config';
 import { Registry } from '@tsalt/loader';
@@ -194,4 +197,31 @@ describe('mine module', () => {
       eth_ips: { 'network.ip_addrs': ['eth0', { cidr: '10.0.0.0/8' }] },
     });
   });
+
+  it(
+    'masterless (file_client: local): the mine is the datastore’s mine_cache, get matches this minion',
+    T,
+    async () => {
+      const cachedir = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-mine-local-'));
+      try {
+        const { reg, sent } = setup({ file_client: 'local', cachedir, mine_functions: { 'test.echo': ['hi'] } });
+        assert.equal((await reg.call('mine.update', [], {})).return, true);
+        assert.equal((await reg.call('mine.send', ['test.ping'], { allow_tgt: 'm1' })).return, true);
+        assert.deepEqual((await reg.call('mine.get', ['m1', 'test.echo'], {})).return, { m1: 'hi' });
+        assert.deepEqual((await reg.call('mine.get', ['m*', 'test.echo,test.ping'], {})).return, {
+          'test.echo': { m1: 'hi' },
+          'test.ping': { m1: true },
+        });
+        assert.deepEqual((await reg.call('mine.get', ['other', 'test.echo'], {})).return, {});
+        assert.equal((await reg.call('mine.delete', ['test.echo'], {})).return, true);
+        assert.deepEqual((await reg.call('mine.get', ['m1', 'test.echo'], {})).return, {});
+        assert.ok(fs.existsSync(path.join(cachedir, 'datastore')));
+        assert.equal((await reg.call('mine.flush', [], {})).return, true);
+        assert.deepEqual((await reg.call('mine.get', ['m1', 'test.ping'], {})).return, {});
+        assert.equal(sent.length, 0, 'nothing went to a master');
+      } finally {
+        fs.rmSync(cachedir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import type { MinionConfig } from '@tsalt/config';
 import { errorLine, isRecord } from '@tsalt/core';
 import { definePlugin, pyTruthy, type BoundArgs } from '@tsalt/loader';
+import { matchMinion } from '@tsalt/targeting';
 import type { ModuleContext, ModuleServices } from '../context.js';
 import {
   asFunctionMap,
@@ -8,8 +9,11 @@ import {
   parseFunctionDefinition,
   validEntry,
   wrapAcl,
+  MINE_ACL_DATA,
+  MINE_ACL_ID,
   type MineFunctionDef,
 } from '../mine-functions.js';
+import { readLocalMine, writeLocalMine } from '../mine-local.js';
 
 /*
  * Salt's mine module (salt/modules/mine.py): the minion runs functions and
@@ -17,9 +21,62 @@ import {
  * where other minions read them with mine.get. The requests are Salt's
  * `_mine`, `_mine_get`, `_mine_delete` and `_mine_flush`, sent through the
  * daemon's link (services.masterRequest), so a Salt master answers too.
- * Without a master (tsalt-call --local) nothing is stored: tsalt has no
- * minion-local datastore yet.
+ * Masterless (`file_client: local`, tsalt-call --local) the mine is the
+ * minion's own datastore, as Salt's (mine-local.ts).
  */
+
+/** Salt's test for the masterless mine. */
+function isLocal(ctx: ModuleContext): boolean {
+  return ctx.opts.file_client === 'local';
+}
+
+/** `_mine` kept locally: merged into the datastore's mine_cache, or replacing it when `clear`. */
+function storeLocal(ctx: ModuleContext, data: Record<string, unknown>, clear: boolean): boolean {
+  try {
+    return writeLocalMine(ctx.opts.cachedir, clear ? data : { ...readLocalMine(ctx.opts.cachedir), ...data });
+  } catch (err) {
+    ctx.log.error({ err: errorLine(err) }, 'could not write the local mine');
+    return false;
+  }
+}
+
+/** A `_mine` request: to the master, or the local datastore when masterless. */
+async function storeMine(ctx: ModuleContext, data: Record<string, unknown>, clear: boolean): Promise<boolean> {
+  if (isLocal(ctx)) return storeLocal(ctx, data, clear);
+  return stored(await toMaster(ctx, { cmd: '_mine', data, clear }));
+}
+
+/** Salt's masterless mine.get: this minion's own mine, when the target matches it. */
+function getLocal(ctx: ModuleContext, a: BoundArgs): Record<string, unknown> {
+  const id = ctx.opts.id;
+  try {
+    const tgtType = typeof a['tgt_type'] === 'string' ? a['tgt_type'] : 'glob';
+    if (!matchMinion(a['tgt'] as string | string[], tgtType, { id, grains: ctx.grains, pillar: ctx.pillar })) return {};
+  } catch (err) {
+    ctx.log.warn({ err: errorLine(err) }, 'mine.get: bad target');
+    return {};
+  }
+  const fun = a['fun'];
+  let funs: string[];
+  let byFunction: boolean;
+  if (typeof fun === 'string') {
+    funs = [...new Set(fun.split(','))];
+    byFunction = funs.length > 1;
+  } else if (Array.isArray(fun)) {
+    funs = fun.map(String);
+    byFunction = true;
+  } else return {};
+  const mine = readLocalMine(ctx.opts.cachedir);
+  const ret: Record<string, unknown> = {};
+  for (const f of funs) {
+    if (!(f in mine)) continue;
+    const entry = mine[f];
+    const value = isRecord(entry) && MINE_ACL_ID in entry ? entry[MINE_ACL_DATA] : entry;
+    if (byFunction) ((ret[f] ??= {}) as Record<string, unknown>)[id] = value;
+    else ret[id] = value;
+  }
+  return ret;
+}
 
 /** Salt's kwargs that are publish metadata, never arguments of the mined function. */
 function cleanKwargs(kwargs: Record<string, unknown>): Record<string, unknown> {
@@ -91,7 +148,7 @@ async function update(ctx: ModuleContext, a: BoundArgs): Promise<boolean | null>
     if (!res) continue;
     data[alias] = parsed.acl.allow_tgt !== undefined ? wrapAcl(res.value, parsed.acl) : res.value;
   }
-  return stored(await toMaster(ctx, { cmd: '_mine', data, clear: pyTruthy(a['clear']) }));
+  return storeMine(ctx, data, pyTruthy(a['clear']));
 }
 
 async function send(ctx: ModuleContext, a: BoundArgs): Promise<boolean> {
@@ -105,10 +162,11 @@ async function send(ctx: ModuleContext, a: BoundArgs): Promise<boolean> {
   if (!res) return false;
   const acl = pyTruthy(allow_tgt) ? { allow_tgt, ...(pyTruthy(allow_tgt_type) ? { allow_tgt_type } : {}) } : undefined;
   const value = acl ? wrapAcl(res.value, acl) : res.value;
-  return stored(await toMaster(ctx, { cmd: '_mine', data: { [name]: value }, clear: false }));
+  return storeMine(ctx, { [name]: value }, false);
 }
 
 async function get(ctx: ModuleContext, a: BoundArgs): Promise<Record<string, unknown>> {
+  if (isLocal(ctx)) return getLocal(ctx, a);
   const load = { cmd: '_mine_get', tgt: a['tgt'], fun: a['fun'], tgt_type: a['tgt_type'] ?? 'glob' };
   const reply = await toMaster(ctx, load);
   // A refusal (an ACL, a bad load) is False or {} from the master: Salt's minion shows {}.
@@ -221,7 +279,11 @@ CLI Example:
 
     salt '*' mine.delete 'network.interfaces'`,
       params: ['fun'],
-      fn: async (ctx, a) => stored(await toMaster(ctx, { cmd: '_mine_delete', fun: a['fun'] })),
+      fn: async (ctx, a) => {
+        if (!isLocal(ctx)) return stored(await toMaster(ctx, { cmd: '_mine_delete', fun: a['fun'] }));
+        const { [String(a['fun'])]: _gone, ...rest } = readLocalMine(ctx.opts.cachedir);
+        return storeLocal(ctx, rest, true);
+      },
     },
     flush: {
       doc: `Remove all mine contents of minion.
@@ -230,7 +292,8 @@ CLI Example:
 
     salt '*' mine.flush`,
       // Salt answers what the master's cache flush answers: False when there was no mine to flush.
-      fn: async (ctx) => stored(await toMaster(ctx, { cmd: '_mine_flush' })),
+      fn: async (ctx) =>
+        isLocal(ctx) ? storeLocal(ctx, {}, true) : stored(await toMaster(ctx, { cmd: '_mine_flush' })),
     },
     valid: {
       doc: `List valid entries in mine configuration.
