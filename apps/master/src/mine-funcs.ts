@@ -75,8 +75,9 @@ export function mineGetAllowed(aclConf: unknown, id: string, funs: readonly stri
 function mineGet(req: MineGetRequest, id: string, store: MineStore, d: MineDeps): Record<string, unknown> {
   const allowed = mineGetAllowed(d.opts.mine_get, id, req.funs);
   if (allowed.length === 0) return {};
-  // Salt matches pillar exactly here (pillar_exact), globbing disabled.
-  const tgtType = req.tgtType.toLowerCase() === 'pillar' ? 'pillar_exact' : req.tgtType.toLowerCase();
+  // Salt matches pillar exactly here (pillar_exact, compound_pillar_exact), globbing disabled.
+  const asked = req.tgtType.toLowerCase();
+  const tgtType = asked === 'pillar' ? 'pillar_exact' : asked === 'compound' ? 'compound_pillar_exact' : asked;
   const accepted = d.accepted();
   const nodegroups = isRecord(d.opts.nodegroups) ? (d.opts.nodegroups as Record<string, string | string[]>) : {};
   const data = (m: string): MinionData | undefined => {
