@@ -108,6 +108,19 @@ describe('tsalt-minion on salt-master 3006.8', { skip, timeout: 240_000 }, () =>
     assert.equal(grains?.['saltversion'], '3006.8');
   });
 
+  test("the mine: mine.send lands in the Salt master's cache, mine.get reads it back, mine.flush empties it", async () => {
+    const send = await cli([ID, 'mine.send', 'test.echo', 'mined', '--out', 'json']);
+    assert.equal(parseJsonOut(send.stdout)[ID], true, send.stdout + send.stderr);
+    const cached = await salt('salt-run', ['-c', saltDir, 'cache.mine', `tgt=${ID}`, '--out', 'json'], 60_000);
+    assert.deepEqual(parseJsonOut(cached.stdout)[ID], { 'test.echo': 'mined' }, cached.stdout + cached.stderr);
+    const get = await cli([ID, 'mine.get', ID, 'test.echo', '--out', 'json']);
+    assert.deepEqual(parseJsonOut(get.stdout)[ID], { [ID]: 'mined' }, get.stdout + get.stderr);
+    const flush = await cli([ID, 'mine.flush', '--out', 'json']);
+    assert.equal(parseJsonOut(flush.stdout)[ID], true, flush.stdout + flush.stderr);
+    const after = await cli([ID, 'mine.get', ID, 'test.echo', '--out', 'json']);
+    assert.deepEqual(parseJsonOut(after.stdout)[ID], {}, after.stdout + after.stderr);
+  });
+
   test('restart: with the Salt master key pinned, the token echo checks out and jobs work', async () => {
     await minion?.stop();
     const before = minion?.output() ?? '';

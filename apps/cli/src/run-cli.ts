@@ -81,7 +81,16 @@ export async function runnerMain(argv: string[]): Promise<number> {
     keys: new KeyStore(opts.pki_dir, opts.hash_type),
     fileserver: new FileServer({ file_roots: opts.file_roots, hash_type: opts.hash_type }),
     // Read from disk now; the running master follows what cache.clear_* writes (it watches the folder).
-    ...(opts.minion_data_cache ? { minionData: new MinionDataCache({ cachedir: opts.cachedir, log }) } : {}),
+    ...(opts.minion_data_cache || opts.enforce_mine_cache
+      ? {
+          minionData: new MinionDataCache({
+            cachedir: opts.cachedir,
+            log,
+            enabled: opts.minion_data_cache,
+            mine: opts.minion_data_cache || opts.enforce_mine_cache,
+          }),
+        }
+      : {}),
   };
   const runners = new Registry({ kind: 'runner', opts, log, services, fireEvent: fire }, runnerPlugins());
   const arg = parseCliArgs(rest ?? []);

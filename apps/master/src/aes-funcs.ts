@@ -9,7 +9,9 @@ import {
   parseAesHead,
   parseCommand,
   parseFileRequest,
+  parseMineRequest,
   FILE_COMMANDS,
+  MINE_COMMANDS,
   parseMinionEventLoad,
   parseNonce,
   PEER_COMMANDS,
@@ -33,6 +35,7 @@ import type { PillarCompiler } from '@tsalt/pillar';
 import type { FileServer } from '@tsalt/fileserver';
 import { serveFileRequest } from './file-funcs.js';
 import { servePeer, type PeerDeps } from './peer-funcs.js';
+import { serveMine, type MineStore } from './mine-funcs.js';
 
 export interface AesDeps {
   opts: MasterConfig;
@@ -56,10 +59,19 @@ export interface AesDeps {
   fileserver?: FileServer;
   /** Peer publishing (`minion_pub`, `pub_ret`, `minion_runner`, ...); absent: those requests answer `{}`. */
   peer?: PeerDeps;
+  /** Where `_mine` and friends keep each minion's mine (absent: `minion_data_cache` and `enforce_mine_cache` off). */
+  mine?: MineStore;
 }
 
 /** Salt's AESFuncs allow-list, for what this master implements so far, plus tsalt's `_presence` heartbeat. */
-export const AES_COMMANDS = new Set(['_return', '_minion_event', '_presence', '_pillar', ...PEER_COMMANDS]);
+export const AES_COMMANDS = new Set([
+  '_return',
+  '_minion_event',
+  '_presence',
+  '_pillar',
+  ...PEER_COMMANDS,
+  ...MINE_COMMANDS,
+]);
 
 /** What the minion gets when its request does not decrypt: it re-authenticates and retries. */
 const BAD_LOAD = 'bad load';
@@ -137,6 +149,13 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
   }
   // Salt answers a peer request it refuses, or cannot serve, with {}.
   if (PEER_COMMANDS.has(cmd)) return answer(d.peer ? await servePeer(cmd, load, id, d.peer) : {});
+  if (MINE_COMMANDS.has(cmd)) {
+    const req = parsed(() => parseMineRequest(load, cmd), id, d);
+    // Salt answers a mine load missing its fields with {} (`_mine_get`) or False.
+    if (!req) return answer(cmd === '_mine_get' ? {} : false);
+    const mineDeps = { opts: d.opts, accepted: () => d.keys.ids('accepted'), log: d.log };
+    return answer(await serveMine(req, id, d.mine ? { ...mineDeps, mine: d.mine } : mineDeps));
+  }
   return answer(false);
 }
 

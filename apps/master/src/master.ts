@@ -103,6 +103,7 @@ export class Master {
     this.minionData = new MinionDataCache({
       cachedir: opts.cachedir,
       enabled: opts.minion_data_cache,
+      mine: opts.minion_data_cache || opts.enforce_mine_cache,
       log: log.child({ component: 'minion-data-cache' }),
     });
     this.minionData.watch();
@@ -251,6 +252,7 @@ export class Master {
         fileserver: this.fileserver,
         ...(this.minionData?.enabled ? { minionData: this.minionData } : {}),
         ...(this.peer ? { peer: this.peer } : {}),
+        ...(this.minionData?.mineEnabled ? { mine: this.minionData } : {}),
       });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';

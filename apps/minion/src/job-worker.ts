@@ -68,7 +68,7 @@ const minionData: MinionDataService = {
   },
 };
 
-/** publish.* and saltutil.runner: the daemon sends the request over its master link and replies with a MasterReply. */
+/** publish.*, saltutil.runner and mine.*: the daemon sends the request over its master link and replies with a MasterReply. */
 const masterRequest: MasterRequestService = {
   send: async (load, timeoutMs) => {
     const r = await requestReply({ type: 'master-request', load, timeoutMs });

@@ -12,7 +12,8 @@ import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
  * a reply with the same `seq`: event (fire to the master), will-signal
  * (saltutil is about to signal a job process) and minion-data (a grains or
  * pillar refresh, which the daemon does; its `data` arrives before the reply)
- * and fileserver (a file-server request the daemon sends to the master).
+ * and fileserver (a file-server request the daemon sends to the master)
+ * and master (a module's AES request, such as the mine's).
  * Closing the channel (daemon gone or retiring the worker) makes the worker exit.
  */
 

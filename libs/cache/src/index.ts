@@ -8,5 +8,14 @@
  *   cache.watch();                        // follow tsalt-run cache.clear_* and tsalt-key -d
  */
 export { MinionDataCache, type MinionDataCacheOptions, type ClearWhat } from './minion-data-cache.js';
-export { dropMinionData, dataFile, minionsDir, encodeData, decodeData, type CachedMinionData } from './layout.js';
+export {
+  dropMinionData,
+  dataFile,
+  minionsDir,
+  encodeData,
+  decodeData,
+  decodeMine,
+  type BankKey,
+  type CachedMinionData,
+} from './layout.js';
 export { CacheError } from './errors.js';

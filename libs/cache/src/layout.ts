@@ -1,8 +1,9 @@
 /**
  * Salt's `localfs` cache layout for minion data: one folder per minion,
  * `<cachedir>/minions/<id>/data.p`, holding msgpack of `{grains, pillar}`
- * (salt.payload.dump: str as msgpack str, bytes as bin). The mine lives
- * beside it later (`mine.p`).
+ * (salt.payload.dump: str as msgpack str, bytes as bin), and the minion's
+ * mine beside it in `mine.p` (bank `minions/<id>`, key `mine`: a dict of
+ * function name to its data).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,9 +31,12 @@ export function checkId(id: string): void {
   }
 }
 
-export function dataFile(cachedir: string, id: string): string {
+/** The keys of a minion's bank: `data` (grains and pillar) and `mine`. */
+export type BankKey = 'data' | 'mine';
+
+export function dataFile(cachedir: string, id: string, key: BankKey = 'data'): string {
   checkId(id);
-  return path.join(minionsDir(cachedir), id, 'data.p');
+  return path.join(minionsDir(cachedir), id, `${key}.p`);
 }
 
 /** The minion id a temp file or folder name in `minions/` belongs to; undefined for others. */
@@ -65,13 +69,30 @@ export function decodeData(buf: Uint8Array, file: string): CachedMinionData {
   return out;
 }
 
+/** Decodes a mine.p: a dict of function name to data; throws CacheError otherwise. */
+export function decodeMine(buf: Uint8Array, file: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = decode(buf);
+  } catch (err) {
+    throw new CacheError('CACHE_READ', `${file} is not msgpack: ${(err as Error).message}`, { cause: err });
+  }
+  if (!isRecord(v)) throw new CacheError('CACHE_READ', `${file} does not hold a dict`);
+  return v;
+}
+
 /** Writes data.p atomically: a temp file in `minions/`, then rename into `<id>/`. */
-export async function writeData(cachedir: string, id: string, data: CachedMinionData): Promise<fs.Stats> {
-  const file = dataFile(cachedir, id);
+export function writeData(cachedir: string, id: string, data: CachedMinionData): Promise<fs.Stats> {
+  return writeKey(cachedir, id, 'data', encodeData(data));
+}
+
+/** Writes one key of the minion's bank (`data.p`, `mine.p`) atomically. */
+export async function writeKey(cachedir: string, id: string, key: BankKey, bytes: Uint8Array): Promise<fs.Stats> {
+  const file = dataFile(cachedir, id, key);
   await fs.promises.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = tmpFile(cachedir, id);
   try {
-    await fs.promises.writeFile(tmp, encodeData(data), { mode: 0o600 });
+    await fs.promises.writeFile(tmp, bytes, { mode: 0o600 });
     await fs.promises.rename(tmp, file);
   } catch (err) {
     await fs.promises.rm(tmp, { force: true });
@@ -88,16 +109,21 @@ function tmpFile(cachedir: string, id: string): string {
   return path.join(minionsDir(cachedir), `.${id}.${process.pid}.${rand}.tmp`);
 }
 
-/** Removes data.p by moving it out to `minions/` first, so a watcher of that folder sees it go. */
-export async function removeData(cachedir: string, id: string): Promise<void> {
+/**
+ * Removes data.p (or mine.p) by moving it out to `minions/` first, so a
+ * watcher of that folder sees it go. False when there was none.
+ */
+export async function removeData(cachedir: string, id: string, key: BankKey = 'data'): Promise<boolean> {
   const tmp = tmpFile(cachedir, id);
   try {
-    await fs.promises.rename(dataFile(cachedir, id), tmp);
+    await fs.promises.rename(dataFile(cachedir, id, key), tmp);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return false;
     throw err;
   }
   await fs.promises.rm(tmp, { force: true });
+  return true;
 }
 
 /**

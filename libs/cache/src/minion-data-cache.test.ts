@@ -124,4 +124,44 @@ describe('MinionDataCache', () => {
     await until(() => master.get('c') !== undefined);
     assert.deepEqual(master.get('c'), { grains: { y: 1 } });
   });
+
+  test(
+    'the mine: mine.p beside data.p, merged, cleared with clear_mine/clear_all, followed by the watcher',
+    T,
+    async () => {
+      const master = cache();
+      master.watch();
+      await master.storeGrains('a', { x: 1 });
+      await master.storeMine('a', { 'network.ip_addrs': ['10.0.0.1'] });
+      await master.storeMine('a', { 'test.ping': true });
+      assert.deepEqual(decode(fs.readFileSync(dataFile(dir, 'a', 'mine'))), {
+        'network.ip_addrs': ['10.0.0.1'],
+        'test.ping': true,
+      });
+      assert.deepEqual(master.mineIds(), ['a']);
+      await master.deleteMine('a', 'test.ping');
+      assert.deepEqual(master.getMine('a'), { 'network.ip_addrs': ['10.0.0.1'] });
+      // Another process (tsalt-run cache.clear_mine) clears the mine; the grains stay.
+      const other = cache();
+      await other.clear('a', 'mine');
+      await until(() => master.getMine('a') === undefined);
+      assert.deepEqual(master.get('a'), { grains: { x: 1 } });
+      await other.storeMine('b', { f: 1 });
+      await until(() => master.getMine('b') !== undefined);
+      await other.clear(undefined, 'all');
+      await until(() => master.getMine('b') === undefined && master.get('a') === undefined);
+    },
+  );
+
+  test('enforce_mine_cache keeps the mine with minion_data_cache off', T, async () => {
+    const c = new MinionDataCache({ cachedir: dir, enabled: false, mine: true });
+    open.push(c);
+    await c.storeGrains('a', { x: 1 });
+    await c.storeMine('a', { f: 1 });
+    assert.equal(c.get('a'), undefined);
+    assert.deepEqual(c.getMine('a'), { f: 1 });
+    assert.equal(fs.existsSync(dataFile(dir, 'a')), false);
+    assert.equal(await c.flushMine('a'), true);
+    assert.equal(fs.existsSync(dataFile(dir, 'a', 'mine')), false);
+  });
 });

@@ -4,16 +4,19 @@ import {
   checkId,
   dataFile,
   decodeData,
+  decodeMine,
   dropMinionData,
   idOfEntry,
   minionsDir,
   removeData,
   writeData,
+  writeKey,
   type CachedMinionData,
 } from './layout.js';
+import { encode } from '@msgpack/msgpack';
 
-/** What `clear` drops: Salt's clear_grains / clear_pillar / clear_all. */
-export type ClearWhat = 'grains' | 'pillar' | 'all';
+/** What `clear` drops: Salt's clear_grains / clear_pillar / clear_mine / clear_all (all three). */
+export type ClearWhat = 'grains' | 'pillar' | 'mine' | 'all';
 
 export interface MinionDataCacheOptions {
   /** The master's `cachedir`: data lives under `<cachedir>/minions/<id>/data.p`. */
@@ -21,6 +24,8 @@ export interface MinionDataCacheOptions {
   log?: Logger;
   /** Salt's `minion_data_cache`: false stores nothing and answers nothing. @default true */
   enabled?: boolean;
+  /** Whether the mine is kept: Salt's `minion_data_cache or enforce_mine_cache`. @default enabled */
+  mine?: boolean;
 }
 
 /** Changes seen by the watcher are read after this quiet time (ms), so a burst of writes is read once. */
@@ -44,9 +49,12 @@ function stampOf(st: fs.Stats): string {
  */
 export class MinionDataCache {
   readonly enabled: boolean;
+  /** The mine (`mine.p`) is kept, even with `minion_data_cache: False` when `enforce_mine_cache` is set. */
+  readonly mineEnabled: boolean;
   readonly cachedir: string;
   private readonly log: Logger | undefined;
   private readonly entries = new Map<string, { data: CachedMinionData; stamp?: string }>();
+  private readonly mines = new Map<string, { data: Record<string, unknown>; stamp?: string }>();
   /** The tail of each minion's write queue: writes of one minion land in order. */
   private readonly writes = new Map<string, Promise<void>>();
   private watcher: fs.FSWatcher | undefined;
@@ -57,7 +65,8 @@ export class MinionDataCache {
     this.cachedir = o.cachedir;
     this.log = o.log;
     this.enabled = o.enabled ?? true;
-    if (this.enabled) this.loadAll();
+    this.mineEnabled = o.mine ?? this.enabled;
+    if (this.enabled || this.mineEnabled) this.loadAll();
   }
 
   /** Reads every `<id>/data.p` under the cache folder into memory. */
@@ -72,7 +81,7 @@ export class MinionDataCache {
       return;
     }
     for (const name of names) if (!name.startsWith('.')) this.reload(name);
-    this.log?.debug({ minions: this.entries.size }, 'loaded the minion data cache');
+    this.log?.debug({ minions: this.entries.size, mines: this.mines.size }, 'loaded the minion data cache');
   }
 
   /** A minion's cached grains and pillar, or undefined when nothing is cached. Read-only. */
@@ -83,6 +92,37 @@ export class MinionDataCache {
   /** The ids with cached data, sorted. */
   ids(): string[] {
     return [...this.entries.keys()].sort();
+  }
+
+  /** A minion's mine (function name to data), or undefined when it has none. Read-only. */
+  getMine(id: string): Readonly<Record<string, unknown>> | undefined {
+    return this.mines.get(id)?.data;
+  }
+
+  /** The ids with a cached mine, sorted. */
+  mineIds(): string[] {
+    return [...this.mines.keys()].sort();
+  }
+
+  /** Salt's `_mine`: merges `data` into the minion's mine, or replaces the mine with it when `clear`. */
+  storeMine(id: string, data: Record<string, unknown>, clear = false): Promise<void> {
+    return this.updateMine(id, (m) => (clear ? { ...data } : { ...m, ...data }));
+  }
+
+  /** Salt's `_mine_delete`: drops one function from the minion's mine. */
+  deleteMine(id: string, fun: string): Promise<void> {
+    return this.updateMine(id, (m) => {
+      if (!(fun in m)) return m;
+      const { [fun]: _gone, ...rest } = m;
+      return rest;
+    });
+  }
+
+  /** Salt's `_mine_flush`: the minion's whole mine goes (mine.p is removed); false when it had none. */
+  async flushMine(id: string): Promise<boolean> {
+    const had = this.mines.has(id);
+    await this.updateMine(id, () => undefined);
+    return had;
   }
 
   /** Salt's `_pillar` stores what the minion sent: its grains. */
@@ -106,6 +146,10 @@ export class MinionDataCache {
    * left, data.p goes (the folder stays for the mine).
    */
   async clear(id: string | undefined, what: ClearWhat): Promise<void> {
+    if (what === 'mine' || what === 'all') {
+      await Promise.all((id === undefined ? this.mineIds() : [id]).map((m) => this.updateMine(m, () => undefined)));
+      if (what === 'mine') return;
+    }
     const ids = id === undefined ? this.ids() : [id];
     await Promise.all(
       ids.map((m) =>
@@ -122,6 +166,7 @@ export class MinionDataCache {
   /** Salt's `check_minion_cache` for a deleted key: the minion's whole folder goes. */
   async drop(id: string): Promise<void> {
     this.entries.delete(id);
+    this.mines.delete(id);
     await this.enqueue(id, () => {
       dropMinionData(this.cachedir, id);
       return Promise.resolve();
@@ -130,7 +175,7 @@ export class MinionDataCache {
 
   /** Follows changes other processes make on disk (tsalt-run cache.clear_*, tsalt-key -d). */
   watch(): void {
-    if (!this.enabled || this.watcher) return;
+    if (!(this.enabled || this.mineEnabled) || this.watcher) return;
     const dir = minionsDir(this.cachedir);
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -166,25 +211,59 @@ export class MinionDataCache {
     for (const id of ids) if (!this.writes.has(id)) this.reload(id);
   }
 
-  /** Re-reads one minion's data.p if it changed on disk; forgets it when the file is gone. */
+  /** Re-reads one minion's data.p and mine.p if they changed on disk; forgets each whose file is gone. */
   private reload(id: string): void {
-    let file: string;
     try {
-      file = dataFile(this.cachedir, id);
+      if (this.enabled) this.reloadKey(id, this.entries, dataFile(this.cachedir, id), decodeData);
+      if (this.mineEnabled) this.reloadKey(id, this.mines, dataFile(this.cachedir, id, 'mine'), decodeMine);
     } catch {
-      return;
+      // an id that cannot name a folder: not ours
     }
+  }
+
+  private reloadKey<T>(
+    id: string,
+    into: Map<string, { data: T; stamp?: string }>,
+    file: string,
+    decodeFile: (buf: Uint8Array, file: string) => T,
+  ): void {
     try {
       const st = fs.statSync(file);
       const stamp = stampOf(st);
-      if (this.entries.get(id)?.stamp === stamp) return;
-      this.entries.set(id, { data: decodeData(fs.readFileSync(file), file), stamp });
+      if (into.get(id)?.stamp === stamp) return;
+      into.set(id, { data: decodeFile(fs.readFileSync(file), file), stamp });
     } catch (err) {
-      this.entries.delete(id);
+      into.delete(id);
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') {
-        this.log?.warn({ minion: id, err: errorLine(err) }, 'skipped an unreadable minion data cache entry');
+        this.log?.warn({ minion: id, err: errorLine(err), file }, 'skipped an unreadable minion data cache entry');
       }
     }
+  }
+
+  /** As `update`, for mine.p. */
+  private updateMine(
+    id: string,
+    change: (m: Record<string, unknown>) => Record<string, unknown> | undefined,
+  ): Promise<void> {
+    if (!this.mineEnabled) return Promise.resolve();
+    try {
+      checkId(id);
+    } catch (err) {
+      this.log?.warn({ err: errorLine(err) }, 'not caching mine data');
+      return Promise.resolve();
+    }
+    const next = change(this.mines.get(id)?.data ?? {});
+    if (next === undefined) this.mines.delete(id);
+    else this.mines.set(id, { data: next });
+    return this.enqueue(id, async () => {
+      if (next === undefined) {
+        await removeData(this.cachedir, id, 'mine');
+        return;
+      }
+      const st = await writeKey(this.cachedir, id, 'mine', encode(next));
+      const entry = this.mines.get(id);
+      if (entry?.data === next) entry.stamp = stampOf(st);
+    });
   }
 
   /** Applies `change` in memory now, then writes the result (or removes data.p when it answers undefined). */

@@ -257,6 +257,8 @@ export const OPTIONAL_KEYS: Readonly<Record<'master' | 'minion', readonly string
     'log_granular_levels',
     'master_tops',
     'mine_functions',
+    // Salt's mine_get ACL: unset means every minion may read every mine function.
+    'mine_get',
     ...RETURNER_NAMESPACES,
     // state_output: filter's lists (docs/states.md).
     'state_output_exclude',

@@ -164,6 +164,7 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   utc_jid: BOOL,
   peer: MAP,
   peer_run: MAP,
+  mine_get: MAP,
   publisher_acl: MAP,
   publisher_acl_blacklist: MAP,
   external_auth: MAP,

@@ -148,6 +148,8 @@ export interface MasterOpts extends CommonOpts {
   utc_jid: boolean;
   peer: Record<string, unknown>;
   peer_run: Record<string, unknown>;
+  /** Salt's mine ACL, `{minion_regex: [function_regex]}`; unset: all may read all. */
+  mine_get?: Record<string, unknown>;
   publisher_acl: Record<string, unknown>;
   publisher_acl_blacklist: Record<string, unknown>;
   external_auth: Record<string, unknown>;

@@ -31,7 +31,7 @@ export type MasterReply =
 /**
  * One AES request from this minion to its master (Salt's ReqChannel.send
  * from a module): `load` is the request's own fields with its `cmd`
- * (`minion_pub`, `pub_ret`, `minion_runner`, ...); the link adds the
+ * (`minion_pub`, `pub_ret`, `minion_runner`, the mine's `_mine`, `_mine_get`, ...); the link adds the
  * minion's id and token and seals it with the session key. What
  * services.masterRequest holds in a minion's job (absent with no master).
  */

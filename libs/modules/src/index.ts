@@ -1,6 +1,6 @@
 /**
  * @tsalt/modules: Salt's execution modules (test, cmd, cp, event, grains, pillar,
- * saltutil, sys, state, pkg, service, network, status, disk, user, group) as plugins. The call protocol around them (argument
+ * saltutil, sys, state, pkg, service, network, status, disk, user, group, mine) as plugins. The call protocol around them (argument
  * parsing, retcodes) is @tsalt/loader's, so the CLI needs no module code.
  *
  *   const reg = new Registry({ kind: 'module', opts, log }, executionModulePlugins());
@@ -14,6 +14,7 @@ import event from './plugins/event.js';
 import file from './plugins/file.js';
 import grains from './plugins/grains.js';
 import group from './plugins/group.js';
+import mine from './plugins/mine.js';
 import network from './plugins/network.js';
 import pillar from './plugins/pillar.js';
 import pkg from './plugins/pkg.js';
@@ -37,6 +38,7 @@ export function executionModulePlugins(): ModulePlugin[] {
     file,
     grains,
     group,
+    mine,
     network,
     pillar,
     pkg,

@@ -59,6 +59,25 @@ describe('cache runner (salt/runners/cache.py)', { timeout: 15_000 }, () => {
     await assert.rejects(r.call('cache.grains', ['foo'], { tgt_type: 'grain' }), /Invalid grain target 'foo'/);
   });
 
+  test('mine: {minion: mine} for every targeted minion, {} without one; clear_mine_func, clear_mine', async () => {
+    await cache.storeMine('web-1', { 'network.ip_addrs': ['10.0.0.1'], 'test.ping': true });
+    await cache.storeMine('db-1', { 'test.ping': true });
+    const r = reg({ keys, minionData: cache });
+    assert.deepEqual((await r.call('cache.mine', [])).return, {
+      'db-1': { 'test.ping': true },
+      'web-1': { 'network.ip_addrs': ['10.0.0.1'], 'test.ping': true },
+      'web-2': {},
+    });
+    assert.deepEqual((await r.call('cache.mine', ['role:db'], { tgt_type: 'grain' })).return, {
+      'db-1': { 'test.ping': true },
+    });
+    assert.equal((await r.call('cache.clear_mine_func', ['web*'], { clear_mine_func_flag: 'test.ping' })).return, true);
+    assert.deepEqual(cache.getMine('web-1'), { 'network.ip_addrs': ['10.0.0.1'] });
+    assert.equal((await r.call('cache.clear_mine', ['db-1'])).return, true);
+    assert.equal(cache.getMine('db-1'), undefined);
+    assert.deepEqual(cache.get('db-1'), { grains: { role: 'db' } }, 'the grains stay');
+  });
+
   test('clear_*: False without a target, True after clearing', async () => {
     const r = reg({ keys, minionData: cache });
     assert.equal((await r.call('cache.clear_pillar')).return, false);

@@ -10,6 +10,11 @@ export interface RunnerMinionData {
   get(id: string): CachedMinionData | undefined;
   ids(): string[];
   clear(id: string | undefined, what: ClearWhat): Promise<void> | void;
+  /** The minion's mine (`mine.p`), when the cache keeps mines. */
+  getMine?(id: string): Readonly<Record<string, unknown>> | undefined;
+  mineIds?(): string[];
+  /** Drops one function from a minion's mine (cache.clear_mine_func). */
+  deleteMine?(id: string, fun: string): Promise<void>;
 }
 
 /**
@@ -48,7 +53,9 @@ export function minionDataOf(ctx: Ctx): RunnerMinionData {
  */
 export function targetedIds(ctx: Ctx, tgt: unknown, tgtType: unknown): string[] {
   const cache = minionDataOf(ctx);
-  const accepted = ctx.services.keys ? ctx.services.keys.ids('accepted') : cache.ids();
+  const accepted = ctx.services.keys
+    ? ctx.services.keys.ids('accepted')
+    : [...new Set([...cache.ids(), ...(cache.mineIds?.() ?? [])])];
   const target = tgt === undefined || tgt === null || tgt === '' ? '*' : (tgt as string | string[]);
   const type = typeof tgtType === 'string' && tgtType ? tgtType : 'glob';
   const nodegroups = isRecord(ctx.opts.nodegroups) ? (ctx.opts.nodegroups as Record<string, string | string[]>) : {};

@@ -36,6 +36,8 @@ export interface CompoundOptions {
   nodegroups?: Readonly<Record<string, string | string[]>>;
   /** validateTarget without a nodegroups config: accept any `N@name` as a term matching nothing. */
   lenientNodegroups?: boolean;
+  /** `I@` matches exactly, globbing disabled (Salt's compound_pillar_exact). */
+  pillarExact?: boolean;
 }
 
 export interface CompiledCompound {
@@ -68,7 +70,7 @@ export function compileCompound(
       if (unknown) throw fail(`unknown target engine '${unknown[1]}' in '${word}'`);
       return { t: 'term', term: compileTerm('glob', word, DEFAULT_DELIMITER) };
     }
-    const type = ENGINES[engine];
+    const type = engine === 'I' && opts.pillarExact ? 'pillar_exact' : ENGINES[engine];
     if (type === undefined) throw fail(`unsupported target engine '${engine}' in '${word}'`);
     const compiled = compileTerm(type, pattern, m?.[2] ?? DEFAULT_DELIMITER);
     if (compiled.kind === 'list' && !negated) listed.push(...compiled.ids);

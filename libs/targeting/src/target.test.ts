@@ -148,3 +148,17 @@ test('checkMinions: greedy master-side expected minions', () => {
   ]);
   assert.throws(() => checkMinions('web-(', 'pcre', accepted), TargetError);
 });
+
+test('compound_pillar_exact: I@ matches exactly (the mine), other engines as in compound', () => {
+  const m: MinionData = { id: 'web1', grains: { os: 'Debian' }, pillar: { role: 'web*' } };
+  const n: MinionData = { id: 'web2', grains: { os: 'Debian' }, pillar: { role: 'webserver' } };
+  assert.equal(matchMinion('I@role:web*', 'compound', n), true);
+  assert.equal(matchMinion('I@role:web*', 'compound_pillar_exact', n), false);
+  assert.equal(matchMinion('I@role:web* and G@os:Debian', 'compound_pillar_exact', m), true);
+  assert.deepEqual(
+    checkMinions('I@role:webserver or web1', 'compound_pillar_exact', ['web1', 'web2'], {
+      data: (id) => (id === 'web1' ? m : n),
+    }).minions,
+    ['web1', 'web2'],
+  );
+});

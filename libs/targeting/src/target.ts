@@ -30,8 +30,8 @@ function compile(tgt: string | readonly string[], tgtType: string, opts: Compile
   if (typeof tgt !== 'string' && !Array.isArray(tgt)) {
     throw new TargetError(`Invalid ${tgtType} target: expected a string or a list`);
   }
-  if (tgtType === 'compound') {
-    const c = compileCompound(tgt, 'compound', opts);
+  if (tgtType === 'compound' || tgtType === 'compound_pillar_exact') {
+    const c = compileCompound(tgt, tgtType, { ...opts, pillarExact: tgtType === 'compound_pillar_exact' });
     return { root: c.root, listed: c.listed, ordered: false };
   }
   if (tgtType === 'nodegroup') {

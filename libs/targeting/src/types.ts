@@ -9,6 +9,8 @@ export type TargetType =
   | 'pillar_pcre'
   | 'pillar_exact'
   | 'compound'
+  /** Salt's compound with `I@` matched exactly (the mine's `_mine_get`). */
+  | 'compound_pillar_exact'
   | 'ipcidr'
   | 'nodegroup';
 
@@ -22,6 +24,7 @@ export const TARGET_TYPES: readonly TargetType[] = [
   'pillar_pcre',
   'pillar_exact',
   'compound',
+  'compound_pillar_exact',
   'ipcidr',
   'nodegroup',
 ];

@@ -6,7 +6,7 @@ import { minionDataOf, targetedIds } from '../minion-data-service.js';
 
 /*
  * cache.*: read and clear the master's minion data cache
- * (salt/runners/cache.py). The mine parts come with the mine.
+ * (salt/runners/cache.py): grains and pillar (`data.p`) and the mine (`mine.p`).
  */
 
 type Part = 'grains' | 'pillar';
@@ -22,12 +22,32 @@ function cached(ctx: PluginContext, tgt: unknown, tgtType: unknown, part: Part):
   return out;
 }
 
+/**
+ * Salt's cache.mine: `{minion: mine}` for every targeted minion, `{}` for
+ * one with no mine (Salt's get_cached_mine_data starts each at `{}`).
+ */
+function mine(ctx: PluginContext, tgt: unknown, tgtType: unknown): Record<string, unknown> {
+  const cache = minionDataOf(ctx);
+  const out: Record<string, unknown> = {};
+  for (const id of targetedIds(ctx, tgt, tgtType)) out[id] = { ...(cache.getMine?.(id) ?? {}) };
+  return out;
+}
+
 /** Salt's `_clear_cache`: False without a target, else True once the targeted minions are cleared. */
 async function clear(ctx: PluginContext, tgt: unknown, tgtType: unknown, what: ClearWhat): Promise<boolean> {
   if (tgt === undefined || tgt === null) return false;
   const cache = minionDataOf(ctx);
-  const have = new Set(cache.ids());
+  const have = new Set([...cache.ids(), ...(cache.mineIds?.() ?? [])]);
   for (const id of targetedIds(ctx, tgt, tgtType)) if (have.has(id)) await cache.clear(id, what);
+  return true;
+}
+
+/** Salt's clear_mine_func: one function out of the targeted minions' mines. */
+async function clearMineFunc(ctx: PluginContext, tgt: unknown, tgtType: unknown, fun: unknown): Promise<boolean> {
+  if (tgt === undefined || tgt === null || typeof fun !== 'string') return false;
+  const cache = minionDataOf(ctx);
+  const have = new Set(cache.mineIds?.() ?? []);
+  for (const id of targetedIds(ctx, tgt, tgtType)) if (have.has(id)) await cache.deleteMine?.(id, fun);
   return true;
 }
 
@@ -82,6 +102,30 @@ CLI Example:
       doc: clearDoc('pillar', 'clear_pillar'),
       params: TGT,
       fn: (ctx, a) => clear(ctx, a['tgt'], a['tgt_type'], 'pillar'),
+    },
+    mine: {
+      doc: `Return cached mine data of the targeted minions
+
+CLI Example:
+
+    tsalt-run cache.mine`,
+      params: TGT,
+      varkw: true,
+      fn: (ctx, a) => mine(ctx, a['tgt'], a['tgt_type']),
+    },
+    clear_mine: {
+      doc: clearDoc('mine', 'clear_mine'),
+      params: TGT,
+      fn: (ctx, a) => clear(ctx, a['tgt'], a['tgt_type'], 'mine'),
+    },
+    clear_mine_func: {
+      doc: `Clear the cached mine function data of the targeted minions
+
+CLI Example:
+
+    tsalt-run cache.clear_mine_func tgt='*' clear_mine_func_flag='network.interfaces'`,
+      params: [...TGT, { name: 'clear_mine_func_flag', default: null }],
+      fn: (ctx, a) => clearMineFunc(ctx, a['tgt'], a['tgt_type'], a['clear_mine_func_flag']),
     },
     clear_all: {
       doc: clearDoc('grains, pillar and mine', 'clear_all'),

@@ -47,3 +47,13 @@ export {
   type FileHash,
   type ServedChunk,
 } from './fileserver.js';
+export {
+  MINE_COMMANDS,
+  parseMineRequest,
+  parseMineGetReply,
+  type MineRequest,
+  type MineStoreRequest,
+  type MineGetRequest,
+  type MineDeleteRequest,
+  type MineFlushRequest,
+} from './mine.js';
