@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { errorLine, type Logger } from '@tsalt/core';
 import { JobProcessError } from './errors.js';
 import { JobProcess, type JobOutcome, type JobProcessState } from './job-process.js';
-import type { MinionDataService } from '@tsalt/modules';
+import type { MinionDataService, ScheduleService } from '@tsalt/modules';
 import type { WorkerInit } from './worker-protocol.js';
 import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
@@ -40,6 +40,8 @@ export interface JobPoolOptions {
   minionData?: MinionDataService;
   /** Forwards a job's file-server request to the master. */
   fileServer?: (load: FileServerRequest) => Promise<unknown>;
+  /** The daemon's scheduler, for schedule.* in job processes. */
+  schedule?: ScheduleService;
   /** How long a new job process may take to load its modules (ms). @default 30000 */
   startTimeoutMs?: number;
   /** On close, how long busy job processes get after SIGTERM before SIGKILL (ms). @default 1000 */
@@ -125,6 +127,7 @@ export class JobPool {
         exited: (q) => this.forget(q),
         ...(this.opts.minionData ? { minionData: this.opts.minionData } : {}),
         ...(this.opts.fileServer ? { fileServer: this.opts.fileServer } : {}),
+        ...(this.opts.schedule ? { schedule: this.opts.schedule } : {}),
       },
       this.file,
       { type: 'init', ...this.opts.init },

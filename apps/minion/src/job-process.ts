@@ -3,7 +3,7 @@ import { errorLine, type Logger } from '@tsalt/core';
 import { signalProcessTree } from '@tsalt/job';
 import type { JobReturn } from './executor.js';
 import { JobProcessError } from './errors.js';
-import type { MinionDataService } from '@tsalt/modules';
+import type { MinionDataService, ScheduleService } from '@tsalt/modules';
 import type { DaemonMessage, MinionDataOp, WorkerInit, WorkerMessage } from './worker-protocol.js';
 import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
@@ -27,6 +27,8 @@ export interface JobProcessHooks {
   minionData?: MinionDataService;
   /** Sends a job's file-server request to the master (absent: file requests fail). */
   fileServer?: (load: FileServerRequest) => Promise<unknown>;
+  /** The daemon's scheduler, for schedule.* (absent: requests fail). */
+  schedule?: ScheduleService;
 }
 
 /** Runs a job process's minion-data request in the daemon. */
@@ -150,6 +152,12 @@ export class JobProcess {
     } else if (msg.type === 'fileserver') {
       const send = this.hooks.fileServer;
       (send ? send(msg.load) : Promise.reject(new Error('the minion has no master link'))).then(
+        (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
+        (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
+      );
+    } else if (msg.type === 'schedule') {
+      const svc = this.hooks.schedule;
+      (svc ? svc.manage(msg.req) : Promise.reject(new Error('the minion has no scheduler'))).then(
         (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
         (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
       );

@@ -17,6 +17,7 @@ import {
   MINION_EVENTS_SERVICE,
   type MinionDataService,
   type MinionEventService,
+  type ScheduleService,
 } from '@tsalt/modules';
 import type { PublishLoad } from '@tsalt/transport';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
@@ -52,6 +53,8 @@ export interface JobRunnerOptions {
   minionData?: MinionDataService;
   /** Sends a file-server request to the master (cp.*, cmd.script salt://). */
   fileServer?: FileServerSend;
+  /** The daemon's scheduler, for schedule.* (in the daemon and the job processes). */
+  schedule?: ScheduleService;
   log: Logger;
   /** A job's event towards the master. */
   fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
@@ -96,6 +99,7 @@ export class JobRunner {
         fireEvent: o.fireEvent,
         ...(o.minionData ? { minionData: o.minionData } : {}),
         ...(o.fileServer ? { fileServer: o.fileServer } : {}),
+        ...(o.schedule ? { schedule: o.schedule } : {}),
         ...(o.workerFile ? { workerFile: o.workerFile } : {}),
       });
     }
@@ -118,6 +122,7 @@ export class JobRunner {
         services: {
           ...(o.minionData ? { minionData: o.minionData } : {}),
           ...(fileClient ? { fileClient } : {}),
+          ...(o.schedule ? { schedule: o.schedule } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,
           returnerNames: () => [...returnerNames],

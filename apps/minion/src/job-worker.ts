@@ -12,6 +12,8 @@ import {
   MINION_EVENTS_SERVICE,
   type MinionDataService,
   type MinionEventService,
+  type ScheduleReply,
+  type ScheduleService,
 } from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import { minionFileClient } from './file-backend.js';
@@ -66,6 +68,14 @@ const minionData: MinionDataService = {
   },
 };
 
+/** schedule.*: the daemon holds the schedule; its reply is what Salt's `minion_schedule_*_complete` event carries. */
+const schedule: ScheduleService = {
+  manage: async (req) => {
+    const r = await requestReply({ type: 'schedule', req });
+    return isRecord(r.value) ? (r.value as unknown as ScheduleReply) : { complete: false };
+  },
+};
+
 function start(msg: WorkerInit): void {
   init = msg;
   try {
@@ -106,6 +116,7 @@ function start(msg: WorkerInit): void {
         log,
         services: {
           minionData,
+          schedule,
           ...(fileClient ? { fileClient } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,

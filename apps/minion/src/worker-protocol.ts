@@ -1,5 +1,6 @@
 import type { MinionConfig } from '@tsalt/config';
 import type { JobReturn } from './executor.js';
+import type { ScheduleRequest } from '@tsalt/modules';
 import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
 /*
@@ -12,7 +13,8 @@ import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
  * a reply with the same `seq`: event (fire to the master), will-signal
  * (saltutil is about to signal a job process) and minion-data (a grains or
  * pillar refresh, which the daemon does; its `data` arrives before the reply)
- * and fileserver (a file-server request the daemon sends to the master).
+ * and fileserver (a file-server request the daemon sends to the master),
+ * and schedule (schedule.*: the daemon's scheduler answers, value a ScheduleReply).
  * Closing the channel (daemon gone or retiring the worker) makes the worker exit.
  */
 
@@ -47,7 +49,9 @@ export type WorkerRequest =
   | { type: 'will-signal'; seq: number; jid: string; pid: number; signal: number }
   | ({ type: 'minion-data'; seq: number } & MinionDataOp)
   /** A file-server request (cp.*, cmd.script salt://) the daemon forwards over its master link; the reply is the master's. */
-  | { type: 'fileserver'; seq: number; load: FileServerRequest };
+  | { type: 'fileserver'; seq: number; load: FileServerRequest }
+  /** schedule.*: Salt's manage_schedule request, answered by the daemon's scheduler. */
+  | { type: 'schedule'; seq: number; req: ScheduleRequest };
 
 export type WorkerMessage =
   { type: 'ready' } | { type: 'init-failed'; error: string } | { type: 'done'; ret: JobReturn } | WorkerRequest;

@@ -18,6 +18,7 @@ import network from './plugins/network.js';
 import pillar from './plugins/pillar.js';
 import pkg from './plugins/pkg.js';
 import saltutil from './plugins/saltutil.js';
+import schedule from './plugins/schedule.js';
 import service from './plugins/service.js';
 import state from './plugins/state.js';
 import status from './plugins/status.js';
@@ -28,7 +29,26 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, cp, disk, event, file, grains, group, network, pillar, pkg, saltutil, service, state, status, sys, test, user];
+  return [
+    cmd,
+    cp,
+    disk,
+    event,
+    file,
+    grains,
+    group,
+    network,
+    pillar,
+    pkg,
+    saltutil,
+    schedule,
+    service,
+    state,
+    status,
+    sys,
+    test,
+    user,
+  ];
 }
 
 export { ModuleError, TestException } from './errors.js';
@@ -38,7 +58,17 @@ export { tsaltVersion } from './version.js';
 export type { RunAllResult } from './plugins/cmd.js';
 export { coreGrains } from './grains-core.js';
 export { MINION_EVENTS_SERVICE, type MinionEventService } from './plugins/event.js';
-export type { FileClientService, MinionDataService, ModuleContext, ModulePlugin, ModuleServices } from './context.js';
+export type {
+  FileClientService,
+  MinionDataService,
+  ModuleContext,
+  ModulePlugin,
+  ModuleServices,
+  ScheduleFunc,
+  ScheduleReply,
+  ScheduleRequest,
+  ScheduleService,
+} from './context.js';
 export { traverse, dictUpdate, filterBy } from './data-path.js';
 export { FileClient, hashLocalFile, type FileClientOptions } from './fileclient/client.js';
 export { LocalFileBackend } from './fileclient/local-backend.js';
