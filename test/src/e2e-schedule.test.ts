@@ -21,6 +21,14 @@ const SCHEDULE = `schedule:
     seconds: often
 `;
 
+const PILLAR_SCHEDULE = `schedule:
+  pjob:
+    function: test.echo
+    args:
+      - from-pillar
+    seconds: 2
+`;
+
 type Jobs = Record<string, { Function?: string; Arguments?: unknown[]; Target?: unknown }>;
 
 async function jobsOf(c: Cluster, fun: string): Promise<[string, Jobs[string]][]> {
@@ -45,7 +53,11 @@ describe('the minion scheduler', () => {
   let c: Cluster;
   before(async () => {
     c = await cluster('auto_accept: True\n');
-    await c.startMaster();
+    const pillarDir = path.join(c.root, 'srv', 'pillar');
+    fs.mkdirSync(pillarDir, { recursive: true });
+    fs.writeFileSync(path.join(pillarDir, 'top.sls'), "base:\n  '*':\n    - sched\n");
+    fs.writeFileSync(path.join(pillarDir, 'sched.sls'), PILLAR_SCHEDULE);
+    await c.startMaster(`auto_accept: True\npillar_roots:\n  base:\n    - ${pillarDir}\n`);
     await c.startMinion('m1', SCHEDULE);
     await c.waitPing('m1');
   });
@@ -58,7 +70,8 @@ describe('the minion scheduler', () => {
     let seen: [string, Jobs[string]][] = [];
     await waitFor(
       'two scheduled test.echo jobs in the job cache',
-      async () => (seen = await jobsOf(c, 'test.echo')).length >= 2,
+      async () =>
+        (seen = (await jobsOf(c, 'test.echo')).filter(([, j]) => JSON.stringify(j.Arguments) === '["hi"]')).length >= 2,
       20_000,
       alive,
     );
@@ -66,6 +79,22 @@ describe('the minion scheduler', () => {
     assert.equal(job.Target, 'm1');
     assert.deepEqual(job.Arguments, ['hi']);
     assert.deepEqual(await lookup(c, jid), { m1: 'hi' });
+  });
+
+  test('a pillar entry fires too; schedule.delete leaves it, as Salt does', async () => {
+    await waitFor(
+      'the pillar job in the job cache',
+      async () => (await jobsOf(c, 'test.echo')).some(([, j]) => JSON.stringify(j.Arguments) === '["from-pillar"]'),
+      20_000,
+      { alive: [c.master, c.minions.get('m1')] },
+    );
+    const pillarOnly = (await onM1(c, ['schedule.list', 'where=pillar', 'return_yaml=False'])) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(Object.keys(pillarOnly), ['pjob']);
+    const del = (await onM1(c, ['schedule.delete', 'pjob'], 1)) as Record<string, unknown>;
+    assert.equal(del['comment'], 'Failed to delete job pjob from schedule.');
   });
 
   test('an entry with a bad interval is logged by name and skipped', async () => {
