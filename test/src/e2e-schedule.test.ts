@@ -81,6 +81,16 @@ describe('the minion scheduler', () => {
     assert.deepEqual(await lookup(c, jid), { m1: 'hi' });
   });
 
+  test('the master fires salt/job/<jid>/ret/m1 for a scheduled return, with its schedule key', async () => {
+    // The entries fire every 2 s: state.event needs no probe, the next return comes soon enough.
+    const r = await c.runner(['state.event', 'pretty=True', 'count=1', 'tagmatch=salt/job/*/ret/m1']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^salt\/job\/\d{20}\/ret\/m1\t\{/);
+    assert.match(r.stdout, /"schedule": "(?:job1|pjob)"/);
+    assert.match(r.stdout, /"fun": "test\.echo"/);
+    assert.match(r.stdout, /"tgt": "m1"/);
+  });
+
   test('a pillar entry fires too; schedule.delete leaves it, as Salt does', async () => {
     await waitFor(
       'the pillar job in the job cache',

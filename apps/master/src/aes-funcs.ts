@@ -177,7 +177,8 @@ function toklessReturnAccepted(jid: string, id: string, d: AesDeps): boolean {
 /**
  * A return for a job the minion started itself (its scheduler, salt-call):
  * Salt's store_job gives jid `req` a new jid and saves a load for it
- * (`tgt` the minion, `arg` its fun_args), so jobs.list_jobs shows the job.
+ * (`tgt` the minion, `arg` its fun_args), so jobs.list_jobs shows the job;
+ * the return goes on (to the bus and the cache) with those fields.
  */
 async function standaloneJob(ret: ReturnLoad, d: AesDeps): Promise<ReturnLoad> {
   const jid = await d.cache.prepJid();
@@ -189,7 +190,8 @@ async function standaloneJob(ret: ReturnLoad, d: AesDeps): Promise<ReturnLoad> {
     tgt: ret.id,
   };
   await d.cache.saveLoad(jid, load, [ret.id]);
-  return { ...ret, jid };
+  // Salt fires the load it saved: the event shows tgt, tgt_type and arg too.
+  return { ...ret, ...load, jid };
 }
 
 /** Salt's `store_job`: cache the return, then fire `salt/job/<jid>/ret/<id>`. */
