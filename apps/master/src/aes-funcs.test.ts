@@ -125,4 +125,27 @@ describe('AES requests from Salt minions', () => {
     const good = minionToken(minion.privateKey);
     assert.deepEqual(await answer({ cmd: '_file_list', saltenv: 'base', id: 'm1', tok: good }, d), ['f.txt']);
   });
+
+  test("a return under jid 'req' (the minion's scheduler) gets a jid and a load; 'nocache' is only fired", async () => {
+    const saved: [string, Record<string, unknown>, string[]][] = [];
+    const d = deps('refuse');
+    d.cache = {
+      prepJid: () => Promise.resolve('20261202120000000009'),
+      saveLoad: (jid: string, load: Record<string, unknown>, minions: string[]) => {
+        saved.push([jid, load, minions]);
+        return Promise.resolve();
+      },
+    } as unknown as CacheWriter;
+    const tok = minionToken(minion.privateKey);
+    const req = { ...ret, jid: 'req', fun: 'test.echo', fun_args: ['hi'], return: 'hi', schedule: 'job1', tok };
+    assert.equal(await answer(req, d), true);
+    assert.deepEqual(d.fired, ['salt/job/20261202120000000009/ret/m1']);
+    const [jid, load, minions] = saved[0]!;
+    assert.equal(jid, '20261202120000000009');
+    assert.deepEqual([load['tgt'], load['tgt_type'], load['arg'], load['fun']], ['m1', 'glob', ['hi'], 'test.echo']);
+    assert.deepEqual(minions, ['m1']);
+    assert.equal(await answer({ ...req, jid: 'nocache' }, d), true);
+    assert.deepEqual(d.fired.slice(1), ['salt/job/nocache/ret/m1']);
+    assert.equal(saved.length, 1);
+  });
 });

@@ -199,8 +199,34 @@ function toklessReturnAccepted(jid: string, id: string, d: AesDeps): boolean {
   return false;
 }
 
+/**
+ * A return for a job the minion started itself (its scheduler, salt-call):
+ * Salt's store_job gives jid `req` a new jid and saves a load for it
+ * (`tgt` the minion, `arg` its fun_args), so jobs.list_jobs shows the job;
+ * the return goes on (to the bus and the cache) with those fields.
+ */
+async function standaloneJob(ret: ReturnLoad, d: AesDeps): Promise<ReturnLoad> {
+  const jid = await d.cache.prepJid();
+  const load: Record<string, unknown> = {
+    ...ret,
+    jid,
+    arg: ret['arg'] ?? ret['fun_args'] ?? [],
+    tgt_type: 'glob',
+    tgt: ret.id,
+  };
+  await d.cache.saveLoad(jid, load, [ret.id]);
+  // Salt fires the load it saved: the event shows tgt, tgt_type and arg too.
+  return { ...ret, ...load, jid };
+}
+
 /** Salt's `store_job`: cache the return, then fire `salt/job/<jid>/ret/<id>`. */
-async function storeReturn(ret: ReturnLoad, d: AesDeps): Promise<boolean> {
+async function storeReturn(given: ReturnLoad, d: AesDeps): Promise<boolean> {
+  // `nocache`: fired on the bus, kept out of the job cache (Salt's return_job: nocache).
+  if (given.jid === 'nocache') {
+    d.fire(`salt/job/nocache/ret/${given.id}`, given);
+    return true;
+  }
+  const ret = given.jid === 'req' ? await standaloneJob(given, d) : given;
   const { jid, id } = ret;
   if (!isJid(jid)) {
     d.log.warn({ minion: id }, 'dropped return with a bad jid');

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { errorLine, type Logger } from '@tsalt/core';
 import { JobProcessError } from './errors.js';
 import { JobProcess, type JobOutcome, type JobProcessState } from './job-process.js';
-import type { MasterRequestService, MinionDataService } from '@tsalt/modules';
+import type { MasterRequestService, MinionDataService, ScheduleService } from '@tsalt/modules';
 import type { WorkerInit } from './worker-protocol.js';
 import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
@@ -42,6 +42,8 @@ export interface JobPoolOptions {
   fileServer?: (load: FileServerRequest) => Promise<unknown>;
   /** Forwards a job's AES request (publish.*, saltutil.runner) to the master. */
   masterRequest?: MasterRequestService;
+  /** The daemon's scheduler, for schedule.* in job processes. */
+  schedule?: ScheduleService;
   /** How long a new job process may take to load its modules (ms). @default 30000 */
   startTimeoutMs?: number;
   /** On close, how long busy job processes get after SIGTERM before SIGKILL (ms). @default 1000 */
@@ -128,6 +130,7 @@ export class JobPool {
         ...(this.opts.minionData ? { minionData: this.opts.minionData } : {}),
         ...(this.opts.fileServer ? { fileServer: this.opts.fileServer } : {}),
         ...(this.opts.masterRequest ? { masterRequest: this.opts.masterRequest } : {}),
+        ...(this.opts.schedule ? { schedule: this.opts.schedule } : {}),
       },
       this.file,
       { type: 'init', ...this.opts.init },

@@ -3,7 +3,7 @@ import { errorLine, type Logger } from '@tsalt/core';
 import { signalProcessTree } from '@tsalt/job';
 import type { JobReturn } from './executor.js';
 import { JobProcessError } from './errors.js';
-import type { MasterReply, MasterRequestService, MinionDataService } from '@tsalt/modules';
+import type { MasterReply, MasterRequestService, MinionDataService, ScheduleService } from '@tsalt/modules';
 import type { DaemonMessage, MinionDataOp, WorkerInit, WorkerMessage } from './worker-protocol.js';
 import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
@@ -29,6 +29,8 @@ export interface JobProcessHooks {
   fileServer?: (load: FileServerRequest) => Promise<unknown>;
   /** Sends a job's AES request to the master (absent: answered as a failure). */
   masterRequest?: MasterRequestService;
+  /** The daemon's scheduler, for schedule.* (absent: requests fail). */
+  schedule?: ScheduleService;
 }
 
 const NO_LINK: MasterReply = { ok: false, timedOut: false, error: 'the minion has no master link' };
@@ -160,6 +162,12 @@ export class JobProcess {
     } else if (msg.type === 'master-request') {
       const svc = this.hooks.masterRequest;
       (svc ? svc.send(msg.load, msg.timeoutMs) : Promise.resolve(NO_LINK)).then(
+        (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
+        (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
+      );
+    } else if (msg.type === 'schedule') {
+      const svc = this.hooks.schedule;
+      (svc ? svc.manage(msg.req) : Promise.reject(new Error('the minion has no scheduler'))).then(
         (value) => this.send({ type: 'reply', seq: msg.seq, ok: true, value }),
         (err: unknown) => this.send({ type: 'reply', seq: msg.seq, ok: false, error: errorLine(err) }),
       );

@@ -18,6 +18,7 @@ import {
   type MasterRequestService,
   type MinionDataService,
   type MinionEventService,
+  type ScheduleService,
 } from '@tsalt/modules';
 import type { PublishLoad } from '@tsalt/transport';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
@@ -55,6 +56,8 @@ export interface JobRunnerOptions {
   fileServer?: FileServerSend;
   /** AES requests to the master (publish.*, saltutil.runner/wheel/cmd). */
   masterRequest?: MasterRequestService;
+  /** The daemon's scheduler, for schedule.* (in the daemon and the job processes). */
+  schedule?: ScheduleService;
   log: Logger;
   /** A job's event towards the master. */
   fireEvent: (tag: string, data: unknown, preload?: Record<string, unknown>) => Promise<void>;
@@ -100,6 +103,7 @@ export class JobRunner {
         ...(o.minionData ? { minionData: o.minionData } : {}),
         ...(o.fileServer ? { fileServer: o.fileServer } : {}),
         ...(o.masterRequest ? { masterRequest: o.masterRequest } : {}),
+        ...(o.schedule ? { schedule: o.schedule } : {}),
         ...(o.workerFile ? { workerFile: o.workerFile } : {}),
       });
     }
@@ -123,6 +127,7 @@ export class JobRunner {
           ...(o.minionData ? { minionData: o.minionData } : {}),
           ...(fileClient ? { fileClient } : {}),
           ...(o.masterRequest ? { masterRequest: o.masterRequest } : {}),
+          ...(o.schedule ? { schedule: o.schedule } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,
           returnerNames: () => [...returnerNames],

@@ -14,6 +14,8 @@ import {
   type MasterRequestService,
   type MinionDataService,
   type MinionEventService,
+  type ScheduleReply,
+  type ScheduleService,
 } from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
 import { minionFileClient } from './file-backend.js';
@@ -76,6 +78,14 @@ const masterRequest: MasterRequestService = {
   },
 };
 
+/** schedule.*: the daemon holds the schedule; its reply is what Salt's `minion_schedule_*_complete` event carries. */
+const schedule: ScheduleService = {
+  manage: async (req) => {
+    const r = await requestReply({ type: 'schedule', req });
+    return isRecord(r.value) ? (r.value as unknown as ScheduleReply) : { complete: false };
+  },
+};
+
 function start(msg: WorkerInit): void {
   init = msg;
   try {
@@ -117,6 +127,7 @@ function start(msg: WorkerInit): void {
         services: {
           minionData,
           masterRequest,
+          schedule,
           ...(fileClient ? { fileClient } : {}),
           [JOB_CONTROL_SERVICE]: jobControl,
           [MINION_EVENTS_SERVICE]: events,

@@ -8,6 +8,9 @@ import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
 import { MinionReturners } from './returners.js';
 import { MinionData } from './minion-data.js';
+import { MinionSchedule } from './minion-schedule.js';
+import { scheduledLoad, scheduledReturn } from './scheduled-job.js';
+import type { DueJob } from '@tsalt/schedule';
 
 /** How long the master may take to compile our pillar (ms): Salt's request_channel_timeout (60 s). */
 const PILLAR_TIMEOUT_MS = 60_000;
@@ -24,6 +27,7 @@ export class Minion {
   private jobs!: JobRunner;
   private returners: MinionReturners | undefined;
   private data!: MinionData;
+  private schedule: MinionSchedule | undefined;
   private grainsTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** Called when the master refuses this minion for good; the bin exits. */
@@ -41,7 +45,10 @@ export class Minion {
       log: this.log,
       zmqversion: zmqVersion,
       requestPillar: (load) => this.requestPillar(load),
-      changed: () => this.jobs?.pushData(),
+      changed: () => {
+        this.jobs?.pushData();
+        this.schedule?.setPillar(this.data.pillar);
+      },
     });
     const grains = this.data.computeGrains();
     const returners = new MinionReturners({ opts, grains, log: this.log });
@@ -56,6 +63,17 @@ export class Minion {
       log: this.log,
       fireEvent: (tag, data, preload) => this.fireMaster(tag, data, preload),
       returnerNames: returners.names(),
+      schedule: {
+        manage: (req) => (this.schedule ? this.schedule.manage(req) : Promise.resolve({ complete: false })),
+      },
+    });
+    this.schedule = new MinionSchedule({
+      opts,
+      log: this.log,
+      grains,
+      pillar: this.data.pillar,
+      run: (job) => this.runScheduled(job),
+      hasFunction: (fun) => this.jobs.registry.has(fun),
     });
     this.returners = returners;
     returners.resume();
@@ -82,6 +100,11 @@ export class Minion {
       await this.data.refreshPillar();
       await link.fireStartEvents();
       link.startHeartbeats();
+      // Salt starts the scheduler once connected (scheduler_before_connect is off by default).
+      if (!this.stopped) {
+        this.schedule?.setPillar(this.data.pillar);
+        this.schedule?.start();
+      }
       this.startGrainsRefresh();
     } catch (err) {
       if (!this.stopped) this.onFatal(err);
@@ -99,6 +122,29 @@ export class Minion {
     } catch (err) {
       this.log.error({ jid: load.jid, err: errorLine(err) }, 'a job failed outside its function');
     }
+  }
+
+  /**
+   * A scheduled job (Salt's Schedule.handle_func): run like a published job,
+   * in the job pool with a jid and a proc file; its return goes to the
+   * entry's returners and, unless `return_job` is false, to the master as
+   * Salt's `__schedule_return` does (jid `req` when no returner is named,
+   * so the master gives it a jid of its own).
+   */
+  private async runScheduled(job: DueJob): Promise<void> {
+    const { opts } = this;
+    const load = scheduledLoad(opts, job);
+    this.log.info(
+      { jid: load.jid },
+      `Running scheduled job: ${job.name}${job.lateSeconds > 0 ? ` (runtime missed by ${job.lateSeconds} seconds)` : ''} with jid ${load.jid}`,
+    );
+    const ret = await this.jobs.run(load);
+    const link = this.link;
+    if (!ret || this.stopped || !link) return;
+    const { full, toMaster, returnerLoad } = scheduledReturn(opts, job, ret);
+    // Salt calls the entry's returners first, with the real jid.
+    if (returnerLoad) await this.returners?.dispatch(returnerLoad, full);
+    if (toMaster) await this.jobs.whileReturning(load, () => link.sendReturn(toMaster));
   }
 
   /** Salt's `grains_refresh_every` (minutes; 0: never): grains recomputed, and sent on in a `_pillar` when they changed. */
@@ -146,6 +192,7 @@ export class Minion {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.schedule?.stop();
     clearInterval(this.grainsTimer);
     await this.link?.stopListening();
     await this.jobs?.stop();

@@ -1,5 +1,6 @@
 import type { MinionConfig } from '@tsalt/config';
 import type { JobReturn } from './executor.js';
+import type { ScheduleRequest } from '@tsalt/modules';
 import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
 
 /*
@@ -13,7 +14,8 @@ import type { FileServerRequest, PublishLoad } from '@tsalt/transport';
  * (saltutil is about to signal a job process) and minion-data (a grains or
  * pillar refresh, which the daemon does; its `data` arrives before the reply)
  * and fileserver (a file-server request the daemon sends to the master)
- * and master (a module's AES request, such as the mine's).
+ * and master (a module's AES request, such as the mine's),
+ * and schedule (schedule.*: the daemon's scheduler answers, value a ScheduleReply).
  * Closing the channel (daemon gone or retiring the worker) makes the worker exit.
  */
 
@@ -50,7 +52,10 @@ export type WorkerRequest =
   /** A file-server request (cp.*, cmd.script salt://) the daemon forwards over its master link; the reply is the master's. */
   | { type: 'fileserver'; seq: number; load: FileServerRequest }
   /** An AES request to the master (publish.*, saltutil.runner): the reply's value is a MasterReply. */
-  | { type: 'master-request'; seq: number; load: Record<string, unknown>; timeoutMs: number };
+  | { type: 'master-request'; seq: number; load: Record<string, unknown>; timeoutMs: number }
+
+  /** schedule.*: Salt's manage_schedule request, answered by the daemon's scheduler. */
+  | { type: 'schedule'; seq: number; req: ScheduleRequest };
 
 export type WorkerMessage =
   { type: 'ready' } | { type: 'init-failed'; error: string } | { type: 'done'; ret: JobReturn } | WorkerRequest;

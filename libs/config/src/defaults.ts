@@ -214,6 +214,8 @@ export const MINION_DEFAULTS: Readonly<MinionOpts> = deepFreeze<MinionOpts>({
   mine_enabled: true,
   mine_interval: 60, // minutes, as in Salt
   mine_return_job: false,
+  // Salt reads it with opts.get(): unset means no returner beside the entry's own.
+  schedule_returner: '',
   mine_functions: {},
   file_client: 'remote',
   startup_states: '',

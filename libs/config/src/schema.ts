@@ -230,6 +230,7 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   mine_enabled: BOOL,
   mine_interval: num(0),
   mine_return_job: BOOL,
+  schedule_returner: STR_OR_LIST,
   file_client: oneOf('remote', 'local'),
   startup_states: STR,
   top_file: STR,

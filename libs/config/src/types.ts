@@ -224,6 +224,8 @@ export interface MinionOpts extends CommonOpts {
   mine_enabled: boolean;
   mine_interval: number;
   mine_return_job: boolean;
+  /** Returners every scheduled job's return also goes to (a name, comma list or list; '' none). */
+  schedule_returner: string | string[];
   mine_functions: Record<string, unknown>;
   file_client: string;
   startup_states: string;

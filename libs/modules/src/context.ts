@@ -39,6 +39,51 @@ export interface MasterRequestService {
   send(load: Record<string, unknown>, timeoutMs: number): Promise<MasterReply>;
 }
 
+/** The operations of Salt's `manage_schedule` event, which schedule.* sends to the minion daemon. */
+export type ScheduleFunc =
+  | 'list'
+  | 'add'
+  | 'modify'
+  | 'delete'
+  | 'enable'
+  | 'disable'
+  | 'enable_job'
+  | 'disable_job'
+  | 'run_job'
+  | 'save_schedule'
+  | 'get_next_fire_time'
+  | 'job_status';
+
+/** One `manage_schedule` request: Salt's event data (`func`, `name`, `schedule`, `where`, `persist`). */
+export interface ScheduleRequest {
+  func: ScheduleFunc;
+  name?: string;
+  /** `add`: `{name: entry}`; `modify`: the new entry. */
+  schedule?: Record<string, unknown>;
+  /** `list`: only the config's (`opts`) or only the pillar's entries. */
+  where?: 'opts' | 'pillar';
+  /** Write the config's entries to `<config_dir>/minion.d/_schedule.conf` afterwards. @default true */
+  persist?: boolean;
+}
+
+/** The daemon's answer: what Salt's `minion_schedule_*_complete` events carry. */
+export interface ScheduleReply {
+  complete: boolean;
+  /** The whole schedule after the change (`list`: the entries asked for), without the scheduler's own state. */
+  schedule?: Record<string, unknown>;
+  /** `list`: the names saved in `_schedule.conf`. */
+  saved?: string[];
+  /** `get_next_fire_time`: `%Y-%m-%dT%H:%M:%S`, or null. */
+  next_fire_time?: string | null;
+  /** `job_status`: the entry with the scheduler's `_` fields. */
+  data?: Record<string, unknown>;
+}
+
+/** The minion daemon's scheduler (services.schedule): Salt's `manage_schedule` event as a call. */
+export interface ScheduleService {
+  manage(req: ScheduleRequest): Promise<ScheduleReply>;
+}
+
 /**
  * Everything a daemon may inject into execution modules; each one is
  * optional (tsalt-call has no job control, the master's reactor no
@@ -53,6 +98,8 @@ export interface ModuleServices {
   minionData: MinionDataService;
   /** AES requests to the master, for publish.* and saltutil.runner/wheel/cmd. */
   masterRequest: MasterRequestService;
+  /** The minion daemon's scheduler, for schedule.* (tsalt-call has none). */
+  schedule: ScheduleService;
   /** The returners this minion has, for sys.list_returners. */
   returnerNames: () => readonly string[];
   /**

@@ -20,6 +20,7 @@ import pillar from './plugins/pillar.js';
 import pkg from './plugins/pkg.js';
 import publish from './plugins/publish.js';
 import saltutil from './plugins/saltutil.js';
+import schedule from './plugins/schedule.js';
 import service from './plugins/service.js';
 import state from './plugins/state.js';
 import status from './plugins/status.js';
@@ -44,6 +45,7 @@ export function executionModulePlugins(): ModulePlugin[] {
     pkg,
     publish,
     saltutil,
+    schedule,
     service,
     state,
     status,
@@ -68,6 +70,10 @@ export type {
   ModuleContext,
   ModulePlugin,
   ModuleServices,
+  ScheduleFunc,
+  ScheduleReply,
+  ScheduleRequest,
+  ScheduleService,
 } from './context.js';
 export { traverse, dictUpdate, filterBy } from './data-path.js';
 export { FileClient, hashLocalFile, type FileClientOptions } from './fileclient/client.js';
