@@ -174,8 +174,28 @@ function toklessReturnAccepted(jid: string, id: string, d: AesDeps): boolean {
   return false;
 }
 
+/**
+ * Salt's `store_job` for jid `req` (a tsalt-call / salt-call run on the
+ * minion itself): the master gives the run a jid of its own and saves a job
+ * load for it (target: the minion, `arg` from `fun_args`), so the return is
+ * stored and shown as any job's.
+ */
+async function standaloneJob(ret: ReturnLoad, d: AesDeps): Promise<ReturnLoad> {
+  const jid = await d.cache.prepJid();
+  const load: Record<string, unknown> = {
+    ...Object.fromEntries(Object.entries(ret).filter(([k]) => k !== 'cmd' && k !== 'return' && k !== 'retcode')),
+    arg: ret['arg'] ?? ret.fun_args ?? [],
+    tgt_type: 'glob',
+    tgt: ret.id,
+    jid,
+  };
+  if (d.opts.job_cache && !d.opts.ext_job_cache) await d.cache.saveLoad(jid, load, [ret.id]);
+  return { ...ret, jid };
+}
+
 /** Salt's `store_job`: cache the return, then fire `salt/job/<jid>/ret/<id>`. */
-async function storeReturn(ret: ReturnLoad, d: AesDeps): Promise<boolean> {
+async function storeReturn(sent: ReturnLoad, d: AesDeps): Promise<boolean> {
+  const ret = sent.jid === 'req' ? await standaloneJob(sent, d) : sent;
   const { jid, id } = ret;
   if (!isJid(jid)) {
     d.log.warn({ minion: id }, 'dropped return with a bad jid');

@@ -10,7 +10,7 @@
 export { Minion } from './minion.js';
 // One minion's link to its master, and its sign-in, for driving them over MemoryTransport in unit tests.
 export { MasterLink, type MasterLinkOptions } from './master-link.js';
-export { signIn, memoryPin, AuthRefusedError, type Session } from './auth-client.js';
+export { signIn, memoryPin, AuthRefusedError, type Session } from '@tsalt/transport';
 export { runJob, baseReturn, failedReturn, type JobReturn } from './executor.js';
 export { JobRunner, DAEMON_FUNCTIONS, type JobRunnerOptions } from './job-runner.js';
 export { JobPool, type JobPoolOptions } from './job-pool.js';

@@ -6,7 +6,7 @@ import { zmqVersion, type FileServerRequest, type PublishLoad } from '@tsalt/tra
 import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
 import { MinionReturners } from './returners.js';
-import { MinionData } from './minion-data.js';
+import { MinionData } from '@tsalt/modules';
 
 /** How long the master may take to compile our pillar (ms): Salt's request_channel_timeout (60 s). */
 const PILLAR_TIMEOUT_MS = 60_000;

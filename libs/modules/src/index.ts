@@ -28,7 +28,25 @@ import type { ModulePlugin } from './context.js';
 
 /** Every execution module in this lib, for a `kind: 'module'` Registry. */
 export function executionModulePlugins(): ModulePlugin[] {
-  return [cmd, cp, disk, event, file, grains, group, network, pillar, pkg, saltutil, service, state, status, sys, test, user];
+  return [
+    cmd,
+    cp,
+    disk,
+    event,
+    file,
+    grains,
+    group,
+    network,
+    pillar,
+    pkg,
+    saltutil,
+    service,
+    state,
+    status,
+    sys,
+    test,
+    user,
+  ];
 }
 
 export { ModuleError, TestException } from './errors.js';
@@ -44,3 +62,5 @@ export { FileClient, hashLocalFile, type FileClientOptions } from './fileclient/
 export { LocalFileBackend } from './fileclient/local-backend.js';
 export type { FileServerBackend, ListKind, ServerChunk, ServerHash } from './fileclient/backend.js';
 export { parseSaltUrl, type SaltUrl } from './fileclient/salt-url.js';
+export { RemoteFileBackend, minionFileClient, type FileServerSend } from './fileclient/remote-backend.js';
+export { MinionData, replaceContents, type MinionDataOptions } from './minion-data.js';
