@@ -26,7 +26,10 @@ describe('tsalt-call with a master', { timeout: 180_000 }, () => {
     fs.mkdirSync(files, { recursive: true });
     fs.mkdirSync(pillar, { recursive: true });
     fs.writeFileSync(path.join(files, 'x'), 'from the master\n');
-    fs.writeFileSync(path.join(files, 'hello.sls'), 'say hi:\n  test.succeed_without_changes:\n    - name: {{ pillar.role }}\n');
+    fs.writeFileSync(
+      path.join(files, 'hello.sls'),
+      'say hi:\n  test.succeed_without_changes:\n    - name: {{ pillar.role }}\n',
+    );
     fs.writeFileSync(path.join(pillar, 'top.sls'), "base:\n  'm1':\n    - m1\n");
     fs.writeFileSync(path.join(pillar, 'm1.sls'), 'role: web\n');
     await c.startMaster(
