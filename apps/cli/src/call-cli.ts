@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { createLogger, type Logger } from '@tsalt/core';
 import { DEFAULT_CONFIG_DIR, masterConfig, type MinionConfig } from '@tsalt/config';
-import { connectMaster, returnToMaster, runReturners, type CallerMaster } from './call-master.js';
+import { connectMaster, masterRequestService, returnToMaster, runReturners, type CallerMaster } from './call-master.js';
 import {
   Registry,
   CommandExecutionError,
@@ -143,7 +143,9 @@ async function callWith(
       services: {
         returnerNames: () => returnerPlugins().map((p) => p.name),
         ...(fileClient ? { fileClient } : {}),
-        ...(master ? { minionEvents: master.client, minionData: master.data } : {}),
+        ...(master
+          ? { minionEvents: master.client, minionData: master.data, masterRequest: masterRequestService(master.client) }
+          : {}),
       },
     },
     executionModulePlugins(),

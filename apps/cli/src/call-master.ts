@@ -4,7 +4,7 @@ import { loadOrCreateKeyPair } from '@tsalt/crypto';
 import { Registry } from '@tsalt/loader';
 import { MinionData, minionFileClient, type FileClient } from '@tsalt/modules';
 import { returnerPlugins } from '@tsalt/returners';
-import { MasterClient, zmqVersion } from '@tsalt/transport';
+import { MasterClient, RequestTimeoutError, zmqVersion } from '@tsalt/transport';
 import { CliExit, EXIT } from './common.js';
 
 /** How long the master may take to answer one request (ms): Salt's request_channel_timeout (60 s). */
@@ -57,6 +57,28 @@ export async function connectMaster(opts: MinionConfig, log: Logger): Promise<Ca
   await data.refreshPillar();
   const fileClient = minionFileClient(opts, (load) => client.aesRequest({ ...load }, REQUEST_TIMEOUT_MS), log);
   return { client, data, fileClient };
+}
+
+/** An AES request's outcome, never a rejection: the shape of @tsalt/modules' MasterReply (publish.*, mine.*). */
+export type CallerReply = { ok: true; value: unknown } | { ok: false; timedOut: boolean; error: string };
+
+/**
+ * services.masterRequest for modules that send their own requests (publish.*,
+ * mine.*, saltutil.runner): over tsalt-call's request channel, as the
+ * minion daemon sends them over its master link.
+ */
+export function masterRequestService(client: MasterClient): {
+  send(load: Record<string, unknown>, timeoutMs: number): Promise<CallerReply>;
+} {
+  return {
+    async send(load, timeoutMs) {
+      try {
+        return { ok: true, value: await client.aesRequest({ ...load }, timeoutMs) };
+      } catch (err) {
+        return { ok: false, timedOut: err instanceof RequestTimeoutError, error: errorLine(err) };
+      }
+    },
+  };
 }
 
 /**
