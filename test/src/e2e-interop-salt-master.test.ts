@@ -17,6 +17,7 @@ import {
   writeTsaltMinionConfig,
   type Proc,
 } from './salt-peer.js';
+import { run } from './harness.js';
 
 /**
  * tsalt-minion on a real salt-master 3006.8: sign-in, jobs through the real
@@ -119,6 +120,33 @@ describe('tsalt-minion on salt-master 3006.8', { skip, timeout: 240_000 }, () =>
     assert.equal(parseJsonOut(flush.stdout)[ID], true, flush.stdout + flush.stderr);
     const after = await cli([ID, 'mine.get', ID, 'test.echo', '--out', 'json']);
     assert.deepEqual(parseJsonOut(after.stdout)[ID], {}, after.stdout + after.stderr);
+  });
+
+  test('tsalt-call as ts-1: the pillar the Salt master compiles, and its return stored there as a job (jid req)', async () => {
+    const dir = path.join(root, 'etc', 'minion');
+    const p = await run(TSALT.call, ['-c', dir, 'pillar.items', '--out', 'json'], { timeoutMs: 60_000 });
+    assert.equal(p.code, 0, p.stdout + p.stderr);
+    assert.deepEqual(JSON.parse(p.stdout), { local: { interop: { secret: `${ID}-42` } } });
+    const r = await run(TSALT.call, ['-c', dir, 'test.echo', 'from-tsalt-call', '--out', 'json'], {
+      timeoutMs: 60_000,
+    });
+    assert.deepEqual(JSON.parse(r.stdout), { local: 'from-tsalt-call' }, r.stderr);
+    await waitFor(
+      'the req job in the Salt master job cache',
+      async () => {
+        const l = await salt('salt-run', [
+          '-c',
+          saltDir,
+          'jobs.list_jobs',
+          'search_function=test.echo',
+          '--out',
+          'json',
+        ]);
+        const jobs = parseJsonOut(l.stdout) as Record<string, Record<string, unknown>>;
+        return Object.values(jobs).some((j) => j['Target'] === ID && j['Function'] === 'test.echo');
+      },
+      60_000,
+    );
   });
 
   test('restart: with the Salt master key pinned, the token echo checks out and jobs work', async () => {

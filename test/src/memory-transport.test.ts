@@ -18,9 +18,13 @@ import {
   type Envelope,
   type PublishLoad,
   type RequestServer,
+  AuthRefusedError,
+  MasterClient,
+  memoryPin,
+  SignInError,
 } from '@tsalt/transport';
 import { handleAes, handleAuth, SessionKeys, type AesDeps, type AuthDeps } from '@tsalt/master';
-import { AuthRefusedError, MasterLink, memoryPin } from '@tsalt/minion';
+import { MasterLink } from '@tsalt/minion';
 
 /*
  * Sign-in, re-auth, session-key rotation and replay between the master's
@@ -278,6 +282,71 @@ describe('auth over the in-memory transport', () => {
       assert.equal(net.recorded(REQ).filter((p) => p.equals(event)).length, 3);
     } finally {
       ch.close();
+    }
+  });
+});
+
+describe("tsalt-call's MasterClient over the in-memory transport", () => {
+  let net: MemoryTransport;
+  let master: FakeMaster;
+  const callerPair = generateKeyPair(2048);
+  const client = (extra: Record<string, unknown> = {}): MasterClient =>
+    new MasterClient({
+      opts: minionConfig({
+        id: 'caller-1',
+        master: '127.0.0.1',
+        master_port: 4506,
+        pki_dir: path.join(root, 'caller-pki'),
+        auth_timeout: 0.2,
+        auth_tries: 2,
+        ...extra,
+      }),
+      pair: callerPair,
+      log: silentLogger(),
+      pin: memoryPin(),
+      transport: net,
+    });
+  before(async () => {
+    net = new MemoryTransport();
+    master = new FakeMaster(net);
+    await master.start();
+  });
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test("a pending key gives up at once with Salt's question; once accepted, events reach the master", async () => {
+    const c = client();
+    try {
+      await assert.rejects(within(c.reauthenticate(), 'sign-in'), (err: unknown) => {
+        assert.ok(err instanceof SignInError);
+        assert.equal(err.code, 'KEY_PENDING');
+        assert.equal(err.message, 'Minion failed to authenticate with the master, has the minion key been accepted?');
+        return true;
+      });
+      keys.remove('pending', 'caller-1');
+      keys.write('accepted', 'caller-1', callerPair.publicPem);
+      await within(c.reauthenticate(), 'sign-in');
+      await within(c.fireMaster('my/tag', { a: 1 }), 'fire_master');
+      const ev = master.fired.find(([tag]) => tag === 'my/tag');
+      assert.deepEqual(ev?.[1]['data'], { a: 1 });
+      assert.equal(ev?.[1]['id'], 'caller-1');
+    } finally {
+      c.close();
+    }
+  });
+
+  test('no master: auth_tries tries of auth_timeout, then SIGNIN_TIMEOUT', async () => {
+    const c = client({ master_port: 4999 });
+    const t0 = Date.now();
+    try {
+      await assert.rejects(within(c.reauthenticate(), 'sign-in'), (err: unknown) => {
+        assert.ok(err instanceof SignInError);
+        assert.equal(err.code, 'SIGNIN_TIMEOUT');
+        assert.equal(err.message, 'Attempt to authenticate with the salt master failed with timeout error');
+        return true;
+      });
+      assert.ok(Date.now() - t0 >= 400);
+    } finally {
+      c.close();
     }
   });
 });

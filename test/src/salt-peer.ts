@@ -20,6 +20,7 @@ export const TSALT = {
   tsalt: path.join(REPO, 'apps/cli/dist/bundle/tsalt.cjs'),
   run: path.join(REPO, 'apps/cli/dist/bundle/tsalt-run.cjs'),
   key: path.join(REPO, 'apps/cli/dist/bundle/tsalt-key.cjs'),
+  call: path.join(REPO, 'apps/cli/dist/bundle/tsalt-call.cjs'),
 } as const;
 
 /** Why the interop tests cannot run here, or undefined when they can. */

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { createLogger } from '@tsalt/core';
-import { DEFAULT_CONFIG_DIR, masterConfig } from '@tsalt/config';
+import { createLogger, type Logger } from '@tsalt/core';
+import { DEFAULT_CONFIG_DIR, masterConfig, type MinionConfig } from '@tsalt/config';
+import { connectMaster, masterRequestService, returnToMaster, runReturners, type CallerMaster } from './call-master.js';
 import {
   Registry,
   CommandExecutionError,
@@ -37,6 +38,7 @@ interface CallFlags extends OutFlags {
   id?: string;
   retcodePassthrough?: boolean;
   fileRoot?: string;
+  return?: string;
 }
 
 export function callProgram(): Command {
@@ -51,6 +53,7 @@ export function callProgram(): Command {
       .option('--local', 'run masterless: do not contact the master')
       .option('--id <id>', 'the minion id to use')
       .option('--retcode-passthrough', "exit with the function's retcode")
+      .option('-r, --return <returner>', 'also send the return to these returners (comma separated), run here')
       .option('--file-root <dir>', 'set this directory as the base file root (file_roots: {base: [dir]})')
       .option('--output-diff', 'report only those states that have changed')
       .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
@@ -60,7 +63,9 @@ export function callProgram(): Command {
 
 /**
  * tsalt-call: the function runs here, and the result prints under `local:`.
- * Sending the result to the master as a `req` job comes with the job system.
+ * Unless masterless, it first signs in to the master as the minion (its own
+ * keys), gets its pillar and file client from there, and afterwards sends
+ * the return up as Salt's jid `req` (call-master.ts).
  */
 export async function callMain(argv: string[]): Promise<number> {
   const program = callProgram();
@@ -88,25 +93,46 @@ export async function callMain(argv: string[]): Promise<number> {
     zmqversion: zmqVersion,
     log,
   });
-  // Without a master link here, only file_client: local gives cp.* and salt:// sources.
+  // Salt's SMinion: the master is signed in to unless file_client is local (and use_master_when_local is off).
+  const master =
+    opts.file_client !== 'local' || opts.use_master_when_local ? await connectMaster(opts, log) : undefined;
+  try {
+    return await callWith(f, fun, rest ?? [], opts, log, grains, master);
+  } finally {
+    master?.client.close();
+  }
+}
+
+async function callWith(
+  f: CallFlags,
+  fun: string,
+  rest: string[],
+  opts: MinionConfig,
+  log: Logger,
+  grains: Record<string, unknown>,
+  master: CallerMaster | undefined,
+): Promise<number> {
   const fileClient =
-    opts.file_client === 'local'
+    master?.fileClient ??
+    (opts.file_client === 'local'
       ? new FileClient(new LocalFileBackend(opts.file_roots, opts.hash_type), { cachedir: opts.cachedir, log })
-      : undefined;
+      : undefined);
   // Masterless, the pillar is compiled here from this host's pillar_roots, as salt-call --local does.
-  const pillar = f.local
-    ? await new PillarCompiler(
-        pillarOptions(
-          masterConfig({
-            pillar_roots: opts.pillar_roots,
-            renderer: opts.renderer,
-            state_top: opts.state_top,
-            pillarenv: opts.pillarenv,
-          }),
-        ),
-        log,
-      ).compile({ id: opts.id, grains, saltenv: opts.saltenv, pillarenv: opts.pillarenv })
-    : {};
+  const pillar = master
+    ? master.data.pillar
+    : f.local
+      ? await new PillarCompiler(
+          pillarOptions(
+            masterConfig({
+              pillar_roots: opts.pillar_roots,
+              renderer: opts.renderer,
+              state_top: opts.state_top,
+              pillarenv: opts.pillarenv,
+            }),
+          ),
+          log,
+        ).compile({ id: opts.id, grains, saltenv: opts.saltenv, pillarenv: opts.pillarenv })
+      : {};
   const registry = new Registry(
     {
       kind: 'module',
@@ -114,23 +140,31 @@ export async function callMain(argv: string[]): Promise<number> {
       grains,
       pillar,
       log,
-      services: { returnerNames: () => returnerPlugins().map((p) => p.name), ...(fileClient ? { fileClient } : {}) },
+      services: {
+        returnerNames: () => returnerPlugins().map((p) => p.name),
+        ...(fileClient ? { fileClient } : {}),
+        ...(master
+          ? { minionEvents: master.client, minionData: master.data, masterRequest: masterRequestService(master.client) }
+          : {}),
+      },
     },
     executionModulePlugins(),
   );
   // Salt's salt-call passes its own jid as `__pub_jid` (a CLI call, as a
   // published job is): cmd.run then defaults to a shell, as from `salt`.
   const pub = { fun, jid: genJid({}), tgt: 'salt-call' };
-  const arg = parseCliArgs(rest ?? []);
+  const arg = parseCliArgs(rest);
   const { args, kwargs } = splitPublishArgs(arg, pub);
   if (f.outputFile) fs.writeFileSync(f.outputFile, '');
   let ret: unknown;
   let retcode: number;
   let outputter = f.out;
+  let funOut: string | undefined;
   try {
     const r = await registry.call(fun, args, kwargs);
     ret = r.return;
     retcode = computeRetcode(r.return, r.retcode);
+    funOut = r.outputter;
     outputter ??= r.outputter;
   } catch (err) {
     if (err instanceof FunctionNotAvailableError) throw new CliExit(EXIT.GENERIC, err.message);
@@ -146,8 +180,38 @@ export async function callMain(argv: string[]): Promise<number> {
       throw new CliExit(EXIT.GENERIC, `Error running '${fun}': ${err.message}`);
     throw err;
   }
+  await afterCall(f, opts, log, grains, master, {
+    jid: pub.jid,
+    return: ret,
+    retcode,
+    fun,
+    fun_args: rest,
+    out: funOut,
+  });
   printOut({ local: ret }, outputter ?? 'nested', f, retcode, highstateOptions(opts, f, arg));
   // salt-call exits 1 for any failed call, or with the retcode when asked to pass it through.
   if (f.retcodePassthrough) return retcode;
   return retcode === 0 ? EXIT.OK : EXIT.GENERIC;
+}
+
+/** Salt's caller after the call: `--return` returners here, then (not masterless) the return to the master as jid `req`. */
+async function afterCall(
+  f: CallFlags,
+  opts: MinionConfig,
+  log: Logger,
+  grains: Record<string, unknown>,
+  master: CallerMaster | undefined,
+  done: { jid: string; return: unknown; retcode: number; fun: string; fun_args: string[]; out: string | undefined },
+): Promise<void> {
+  const ret: Record<string, unknown> = { jid: done.jid, return: done.return, retcode: done.retcode };
+  if (done.out) ret['out'] = done.out;
+  const isLocal = opts.local === true || opts.file_client === 'local' || opts.master_type === 'disable';
+  const returners = (f.return ?? '').split(',').filter((r) => r !== '');
+  if (!isLocal || returners.length > 0) Object.assign(ret, { id: opts.id, fun: done.fun, fun_args: done.fun_args });
+  if (returners.length > 0) {
+    ret['success'] = true;
+    await runReturners(returners, ret, opts, grains, log);
+  }
+  const noReturnEvent = (opts as unknown as Record<string, unknown>)['no_return_event'] === true;
+  if (!isLocal && master && !noReturnEvent) await returnToMaster(master.client, ret, log);
 }

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
-import readline from 'node:readline/promises';
+import path from 'node:path';
+import readline from 'node:readline';
 import { Command } from 'commander';
 import { DEFAULT_CONFIG_DIR, type MasterConfig } from '@tsalt/config';
-import { silentLogger } from '@tsalt/core';
-import { KeyStore, type KeyState, type KeyListing } from '@tsalt/crypto';
+import { errorLine, silentLogger } from '@tsalt/core';
+import { KeyStore, loadOrCreateKeyPair, pemFingerprint, type KeyState, type KeyListing } from '@tsalt/crypto';
+import { renderOutput } from '@tsalt/output';
 import { Registry } from '@tsalt/loader';
 import { KEY_STATUSES, keyOpsFrom, wheelPlugins, type KeyAction, type KeyOps, type WheelServices } from '@tsalt/wheel';
 import { busAddresses, fireMasterEvent } from '@tsalt/events';
@@ -28,6 +30,9 @@ interface KeyFlags {
   includeRejected?: boolean;
   includeDenied?: boolean;
   includeAccepted?: boolean;
+  genKeys?: string;
+  genKeysDir: string;
+  keysize: string;
 }
 
 /** Salt's section titles and colours, in `salt-key -L` order. */
@@ -71,6 +76,13 @@ export function keyProgram(): Command {
     .option('--include-rejected', 'accept or delete rejected keys too')
     .option('--include-denied', 'accept or delete denied keys too')
     .option('--include-accepted', 'reject accepted keys too')
+    .option('--gen-keys <name>', 'set a name to generate a keypair for use with salt')
+    .option(
+      '--gen-keys-dir <dir>',
+      'set the directory to save the generated keypair, only works with "--gen-keys" option',
+      '.',
+    )
+    .option('--keysize <bits>', 'set the keysize for the generated key, only works with "--gen-keys"', '2048')
     .option('--out <outputter>', 'json for machine-readable output')
     .option('--no-color', 'never colour the output')
     .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version');
@@ -119,14 +131,16 @@ class KeyCli {
       SECTIONS.filter((s) => found[s.key]).map((s) => s.state),
     );
     if (this.f.yes) return true;
-    if (!process.stdin.isTTY) {
-      // No one to ask: take the default, as a script piping `salt-key -a` would get.
-      return defaultYes;
+    process.stdout.write(defaultYes ? 'Proceed? [n/Y] ' : 'Proceed? [N/y] ');
+    // Salt's input(): the answer is one line of stdin, a TTY or a pipe (`echo n | tsalt-key -a k1`).
+    const answer = await readAnswer();
+    if (answer === undefined) {
+      // Salt's salt-key on an empty stdin: input() fails, the CLI prints the error and does nothing.
+      process.stderr.write('Error: EOF when reading a line\n');
+      return false;
     }
-    const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-    const answer = (await rl.question(defaultYes ? 'Proceed? [n/Y] ' : 'Proceed? [N/y] ')).trim().toLowerCase();
-    rl.close();
-    return answer === '' ? defaultYes : answer.startsWith('y');
+    const a = answer.trim().toLowerCase();
+    return a === '' ? defaultYes : a.startsWith('y');
   }
 
   /** Fires onto the master bus when the master is running; tsalt-key works without one. */
@@ -152,7 +166,8 @@ class KeyCli {
       return EXIT.OK;
     }
     const verb = { accept: 'accepted', reject: 'rejected', delete: 'deleted' }[kind];
-    if (!(await this.confirm(verb, found, kind === 'accept'))) return EXIT.OK;
+    // Salt asks [N/y] only before a delete; accept and reject default to yes.
+    if (!(await this.confirm(verb, found, kind !== 'delete'))) return EXIT.OK;
     const kwargs: Record<string, unknown> =
       kind === 'accept'
         ? { include_rejected: flags.includeRejected, include_denied: flags.includeDenied }
@@ -200,10 +215,49 @@ class KeyCli {
   }
 }
 
+/** One line of stdin, without its line end; undefined at end of input. */
+function readAnswer(): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: process.stdin, terminal: false });
+    let line: string | undefined;
+    rl.once('line', (l) => {
+      line = l;
+      rl.close();
+    });
+    rl.once('close', () => resolve(line));
+  });
+}
+
+/**
+ * Salt's `salt-key --gen-keys NAME`: NAME.pem (0400) and NAME.pub in
+ * `--gen-keys-dir`, an existing pair kept, and the public key's fingerprint
+ * printed under `return:`, as Salt's nested output shows it.
+ */
+function genKeys(f: KeyFlags, name: string): number {
+  const bits = Number(f.keysize);
+  if (!Number.isInteger(bits))
+    throw new CliExit(EXIT.USAGE, `tsalt-key: error: option --keysize: invalid integer value: '${f.keysize}'`);
+  if (bits < 2048) throw new CliExit(EXIT.USAGE, 'tsalt-key: error: The minimum value for keysize is 2048');
+  if (bits > 32768) throw new CliExit(EXIT.USAGE, 'tsalt-key: error: The maximum value for keysize is 32768');
+  const dir = path.resolve(f.genKeysDir);
+  try {
+    loadOrCreateKeyPair(dir, name, bits);
+  } catch (err) {
+    throw new CliExit(EXIT.GENERIC, `Error: ${errorLine(err)}`);
+  }
+  const finger = pemFingerprint(fs.readFileSync(path.join(dir, `${name}.pub`), 'utf8'));
+  process.stdout.write(
+    renderOutput('nested', { return: finger }, { color: useColor({ color: f.color !== false }) }) + '\n',
+  );
+  return EXIT.OK;
+}
+
 export async function keyMain(argv: string[]): Promise<number> {
   const program = keyProgram();
   program.parse(argv);
   const f = program.opts<KeyFlags>();
+  // Before the config: Salt generates keys where it has no master config to read.
+  if (f.genKeys) return genKeys(f, f.genKeys);
   const opts = loadMasterOpts(f.configDir);
   const cli = new KeyCli(opts, f);
   cli.store.ensureDirs();

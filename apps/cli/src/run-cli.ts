@@ -33,21 +33,27 @@ import {
   salty,
   type OutFlags,
 } from './common.js';
+import { docFlag, wantsDoc } from './salt-doc.js';
 
 interface RunFlags extends OutFlags {
   configDir: string;
   logLevel?: string;
 }
 
-export function runProgram(): Command {
+/** The command line; with `-d` (docs) the function may be left out, as salt-run allows. */
+export function runProgram(doc = false): Command {
   return withOutputOptions(
     salty(new Command('tsalt-run'))
       .description('Run a runner function on the master.')
       .usage('[options] <function> [arguments]')
-      .argument('<function>', 'the runner function, e.g. jobs.lookup_jid')
+      .argument(doc ? '[function]' : '<function>', 'the runner function, e.g. jobs.lookup_jid')
       .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
       .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
       .option('-l, --log-level <level>', 'console log level')
+      .option(
+        '-d, --doc',
+        'return the documentation for the specified module or for all modules if none are specified (also --documentation)',
+      )
       .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
       .allowExcessArguments(true),
   );
@@ -55,8 +61,9 @@ export function runProgram(): Command {
 
 /** tsalt-run: runs the runner in this process with the master's config, as salt-run does. */
 export async function runnerMain(argv: string[]): Promise<number> {
-  const program = runProgram();
-  program.parse(argv);
+  const doc = wantsDoc(argv);
+  const program = runProgram(doc);
+  program.parse(docFlag(argv));
   const f = program.opts<RunFlags>();
   const [fun, rest] = program.processedArgs as [string, string[]];
   const opts = loadMasterOpts(f.configDir, f.logLevel ? { log_level: f.logLevel } : {});
@@ -69,7 +76,7 @@ export async function runnerMain(argv: string[]): Promise<number> {
     // unconfirmed PUSH still holds then is lost (2 to 7 of 30 runs lost salt/run/<jid>/new or /ret).
     await fireMasterEvent(opts.sock_dir, tag, data, 1000, { confirm: true }).catch(() => undefined);
   };
-  if (fun.startsWith('wheel.')) return wheelMain(opts, log, fun, rest ?? [], f, fire);
+  if (!doc && fun.startsWith('wheel.')) return wheelMain(opts, log, fun, rest ?? [], f, fire);
   // No socket opens until a runner publishes (jobs.active, manage.*), so jobs.lookup_jid stays quick.
   const local = new LocalClient(opts);
   const services = {
@@ -93,6 +100,13 @@ export async function runnerMain(argv: string[]): Promise<number> {
       : {}),
   };
   const runners = new Registry({ kind: 'runner', opts, log, services, fireEvent: fire }, runnerPlugins());
+  if (doc) {
+    local.close();
+    // salt-run's print_docs: `fun:` then its text, sorted; nothing runs and no event fires.
+    const docs = runners.doc(fun);
+    for (const name of Object.keys(docs).sort()) process.stdout.write(`${name}:\n${docs[name]}\n`);
+    return EXIT.OK;
+  }
   const arg = parseCliArgs(rest ?? []);
   const { args, kwargs } = splitPublishArgs(arg);
   const jid = genJid(opts);

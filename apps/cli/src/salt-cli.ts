@@ -18,6 +18,7 @@ import { LocalClient, type NoReturnReason } from '@tsalt/client';
 import { returnerPlugins } from '@tsalt/returners';
 import { previewTarget } from './preview-target.js';
 import { runBatchCli } from './salt-batch.js';
+import { docArgs, docFlag, printDocs, wantsDoc } from './salt-doc.js';
 
 interface SaltFlags extends OutFlags {
   configDir: string;
@@ -66,13 +67,14 @@ function tgtType(f: SaltFlags): string {
   return 'glob';
 }
 
-export function saltProgram(): Command {
+/** The command line; with `-d` (docs) the target and function may be left out, as Salt's parser allows. */
+export function saltProgram(doc = false): Command {
   return withOutputOptions(
     salty(new Command('tsalt'))
       .description('Publish a command to minions and print their returns.')
       .usage("[options] '<target>' <function> [arguments]")
-      .argument('<target>', 'which minions (a glob by default)')
-      .argument('<function>', 'the execution function, e.g. test.ping')
+      .argument(doc ? '[target]' : '<target>', 'which minions (a glob by default)')
+      .argument(doc ? '[function]' : '<function>', 'the execution function, e.g. test.ping')
       .argument('[arguments...]', 'positional arguments, and key=value keyword arguments')
       .option('-c, --config-dir <dir>', 'directory holding the master config file', DEFAULT_CONFIG_DIR)
       .option('-l, --log-level <level>', 'console log level')
@@ -111,6 +113,10 @@ export function saltProgram(): Command {
       )
       .option('--batch-safe-size <size>', 'Batch size to use for batch jobs created by batch-safe-limit.', '8')
       .option('--failhard', 'Stop batch execution upon first "bad" return.')
+      .option(
+        '-d, --doc',
+        'return the documentation for the specified module or for all modules if none are specified (also --documentation)',
+      )
       .version(process.env['npm_package_version'] ?? '0.1.0', '-V, --version')
       .allowExcessArguments(true),
   );
@@ -118,10 +124,13 @@ export function saltProgram(): Command {
 
 /** tsalt: returns Salt's exit code. */
 export async function saltMain(argv: string[]): Promise<number> {
-  const program = saltProgram();
-  program.parse(argv);
+  const doc = wantsDoc(argv);
+  const program = saltProgram(doc);
+  program.parse(docFlag(argv));
   const f = program.opts<SaltFlags>();
-  const [target, fun, rest] = program.processedArgs as [string, string, string[]];
+  const given = program.processedArgs as [string | undefined, string | undefined, string[]];
+  let [target, fun, rest] = given as [string, string, string[]];
+  if (doc) ({ target, fun, rest } = docArgs([given[0], given[1], ...given[2]].filter((a) => a !== undefined)));
   const opts = loadMasterOpts(f.configDir, f.logLevel ? { log_level: f.logLevel } : {});
   const type = tgtType(f);
   const tgt: string | string[] =
@@ -187,6 +196,7 @@ export async function saltMain(argv: string[]): Promise<number> {
     if (!pub.jid) {
       // Salt prints this on stdout, then its CLI finds no return at all.
       process.stdout.write('No minions matched the target. No command was sent, no jid was assigned.\n');
+      if (doc) throw new CliExit(EXIT.NO_RETURN, 'No minions found to gather docs from');
       process.stderr.write('ERROR: No return received\n');
       return EXIT.NO_RETURN;
     }
@@ -200,6 +210,7 @@ export async function saltMain(argv: string[]): Promise<number> {
       process.stdout.write(`Executing job with jid ${pub.jid}\n-------------------------------------------\n\n`);
     if (f.showJid) process.stdout.write(`jid: ${pub.jid}\n`);
     const expected = [...pub.minions, ...pub.missing];
+    if (doc) return await printDocs(client, pub.jid, expected, pub.notConnected ?? [], timeoutS, f);
     return await gather(
       client,
       pub.jid,

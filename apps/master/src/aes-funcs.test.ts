@@ -69,6 +69,30 @@ describe('AES requests from Salt minions', () => {
     assert.deepEqual(d.fired, [`salt/job/${JID}/ret/m1`]);
   });
 
+  test("jid 'req' (tsalt-call, salt-call): the master makes a jid, saves the job's load, then stores the return", async () => {
+    const saved: [string, Record<string, unknown>, string[]][] = [];
+    const stored: Record<string, unknown>[] = [];
+    const cache = {
+      prepJid: async () => JID,
+      saveLoad: async (jid: string, load: Record<string, unknown>, minions: string[]) =>
+        void saved.push([jid, load, minions]),
+      returner: async (r: Record<string, unknown>) => void stored.push(r),
+    } as unknown as CacheWriter;
+    const d = { ...deps('refuse'), cache, opts: masterConfig({ ext_job_cache: '' }) };
+    const tok = minionToken(minion.privateKey);
+    assert.equal(await answer({ ...ret, jid: 'req', fun_args: ['a'], tok }, d), true);
+    assert.equal(saved.length, 1);
+    const [jid, load, minions] = saved[0]!;
+    assert.equal(jid, JID);
+    assert.deepEqual(minions, ['m1']);
+    assert.deepEqual(
+      { fun: load['fun'], arg: load['arg'], tgt: load['tgt'], tgt_type: load['tgt_type'], jid: load['jid'] },
+      { fun: 'test.ping', arg: ['a'], tgt: 'm1', tgt_type: 'glob', jid: JID },
+    );
+    assert.equal(stored[0]?.['jid'], JID);
+    assert.deepEqual(d.fired, [`salt/job/${JID}/ret/m1`]);
+  });
+
   test('tokless_returns: targeted takes one tokless return per targeted minion and job', async () => {
     const targets = new JobTargets(3600_000);
     const d = deps('targeted', targets);

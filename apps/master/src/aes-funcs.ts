@@ -208,12 +208,13 @@ function toklessReturnAccepted(jid: string, id: string, d: AesDeps): boolean {
 async function standaloneJob(ret: ReturnLoad, d: AesDeps): Promise<ReturnLoad> {
   const jid = await d.cache.prepJid();
   const load: Record<string, unknown> = {
-    ...ret,
-    jid,
-    arg: ret['arg'] ?? ret['fun_args'] ?? [],
+    ...Object.fromEntries(Object.entries(ret).filter(([k]) => k !== 'cmd' && k !== 'return' && k !== 'retcode')),
+    arg: ret['arg'] ?? ret.fun_args ?? [],
     tgt_type: 'glob',
     tgt: ret.id,
+    jid,
   };
+  // Salt saves this load whatever job_cache says (store_job), so the job is known by its jid.
   await d.cache.saveLoad(jid, load, [ret.id]);
   // Salt fires the load it saved: the event shows tgt, tgt_type and arg too.
   return { ...ret, ...load, jid };

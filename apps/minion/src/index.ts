@@ -8,9 +8,8 @@
  * `multiprocessing: False`; see job-runner.ts.
  */
 export { Minion } from './minion.js';
-// One minion's link to its master, and its sign-in, for driving them over MemoryTransport in unit tests.
+// One minion's link to its master, for driving it over MemoryTransport in unit tests (its sign-in is @tsalt/transport's).
 export { MasterLink, type MasterLinkOptions } from './master-link.js';
-export { signIn, memoryPin, AuthRefusedError, type Session } from './auth-client.js';
 export { runJob, baseReturn, failedReturn, type JobReturn } from './executor.js';
 export { JobRunner, DAEMON_FUNCTIONS, type JobRunnerOptions } from './job-runner.js';
 export { JobPool, type JobPoolOptions } from './job-pool.js';

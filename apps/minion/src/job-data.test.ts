@@ -8,7 +8,7 @@ import { minionConfig } from '@tsalt/config';
 import { genJid } from '@tsalt/job';
 import type { MinionDataService } from '@tsalt/modules';
 import { JobRunner } from './job-runner.js';
-import { replaceContents } from './minion-data.js';
+import { replaceContents } from '@tsalt/modules';
 import type { PublishLoad } from '@tsalt/transport';
 
 const T = { timeout: 30_000 };

@@ -1,4 +1,4 @@
-import { minionFileClient, type FileServerSend } from './file-backend.js';
+import { minionFileClient, type FileServerSend } from '@tsalt/modules';
 import type { Logger } from '@tsalt/core';
 import { errorLine, Slots } from '@tsalt/core';
 import type { MinionConfig } from '@tsalt/config';

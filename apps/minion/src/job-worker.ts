@@ -18,8 +18,7 @@ import {
   type ScheduleService,
 } from '@tsalt/modules';
 import { failedReturn, runJob, type JobReturn } from './executor.js';
-import { minionFileClient } from './file-backend.js';
-import { replaceContents } from './minion-data.js';
+import { minionFileClient, replaceContents } from '@tsalt/modules';
 import type { DaemonMessage, WorkerInit, WorkerMessage, WorkerRequest } from './worker-protocol.js';
 import type { PublishLoad } from '@tsalt/transport';
 

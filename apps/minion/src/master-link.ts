@@ -1,28 +1,27 @@
 import type { Logger } from '@tsalt/core';
-import { errorLine, isRecord } from '@tsalt/core';
+import { errorLine } from '@tsalt/core';
 import { DecryptError, type KeyPair } from '@tsalt/crypto';
 import {
-  asBytes,
   BadMessageError,
-  newNonce,
-  openAes,
-  openPrivate,
+  filePin,
+  minionAesRequest,
+  minionFireMaster,
+  minionPrivateRequest,
   openPublish,
-  pack,
-  parseCommand,
   parsePublishLoad,
   parsePublishSerial,
+  signIn,
   zmqTransport,
-  sealAes,
-  unpack,
+  type MasterPin,
+  type MinionChannel,
   type PublishLoad,
+  type Session,
   type RequestChannel,
   type Subscription,
   type Transport,
 } from '@tsalt/transport';
 import { matchMinion } from '@tsalt/targeting';
 import type { MinionConfig } from '@tsalt/config';
-import { filePin, signIn, type MasterPin, type Session } from './auth-client.js';
 import type { JobReturn } from './executor.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -40,11 +39,6 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function asctime(d = new Date()): string {
   const p2 = (n: number): string => String(n).padStart(2, '0');
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
-}
-
-/** A refusal of `_minion_event`: tsalt-master answers false, a Salt master `{}` (it answers None on success). */
-function refused(reply: unknown): boolean {
-  return reply === false || (isRecord(reply) && Object.keys(reply).length === 0);
 }
 
 function tcp(host: string, port: number): string {
@@ -109,6 +103,17 @@ export class MasterLink {
 
   get id(): string {
     return this.o.opts.id;
+  }
+
+  /** This link as @tsalt/transport's request helpers see it. */
+  private get channel(): MinionChannel {
+    return {
+      id: this.o.opts.id,
+      req: this.req,
+      minionPrivate: this.o.pair.privateKey,
+      session: () => this.session,
+      reauthenticate: (freshSub) => this.reauthenticate(0, freshSub),
+    };
   }
 
   get authenticated(): boolean {
@@ -252,68 +257,13 @@ export class MasterLink {
   }
 
   /** Sends an AES request, re-authenticating once if the master no longer knows our session key. */
-  async aesRequest(load: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      const session = this.session ?? (await this.reauthenticate(0).then(() => this.session));
-      if (!session) throw new Error('not authenticated');
-      const nonce = newNonce();
-      const body = sealAes(session.aes, { ...load, id: this.o.opts.id, tok: session.tok, nonce });
-      const raw = await this.req.request(pack({ enc: 'aes', load: body, version: 2 }), timeoutMs);
-      const reply = unpack(raw);
-      // The sealed reply is bytes, or text when they happened to be valid UTF-8;
-      // Salt's error replies ("bad load", ...) are short text that fails to decrypt.
-      const sealed = isRecord(reply) ? undefined : asBytes(reply);
-      if (sealed) {
-        try {
-          return openAes(session.aes, sealed, nonce);
-        } catch (err) {
-          if (!(err instanceof DecryptError) || attempt > 0) {
-            throw typeof reply === 'string' ? new Error(`master answered ${JSON.stringify(reply.slice(0, 80))}`) : err;
-          }
-        }
-      } else if (attempt > 0) {
-        throw new Error(`master answered ${JSON.stringify(reply)?.slice(0, 80)}`);
-      }
-      await this.reauthenticate(0, true);
-    }
+  aesRequest(load: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
+    return minionAesRequest(this.channel, load, timeoutMs);
   }
 
-  /**
-   * Salt's crypted_transfer_decode_dictentry, for `_pillar`: the request is
-   * sealed with the session key, the reply comes in the master's
-   * send_private form (a one-off key encrypted to this minion's key, the
-   * payload signed by the master) and only this minion can read it. A reply
-   * without a key (the master lost our session, or refused) re-authenticates
-   * once; a second one throws.
-   */
-  async privateRequest(load: Record<string, unknown>, dictKey: string, timeoutMs: number): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      const session = this.session ?? (await this.reauthenticate(0).then(() => this.session));
-      if (!session) throw new Error('not authenticated');
-      const nonce = newNonce();
-      const body = sealAes(session.aes, { ...load, id: this.o.opts.id, tok: session.tok, nonce });
-      const reply = unpack(await this.req.request(pack({ enc: 'aes', load: body, version: 2 }), timeoutMs));
-      if (isRecord(reply) && reply['key'] !== undefined) {
-        return openPrivate(reply, {
-          minionPrivate: this.o.pair.privateKey,
-          masterPub: session.masterPub,
-          dictKey,
-          nonce,
-        });
-      }
-      const sealed = isRecord(reply) ? undefined : asBytes(reply);
-      if (sealed) {
-        let refusal: unknown;
-        try {
-          refusal = openAes(session.aes, sealed, nonce);
-        } catch {
-          refusal = undefined; // not our session key: re-authenticate below
-        }
-        if (refusal !== undefined) throw new Error(`the master refused ${parseCommand(load).shown}`);
-      }
-      if (attempt > 0) throw new Error(`master answered ${JSON.stringify(reply)?.slice(0, 80)}`);
-      await this.reauthenticate(0, true);
-    }
+  /** `_pillar` and its kind: the reply only this minion can read (@tsalt/transport's minionPrivateRequest). */
+  privateRequest(load: Record<string, unknown>, dictKey: string, timeoutMs: number): Promise<unknown> {
+    return minionPrivateRequest(this.channel, load, dictKey, timeoutMs);
   }
 
   /** Salt's return with `return_retry_tries`, each try waiting a random `return_retry_timer`..`_max`. */
@@ -335,17 +285,9 @@ export class MasterLink {
     return false;
   }
 
-  /**
-   * `event.fire_master`: Salt's `_minion_event` request, `{cmd, id, tag, data,
-   * pretag, tok}`; the master fires the load (less tok) as the event data.
-   * `preload` keys join the load but never replace cmd, tag, data, id or tok.
-   */
-  async fireMaster(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void> {
-    const ok = await this.aesRequest(
-      { ...(preload ?? {}), cmd: '_minion_event', tag, data, pretag: null },
-      this.o.opts.auth_timeout_ms,
-    );
-    if (refused(ok)) throw new Error(`the master refused the event ${tag}`);
+  /** `event.fire_master`: Salt's `_minion_event` (@tsalt/transport's minionFireMaster). */
+  fireMaster(tag: string, data: unknown, preload?: Record<string, unknown>): Promise<void> {
+    return minionFireMaster(this.channel, tag, data, preload, this.o.opts.auth_timeout_ms);
   }
 
   /** Salt's `_fire_master_minion_start`: the legacy `minion_start` (when enabled), then `salt/minion/<id>/start`. */

@@ -7,7 +7,7 @@ import type { MasterReply } from '@tsalt/modules';
 import { MasterLink } from './master-link.js';
 import { JobRunner } from './job-runner.js';
 import { MinionReturners } from './returners.js';
-import { MinionData } from './minion-data.js';
+import { MinionData } from '@tsalt/modules';
 import { MinionSchedule } from './minion-schedule.js';
 import { scheduledLoad, scheduledReturn } from './scheduled-job.js';
 import type { DueJob } from '@tsalt/schedule';

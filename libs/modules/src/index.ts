@@ -80,3 +80,5 @@ export { FileClient, hashLocalFile, type FileClientOptions } from './fileclient/
 export { LocalFileBackend } from './fileclient/local-backend.js';
 export type { FileServerBackend, ListKind, ServerChunk, ServerHash } from './fileclient/backend.js';
 export { parseSaltUrl, type SaltUrl } from './fileclient/salt-url.js';
+export { RemoteFileBackend, minionFileClient, type FileServerSend } from './fileclient/remote-backend.js';
+export { MinionData, replaceContents, type MinionDataOptions } from './minion-data.js';

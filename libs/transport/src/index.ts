@@ -45,3 +45,15 @@ export {
 export { ensureSocketCapacity, zmqVersion } from './socket-limit.js';
 export { PublishRelayClient, PublishRelayServer } from './publish-relay.js';
 export * from './messages/index.js';
+export {
+  signIn,
+  filePin,
+  memoryPin,
+  AuthRefusedError,
+  SignInError,
+  type MasterPin,
+  type Session,
+  type SignInMode,
+} from './sign-in.js';
+export { minionAesRequest, minionPrivateRequest, minionFireMaster, type MinionChannel } from './minion-request.js';
+export { MasterClient, type MasterClientOptions } from './master-client.js';

@@ -5,7 +5,7 @@ import type { KeyPair } from '@tsalt/crypto';
 import { ensureSocketCapacity } from '@tsalt/transport';
 import { coreGrains } from '@tsalt/modules';
 import { MasterLink } from '../master-link.js';
-import { memoryPin } from '../auth-client.js';
+import { memoryPin } from '@tsalt/transport';
 import { ensureSwarmKeys, loadSwarmKey } from './keys.js';
 import { SwarmExecutor } from './swarm-executor.js';
 import {

@@ -1,7 +1,7 @@
 import { errorLine, isRecord, type Logger } from '@tsalt/core';
 import type { MinionConfig } from '@tsalt/config';
 import { loadGrains, type Grains } from '@tsalt/grains';
-import type { MinionDataService } from '@tsalt/modules';
+import type { MinionDataService } from './context.js';
 
 /** Replaces an object's contents, keeping its identity (registries, the master link and job processes hold it). */
 export function replaceContents(target: Record<string, unknown>, source: Record<string, unknown>): void {

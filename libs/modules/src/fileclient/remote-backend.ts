@@ -1,13 +1,8 @@
 import type { MinionConfig } from '@tsalt/config';
 import type { Logger } from '@tsalt/core';
-import {
-  FileClient,
-  LocalFileBackend,
-  type FileServerBackend,
-  type ListKind,
-  type ServerChunk,
-  type ServerHash,
-} from '@tsalt/modules';
+import { FileClient } from './client.js';
+import { LocalFileBackend } from './local-backend.js';
+import type { FileServerBackend, ListKind, ServerChunk, ServerHash } from './backend.js';
 import {
   parseFileHash,
   parseFileList,

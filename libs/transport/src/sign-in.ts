@@ -4,18 +4,11 @@ import path from 'node:path';
 import type { Logger } from '@tsalt/core';
 import { errorLine, TsaltError, writeFileAtomic } from '@tsalt/core';
 import { Crypticle, minionToken as makeToken, pemFingerprint, type KeyPair } from '@tsalt/crypto';
-import {
-  buildAuthRequest,
-  MasterKeyChangedError,
-  RequestTimeoutError,
-  newNonce,
-  pack,
-  parseAuthReply,
-  parseMasterKey,
-  unpack,
-  type RequestChannel,
-} from '@tsalt/transport';
 import type { MinionConfig } from '@tsalt/config';
+import { buildAuthRequest, newNonce, parseAuthReply, parseMasterKey } from './auth.js';
+import { MasterKeyChangedError, RequestTimeoutError } from './errors.js';
+import { pack, unpack } from './serialize.js';
+import type { RequestChannel } from './types.js';
 
 /** The session a successful sign-in yields. */
 export interface Session {
@@ -33,6 +26,32 @@ export class AuthRefusedError extends TsaltError {
   constructor(message: string) {
     super('AUTH_REJECTED', message);
   }
+}
+
+/**
+ * A one-shot sign-in (tsalt-call, Salt's `opts['caller']`) that gave up:
+ * `SIGNIN_TIMEOUT` after auth_tries unanswered tries, `KEY_PENDING` when the
+ * master has not accepted the key yet, `SIGNIN_FAILED` for anything else.
+ * Messages are Salt's.
+ */
+export class SignInError extends TsaltError {
+  constructor(
+    code: 'SIGNIN_TIMEOUT' | 'KEY_PENDING' | 'SIGNIN_FAILED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** How a sign-in behaves beyond the minion config. */
+export interface SignInMode {
+  /**
+   * Salt's `caller` (salt-call): give up instead of waiting. auth_tries
+   * unanswered tries of auth_timeout each, a pending key, or a failed
+   * attempt throw a SignInError; the daemon retries all of these forever.
+   */
+  caller?: boolean;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -86,8 +105,10 @@ export async function signIn(
   log: Logger,
   stopped: () => boolean,
   pin: MasterPin = filePin(opts.pki_dir),
+  mode: SignInMode = {},
 ): Promise<Session> {
   let wait = opts.acceptance_wait_time_ms;
+  let timeouts = 0;
   for (;;) {
     if (stopped()) throw new TsaltError('STOPPED', 'minion stopped');
     const pinnedPem = pin.read();
@@ -105,6 +126,17 @@ export async function signIn(
         ...(token ? { token } : {}),
       });
     } catch (err) {
+      if (err instanceof RequestTimeoutError && mode.caller) {
+        if (++timeouts < opts.auth_tries) continue;
+        throw new SignInError(
+          'SIGNIN_TIMEOUT',
+          'Attempt to authenticate with the salt master failed with timeout error',
+          { cause: err },
+        );
+      }
+      if (mode.caller) {
+        throw new SignInError('SIGNIN_FAILED', err instanceof Error ? err.message : String(err), { cause: err });
+      }
       if (err instanceof RequestTimeoutError) {
         // The request socket was replaced and connects afresh; the timeout
         // itself (auth_timeout) paces these retries while the master is down.
@@ -117,12 +149,19 @@ export async function signIn(
       continue;
     }
     if (outcome.kind === 'pending') {
+      if (mode.caller) {
+        throw new SignInError(
+          'KEY_PENDING',
+          'Minion failed to authenticate with the master, has the minion key been accepted?',
+        );
+      }
       log.info(`Waiting ${wait / 1000} seconds for the master to accept the key of minion ${opts.id}`);
       await sleep(wait);
       if (opts.acceptance_wait_time_max_ms > 0) wait = Math.min(wait * 2, opts.acceptance_wait_time_max_ms);
       continue;
     }
     if (outcome.kind === 'full') {
+      if (mode.caller) throw new SignInError('SIGNIN_FAILED', 'The master has reached its max_minions limit');
       log.error('The master has reached its max_minions limit; retrying');
       await sleep(wait);
       continue;
@@ -130,7 +169,7 @@ export async function signIn(
     if (outcome.kind === 'rejected') {
       const msg =
         "The Salt Master has rejected this minion's public key! To repair this issue, delete the public key for this minion on the Salt Master and restart this minion.";
-      if (opts.rejected_retry) {
+      if (opts.rejected_retry && !mode.caller) {
         log.error(msg);
         await sleep(wait);
         continue;
