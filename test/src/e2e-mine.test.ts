@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cluster, type Cluster } from './harness.js';
+import { cluster, waitFor, type Cluster } from './harness.js';
 
 /** The host's first non-loopback interface with an IPv4 address: the seed's `eth0`. */
 function hostInterface(): string {
@@ -56,6 +56,14 @@ describe('the salt mine end to end', { timeout: 240_000, skip: process.platform 
     assert.ok(Array.isArray(ips));
   });
   after(async () => c?.cleanup());
+
+  test("mine_functions reach the master at start, with no mine.update: the scheduler's __mine_interval runs on start", async () => {
+    await waitFor(
+      "m1's mine_functions in the master's cache",
+      async () => JSON.stringify((await cacheMine())['m1']?.['network.ip_addrs']) === JSON.stringify(ips),
+      30_000,
+    );
+  });
 
   test('tsalt m1 mine.update; tsalt m1 mine.get m1 network.ip_addrs', async () => {
     assert.deepEqual(await json(['m1', 'mine.update']), { m1: true });
