@@ -72,6 +72,12 @@ describe('the salt mine end to end', { timeout: 240_000, skip: process.platform 
     assert.ok(fs.existsSync(path.join(c.root, 'var/cache/tsalt/master/minions/m1/mine.p')));
   });
 
+  test('tsalt-call reaches the mine too (signed in as the minion)', async () => {
+    const r = await c.call('m1', ['mine.get', 'm1', 'network.ip_addrs', '--out', 'json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { local: { m1: ips } });
+  });
+
   test('mine.update with an alias and a failing function: the alias holds the data, the failure nothing', async () => {
     assert.deepEqual(await json(['m2', 'mine.update']), { m2: true });
     const m2 = (await cacheMine())['m2'];

@@ -49,6 +49,12 @@ describe('peer publishing', { timeout: 180_000 }, () => {
     assert.equal(peerJob['Target'], '*');
   });
 
+  test("the seed verbatim from tsalt-call: tsalt-call publish.publish '*' cmd.run 'hostname'", async () => {
+    const r = await c.call('m1', ['publish.publish', '*', 'cmd.run', 'hostname', '--out', 'json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { local: { m1: os.hostname(), m2: os.hostname() } });
+  });
+
   test('tgt_type and timeout: a pcre target; returns that come after the timeout are not waited for', async () => {
     assert.deepEqual(await json(['m1', 'publish.publish', 'm[2]', 'test.ping', 'tgt_type=pcre']), { m1: { m2: true } });
     const t0 = Date.now();
