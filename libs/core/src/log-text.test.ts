@@ -45,10 +45,11 @@ test('the console logger writes a peer newline escaped on one line, and caps its
     const log = createLogger({ level: 'info', maxStringChars: 100 });
     log.warn({ cmd: 'x\\n[CRITICAL] forged\\x1b[2J' }, 'refused clear command');
     log.warn({ id: 'i'.repeat(5000) }, 'm\\r\\n[CRITICAL] also forged');
+    log.child({ component: 'auth' }).warn({ tag: 't'.repeat(300) }, 'from a child');
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
   const lines = r.stderr.split('\n').filter(Boolean);
-  assert.equal(lines.length, 2, r.stderr);
+  assert.equal(lines.length, 3, r.stderr);
   assert.ok(
     lines.every((l) => l.startsWith('[WARNING ]')),
     r.stderr,
@@ -57,4 +58,6 @@ test('the console logger writes a peer newline escaped on one line, and caps its
   assert.ok(lines[1]?.includes('m\\r\\n[CRITICAL] also forged'), lines[1]);
   assert.ok(lines[1]?.includes('…[+4900 chars]'), lines[1]);
   assert.ok((lines[1]?.length ?? 0) < 300, lines[1]);
+  // A child logger keeps the cap.
+  assert.ok(lines[2]?.includes('…[+200 chars]'), lines[2]);
 });
