@@ -168,9 +168,9 @@ export async function signIn(
     }
     if (outcome.kind === 'rejected') {
       // A refusal with a reason is about the request (an id the master cannot
-      // store), not the key: Salt's advice to delete the key would not help.
+      // store, a key that does not parse): Salt's advice to delete the key would not help.
       const msg = outcome.reason
-        ? `The Salt Master refused this minion's authentication: ${outcome.reason}. Fix the minion id and restart this minion.`
+        ? `The Salt Master refused this minion's authentication: ${outcome.reason}.`
         : "The Salt Master has rejected this minion's public key! To repair this issue, delete the public key for this minion on the Salt Master and restart this minion.";
       if (opts.rejected_retry && !mode.caller) {
         log.error(msg);
