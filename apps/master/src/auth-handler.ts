@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from '@tsalt/core';
-import { errorLine, fnmatch } from '@tsalt/core';
+import { errorLine, fnmatch, peerText } from '@tsalt/core';
 import { type KeyStore, parsePublicKey } from '@tsalt/crypto';
 import {
   acceptedInner,
@@ -23,6 +23,9 @@ export interface AuthDeps {
   log: Logger;
   fire(tag: string, data: Record<string, unknown>): void;
 }
+
+/** How much of a refused minion id a log line shows, UTF-16 units: enough to recognise it. */
+const ID_LOGGED_CHARS = 80;
 
 type Act = 'accept' | 'pend' | 'reject' | 'denied' | 'full' | 'error';
 
@@ -73,7 +76,9 @@ export function parseAuthOrRefuse(
   } catch (err) {
     if (!(err instanceof BadMessageError)) throw err;
     const what = err.field === 'pub' ? 'no public key' : 'bad minion id';
-    d.log.warn({ field: err.field, reason: err.message }, `refused authentication: ${what}`);
+    // The id is the peer's: only its start is logged (an id can be megabytes).
+    const id = typeof load['id'] === 'string' ? { minion: peerText(load['id'], ID_LOGGED_CHARS) } : {};
+    d.log.warn({ ...id, field: err.field, reason: err.message }, `refused authentication: ${what}`);
     return { refusal: signedReply(d, parseNonce(load) ?? '', 'error', { reason: err.message }) };
   }
 }

@@ -35,6 +35,8 @@ function commonDefaults(role: 'master' | 'minion') {
     log_level: 'warning',
     // Salt leaves this unset and falls back to log_level; the loader does the same.
     log_level_logfile: 'warning',
+    // tsalt extra: the longest string a log line holds, UTF-16 units (a peer's id, cmd, tag, ...); 0: no cap.
+    log_peer_max_chars: 500,
     conf_file: `${DEFAULT_CONFIG_DIR}/${role}`,
     config_dir: DEFAULT_CONFIG_DIR,
     default_include: `${role}.d/*.conf`,

@@ -58,6 +58,7 @@ export const KEY_SPECS: Readonly<Record<string, KeySpec>> = {
   pidfile: STR,
   log_level: LEVEL,
   log_level_logfile: LEVEL,
+  log_peer_max_chars: int(0),
   log_granular_levels: MAP,
   conf_file: STR,
   config_dir: STR,

@@ -33,6 +33,8 @@ export interface CommonOpts {
   log_level: string;
   /** When the files do not set it, it follows `log_level`. */
   log_level_logfile: string;
+  /** The longest string (message or field) in a log line, UTF-16 units; 0 for no cap. */
+  log_peer_max_chars: number;
   /** Path of the main config file (`<config_dir>/<role>`), set by the loader. */
   conf_file: string;
   /** Absolute path of the config folder, set by the loader. */

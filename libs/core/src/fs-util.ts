@@ -3,6 +3,13 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 
 /**
+ * The most bytes the temp name adds to a file's name: `.<pid>.<8 hex>.tmp`,
+ * a pid of at most 7 digits (Linux's pid_max is at most 4194304). A name must
+ * leave this much of the 255-byte limit free to be written atomically.
+ */
+export const ATOMIC_TMP_SUFFIX_MAX_BYTES = 1 + 7 + 1 + 8 + 4;
+
+/**
  * Writes a file atomically: a temp file in the same folder, then rename.
  * Readers never see a half-written file, which matters for keys and job data.
  */

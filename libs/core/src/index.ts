@@ -8,7 +8,8 @@
  */
 export { TsaltError, errorLine } from './errors.js';
 export { createLogger, silentLogger, toPinoLevel, type Logger, type LoggerOptions } from './logger.js';
-export { writeFileAtomic, writeFileAtomicAsync, readIfExists } from './fs-util.js';
+export { writeFileAtomic, writeFileAtomicAsync, readIfExists, ATOMIC_TMP_SUFFIX_MAX_BYTES } from './fs-util.js';
+export { escapeControl, clipText, clipFields, peerText, DEFAULT_LOG_MAX_CHARS } from './log-text.js';
 export { fnmatch, fnmatchRegExp } from './fnmatch.js';
 export { pyRepr, pyStr, pyNumber, splitlines } from './py-repr.js';
 export { pidIsAlive, pidIsLiveSince, processStartMs, readProcStat, parseProcStat, type ProcStat } from './process.js';

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { Logger as PinoLogger, Level, StreamEntry } from 'pino';
 import type * as PinoModule from 'pino';
+import { clipFields, clipText, DEFAULT_LOG_MAX_CHARS, escapeControl } from './log-text.js';
 
 type Pino = typeof PinoModule;
 let pinoModule: Pino | undefined;
@@ -48,6 +49,12 @@ export interface LoggerOptions {
   fileLevel?: string;
   /** Component name bound on every line. */
   name?: string;
+  /**
+   * The longest string (message or field) written in a line, UTF-16 units;
+   * longer ones are cut with a `…[+N chars]` marker. 0 for no cap.
+   * @default 500 (config `log_peer_max_chars`)
+   */
+  maxStringChars?: number;
 }
 
 const LABEL: Record<number, string> = {
@@ -59,7 +66,11 @@ const LABEL: Record<number, string> = {
   60: 'CRITICAL',
 };
 
-/** Console lines for people: `[LEVEL   ] msg key=value`, like Salt's console log format. */
+/**
+ * Console lines for people: `[LEVEL   ] msg key=value`, like Salt's console
+ * log format. Control characters are escaped over the whole line, so a
+ * peer's string holding a newline can never start a line of its own.
+ */
 function consoleStream(): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -72,11 +83,10 @@ function consoleStream(): Writable {
             .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
             .join(' ');
           const label = (LABEL[level as number] ?? String(level)).padEnd(8);
-          process.stderr.write(
-            `[${label}] ${typeof msg === 'string' ? msg : JSON.stringify(msg ?? '')}${extras ? ' ' + extras : ''}\n`,
-          );
+          const text = `[${label}] ${typeof msg === 'string' ? msg : JSON.stringify(msg ?? '')}${extras ? ' ' + extras : ''}`;
+          process.stderr.write(escapeControl(text) + '\n');
         } catch {
-          process.stderr.write(line + '\n');
+          process.stderr.write(escapeControl(line) + '\n');
         }
       }
       cb();
@@ -105,7 +115,26 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   if (streams.length === 0) return pino({ level: 'silent' });
   const levels = streams.map((s) => pino.levels.values[s.level ?? 'warn'] ?? 40);
   const min = Object.entries(pino.levels.values).find(([, v]) => v === Math.min(...levels))?.[0] ?? 'warn';
-  return pino({ level: min, base: opts.name ? { component: opts.name } : {} }, pino.multistream(streams));
+  const max = opts.maxStringChars ?? DEFAULT_LOG_MAX_CHARS;
+  return pino(
+    {
+      level: min,
+      base: opts.name ? { component: opts.name } : {},
+      // Every call passes through here, so no call site can forget to cap a
+      // peer's string (an id, a cmd, an error quoting either).
+      ...(max > 0 ? { hooks: { logMethod: clipArgs(max) } } : {}),
+    },
+    pino.multistream(streams),
+  );
+}
+
+type LogMethod = (...args: unknown[]) => void;
+
+function clipArgs(max: number): (this: PinoLogger, args: unknown[], method: LogMethod) => void {
+  return function (args, method) {
+    const clipped = args.map((a) => (typeof a === 'string' ? clipText(a, max) : clipFields(a, max)));
+    method.apply(this, clipped);
+  };
 }
 
 /** A logger that drops everything, for tests and library defaults. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { writeFileAtomic } from '@tsalt/core';
+import { ATOMIC_TMP_SUFFIX_MAX_BYTES, peerText, writeFileAtomic } from '@tsalt/core';
 import { parsePublicKey, pemFingerprint, samePublicKey } from './keys.js';
 import { KeyError } from './errors.js';
 
@@ -18,13 +18,24 @@ export const STATE_DIRS: Readonly<Record<KeyState, string>> = {
 export type KeyListing = Record<'minions' | 'minions_pre' | 'minions_rejected' | 'minions_denied', string[]>;
 
 /**
+ * The longest minion id, UTF-8 bytes: the id is a key's file name, which a
+ * file system holds up to 255 bytes, and the key store writes it through a
+ * temp file whose name adds a suffix. Counted in bytes, not characters: 100
+ * 'é' are 200 bytes.
+ */
+export const MAX_ID_BYTES = 255 - ATOMIC_TMP_SUFFIX_MAX_BYTES;
+
+/**
  * Salt's `valid_id`: a minion id must be a non-empty string that cannot
- * leave the pki folder. Returns the reason it is invalid, or undefined.
+ * leave the pki folder, and (tsalt) short enough to be a key's file name.
+ * Returns the reason it is invalid, or undefined.
  */
 export function invalidIdReason(id: unknown): string | undefined {
   if (typeof id !== 'string') return 'minion id is not a string';
   if (id.length === 0) return 'minion id is empty';
-  if (id.length > 255) return 'minion id is longer than 255 characters';
+  // Checked on the length first: a megabyte id is refused without encoding it.
+  if (id.length > MAX_ID_BYTES || Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES)
+    return `minion id is longer than ${MAX_ID_BYTES} bytes`;
   if (id.includes('\0')) return 'minion id contains a NUL byte';
   if (id.includes('/') || id.includes('\\')) return 'minion id contains a path separator';
   if (id.includes('..')) return "minion id contains '..'";
@@ -57,7 +68,7 @@ export class KeyStore {
 
   private file(state: KeyState, id: string): string {
     const reason = invalidIdReason(id);
-    if (reason) throw new KeyError(`refused key for '${id.replace(/[\x00-\x1f]/g, '?')}': ${reason}`);
+    if (reason) throw new KeyError(`refused key for '${peerText(id, 64)}': ${reason}`);
     return path.join(this.pkiDir, STATE_DIRS[state], id);
   }
 

@@ -8,6 +8,7 @@ export interface DaemonLogOpts {
   log_level: string;
   log_level_logfile: string;
   log_file: string;
+  log_peer_max_chars?: number;
 }
 
 export interface Daemon {
@@ -59,6 +60,7 @@ export function daemonMain<O extends DaemonLogOpts>(d: DaemonMainOptions<O>): Da
     level: opts.log_level,
     fileLevel: opts.log_level_logfile,
     logFile: opts.log_file,
+    ...(opts.log_peer_max_chars !== undefined ? { maxStringChars: opts.log_peer_max_chars } : {}),
     name: d.name.replace(/^tsalt-/, ''),
   });
   const daemon = d.create(opts, log);

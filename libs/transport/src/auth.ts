@@ -63,7 +63,8 @@ export type AuthOutcome =
       features: string[];
     }
   | { kind: 'pending' }
-  | { kind: 'rejected' }
+  /** `reason`: why, when the master said (a tsalt-master refusing an id it cannot store). */
+  | { kind: 'rejected'; reason?: string }
   | { kind: 'full' };
 
 export function newNonce(): string {
@@ -158,7 +159,10 @@ export function parseAuthReply(reply: unknown, p: ParseAuthParams): AuthOutcome 
     const ret = isRecord(inner['load']) ? inner['load']['ret'] : inner['ret'];
     if (ret === 'full') return { kind: 'full' };
     if (ret === true) return { kind: 'pending' };
-    return { kind: 'rejected' };
+    const reason = inner['reason'];
+    return typeof reason === 'string' && reason
+      ? { kind: 'rejected', reason: reason.slice(0, 200) }
+      : { kind: 'rejected' };
   }
   if (!pubPem || !offered) throw new BadMessageError('auth reply has no master key');
   const aes = asBytes(inner['aes']);

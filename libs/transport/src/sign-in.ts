@@ -167,8 +167,11 @@ export async function signIn(
       continue;
     }
     if (outcome.kind === 'rejected') {
-      const msg =
-        "The Salt Master has rejected this minion's public key! To repair this issue, delete the public key for this minion on the Salt Master and restart this minion.";
+      // A refusal with a reason is about the request (an id the master cannot
+      // store, a key that does not parse): Salt's advice to delete the key would not help.
+      const msg = outcome.reason
+        ? `The Salt Master refused this minion's authentication: ${outcome.reason}.`
+        : "The Salt Master has rejected this minion's public key! To repair this issue, delete the public key for this minion on the Salt Master and restart this minion.";
       if (opts.rejected_retry && !mode.caller) {
         log.error(msg);
         await sleep(wait);

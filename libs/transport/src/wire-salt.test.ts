@@ -125,7 +125,15 @@ test("a pending reply is Salt's {ret, nonce}; a reply without tsalt features is 
   assert.deepEqual(unpack(asBytes(pending['load']) ?? Buffer.alloc(0)), { ret: true, nonce }, 'ret at the top');
   assert.equal(parseAuthReply(unpack(pack(pending)), { minionPrivate: minion.privateKey, nonce }).kind, 'pending');
   const rejected = signAuthReply(master.privateKey, { ret: false, nonce });
-  assert.equal(parseAuthReply(unpack(pack(rejected)), { minionPrivate: minion.privateKey, nonce }).kind, 'rejected');
+  assert.deepEqual(parseAuthReply(unpack(pack(rejected)), { minionPrivate: minion.privateKey, nonce }), {
+    kind: 'rejected',
+  });
+  // A tsalt-master's refusal of an id says why; the minion shows it (cut to 200 characters).
+  const why = signAuthReply(master.privateKey, { ret: false, nonce, reason: 'minion id is longer than 234 bytes' });
+  assert.deepEqual(parseAuthReply(unpack(pack(why)), { minionPrivate: minion.privateKey, nonce }), {
+    kind: 'rejected',
+    reason: 'minion id is longer than 234 bytes',
+  });
   const inner = acceptedInner({
     masterPrivate: master.privateKey,
     masterPubPem: master.publicPem,
