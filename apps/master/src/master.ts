@@ -128,6 +128,7 @@ export class Master {
       sockDir: opts.sock_dir,
       highWaterMark: opts.pub_hwm,
       backlog: opts.zmq_backlog,
+      keepalive: opts,
       logLevel: opts.log_level,
       log,
     });
@@ -139,6 +140,7 @@ export class Master {
         maxRequestSize: opts.max_request_size,
         maxInFlight: MAX_IN_FLIGHT,
         backlog: opts.zmq_backlog,
+        keepalive: opts,
         log: log.child({ component: 'req' }),
       },
       (env) => this.dispatch(env),
