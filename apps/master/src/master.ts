@@ -99,7 +99,7 @@ export class Master {
     this.keys.ensureDirs();
     this.checkOpenFiles();
     this.pair = loadOrCreateKeyPair(opts.pki_dir, 'master', opts.keysize);
-    this.rootKey = writeRootKey(opts.cachedir);
+    this.rootKey = writeRootKey(opts.cachedir, log);
     this.minionData = new MinionDataCache({
       cachedir: opts.cachedir,
       enabled: opts.minion_data_cache,
