@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,5 +73,44 @@ describe('tsalt-key: answers from stdin, --gen-keys', { timeout: 60_000 }, () =>
     const small = await key(['--gen-keys', 'bar', '--gen-keys-dir', dir, '--keysize', '1024']);
     assert.equal(small.code, 2);
     assert.equal(small.stderr, 'tsalt-key: error: The minimum value for keysize is 2048\n');
+  });
+
+  test('tsalt-key -L by a user who cannot write pki_dir lists, creating nothing', (t) => {
+    const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => fs.existsSync(p));
+    if (process.getuid?.() !== 0 || !setpriv) return t.skip('needs root and setpriv to run as another uid');
+    // A tree "nobody" can read but not write, with only minions/ present.
+    const ro = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-key-ro-'));
+    try {
+      const dir = path.join(ro, 'etc', 'tsalt', 'pki', 'master');
+      fs.mkdirSync(path.join(dir, 'minions'), { recursive: true });
+      fs.mkdirSync(path.join(ro, 'etc', 'master'), { recursive: true });
+      fs.writeFileSync(path.join(ro, 'etc', 'master', 'master'), `root_dir: ${ro}\n`);
+      fs.writeFileSync(path.join(dir, 'minions', 'm1'), generateKeyPair(2048).publicPem);
+      for (const d of [ro, path.join(ro, 'etc'), path.join(ro, 'etc', 'master'), path.join(ro, 'etc', 'tsalt')])
+        fs.chmodSync(d, 0o755);
+      fs.chmodSync(path.join(dir, 'minions'), 0o755);
+      fs.chmodSync(path.join(dir, 'minions', 'm1'), 0o644);
+      fs.chmodSync(path.join(ro, 'etc', 'tsalt', 'pki'), 0o755);
+      fs.chmodSync(dir, 0o555);
+      const r = spawnSync(
+        setpriv,
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          BIN.key,
+          '-c',
+          path.join(ro, 'etc', 'master'),
+          '-L',
+        ],
+        { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'Accepted Keys:\nm1\nDenied Keys:\nUnaccepted Keys:\nRejected Keys:\n');
+      assert.deepEqual(fs.readdirSync(dir), ['minions']);
+    } finally {
+      fs.rmSync(ro, { recursive: true, force: true });
+    }
   });
 });

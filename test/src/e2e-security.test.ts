@@ -4,7 +4,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Dealer } from 'zeromq';
 import { generateKeyPair, Crypticle } from '@tsalt/crypto';
-import { buildAuthRequest, newNonce, pack, parseAuthReply, ReqClient, sealAes, unpack } from '@tsalt/transport';
+import { silentLogger } from '@tsalt/core';
+import { minionConfig } from '@tsalt/config';
+import {
+  buildAuthRequest,
+  MasterClient,
+  memoryPin,
+  newNonce,
+  pack,
+  parseAuthReply,
+  ReqClient,
+  sealAes,
+  unpack,
+} from '@tsalt/transport';
 import { cluster, run, BIN, waitFor, type Cluster } from './harness.js';
 
 /** Sends raw frames on a DEALER and returns the reply frames, or undefined within `ms`. */
@@ -136,6 +148,42 @@ describe('bad input and security', { timeout: 120_000 }, () => {
     } finally {
       fs.rmSync(key, { force: true, recursive: true });
       fs.writeFileSync(key, saved, { mode: 0o400 });
+    }
+  });
+
+  test('an accepted minion cannot add a return to a job that did not target it', async () => {
+    // evil-1: an accepted key of its own, so it signs in and holds the session key and its own tok.
+    const pair = generateKeyPair(2048);
+    fs.writeFileSync(c.pki('minions', 'evil-1'), pair.publicPem);
+    const opts = minionConfig({
+      id: 'evil-1',
+      master: '127.0.0.1',
+      master_port: c.ports.ret,
+      pki_dir: path.join(c.root, 'evil-pki'),
+      auth_timeout: 5,
+    });
+    const evil = new MasterClient({ opts, pair, log: silentLogger(), pin: memoryPin() });
+    const jidOf = async (tgt: string): Promise<string> => {
+      const r = await c.tsalt(['--async', tgt, 'test.ping']);
+      const jid = /job ID: (\d{20})/.exec(r.stdout)?.[1];
+      assert.ok(jid, r.stdout + r.stderr);
+      return jid;
+    };
+    try {
+      await evil.reauthenticate();
+      const theirs = await jidOf('good-1');
+      const forged = { cmd: '_return', jid: theirs, fun: 'test.ping', fun_args: [], return: 'forged', retcode: 0 };
+      assert.equal(await evil.aesRequest(forged, 5000), false);
+      const mine = await jidOf('evil-1');
+      assert.equal(await evil.aesRequest({ ...forged, jid: mine, return: true }, 5000), true, 'its own job');
+      const look = await c.runner(['jobs.lookup_jid', theirs, '--out', 'json']);
+      assert.ok(!look.stdout.includes('forged'), look.stdout);
+      await waitFor('the refusal log line', () =>
+        /refused a return for a job that did not target that minion.*minion=evil-1/.test(c.master!.output()),
+      );
+    } finally {
+      evil.close();
+      fs.rmSync(c.pki('minions', 'evil-1'), { force: true });
     }
   });
 

@@ -23,7 +23,7 @@ import {
   memoryPin,
   SignInError,
 } from '@tsalt/transport';
-import { handleAes, handleAuth, SessionKeys, type AesDeps, type AuthDeps } from '@tsalt/master';
+import { handleAes, handleAuth, JobTargets, SessionKeys, type AesDeps, type AuthDeps } from '@tsalt/master';
 import { MasterLink } from '@tsalt/minion';
 
 /*
@@ -53,6 +53,8 @@ keys.ensureDirs();
 class FakeMaster {
   session = new SessionKeys();
   readonly fired: [string, Record<string, unknown>][] = [];
+  /** The jobs this fake published, as the master's publish records them: a return is taken only for those. */
+  readonly targets = new JobTargets(3600_000);
   private server: RequestServer | undefined;
   private serial = 0;
   constructor(readonly net: MemoryTransport) {}
@@ -78,6 +80,7 @@ class FakeMaster {
       log: silentLogger(),
       fire: (tag, data) => void this.fired.push([tag, data]),
       masterPrivate: masterPair.privateKey,
+      targets: this.targets,
       pillar: {} as AesDeps['pillar'], // no _pillar here
     };
   }
@@ -249,6 +252,7 @@ describe('auth over the in-memory transport', () => {
 
   test('a replayed _minion_event or _return: fires again under the same key, refused once the key rotated', async () => {
     const ch = net.requestChannel({ address: REQ });
+    master.targets.record(JID, ['m1']);
     try {
       const tok = minionToken(minionPair.privateKey);
       const event = pack({

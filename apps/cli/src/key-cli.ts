@@ -152,6 +152,9 @@ class KeyCli {
 
   /** As salt-key: match, confirm, then hand the confirmed keys to `wheel.key.<kind>_dict`. */
   async act(glob: string, kind: KeyAction): Promise<number> {
+    // Only a change makes the folders: -L, -f and -p read, so a user who
+    // cannot write pki_dir still lists (a missing folder lists as empty).
+    this.store.ensureDirs();
     const f = this.f;
     const flags = {
       includeRejected: f.includeRejected === true,
@@ -260,7 +263,6 @@ export async function keyMain(argv: string[]): Promise<number> {
   if (f.genKeys) return genKeys(f, f.genKeys);
   const opts = loadMasterOpts(f.configDir);
   const cli = new KeyCli(opts, f);
-  cli.store.ensureDirs();
   if (f.accept !== undefined) return cli.act(f.accept, 'accept');
   if (f.acceptAll) return cli.act('*', 'accept');
   if (f.reject !== undefined) return cli.act(f.reject, 'reject');

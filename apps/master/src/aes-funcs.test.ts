@@ -62,7 +62,9 @@ describe('AES requests from Salt minions', () => {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('tokless_returns: refuse drops a return without tok; one with tok is stored', async () => {
-    const d = deps('refuse');
+    const targets = new JobTargets(3600_000);
+    targets.record(JID, ['m1'], { tgt: 'm1', tgtType: 'glob' });
+    const d = deps('refuse', targets);
     assert.equal(await answer(ret, d), false);
     assert.deepEqual(d.fired, []);
     assert.equal(await answer({ ...ret, tok: minionToken(minion.privateKey) }, d), true);
@@ -171,5 +173,44 @@ describe('AES requests from Salt minions', () => {
     assert.equal(await answer({ ...req, jid: 'nocache' }, d), true);
     assert.deepEqual(d.fired.slice(1), ['salt/job/nocache/ret/m1']);
     assert.equal(saved.length, 1);
+  });
+
+  test('a return with tok is refused for a job that did not target that minion, taken for one that did', async () => {
+    const targets = new JobTargets(3600_000);
+    const d = deps('refuse', targets);
+    const tok = minionToken(minion.privateKey);
+    const r = (jid: string): Promise<unknown> => answer({ ...ret, jid, tok }, d);
+    assert.equal(await r('20261202120000000020'), false, 'a jid this master never published');
+    targets.record('20261202120000000021', ['m2'], { tgt: 'm2', tgtType: 'glob' });
+    assert.equal(await r('20261202120000000021'), false, 'a job to another minion');
+    targets.record('20261202120000000022', ['m2', 'm3'], { tgt: ['m2', 'm3'], tgtType: 'list' });
+    assert.equal(await r('20261202120000000022'), false, 'a list job without m1');
+    targets.record('20261202120000000023', ['m1', 'm2'], { tgt: 'm*', tgtType: 'glob' });
+    assert.equal(await r('20261202120000000023'), true, 'a job m1 was expected in');
+    assert.equal(await r('20261202120000000023'), true, 'a retried return is not refused');
+    // The master's cache did not expect m1 (stale grains), but m1 matches grains on its own data.
+    targets.record('20261202120000000024', ['m2'], { tgt: 'G@os:Debian and m*', tgtType: 'compound' });
+    assert.equal(await r('20261202120000000024'), true, 'a grain job m1 may match');
+    targets.record('20261202120000000025', ['m2'], { tgt: 'G@os:Debian and web*', tgtType: 'compound' });
+    assert.equal(await r('20261202120000000025'), false, 'a grain job whose id part excludes m1');
+    assert.deepEqual(d.fired, [
+      'salt/job/20261202120000000023/ret/m1',
+      'salt/job/20261202120000000023/ret/m1',
+      'salt/job/20261202120000000024/ret/m1',
+    ]);
+  });
+
+  test("after a restart, the job cache's saved load (Minions, tgt) says whom a job targeted", async () => {
+    const loads: Record<string, Record<string, unknown>> = {
+      '20261202120000000030': { tgt: 'm1', tgt_type: 'glob', Minions: ['m1'] },
+      '20261202120000000031': { tgt: 'web*', tgt_type: 'glob', Minions: ['web1'] },
+    };
+    const cache = { cache: { getLoad: async (jid: string) => loads[jid] ?? {} } } as unknown as CacheWriter;
+    const d = { ...deps('refuse', new JobTargets(3600_000)), cache };
+    const tok = minionToken(minion.privateKey);
+    assert.equal(await answer({ ...ret, jid: '20261202120000000030', tok }, d), true);
+    assert.equal(await answer({ ...ret, jid: '20261202120000000031', tok }, d), false);
+    assert.equal(await answer({ ...ret, jid: '20261202120000000032', tok }, d), false, 'unknown to the cache');
+    assert.deepEqual(d.fired, ['salt/job/20261202120000000030/ret/m1']);
   });
 });

@@ -30,6 +30,7 @@ import type { SessionKeys } from './session.js';
 import type { CacheWriter } from './cache-writer.js';
 import type { Presence } from './presence.js';
 import type { JobTargets } from './job-targets.js';
+import { jobTargetedMinion, type ReturnTargetDeps } from './return-target.js';
 import { servePillar, type MinionDataSink } from './pillar-funcs.js';
 import type { PillarCompiler } from '@tsalt/pillar';
 import type { FileServer } from '@tsalt/fileserver';
@@ -141,7 +142,16 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
   d.presence?.seen(id);
   if (cmd === '_return') {
     const ret = parsed(() => parseReturnLoad(load, id), id, d);
-    return answer(ret ? await storeReturn(ret, d) : false);
+    if (!ret) return answer(false);
+    // A minion's own jobs (`req`: its scheduler, salt-call; `nocache`) are its to report.
+    if (ret.jid !== 'req' && ret.jid !== 'nocache' && !(await jobTargetedMinion(ret.jid, id, returnTargetDeps(d)))) {
+      d.log.warn(
+        { minion: id, jid: ret.jid.slice(0, 40) },
+        'refused a return for a job that did not target that minion',
+      );
+      return answer(false);
+    }
+    return answer(await storeReturn(ret, d));
   }
   if (cmd === '_minion_event') {
     const ev = parsed(() => parseMinionEventLoad(load), id, d);
@@ -157,6 +167,12 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
     return answer(await serveMine(req, id, d.mine ? { ...mineDeps, mine: d.mine } : mineDeps));
   }
   return answer(false);
+}
+
+function returnTargetDeps(d: AesDeps): ReturnTargetDeps {
+  // `cache` is the writer; the job cache it writes to holds the loads of jobs older than this process.
+  const jobCache = (d.cache as Partial<CacheWriter>).cache;
+  return { log: d.log, ...(d.targets ? { targets: d.targets } : {}), ...(jobCache ? { jobCache } : {}) };
 }
 
 /** The typed load, or undefined with one log line naming the field that was wrong. */

@@ -30,7 +30,9 @@ export interface ClearDeps {
   /** `<ext_job_cache>.save_load`, so the external store knows each job's load. */
   extSaveLoad?(returner: string, jid: string, load: Record<string, unknown>, minions: string[]): Promise<void>;
   /** Remembers whom each job went to, so a tokless return can be checked against it. */
-  targets?: { record(jid: string, minions: readonly string[]): void };
+  targets?: {
+    record(jid: string, minions: readonly string[], target?: { tgt: string | string[]; tgtType: string }): void;
+  };
   /** The minion data cache (absent with `minion_data_cache: False`): grains/pillar targets match on it. */
   minionData?: { get(id: string): { grains?: Record<string, unknown>; pillar?: Record<string, unknown> } | undefined };
   /** The connected minion ids (presence), for Salt's `[Not connected]`. */
@@ -111,7 +113,7 @@ export async function handlePublish(load: Record<string, unknown>, d: ClearDeps)
     missing: matched.missing,
   });
   // Missing ids were named by a list target: once their key is accepted (they re-authenticated), they may answer.
-  d.targets?.record(jid, [...matched.minions, ...matched.missing]);
+  d.targets?.record(jid, [...matched.minions, ...matched.missing], { tgt: target, tgtType });
   pubLoad.serial = d.session.nextSerial();
   const signer = d.opts.sign_pub_messages ? d.masterPrivate : undefined;
   await d.pub.publish(sealPublish(d.session.aes, signer, pubLoad));

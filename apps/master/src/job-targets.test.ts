@@ -20,3 +20,13 @@ test('targets older than the keep time are forgotten', async () => {
   t.record('20260101000000000002', ['a']);
   assert.equal(t.claim('20260101000000000002', 'a'), true);
 });
+
+test('a claimed minion stays a target of its job: lookup still lists it', () => {
+  const t = new JobTargets(3600_000);
+  t.record('20260101000000000001', ['a'], { tgt: 'a*', tgtType: 'glob' });
+  assert.equal(t.claim('20260101000000000001', 'a'), true);
+  const job = t.lookup('20260101000000000001');
+  assert.ok(job && job.minions.has('a'));
+  assert.deepEqual([job.tgt, job.tgtType], ['a*', 'glob']);
+  assert.equal(t.lookup('20260101000000000002'), undefined);
+});

@@ -99,7 +99,7 @@ export class Master {
     this.keys.ensureDirs();
     this.checkOpenFiles();
     this.pair = loadOrCreateKeyPair(opts.pki_dir, 'master', opts.keysize);
-    this.rootKey = writeRootKey(opts.cachedir);
+    this.rootKey = writeRootKey(opts.cachedir, log);
     this.minionData = new MinionDataCache({
       cachedir: opts.cachedir,
       enabled: opts.minion_data_cache,
@@ -128,6 +128,7 @@ export class Master {
       sockDir: opts.sock_dir,
       highWaterMark: opts.pub_hwm,
       backlog: opts.zmq_backlog,
+      keepalive: opts,
       logLevel: opts.log_level,
       log,
     });
@@ -139,6 +140,7 @@ export class Master {
         maxRequestSize: opts.max_request_size,
         maxInFlight: MAX_IN_FLIGHT,
         backlog: opts.zmq_backlog,
+        keepalive: opts,
         log: log.child({ component: 'req' }),
       },
       (env) => this.dispatch(env),

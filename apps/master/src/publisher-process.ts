@@ -16,7 +16,13 @@ let relay: PublishRelayServer | undefined;
 
 async function start(init: PublisherInit): Promise<void> {
   const log = createLogger({ level: init.logLevel, name: 'publisher' });
-  pub = new PubServer({ address: init.address, highWaterMark: init.highWaterMark, backlog: init.backlog, log });
+  pub = new PubServer({
+    address: init.address,
+    highWaterMark: init.highWaterMark,
+    backlog: init.backlog,
+    keepalive: init.keepalive,
+    log,
+  });
   relay = new PublishRelayServer();
   try {
     await pub.start();

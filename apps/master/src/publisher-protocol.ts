@@ -1,3 +1,5 @@
+import type { TcpKeepaliveOpts } from '@tsalt/transport';
+
 /** Messages between the master and its Publisher process (Node IPC). */
 export interface PublisherInit {
   t: 'init';
@@ -7,6 +9,8 @@ export interface PublisherInit {
   relayAddress: string;
   highWaterMark: number;
   backlog: number;
+  /** Salt's four `tcp_keepalive*` keys, for the PUB socket. */
+  keepalive: TcpKeepaliveOpts;
   logLevel: string;
 }
 

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Logger } from '@tsalt/core';
 import { TsaltError } from '@tsalt/core';
-import { PublishRelayClient } from '@tsalt/transport';
+import { PublishRelayClient, type TcpKeepaliveOpts } from '@tsalt/transport';
 import type { FromPublisher, PublisherInit } from './publisher-protocol.js';
 
 /** Wait between restarts of a Publisher that died (ms). */
@@ -13,6 +13,7 @@ export interface PublisherOptions {
   sockDir: string;
   highWaterMark: number;
   backlog: number;
+  keepalive: TcpKeepaliveOpts;
   logLevel: string;
   log: Logger;
 }
@@ -35,6 +36,13 @@ export class Publisher {
       relayAddress: `ipc://${path.join(o.sockDir, 'publish_pull.ipc')}`,
       highWaterMark: o.highWaterMark,
       backlog: o.backlog,
+      // Only the four keys cross the IPC channel, not the whole config.
+      keepalive: {
+        tcp_keepalive: o.keepalive.tcp_keepalive,
+        tcp_keepalive_idle: o.keepalive.tcp_keepalive_idle,
+        tcp_keepalive_cnt: o.keepalive.tcp_keepalive_cnt,
+        tcp_keepalive_intvl: o.keepalive.tcp_keepalive_intvl,
+      },
       logLevel: o.logLevel,
     };
   }

@@ -95,6 +95,7 @@ export class MasterLink {
       reconnectInterval: this.reconInterval(),
       reconnectMaxInterval: opts.recon_max_ms,
       maxMessageSize: opts.max_request_size * 2,
+      keepalive: opts,
     });
     // Connected before the sign-in, so that by the time the session key
     // arrives the SUB has joined and the first publish is not missed.
@@ -153,6 +154,7 @@ export class MasterLink {
       reconnectInterval: this.reconInterval(),
       reconnectMaxInterval: opts.recon_max_ms,
       maxMessageSize: opts.max_request_size * 2,
+      keepalive: opts,
     });
     void this.publishLoop(this.sub);
     if (old) {

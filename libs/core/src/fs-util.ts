@@ -16,9 +16,15 @@ export const ATOMIC_TMP_SUFFIX_MAX_BYTES = 1 + 7 + 1 + 8 + 4;
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, data, { mode });
-  fs.chmodSync(tmp, mode);
-  fs.renameSync(tmp, file);
+  try {
+    fs.writeFileSync(tmp, data, { mode });
+    fs.chmodSync(tmp, mode);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    // A full disk leaves an empty temp file behind; it must not pile up on every retry.
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 export async function writeFileAtomicAsync(file: string, data: string | Uint8Array, mode = 0o644): Promise<void> {

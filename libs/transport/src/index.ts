@@ -43,6 +43,7 @@ export {
   SocketClosedError,
 } from './errors.js';
 export { ensureSocketCapacity, zmqVersion } from './socket-limit.js';
+export { keepaliveSocketOptions, TCP_KEEPALIVE_DEFAULTS, type TcpKeepaliveOpts } from './keepalive.js';
 export { PublishRelayClient, PublishRelayServer } from './publish-relay.js';
 export * from './messages/index.js';
 export {

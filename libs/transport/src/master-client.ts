@@ -42,6 +42,7 @@ export class MasterClient implements MinionChannel {
       reconnectInterval: opts.recon_default_ms,
       reconnectMaxInterval: opts.recon_max_ms,
       maxMessageSize: opts.max_request_size * 2,
+      keepalive: opts,
     });
   }
 

@@ -6,12 +6,15 @@ import { lastFrames } from './last-frames.js';
 import { retryOnEintr } from './eintr.js';
 import { useSmallPeerBuffers } from './batch-size.js';
 import type { PublishChannel, Subscription } from './types.js';
+import { keepaliveSocketOptions, type TcpKeepaliveOpts } from './keepalive.js';
 
 export interface PublisherOptions {
   address: string;
   /** Per-subscriber queue limit in messages, Salt's `pub_hwm`. */
   highWaterMark: number;
   backlog: number;
+  /** Salt's `tcp_keepalive*` keys; Salt's defaults when absent. */
+  keepalive?: Partial<TcpKeepaliveOpts>;
   log: Logger;
 }
 
@@ -25,12 +28,18 @@ export class PubServer implements PublishChannel {
       sendHighWaterMark: opts.highWaterMark,
       backlog: opts.backlog,
       linger: 0,
+      ...keepaliveSocketOptions(opts.keepalive),
     });
     useSmallPeerBuffers(this.sock);
     this.queue = new SendQueue(
       (f) => this.sock.send(f),
       (err) => opts.log.warn({ err: errorLine(err) }, 'publish send failed'),
     );
+  }
+
+  /** The socket, for tests that read its options back. */
+  get socket(): Publisher {
+    return this.sock;
   }
 
   async start(): Promise<void> {
@@ -53,6 +62,8 @@ export interface SubClientOptions {
   reconnectInterval: number;
   reconnectMaxInterval: number;
   maxMessageSize?: number;
+  /** Salt's `tcp_keepalive*` keys; Salt's defaults when absent. */
+  keepalive?: Partial<TcpKeepaliveOpts>;
 }
 
 /** The minion's SUB to `publish_port`, subscribed to everything (`zmq_filtering` off). */
@@ -67,12 +78,17 @@ export class SubClient implements Subscription {
           reconnectInterval: opts.reconnectInterval,
           reconnectMaxInterval: opts.reconnectMaxInterval,
           maxMessageSize: opts.maxMessageSize ?? -1,
-          tcpKeepalive: 1,
+          ...keepaliveSocketOptions(opts.keepalive),
         }),
     );
     retryOnEintr(() => sock.connect(opts.address));
     retryOnEintr(() => sock.subscribe());
     this.sock = sock;
+  }
+
+  /** The socket, for tests that read its options back. */
+  get socket(): Subscriber {
+    return this.sock;
   }
 
   /** Yields each publish's last frame (the payload), until closed. */

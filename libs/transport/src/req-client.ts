@@ -3,6 +3,7 @@ import { Dealer } from 'zeromq';
 import { RequestTimeoutError, SocketClosedError } from './errors.js';
 import { retryOnEintr } from './eintr.js';
 import type { RequestChannel } from './types.js';
+import { keepaliveSocketOptions, type TcpKeepaliveOpts } from './keepalive.js';
 
 export interface ReqClientOptions {
   /** e.g. `tcp://127.0.0.1:4506`. */
@@ -13,6 +14,8 @@ export interface ReqClientOptions {
   reconnectMaxInterval?: number;
   /** Largest reply accepted (bytes). */
   maxMessageSize?: number;
+  /** Salt's `tcp_keepalive*` keys; Salt's defaults when absent. */
+  keepalive?: Partial<TcpKeepaliveOpts>;
 }
 
 /**
@@ -38,11 +41,16 @@ export class ReqClient implements RequestChannel {
           reconnectInterval: this.opts.reconnectInterval ?? MINION_DEFAULTS.recon_default,
           reconnectMaxInterval: this.opts.reconnectMaxInterval ?? MINION_DEFAULTS.recon_max,
           maxMessageSize: this.opts.maxMessageSize ?? -1,
-          tcpKeepalive: 1,
+          ...keepaliveSocketOptions(this.opts.keepalive),
         }),
     );
     retryOnEintr(() => sock.connect(this.opts.address));
     return sock;
+  }
+
+  /** The current socket (replaced after a timeout), for tests that read its options back. */
+  get socket(): Dealer {
+    return this.sock;
   }
 
   /** Sends one request and waits up to `timeoutMs` for its reply. */

@@ -5,6 +5,7 @@ import { SendQueue } from './send-queue.js';
 import { decodeEnvelope, pack, type Envelope } from './serialize.js';
 import { useSmallPeerBuffers } from './batch-size.js';
 import type { RequestServer } from './types.js';
+import { keepaliveSocketOptions, type TcpKeepaliveOpts } from './keepalive.js';
 
 export interface ReqServerOptions {
   /** e.g. `tcp://0.0.0.0:4506`. */
@@ -15,6 +16,8 @@ export interface ReqServerOptions {
   maxInFlight?: number;
   /** Listen backlog, Salt's `zmq_backlog`. */
   backlog: number;
+  /** Salt's `tcp_keepalive*` keys; Salt's defaults when absent. */
+  keepalive?: Partial<TcpKeepaliveOpts>;
   log: Logger;
 }
 
@@ -88,12 +91,18 @@ export class ReqServer implements RequestServer {
       maxMessageSize: opts.maxRequestSize * 2 + 1024 * 1024,
       backlog: opts.backlog,
       linger: 0,
+      ...keepaliveSocketOptions(opts.keepalive),
     });
     useSmallPeerBuffers(this.sock);
     this.queue = new SendQueue(
       (frames) => this.sock.send(frames),
       (err) => opts.log.warn({ err: errorLine(err) }, 'reply send failed'),
     );
+  }
+
+  /** The socket, for tests that read its options back. */
+  get socket(): Router {
+    return this.sock;
   }
 
   async start(): Promise<void> {
