@@ -1,7 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   SALT_SH,
@@ -14,9 +13,11 @@ import {
   tsaltRun,
   waitFor,
   writeSaltMinionConfig,
+  startTsaltMaster,
   writeTsaltMinionConfig,
   type Proc,
 } from './salt-peer.js';
+import { hostInterface } from './harness.js';
 
 /**
  * The mine with an unmodified salt-minion 3006.8 on tsalt-master: its
@@ -28,12 +29,6 @@ const skip = saltSkipReason();
 const REAL = 'real-mine-1';
 const TS = 'ts-mine-1';
 
-function hostInterface(): string {
-  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
-    if (name !== 'lo' && addrs?.some((a) => a.family === 'IPv4' && !a.internal)) return name;
-  }
-  return 'lo';
-}
 const IF = hostInterface();
 
 describe('the mine with salt-minion 3006.8 on tsalt-master', { skip, timeout: 240_000 }, () => {
@@ -65,16 +60,12 @@ describe('the mine with salt-minion 3006.8 on tsalt-master', { skip, timeout: 24
   before(async () => {
     root = tempRoot('tsalt-interop-mine-');
     const ports = { publish: await freePort(), ret: await freePort() };
-    masterDir = path.join(root, 'etc', 'master');
-    fs.mkdirSync(masterDir, { recursive: true });
-    fs.writeFileSync(
-      path.join(masterDir, 'master'),
-      `root_dir: ${root}\ninterface: 127.0.0.1\npublish_port: ${ports.publish}\nret_port: ${ports.ret}\n` +
-        `loop_interval: 1\nlog_level: info\nauto_accept: true\ntokless_returns: targeted\n`,
-    );
-    master = startProc(process.execPath, [TSALT.master, '-c', masterDir]);
+    ({ dir: masterDir, proc: master } = await startTsaltMaster(
+      root,
+      ports,
+      'auto_accept: true\ntokless_returns: targeted',
+    ));
     procs.push(master);
-    await waitFor('tsalt-master to start', () => master.output().includes('tsalt-master started'), 20_000);
     const saltDir = path.join(root, 'salt-minion');
     writeSaltMinionConfig(saltDir, REAL, ports);
     procs.push(startProc(SALT_SH, ['salt-minion', '-c', saltDir, '-l', 'info']));

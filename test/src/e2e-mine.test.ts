@@ -1,17 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { cluster, waitFor, type Cluster } from './harness.js';
-
-/** The host's first non-loopback interface with an IPv4 address: the seed's `eth0`. */
-function hostInterface(): string {
-  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
-    if (name !== 'lo' && addrs?.some((a) => a.family === 'IPv4' && !a.internal)) return name;
-  }
-  return 'lo';
-}
+import { cluster, hostInterface, waitFor, type Cluster } from './harness.js';
 
 const IF = hostInterface();
 

@@ -9,6 +9,7 @@ import {
   parseJsonOut,
   saltSkipReason,
   startProc,
+  startTsaltMaster,
   tempRoot,
   tsaltRun,
   waitFor,
@@ -50,15 +51,11 @@ describe('peer publishing from a salt-minion 3006.8 on tsalt-master', { skip, ti
   before(async () => {
     root = tempRoot('tsalt-peer-real-');
     const ports = { publish: await freePort(), ret: await freePort() };
-    masterDir = path.join(root, 'etc', 'master');
-    fs.mkdirSync(masterDir, { recursive: true });
-    fs.writeFileSync(
-      path.join(masterDir, 'master'),
-      `root_dir: ${root}\ninterface: 127.0.0.1\npublish_port: ${ports.publish}\nret_port: ${ports.ret}\n` +
-        `loop_interval: 1\nlog_level: info\nauto_accept: true\ntokless_returns: targeted\n${PEER}`,
-    );
-    master = startProc(process.execPath, [TSALT.master, '-c', masterDir]);
-    await waitFor('tsalt-master to start', () => master.output().includes('tsalt-master started'), 20_000);
+    ({ dir: masterDir, proc: master } = await startTsaltMaster(
+      root,
+      ports,
+      `auto_accept: true\ntokless_returns: targeted\n${PEER}`,
+    ));
     const realDir = path.join(root, 'salt-minion');
     writeSaltMinionConfig(realDir, REAL, ports);
     real = startProc(SALT_SH, ['salt-minion', '-c', realDir, '-l', 'info']);

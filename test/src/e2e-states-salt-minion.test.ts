@@ -9,6 +9,7 @@ import {
   parseJsonOut,
   saltSkipReason,
   startProc,
+  startTsaltMaster,
   tempRoot,
   tsaltRun,
   waitFor,
@@ -60,15 +61,13 @@ announce:
     );
     fs.writeFileSync(path.join(srv, 'web', 'files', 'index.html.jinja'), "<p>{{ grains['id'] }} served by tsalt</p>\n");
     const ports = { publish: await freePort(), ret: await freePort() };
-    masterDir = path.join(root, 'etc', 'master');
-    fs.mkdirSync(masterDir, { recursive: true });
-    fs.writeFileSync(
-      path.join(masterDir, 'master'),
-      `root_dir: ${root}\ninterface: 127.0.0.1\npublish_port: ${ports.publish}\nret_port: ${ports.ret}\n` +
-        `auto_accept: true\ntokless_returns: targeted\nloop_interval: 1\nlog_level: info\nfile_roots:\n  base:\n    - ${srv}\n`,
-    );
-    master = startProc(process.execPath, [TSALT.master, '-c', masterDir]);
-    await waitFor('tsalt-master to start', () => master?.output().includes('tsalt-master started'), 20_000);
+    let proc: Proc;
+    ({ dir: masterDir, proc } = await startTsaltMaster(
+      root,
+      ports,
+      `auto_accept: true\ntokless_returns: targeted\nfile_roots:\n  base:\n    - ${srv}\n`,
+    ));
+    master = proc;
     const minionDir = path.join(root, 'salt-minion');
     writeSaltMinionConfig(minionDir, ID, ports);
     minion = startProc(SALT_SH, ['salt-minion', '-c', minionDir, '-l', 'info']);

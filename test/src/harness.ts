@@ -115,6 +115,14 @@ export async function freePort(): Promise<number> {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The host's first non-loopback interface with an IPv4 address (the seeds' `eth0`), else `lo`. */
+export function hostInterface(): string {
+  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
+    if (name !== 'lo' && addrs?.some((a) => a.family === 'IPv4' && !a.internal)) return name;
+  }
+  return 'lo';
+}
+
 /** A process a wait can watch: a daemon, or a test's own helper process. */
 export interface Watched {
   name: string;

@@ -188,6 +188,27 @@ export async function startSaltMaster(dir: string, retPort: number): Promise<Pro
 }
 
 /**
+ * A tsalt-master with its config in `<root>/etc/master` (root_dir `root`, 127.0.0.1, `ports`, `extra`
+ * appended); resolves once it logged that it started. Returns its config folder and process.
+ */
+export async function startTsaltMaster(
+  root: string,
+  ports: { publish: number; ret: number },
+  extra: string,
+): Promise<{ dir: string; proc: Proc }> {
+  const dir = path.join(root, 'etc', 'master');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'master'),
+    `root_dir: ${root}\ninterface: 127.0.0.1\npublish_port: ${ports.publish}\nret_port: ${ports.ret}\n` +
+      `loop_interval: 1\nlog_level: info\n${extra}\n`,
+  );
+  const proc = startProc(process.execPath, [TSALT.master, '-c', dir]);
+  await waitFor('tsalt-master to start', () => proc.output().includes('tsalt-master started'), 20_000);
+  return { dir, proc };
+}
+
+/**
  * The config of a tsalt-minion under `<root>/ts`, pointed at a (Salt) master on 127.0.0.1 with
  * short retry timers (s); `extra` is appended. Returns its config folder.
  */

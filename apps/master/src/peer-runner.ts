@@ -4,10 +4,11 @@ import type { KeyStore } from '@tsalt/crypto';
 import { genJid } from '@tsalt/job';
 import { FunctionNotAvailableError, Registry, splitPublishArgs } from '@tsalt/loader';
 import type { MasterConfig } from '@tsalt/config';
-import { jobCacheFrom, type JobCache } from '@tsalt/returners';
-import { runnerPlugins, type RunnerFileServer, type RunnerMinionData } from '@tsalt/runners';
+import type { JobCache } from '@tsalt/returners';
+import type { RunnerFileServer, RunnerMinionData } from '@tsalt/runners';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import { LocalClient } from '@tsalt/client';
+import { masterRunners } from './master-runners.js';
 
 export interface PeerRunnerDeps {
   keys: KeyStore;
@@ -41,22 +42,7 @@ export class PeerRunner {
     const { d, opts } = this;
     // A runner that publishes (manage.up) talks to this master as tsalt-run does; its socket opens on first use.
     this.local = new LocalClient(opts, { log: d.log });
-    this.runners = new Registry(
-      {
-        kind: 'runner',
-        opts,
-        log: d.log,
-        services: {
-          jobCache: d.jobCache,
-          jobCacheFor: (name: string) => jobCacheFrom(d.returners, name),
-          local: this.local,
-          keys: d.keys,
-          ...(d.minionData ? { minionData: d.minionData } : {}),
-          ...(d.fileserver ? { fileserver: d.fileserver } : {}),
-        },
-      },
-      runnerPlugins(),
-    );
+    this.runners = masterRunners(opts, d, this.local, d.log);
     return this.runners;
   }
 

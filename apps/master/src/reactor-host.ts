@@ -5,11 +5,12 @@ import type { KeyStore } from '@tsalt/crypto';
 import type { EventBus, LocalSubscription } from '@tsalt/events';
 import { computeRetcode, FunctionNotAvailableError, Registry } from '@tsalt/loader';
 import { minionConfig, type MasterConfig } from '@tsalt/config';
-import { jobCacheFrom, type JobCache } from '@tsalt/returners';
-import { runnerPlugins, type RunnerFileServer, type RunnerMinionData } from '@tsalt/runners';
+import type { JobCache } from '@tsalt/returners';
+import type { RunnerFileServer, RunnerMinionData } from '@tsalt/runners';
 import { runWheel, wheelPlugins } from '@tsalt/wheel';
 import { coreGrains, executionModulePlugins } from '@tsalt/modules';
 import { LocalClient } from '@tsalt/client';
+import { masterRunners } from './master-runners.js';
 import { Reactor, type CallClient, type CallOptions, type LocalPublish, type PublishReply } from '@tsalt/reactor';
 
 export interface ReactorHostDeps {
@@ -66,22 +67,7 @@ export class ReactorHost {
     if (!(typeof configured === 'string' || (Array.isArray(configured) && configured.length > 0))) return;
     // A runner that publishes (manage.up, jobs.active) talks to this master like tsalt-run does; sockets open on first use.
     this.local = new LocalClient(opts, { log, user: 'Reactor' });
-    const runners = new Registry(
-      {
-        kind: 'runner',
-        opts,
-        log,
-        services: {
-          jobCache: deps.jobCache,
-          jobCacheFor: (name: string) => jobCacheFrom(deps.returners, name),
-          local: this.local,
-          keys: deps.keys,
-          ...(deps.minionData ? { minionData: deps.minionData } : {}),
-          ...(deps.fileserver ? { fileserver: deps.fileserver } : {}),
-        },
-      },
-      runnerPlugins(),
-    );
+    const runners = masterRunners(opts, deps, this.local, log);
     const wheel = new Registry({ kind: 'wheel', opts, log, services: { keys: deps.keys } }, wheelPlugins());
     const modules = new Registry(
       // Execution modules read a minion's config: the master's keys over the minion defaults.
