@@ -9,3 +9,4 @@ export { dropfilePath, SessionKeys } from './session.js';
 // The request port's handlers, for driving a master without its processes (unit tests over MemoryTransport).
 export { handleAuth, handleAuthRequest, type AuthDeps } from './auth-handler.js';
 export { handleAes, type AesDeps } from './aes-funcs.js';
+export { RequestReplayGuard, REPLAY_MAX, REPLAY_TTL_MS } from './request-replay.js';
