@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isRecord, silentLogger } from '@tsalt/core';
-import { KeyStore, generateKeyPair, minionToken, type KeyPair } from '@tsalt/crypto';
+import { Crypticle, KeyStore, generateKeyPair, minionToken, type KeyPair } from '@tsalt/crypto';
 import { masterConfig, minionConfig } from '@tsalt/config';
 import {
   buildAuthRequest,
@@ -23,7 +23,15 @@ import {
   memoryPin,
   SignInError,
 } from '@tsalt/transport';
-import { handleAes, handleAuth, JobTargets, SessionKeys, type AesDeps, type AuthDeps } from '@tsalt/master';
+import {
+  handleAes,
+  handleAuth,
+  JobTargets,
+  RequestReplayGuard,
+  SessionKeys,
+  type AesDeps,
+  type AuthDeps,
+} from '@tsalt/master';
 import { MasterLink } from '@tsalt/minion';
 
 /*
@@ -57,6 +65,9 @@ class FakeMaster {
   readonly targets = new JobTargets(3600_000);
   private server: RequestServer | undefined;
   private serial = 0;
+  readonly replay = new RequestReplayGuard();
+  /** Answer the next AES request `bad load`, as an injected reply would: the minion re-authenticates. */
+  refuseNext = false;
   constructor(readonly net: MemoryTransport) {}
 
   private authDeps(): AuthDeps {
@@ -82,6 +93,7 @@ class FakeMaster {
       masterPrivate: masterPair.privateKey,
       targets: this.targets,
       pillar: {} as AesDeps['pillar'], // no _pillar here
+      replay: this.replay,
     };
   }
 
@@ -89,6 +101,10 @@ class FakeMaster {
     this.server = this.net.requestServer(
       { address: REQ, maxRequestSize: 1 << 20, backlog: 10, log: silentLogger() },
       async (env: Envelope) => {
+        if (env.enc === 'aes' && this.refuseNext) {
+          this.refuseNext = false;
+          return 'bad load';
+        }
         if (env.enc === 'aes') return handleAes(env, this.aesDeps());
         if (isRecord(env.load) && env.load['cmd'] === '_auth') return handleAuth(env.load, this.authDeps());
         return 'bad load';
@@ -106,7 +122,7 @@ class FakeMaster {
 
   publish(load: Omit<PublishLoad, 'serial'>, serial = ++this.serial): Buffer {
     const pub = this.net.publishChannel({ address: PUB, highWaterMark: 1000, backlog: 10, log: silentLogger() });
-    const payload = sealPublish(this.session.aes, undefined, { ...load, serial });
+    const payload = sealPublish(this.session.aes, masterPair.privateKey, { ...load, serial });
     void pub.start().then(() => pub.publish(payload));
     return payload;
   }
@@ -250,40 +266,72 @@ describe('auth over the in-memory transport', () => {
     }
   });
 
-  test('a replayed _minion_event or _return: fires again under the same key, refused once the key rotated', async () => {
+  for (const signed of [false, true]) {
+    test(`a forced re-auth under the same key keeps the replay guard (sign_pub_messages ${signed}): a captured publish does not run again`, async () => {
+      const jobs: PublishLoad[] = [];
+      // One jid remembered: the captured publish's jid is forgotten by then, so only the serial guard stands.
+      const l = link(net, jobs, { sign_pub_messages: signed, minion_jid_queue_hwm: 1 });
+      try {
+        await within(l.authenticate(), 'sign-in');
+        const base = signed ? '2026120213000000001' : '2026120213000000000';
+        const job = { fun: 'test.ping', arg: [], tgt: 'm1', tgt_type: 'glob', jid: `${base}1` };
+        const captured = master.publish(job);
+        await waitFor(() => jobs.length === 1, 'the first job');
+        master.publish({ ...job, jid: `${base}2` });
+        await waitFor(() => jobs.length === 2, 'the second job');
+        const pub = net.publishChannel({ address: PUB, highWaterMark: 10, backlog: 10, log: silentLogger() });
+        await pub.start();
+        if (signed) {
+          // An unsigned publish is dropped unread, so the re-auth comes from an injected `bad load` reply.
+          master.refuseNext = true;
+          await within(l.aesRequest({ cmd: '_minion_event', tag: 'x', data: {} }, BOUND), 'event');
+        } else {
+          // An injected publish that does not decrypt: the minion re-authenticates and gets the same key back.
+          const forged = sealPublish(new Crypticle(Crypticle.generateKeyString()), undefined, { ...job, serial: 1 });
+          await pub.publish(forged);
+        }
+        await waitFor(() => l.signIns === 2, 'the forced re-auth');
+        // A new job under an old serial, the captured (genuinely signed) publish: neither runs; then a fresh one.
+        master.publish({ ...job, jid: `${base}3` }, 1);
+        await pub.publish(captured);
+        master.publish({ ...job, jid: `${base}4` });
+        await waitFor(() => jobs.length === 3, 'the next fresh job');
+        assert.deepEqual(
+          jobs.map((j) => j.jid),
+          [`${base}1`, `${base}2`, `${base}4`],
+        );
+      } finally {
+        l.close();
+      }
+    });
+  }
+
+  test('a replayed _minion_event fires once; a replayed or retried _return fires once; refused once the key rotated', async () => {
     const ch = net.requestChannel({ address: REQ });
     master.targets.record(JID, ['m1']);
     try {
       const tok = minionToken(minionPair.privateKey);
-      const event = pack({
-        enc: 'aes',
-        load: sealAes(master.session.aes, {
-          cmd: '_minion_event',
-          id: 'm1',
-          tok,
-          tag: 'replayed',
-          data: {},
-          nonce: newNonce(),
-        }),
-        version: 2,
-      });
-      const ret = pack({
-        enc: 'aes',
-        load: sealAes(master.session.aes, { cmd: '_return', id: 'm1', tok, jid: JID, return: true, nonce: newNonce() }),
-        version: 2,
-      });
+      const sealed = (load: Record<string, unknown>): Buffer =>
+        pack({ enc: 'aes', load: sealAes(master.session.aes, { id: 'm1', tok, ...load }), version: 2 });
+      const event = sealed({ cmd: '_minion_event', tag: 'replayed', data: {}, nonce: newNonce() });
+      const retLoad = { cmd: '_return', jid: JID, return: true };
+      const ret = sealed({ ...retLoad, nonce: newNonce() });
       const fired = (tag: string): number => master.fired.filter(([t]) => t === tag).length;
-      await ch.request(event, BOUND);
-      await ch.request(event, BOUND);
-      await ch.request(ret, BOUND);
-      assert.equal(fired('replayed'), 2, 'the request port has no replay cache: the nonce binds replies only');
+      for (let i = 0; i < 3; i++) assert.equal(unpack(await ch.request(event, BOUND)) instanceof Buffer, true);
+      assert.equal(fired('replayed'), 1, 'an exact replay is answered, not fired again');
+      for (let i = 0; i < 3; i++) await ch.request(ret, BOUND);
+      // A minion's retry of a return that timed out: a new nonce, the same job; stored and fired once.
+      await ch.request(sealed({ ...retLoad, nonce: newNonce() }), BOUND);
       assert.equal(fired(`salt/job/${JID}/ret/m1`), 1);
+      // The same event sent again by the minion (a new nonce) is a new event.
+      await ch.request(sealed({ cmd: '_minion_event', tag: 'replayed', data: {}, nonce: newNonce() }), BOUND);
+      assert.equal(fired('replayed'), 2);
       master.session.rotate();
       assert.equal(unpack(await ch.request(event, BOUND)), 'bad load');
       assert.equal(unpack(await ch.request(ret, BOUND)), 'bad load');
       assert.equal(fired('replayed'), 2);
       assert.equal(fired(`salt/job/${JID}/ret/m1`), 1);
-      assert.equal(net.recorded(REQ).filter((p) => p.equals(event)).length, 3);
+      assert.equal(net.recorded(REQ).filter((p) => p.equals(event)).length, 4);
     } finally {
       ch.close();
     }

@@ -37,6 +37,7 @@ import type { FileServer } from '@tsalt/fileserver';
 import { serveFileRequest } from './file-funcs.js';
 import { servePeer, type PeerDeps } from './peer-funcs.js';
 import { serveMine, type MineStore } from './mine-funcs.js';
+import { requestIdentity, type RequestReplayGuard } from './request-replay.js';
 
 export interface AesDeps {
   opts: MasterConfig;
@@ -62,7 +63,15 @@ export interface AesDeps {
   peer?: PeerDeps;
   /** Where `_mine` and friends keep each minion's mine (absent: `minion_data_cache` and `enforce_mine_cache` off). */
   mine?: MineStore;
+  /** Requests already served, so a captured one sent again is not acted on again (absent: no check). */
+  replay?: RequestReplayGuard;
 }
+
+/** Requests that change something (the bus, the job cache, the mine, a peer job): the ones a replay must not repeat. */
+const GUARDED = new Set(['_return', '_minion_event', '_mine', '_mine_delete', '_mine_flush', ...PEER_COMMANDS]);
+
+/** What a replay is answered: what the first request got when it went well, without doing it again. */
+const replayAnswer = (cmd: string): unknown => (PEER_COMMANDS.has(cmd) ? {} : true);
 
 /** Salt's AESFuncs allow-list, for what this master implements so far, plus tsalt's `_presence` heartbeat. */
 export const AES_COMMANDS = new Set([
@@ -126,8 +135,13 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
   if (cmd === '_pillar') return servePillar(load, id, nonce, d);
   if (head.tok === undefined && cmd === '_return') {
     const ret = parsed(() => parseReturnLoad(load, id), id, d);
-    if (ret && toklessReturnAccepted(ret.jid, id, d)) return answer(await storeReturn(ret, d));
-    return answer(false);
+    if (!ret) return answer(false);
+    // Before the once-per-job claim: a salt-minion's retry of a return that timed out is answered, not refused.
+    return answer(
+      await once(cmd, id, load, ct, d, jobJid(ret), async () =>
+        toklessReturnAccepted(ret.jid, id, d) ? storeReturn(ret, d) : false,
+      ),
+    );
   }
   if (!tokenValid(d.keys, id, head.tok)) {
     d.log.warn({ minion: id, cmd }, 'refused request: minion key not accepted or token invalid');
@@ -151,20 +165,24 @@ export async function handleAes(env: Envelope, d: AesDeps): Promise<unknown> {
       );
       return answer(false);
     }
-    return answer(await storeReturn(ret, d));
+    return answer(await once(cmd, id, load, ct, d, jobJid(ret), () => storeReturn(ret, d)));
   }
   if (cmd === '_minion_event') {
     const ev = parsed(() => parseMinionEventLoad(load), id, d);
-    return answer(ev ? fireMinionEvents(ev, id, d) : false);
+    return answer(ev ? await once(cmd, id, load, ct, d, undefined, () => fireMinionEvents(ev, id, d)) : false);
   }
   // Salt answers a peer request it refuses, or cannot serve, with {}.
-  if (PEER_COMMANDS.has(cmd)) return answer(d.peer ? await servePeer(cmd, load, id, d.peer) : {});
+  if (PEER_COMMANDS.has(cmd)) {
+    const peer = d.peer;
+    return answer(peer ? await once(cmd, id, load, ct, d, undefined, () => servePeer(cmd, load, id, peer)) : {});
+  }
   if (MINE_COMMANDS.has(cmd)) {
     const req = parsed(() => parseMineRequest(load, cmd), id, d);
     // Salt answers a mine load missing its fields with {} (`_mine_get`) or False.
     if (!req) return answer(cmd === '_mine_get' ? {} : false);
     const mineDeps = { opts: d.opts, accepted: () => d.keys.ids('accepted'), log: d.log };
-    return answer(await serveMine(req, id, d.mine ? { ...mineDeps, mine: d.mine } : mineDeps));
+    const serve = (): Promise<unknown> => serveMine(req, id, d.mine ? { ...mineDeps, mine: d.mine } : mineDeps);
+    return answer(GUARDED.has(cmd) ? await once(cmd, id, load, ct, d, undefined, serve) : await serve());
   }
   return answer(false);
 }
@@ -173,6 +191,42 @@ function returnTargetDeps(d: AesDeps): ReturnTargetDeps {
   // `cache` is the writer; the job cache it writes to holds the loads of jobs older than this process.
   const jobCache = (d.cache as Partial<CacheWriter>).cache;
   return { log: d.log, ...(d.targets ? { targets: d.targets } : {}), ...(jobCache ? { jobCache } : {}) };
+}
+
+/** The jid a `_return` is one of per minion, when it answers a published job (not `req` or `nocache`). */
+const jobJid = (ret: ReturnLoad): string | undefined =>
+  ret.jid !== 'req' && ret.jid !== 'nocache' && isJid(ret.jid) ? ret.jid : undefined;
+
+/**
+ * Runs `serve` unless this request was served already (d.replay): a replay
+ * is answered as the first was, with one log line per replayed request. A
+ * request that failed (false, or threw) is forgotten, so its retry is served.
+ */
+async function once(
+  cmd: string,
+  id: string,
+  load: Record<string, unknown>,
+  sealed: Uint8Array,
+  d: AesDeps,
+  job: string | undefined,
+  serve: () => unknown,
+): Promise<unknown> {
+  const guard = d.replay;
+  if (!guard) return serve();
+  const identity = requestIdentity(cmd, id, load, sealed, job);
+  const { fresh, firstReplay } = guard.admit(d.session.aes.keyString, identity);
+  if (!fresh) {
+    if (firstReplay) d.log.warn({ minion: id, cmd, ...(job ? { jid: job } : {}) }, 'dropped a replayed request');
+    return replayAnswer(cmd);
+  }
+  try {
+    const result = await serve();
+    if (result === false) guard.forget(identity);
+    return result;
+  } catch (err) {
+    guard.forget(identity);
+    throw err;
+  }
 }
 
 /** The typed load, or undefined with one log line naming the field that was wrong. */

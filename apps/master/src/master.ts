@@ -13,6 +13,7 @@ import { handleAuthRequest, parseAuthOrRefuse, type AuthDeps } from './auth-hand
 import { AuthQueue } from './auth-queue.js';
 import { CLEAR_COMMANDS, handlePublish } from './clear-funcs.js';
 import { handleAes } from './aes-funcs.js';
+import { RequestReplayGuard } from './request-replay.js';
 import { SessionKeys, dropfilePath } from './session.js';
 import { writeRootKey } from './root-key.js';
 import { CacheWriter } from './cache-writer.js';
@@ -42,6 +43,8 @@ const MAX_IN_FLIGHT = 20_000;
 export class Master {
   private readonly keys: KeyStore;
   private readonly session = new SessionKeys();
+  /** AES requests already served: a captured one sent again is answered, not acted on. */
+  private readonly replay = new RequestReplayGuard();
   private pair!: KeyPair;
   private rootKey = '';
   private bus!: EventBus;
@@ -255,6 +258,7 @@ export class Master {
         ...(this.minionData?.enabled ? { minionData: this.minionData } : {}),
         ...(this.peer ? { peer: this.peer } : {}),
         ...(this.minionData?.mineEnabled ? { mine: this.minionData } : {}),
+        replay: this.replay,
       });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';

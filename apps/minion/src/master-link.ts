@@ -77,7 +77,15 @@ export class MasterLink {
   private readonly retiring = new Set<Subscription>();
   private session: Session | undefined;
   private reauth: Promise<void> | undefined;
+  /**
+   * The highest publish serial seen under `serialKey` (the session key it
+   * counts under). Only a new session key resets it: a re-auth that hands
+   * back the same key (after an injected publish that did not decrypt) must
+   * not reopen the door to publishes captured earlier.
+   */
   private lastSerial = 0;
+  private serialKey: string | undefined;
+  /** Jids already run, oldest first, at most `minion_jid_queue_hwm`: a second guard whatever the serial says. */
   private readonly recentJids: string[] = [];
   private stopped = false;
   private heartbeats: NodeJS.Timeout[] = [];
@@ -172,7 +180,10 @@ export class MasterLink {
     if (freshSub) this.openSub(this.subPort, true);
     const session = await signIn(this.o.opts, this.o.pair, this.req, this.o.log, () => this.stopped, this.pin);
     this.session = session;
-    this.lastSerial = 0;
+    if (session.aes.keyString !== this.serialKey) {
+      this.serialKey = session.aes.keyString;
+      this.lastSerial = 0;
+    }
     this.signIns++;
     this.openSub(session.publishPort);
   }
@@ -252,7 +263,10 @@ export class MasterLink {
       this.o.log.warn({ jid, err: errorLine(err) }, 'dropped a publish with a bad target');
       return;
     }
-    if (this.recentJids.includes(jid)) return;
+    if (this.recentJids.includes(jid)) {
+      this.o.log.warn({ jid }, 'dropped a publish for a job already run');
+      return;
+    }
     this.recentJids.push(jid);
     if (this.recentJids.length > this.o.opts.minion_jid_queue_hwm) this.recentJids.shift();
     this.o.onJob(load);
