@@ -135,15 +135,7 @@ export async function line(ctx: StateContext, a: LineArgs): Promise<StateReturn>
   } finally {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
-  if (changes) {
-    ret.changes['diff'] = changes;
-    ret.result = test ? null : true;
-    ret.comment = test ? 'Changes would be made' : 'Changes were made';
-  } else {
-    ret.result = true;
-    ret.comment = 'No changes needed to be made';
-  }
-  return ret;
+  return diffOutcome(ret, changes, test, 'Changes would be made');
 }
 
 export interface ReplaceArgs {
@@ -194,15 +186,7 @@ export async function replace(ctx: StateContext, a: ReplaceArgs): Promise<StateR
   } catch (err) {
     return fail(ret, errText(err));
   }
-  if (changes) {
-    ret.changes['diff'] = changes;
-    ret.result = test ? null : true;
-    ret.comment = test ? 'Changes would have been made' : 'Changes were made';
-  } else {
-    ret.result = true;
-    ret.comment = 'No changes needed to be made';
-  }
-  return ret;
+  return diffOutcome(ret, changes, test, 'Changes would have been made');
 }
 
 export interface BlockArgs {
@@ -270,14 +254,23 @@ export async function blockreplace(ctx: StateContext, a: BlockArgs): Promise<Sta
     ret.comment = `Encountered error managing block: ${errText(err)}. See the log for details.`;
     return ret;
   }
-  if (changes) {
-    ret.changes['diff'] = changes;
-    ret.result = test ? null : true;
-    ret.comment = test ? 'Changes would be made' : 'Changes were made';
-  } else {
+  return diffOutcome(ret, changes, test, 'Changes would be made');
+}
+
+/**
+ * How line, replace and blockreplace end: the execution function's diff
+ * (falsy: nothing to do) as the changes, with Salt's comments; `would` is
+ * the test-mode comment, which Salt words differently per state.
+ */
+function diffOutcome(ret: StateReturn, changes: unknown, test: boolean, would: string): StateReturn {
+  if (!changes) {
     ret.result = true;
     ret.comment = 'No changes needed to be made';
+    return ret;
   }
+  ret.changes['diff'] = changes;
+  ret.result = test ? null : true;
+  ret.comment = test ? would : 'Changes were made';
   return ret;
 }
 
