@@ -5,6 +5,8 @@ export type PluginKind = 'module' | 'runner' | 'returner' | 'wheel' | 'state' | 
 
 /** What the registry knows about every loaded function, for `sys.*`. */
 export interface RegistryView {
+  /** Whether `fun` (`mod.fun`) is loaded: one lookup, for templates' `'mod.fun' in salt` and the like. */
+  has(fun: string): boolean;
   list(pattern?: string): string[];
   modules(): string[];
   doc(name?: string): Record<string, string>;

@@ -36,7 +36,13 @@ function outputContext(): PluginContext {
     log: silentLogger(),
     call: () => Promise.reject(new Error('outputters cannot call other functions')),
     context: {},
-    registry: { list: () => [...OUTPUTTERS], modules: () => [...OUTPUTTERS], doc: () => ({}), missing: () => ({}) },
+    registry: {
+      has: () => false,
+      list: () => [...OUTPUTTERS],
+      modules: () => [...OUTPUTTERS],
+      doc: () => ({}),
+      missing: () => ({}),
+    },
     services: {},
   };
   return ctx;

@@ -39,12 +39,12 @@ function mergedContext(context: unknown, defaults: unknown): Record<string, unkn
   return { ...(isRecord(defaults) ? defaults : {}), ...(isRecord(context) ? context : {}) };
 }
 
-/** The `salt` variable of a template: this registry's functions. */
-function saltVar(ctx: Pick<ModuleContext, 'call' | 'registry'>): {
+/** The `salt` variable of a template or an SLS: this registry's functions. */
+export function saltVar(ctx: Pick<ModuleContext, 'call' | 'registry'>): {
   has(f: string): boolean;
   call: ModuleContext['call'];
 } {
-  return { has: (f) => ctx.registry.list(f).includes(f), call: (f, a, k) => ctx.call(f, a, k) };
+  return { has: (f) => ctx.registry.has(f), call: (f, a, k) => ctx.call(f, a, k) };
 }
 
 /**

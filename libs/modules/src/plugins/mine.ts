@@ -103,7 +103,7 @@ function stored(reply: unknown): boolean {
 
 /** Is `fun` a function of this minion? Salt logs the miss once and skips the entry. */
 function available(ctx: ModuleContext, fun: string): boolean {
-  if (ctx.registry.list(fun).includes(fun)) return true;
+  if (ctx.registry.has(fun)) return true;
   ctx.log.error(`Function ${fun} in mine_functions not available`);
   return false;
 }

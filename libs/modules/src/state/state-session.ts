@@ -14,6 +14,7 @@ import {
   type StateServices,
 } from '@tsalt/states';
 import type { ModuleContext } from '../context.js';
+import { saltVar } from '../file/template.js';
 import { chunkKwargs, missingParams } from './state-args.js';
 
 /** One state run's settings, from the call's arguments. */
@@ -93,10 +94,7 @@ export class StateSession {
       id: ctx.opts.id,
       grains: ctx.grains,
       pillar: this.pillar,
-      salt: {
-        has: (fun) => ctx.registry.list(fun).includes(fun),
-        call: (fun, args, kwargs) => ctx.call(fun, args, kwargs),
-      },
+      salt: saltVar(ctx),
       fileClient: this.files,
       log: ctx.log,
       saltenv: this.req.saltenv,
