@@ -25,6 +25,8 @@ export const MASTER_DURATIONS = {
   event_return_queue_max_seconds: 's',
   reactor_refresh_interval: 's',
   reactor_storm_window: 's',
+  max_decode_time: 'ms',
+  request_replay_ttl: 's',
 } as const satisfies Partial<Record<keyof MasterOpts, Unit>>;
 
 export const MINION_DURATIONS = {

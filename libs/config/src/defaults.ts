@@ -90,6 +90,18 @@ export const MASTER_DEFAULTS: Readonly<MasterOpts> = deepFreeze<MasterOpts>({
   worker_threads: 5,
   pub_hwm: 1000,
   zmq_backlog: 1000,
+  // tsalt: limits on what an unauthenticated peer may make the master do (docs/limits.md).
+  // A sign-in is ~1.5 KB with a 4096-bit key; 64 KiB leaves room and decodes in well under 1 ms.
+  max_clear_request_size: 65536,
+  // An honest REQ peer has one request in flight; a few allow a retry to overlap its predecessor.
+  max_clear_requests_per_peer: 4,
+  // Sign-ins waiting for RSA work count here; at ~2 ms each 1,000 drain in ~2 s, and dropped ones retry.
+  max_clear_requests: 1000,
+  max_decode_time: 50, // ms: the longest a clear request may take to decode
+  // Only the empty subscription (everything) is used: Salt minions send it with zmq_filtering off.
+  pub_subscription_max_bytes: 0,
+  request_replay_max: 100000,
+  request_replay_ttl: 900, // s: longer than any minion's retry of one request
   max_open_files: 100000,
   timeout: 5,
   gather_job_timeout: 10,

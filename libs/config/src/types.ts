@@ -91,6 +91,20 @@ export interface MasterOpts extends CommonOpts {
   worker_threads: number;
   pub_hwm: number;
   zmq_backlog: number;
+  /** tsalt: bytes; a bigger clear (unauthenticated) request is dropped before it is decoded. */
+  max_clear_request_size: number;
+  /** tsalt: clear requests one connection may have in flight; more are dropped unread. */
+  max_clear_requests_per_peer: number;
+  /** tsalt: clear requests in flight from all connections together; more are dropped unread. */
+  max_clear_requests: number;
+  /** tsalt: ms a clear request may take to decode before it is abandoned. */
+  max_decode_time: number;
+  /** tsalt: the longest publish-port subscription topic kept, bytes; 0: only the empty one. */
+  pub_subscription_max_bytes: number;
+  /** tsalt: requests remembered to refuse replays (entries). 0 turns the guard off. */
+  request_replay_max: number;
+  /** tsalt: how long a request is remembered, s. */
+  request_replay_ttl: number;
   /** Salt's `max_open_files`: the master raises its limit towards this (two per connected minion). */
   max_open_files: number;
   /** Default CLI wait for returns, s. */
