@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import type { Logger } from '@tsalt/core';
+import type { Logger, LogThrottle } from '@tsalt/core';
 import { errorLine, fnmatch, peerText } from '@tsalt/core';
 import { type KeyStore, parsePublicKey } from '@tsalt/crypto';
 import {
   acceptedInner,
   BadMessageError,
+  NO_REPLY,
   parseAuthLoad,
   parseNonce,
   signAuthReply,
@@ -21,6 +22,10 @@ export interface AuthDeps {
   masterPrivate: KeyObject;
   masterPubPem: string;
   log: Logger;
+  /** Lines any peer can cause (a refused sign-in), a few per 10 s; `log` when absent. */
+  peerLog?: LogThrottle;
+  /** Whether a refusal may be signed now (each costs an RSA signature); always when absent. */
+  refusals?: { take(): boolean };
   fire(tag: string, data: Record<string, unknown>): void;
 }
 
@@ -65,12 +70,13 @@ function signedReply(
 
 /**
  * The edge of `_auth`: its typed load, or the signed refusal to send at once
- * (a bad id or no public key; no key state is touched, no event fired).
+ * (a bad id or no public key; no key state is touched, no event fired), or
+ * NO_REPLY when refusals come faster than `d.refusals` allows signing them.
  */
 export function parseAuthOrRefuse(
   load: Record<string, unknown>,
   d: AuthDeps,
-): { req: AuthLoad; refusal?: undefined } | { req?: undefined; refusal: Record<string, unknown> } {
+): { req: AuthLoad; refusal?: undefined } | { req?: undefined; refusal: Record<string, unknown> | typeof NO_REPLY } {
   try {
     return { req: parseAuthLoad(load) };
   } catch (err) {
@@ -78,13 +84,14 @@ export function parseAuthOrRefuse(
     const what = err.field === 'pub' ? 'no public key' : 'bad minion id';
     // The id is the peer's: only its start is logged (an id can be megabytes).
     const id = typeof load['id'] === 'string' ? { minion: peerText(load['id'], ID_LOGGED_CHARS) } : {};
-    d.log.warn({ ...id, field: err.field, reason: err.message }, `refused authentication: ${what}`);
+    (d.peerLog ?? d.log).warn({ ...id, field: err.field, reason: err.message }, `refused authentication: ${what}`);
+    if (d.refusals && !d.refusals.take()) return { refusal: NO_REPLY };
     return { refusal: signedReply(d, parseNonce(load) ?? '', 'error', { reason: err.message }) };
   }
 }
 
 /** `handleAuthRequest` for a raw load: the refusal, or the decision. */
-export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<string, unknown> {
+export function handleAuth(load: Record<string, unknown>, d: AuthDeps): Record<string, unknown> | typeof NO_REPLY {
   const { req, refusal } = parseAuthOrRefuse(load, d);
   return req ? handleAuthRequest(req, d) : refusal;
 }
@@ -108,7 +115,7 @@ export function handleAuthRequest(req: AuthLoad, d: AuthDeps): Record<string, un
   try {
     minionKey = known && known.pem === pub ? known.key : parsePublicKey(pub);
   } catch (err) {
-    d.log.warn({ minion: id, err: errorLine(err) }, 'refused authentication: bad public key');
+    (d.peerLog ?? d.log).warn({ minion: id, err: errorLine(err) }, 'refused authentication: bad public key');
     return reply('error', { reason: 'public key does not parse' });
   }
   const accepted = known?.pem ?? keys.read('accepted', id);

@@ -1,10 +1,17 @@
 import { FileServer } from '@tsalt/fileserver';
 import fs from 'node:fs';
 import type { Logger } from '@tsalt/core';
-import { errorLine, isRecord } from '@tsalt/core';
+import { errorLine, isRecord, LogThrottle } from '@tsalt/core';
 import { raiseOpenFilesLimit } from '@tsalt/daemon';
 import { KeyStore, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
-import { parseCommand, zmqTransport, type Envelope, type RequestServer, type Transport } from '@tsalt/transport';
+import {
+  localRequestAddress,
+  parseCommand,
+  zmqTransport,
+  type Envelope,
+  type RequestServer,
+  type Transport,
+} from '@tsalt/transport';
 import { EventBus } from '@tsalt/events';
 import { Registry } from '@tsalt/loader';
 import { jobCacheFrom, returnerPlugins, type JobCache } from '@tsalt/returners';
@@ -27,6 +34,7 @@ import { MinionDataCache } from '@tsalt/cache';
 import { checkMinions, resolveNodegroups } from '@tsalt/targeting';
 import type { PeerDeps } from './peer-funcs.js';
 import { PeerRunner } from './peer-runner.js';
+import { TokenBucket } from './token-bucket.js';
 
 function tcp(host: string, port: number): string {
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -34,6 +42,12 @@ function tcp(host: string, port: number): string {
 
 /** Requests the master holds at once before it stops reading more: an auth storm of 10,000 fits. */
 const MAX_IN_FLIGHT = 20_000;
+/**
+ * Signed refusals of malformed sign-ins per second (RSA, ~1 ms each): an
+ * honest minion with a bad id needs one per retry; a flood gets no reply
+ * beyond this, so it cannot spend the master's CPU on signatures.
+ */
+const SIGNED_REFUSALS_PER_S = 50;
 
 /**
  * tsalt-master: the request server on `ret_port`, the publisher on
@@ -50,6 +64,8 @@ export class Master {
   private bus!: EventBus;
   private pub!: Publisher;
   private req!: RequestServer;
+  /** The same requests from local clients (the CLI) over IPC in sock_dir, out of the clear limits' reach. */
+  private localReq: RequestServer | undefined;
   private jobCache!: JobCache;
   private cache!: CacheWriter;
   private returners!: Registry;
@@ -64,6 +80,9 @@ export class Master {
   private watcher: fs.FSWatcher | undefined;
   private lastClean = 0;
   private readonly auth: AuthQueue;
+  /** Log lines any peer can cause: a few per message per 10 s. */
+  private readonly peerLog: LogThrottle;
+  private readonly refusals = new TokenBucket(SIGNED_REFUSALS_PER_S);
   /** Who each recent job went to, for tokless returns (keep_jobs hours). */
   private readonly targets: JobTargets;
   /** Each minion's pillar, compiled per `_pillar` request from pillar_roots. */
@@ -81,6 +100,7 @@ export class Master {
     this.targets = new JobTargets(Math.max(1, opts.keep_jobs) * 3600_000);
     this.fileserver = new FileServer({ file_roots: opts.file_roots, hash_type: opts.hash_type });
     this.pillar = new PillarCompiler(pillarOptions(opts), log.child({ component: 'pillar' }));
+    this.peerLog = new LogThrottle(log);
     this.auth = new AuthQueue((req) => handleAuthRequest(req, this.authDeps()), log.child({ component: 'auth' }));
   }
 
@@ -92,6 +112,8 @@ export class Master {
       masterPrivate: this.pair.privateKey,
       masterPubPem: this.pair.publicPem,
       log: this.log,
+      peerLog: this.peerLog,
+      refusals: this.refusals,
       fire: this.fire,
     };
   }
@@ -142,6 +164,12 @@ export class Master {
         address: tcp(opts.interface, opts.ret_port),
         maxRequestSize: opts.max_request_size,
         maxInFlight: MAX_IN_FLIGHT,
+        clear: {
+          maxSize: opts.max_clear_request_size,
+          perPeer: opts.max_clear_requests_per_peer,
+          total: opts.max_clear_requests,
+          decodeBudgetMs: opts.max_decode_time_ms,
+        },
         backlog: opts.zmq_backlog,
         keepalive: opts,
         log: log.child({ component: 'req' }),
@@ -149,6 +177,20 @@ export class Master {
       (env) => this.dispatch(env),
     );
     await this.req.start();
+    // sock_dir is 0700 (made by the bus), so only the master's user reaches this one.
+    const local = localRequestAddress(opts.sock_dir);
+    fs.rmSync(local.slice('ipc://'.length), { force: true });
+    this.localReq = this.transport.requestServer(
+      {
+        address: local,
+        maxRequestSize: opts.max_request_size,
+        maxInFlight: MAX_IN_FLIGHT,
+        backlog: opts.zmq_backlog,
+        log: log.child({ component: 'local-req' }),
+      },
+      (env) => this.dispatch(env),
+    );
+    await this.localReq.start();
     this.startMaintenance();
     this.presence = new Presence({
       enabled: opts.presence_events,
@@ -270,7 +312,7 @@ export class Master {
       return req ? this.auth.submit(req) : refusal;
     }
     if (cmd === undefined || !CLEAR_COMMANDS.has(cmd)) {
-      this.log.warn({ cmd: shown }, 'refused clear command outside the allow-list');
+      this.peerLog.warn({ cmd: shown }, 'refused clear command outside the allow-list');
       return { enc: 'clear', load: { error: { name: 'AuthorizationError', message: `'${shown}' is not allowed` } } };
     }
     if (cmd === 'ping') return { enc: 'clear', load: true };
@@ -344,12 +386,14 @@ export class Master {
     this.peer?.runner.close();
     this.watcher?.close();
     await this.req?.close();
+    await this.localReq?.close();
     await this.cache?.close();
     await this.minionData?.close();
     await this.eventReturner?.close();
     // Returners flush their spools and close their connections.
     await this.returners?.shutdown();
     this.pub?.close();
+    this.peerLog.close();
     await this.bus?.close();
     this.log.info('tsalt-master stopped');
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorLine } from '@tsalt/core';
+import { localRequestAddress } from '@tsalt/transport';
 import { RootKeyUnreadableError } from './errors.js';
 import type { ClientOpts } from './types.js';
 
@@ -18,8 +19,14 @@ export function readRootKey(opts: Pick<ClientOpts, 'cachedir'>): string {
   }
 }
 
-/** Where local clients reach the master's request port: loopback when it listens on every interface. */
-export function masterReqAddress(opts: Pick<ClientOpts, 'interface' | 'ret_port'>): string {
+/**
+ * Where local clients reach the master: its IPC request socket in sock_dir
+ * when there is one (a flood on ret_port cannot crowd it out), else the
+ * request port, on loopback when it listens on every interface.
+ */
+export function masterReqAddress(opts: Pick<ClientOpts, 'interface' | 'ret_port' | 'sock_dir'>): string {
+  const local = localRequestAddress(opts.sock_dir);
+  if (fs.existsSync(local.slice('ipc://'.length))) return local;
   const host = opts.interface === '0.0.0.0' || opts.interface === '::' ? '127.0.0.1' : opts.interface;
   return `tcp://${host.includes(':') ? `[${host}]` : host}:${opts.ret_port}`;
 }

@@ -14,4 +14,5 @@ export { fnmatch, fnmatchRegExp } from './fnmatch.js';
 export { pyRepr, pyStr, pyNumber, splitlines } from './py-repr.js';
 export { pidIsAlive, pidIsLiveSince, processStartMs, readProcStat, parseProcStat, type ProcStat } from './process.js';
 export { Slots } from './slots.js';
+export { LogThrottle } from './log-throttle.js';
 export { isRecord } from './is-record.js';

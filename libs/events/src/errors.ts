@@ -14,9 +14,17 @@ export class BadEventError extends TsaltError {
   }
 }
 
-/** The bus did not answer in time (the master is not running, or sock_dir is wrong). */
+/**
+ * The bus did not answer in time: nothing listens in sock_dir (the master
+ * is not running, or sock_dir is wrong), or the master is up but too busy.
+ */
 export class BusUnavailableError extends TsaltError {
-  constructor(sockDir: string) {
-    super('BUS_UNAVAILABLE', `cannot reach the master event bus in ${sockDir}: is tsalt-master running?`);
+  constructor(sockDir: string, busyMs?: number) {
+    super(
+      'BUS_UNAVAILABLE',
+      busyMs === undefined
+        ? `cannot reach the master event bus in ${sockDir}: is tsalt-master running?`
+        : `the master event bus in ${sockDir} did not answer within ${busyMs} ms: tsalt-master is running but busy`,
+    );
   }
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { Push, Subscriber } from 'zeromq';
 import type { Logger } from '@tsalt/core';
 import { BusUnavailableError } from './errors.js';
@@ -95,7 +96,7 @@ export class EventListener {
       // the usual case (live within a millisecond or two) costs no more.
       let waitMs = 2;
       for (;;) {
-        if (Date.now() > deadline) throw new BusUnavailableError(this.sockDir);
+        if (Date.now() > deadline) throw await this.unavailable(timeoutMs);
         await push.send(encodeEvent(this.syncTag, { _stamp: stamp() })).catch(() => undefined);
         const got = await this.nextWithin(it, waitMs);
         waitMs = Math.min(waitMs * 2, 100);
@@ -114,6 +115,20 @@ export class EventListener {
     } finally {
       push.close();
     }
+  }
+
+  /** Why the bus did not answer: a master that accepts the connection is running, only busy. */
+  private async unavailable(timeoutMs: number): Promise<BusUnavailableError> {
+    const file = busAddresses(this.sockDir).pull.slice('ipc://'.length);
+    const listening = await new Promise<boolean>((resolve) => {
+      const probe = net.connect({ path: file });
+      probe.once('connect', () => {
+        probe.destroy();
+        resolve(true);
+      });
+      probe.once('error', () => resolve(false));
+    });
+    return new BusUnavailableError(this.sockDir, listening ? timeoutMs : undefined);
   }
 
   private rawIterator(): AsyncIterator<unknown[]> {

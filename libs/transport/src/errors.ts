@@ -20,6 +20,13 @@ export class MessageTooLargeError extends TsaltError {
   }
 }
 
+/** A peer's message that took longer than `max_decode_time` to decode. */
+export class DecodeBudgetError extends TsaltError {
+  constructor(budgetMs: number, decoded: number, size: number) {
+    super('DECODE_BUDGET', `decode ran over its ${budgetMs} ms budget after ${decoded} of ${size} bytes`);
+  }
+}
+
 /** No reply within the request timeout. */
 export class RequestTimeoutError extends TsaltError {
   constructor(what: string, timeoutMs: number) {

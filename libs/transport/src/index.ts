@@ -12,9 +12,26 @@
  * the ZeroMQ ones, `new MemoryTransport()` in-process ones for unit tests.
  * Messages are typed and parsed once (`parseAuthLoad`, `parsePublishLoad`, …).
  */
-export { pack, unpack, decodeEnvelope, asBytes, type Envelope } from './serialize.js';
+export {
+  pack,
+  unpack,
+  unpackWithin,
+  decodeEnvelope,
+  decodeEnvelopeWithin,
+  asBytes,
+  type Envelope,
+} from './serialize.js';
 export { sealAes, openAes, NONCE_LENGTH } from './aes-payload.js';
-export { ReqServer, NO_REPLY, answerRequest, type ReqServerOptions, type RequestHandler } from './req-server.js';
+export { ReqServer, type ReqServerOptions } from './req-server.js';
+export {
+  RequestReader,
+  NO_REPLY,
+  type RequestHandler,
+  type ClearLimits,
+  type RequestReaderOptions,
+} from './request-reader.js';
+export { isFlatAesEnvelope } from './envelope-peek.js';
+export { localRequestAddress } from './local-address.js';
 export type { RequestServer, RequestChannel, PublishChannel, Subscription, Transport } from './types.js';
 export { zmqTransport } from './zmq-transport.js';
 export { MemoryTransport } from './memory/index.js';

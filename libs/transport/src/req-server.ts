@@ -1,70 +1,31 @@
 import { Router } from 'zeromq';
-import type { Logger } from '@tsalt/core';
 import { errorLine } from '@tsalt/core';
 import { SendQueue } from './send-queue.js';
-import { decodeEnvelope, pack, type Envelope } from './serialize.js';
+import { pack } from './serialize.js';
+import { NO_REPLY, RequestReader, type RequestHandler, type RequestReaderOptions } from './request-reader.js';
 import { useSmallPeerBuffers } from './batch-size.js';
 import type { RequestServer } from './types.js';
 import { keepaliveSocketOptions, type TcpKeepaliveOpts } from './keepalive.js';
 
-export interface ReqServerOptions {
+export interface ReqServerOptions extends RequestReaderOptions {
   /** e.g. `tcp://0.0.0.0:4506`. */
   address: string;
-  /** Requests larger than this (bytes) are dropped with a log line: `max_request_size`. */
-  maxRequestSize: number;
   /** Most requests handled at once; the receive loop waits beyond it, so memory stays bounded. */
   maxInFlight?: number;
   /** Listen backlog, Salt's `zmq_backlog`. */
   backlog: number;
   /** Salt's `tcp_keepalive*` keys; Salt's defaults when absent. */
   keepalive?: Partial<TcpKeepaliveOpts>;
-  log: Logger;
 }
 
-/** Handles one decoded request; returns the reply value (msgpack-encoded by the server). */
-export type RequestHandler = (env: Envelope, peer: string) => Promise<unknown>;
-
 /**
- * A handler's answer meaning "send nothing": the request was superseded by a
- * newer one from the same peer, whose socket gets the answer instead.
+ * The receive loop hands the event loop back after this many requests or
+ * this long (ms), whichever comes first: zeromq.js answers a receive at once
+ * while frames are queued, so a stream of them would otherwise keep timers
+ * and every other socket (the event bus, the local request socket) waiting.
  */
-export const NO_REPLY: unique symbol = Symbol('no reply');
-
-/** What a REQ peer gets back for a request we could not read: Salt's wording. */
-const BAD_LOAD = 'bad load';
-
-/**
- * One request's answer, whatever carries it: too large, not msgpack or not
- * an envelope is "bad load", and so is a handler that throws. Shared by the
- * ZeroMQ server and the in-memory one, so both read requests alike.
- */
-export async function answerRequest(
-  payload: Buffer,
-  handler: RequestHandler,
-  opts: Pick<ReqServerOptions, 'maxRequestSize' | 'log'>,
-  peer: string,
-): Promise<unknown> {
-  if (payload.length > opts.maxRequestSize) {
-    opts.log.warn(
-      { peer, bytes: payload.length, limit: opts.maxRequestSize },
-      'dropped request larger than max_request_size',
-    );
-    return BAD_LOAD;
-  }
-  let env: Envelope;
-  try {
-    env = decodeEnvelope(payload);
-  } catch (err) {
-    opts.log.warn({ peer, err: errorLine(err) }, 'dropped malformed request');
-    return BAD_LOAD;
-  }
-  try {
-    return await handler(env, peer);
-  } catch (err) {
-    opts.log.warn({ peer, err: errorLine(err) }, 'request handler failed');
-    return BAD_LOAD;
-  }
-}
+const YIELD_EVERY = 64;
+const YIELD_AFTER_MS = 5;
 
 /**
  * The request server on `ret_port`: a ROUTER, as Salt's MWorkerQueue front.
@@ -76,6 +37,7 @@ export async function answerRequest(
 export class ReqServer implements RequestServer {
   private readonly sock: Router;
   private readonly queue: SendQueue;
+  private readonly reader: RequestReader;
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private closed = false;
@@ -94,6 +56,7 @@ export class ReqServer implements RequestServer {
       ...keepaliveSocketOptions(opts.keepalive),
     });
     useSmallPeerBuffers(this.sock);
+    this.reader = new RequestReader(opts);
     this.queue = new SendQueue(
       (frames) => this.sock.send(frames),
       (err) => opts.log.warn({ err: errorLine(err) }, 'reply send failed'),
@@ -112,11 +75,18 @@ export class ReqServer implements RequestServer {
 
   private async receiveLoop(): Promise<void> {
     const max = this.opts.maxInFlight ?? 2000;
+    let read = 0;
+    let since = performance.now();
     try {
       for await (const frames of this.sock) {
         if (this.closed) break;
         void this.handle(frames);
         if (this.inFlight >= max) await new Promise<void>((r) => (this.wake = r));
+        if (++read >= YIELD_EVERY || performance.now() - since > YIELD_AFTER_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          read = 0;
+          since = performance.now();
+        }
       }
     } catch (err) {
       if (!this.closed) this.opts.log.error({ err: errorLine(err) }, 'request server loop stopped');
@@ -138,11 +108,11 @@ export class ReqServer implements RequestServer {
         head = [identity];
         payload = frames[1];
       } else {
-        this.opts.log.warn({ peer, frames: frames.length }, 'dropped request with unexpected framing');
+        this.reader.noteDrop('dropped request with unexpected framing', { peer, frames: frames.length });
         return;
       }
       if (!payload) return;
-      const reply = await answerRequest(payload, this.handler, this.opts, peer);
+      const reply = await this.reader.answer(payload, this.handler, peer);
       if (!this.closed && reply !== NO_REPLY) await this.queue.send([...head, pack(reply ?? null)]);
     } finally {
       this.inFlight--;
@@ -154,6 +124,7 @@ export class ReqServer implements RequestServer {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.reader.close();
     this.wake?.();
     this.sock.close();
     await this.loop?.catch(() => undefined);

@@ -1,4 +1,5 @@
-import type { RequestHandler, ReqServerOptions } from './req-server.js';
+import type { ReqServerOptions } from './req-server.js';
+import type { RequestHandler } from './request-reader.js';
 import type { ReqClientOptions } from './req-client.js';
 import type { PublisherOptions, SubClientOptions } from './pub-channel.js';
 

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '@tsalt/core';
 import { RequestTimeoutError } from '../errors.js';
-import { NO_REPLY } from '../req-server.js';
+import { NO_REPLY } from '../request-reader.js';
 import { pack, unpack } from '../serialize.js';
 import { MemoryTransport } from './memory-transport.js';
 

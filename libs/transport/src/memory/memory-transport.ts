@@ -1,5 +1,6 @@
 import { RequestTimeoutError, SocketClosedError } from '../errors.js';
-import { answerRequest, NO_REPLY, type RequestHandler, type ReqServerOptions } from '../req-server.js';
+import type { ReqServerOptions } from '../req-server.js';
+import { NO_REPLY, RequestReader, type RequestHandler } from '../request-reader.js';
 import type { ReqClientOptions } from '../req-client.js';
 import type { PublisherOptions, SubClientOptions } from '../pub-channel.js';
 import { pack } from '../serialize.js';
@@ -15,13 +16,13 @@ function endpoint(address: string): string {
 }
 
 interface Bound {
-  opts: ReqServerOptions;
+  reader: RequestReader;
   handler: RequestHandler;
 }
 
 /**
  * The transport inside one process, for unit tests: the same envelope
- * decoding and "bad load" answers as the ZeroMQ server (`answerRequest`),
+ * decoding, limits and "bad load" answers as the ZeroMQ server (`RequestReader`),
  * replies packed as on the wire, no sockets. As with ZeroMQ, a request to a
  * port nobody serves (or one the server leaves unanswered) times out, and a
  * subscription made before its publisher started still gets what it publishes.
@@ -43,11 +44,15 @@ export class MemoryTransport implements Transport {
     return {
       start: () => {
         if (this.servers.has(at)) return Promise.reject(new Error(`address in use: ${opts.address}`));
-        this.servers.set(at, { opts, handler });
+        this.servers.set(at, { reader: new RequestReader(opts), handler });
         return Promise.resolve();
       },
       close: () => {
-        if (this.servers.get(at)?.handler === handler) this.servers.delete(at);
+        const bound = this.servers.get(at);
+        if (bound?.handler === handler) {
+          bound.reader.close();
+          this.servers.delete(at);
+        }
         return Promise.resolve();
       },
     };
@@ -71,7 +76,7 @@ export class MemoryTransport implements Transport {
         await new Promise<void>((r) => setImmediate(r)); // never answered in the caller's turn
         const server = this.servers.get(at);
         if (!server) return timeout;
-        const reply = await answerRequest(payload, server.handler, server.opts, peer);
+        const reply = await server.reader.answer(payload, server.handler, peer);
         return reply === NO_REPLY ? timeout : pack(reply ?? null);
       })();
       exchange.catch(() => undefined);
