@@ -44,6 +44,11 @@ export function acceptKeys(pkiDir, keys) {
   for (const { id, pair } of keys) fs.writeFileSync(path.join(dir, id), pair.publicPem, { mode: 0o644 });
 }
 
+/** Removes those keys again, so that `'*'` afterwards means the minions that answer. */
+export function unacceptKeys(pkiDir, keys) {
+  for (const { id } of keys) fs.rmSync(path.join(pkiDir, 'minions', id), { force: true });
+}
+
 const isMap = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**

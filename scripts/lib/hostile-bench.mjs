@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startMaster } from './bench-master.mjs';
-import { acceptKeys, authKeys, authRate, authText } from './hostile-auth.mjs';
+import { acceptKeys, authKeys, authRate, authText, unacceptKeys } from './hostile-auth.mjs';
 import { bin, freePort, root, sleep } from './local.mjs';
 import {
   countTrue,
@@ -106,13 +106,15 @@ async function side(c, keys, o) {
   try {
     const auth = await authRate(c.ret, keys, o.authS);
     say(`${c.name}: ${authText(auth)}`);
+    // The auth ids have no daemon: left accepted, every `'*'` round would wait its timeout for them.
+    unacceptKeys(c.pkiDir, keys);
     c.add(Array.from({ length: o.minions }, (_, i) => `${c.name}-${i}`));
     const cli = c.cli(pingArgs);
     await ready(c, cli, o.minions);
     const quiet = await pingRounds(cli, o.minions, o.rounds);
     say(`${c.name}: no flood: ${roundsText(quiet)}`);
     const flood = await underFlood(c, o.rssCapMb, (stopped) => pingRounds(cli, o.minions, o.rounds, stopped));
-    say(`${c.name}: under flood: ${roundsText(flood)}; ${floodText(flood)}`);
+    say(`${c.name}: under flood: ${roundsText(flood)}; ${floodText(flood, null)}`);
     const recoveryS = await recovery(cli, o.minions);
     say(`${c.name}: after the flood: ${recoveryText(recoveryS)}`);
     return { auth, quiet, flood, recoveryS };
@@ -203,6 +205,7 @@ async function underFlood(c, rssCapMb, during) {
     const started = process.hrtime.bigint();
     let peakRssMb = 0;
     let stoppedWhy;
+    let stoppedAtS;
     let floodCpuS = 0;
     const sample = () => {
       const rss = treeMemMb(pid, 'VmRSS');
@@ -211,8 +214,12 @@ async function underFlood(c, rssCapMb, during) {
       if (stoppedWhy) return;
       const avail = memAvailableMb();
       if (rss > rssCapMb || avail < MEM_FLOOR_MB) {
-        stoppedWhy = `flood stopped after ${sec(msSince(started) / 1000)}: master RSS ${mb(rss)}, machine MemAvailable ${mb(avail)} (caps ${mb(rssCapMb)} / ${mb(MEM_FLOOR_MB)})`;
-        say(`${c.name}: ${stoppedWhy}`);
+        stoppedAtS = msSince(started) / 1000;
+        stoppedWhy =
+          rss > rssCapMb
+            ? `master RSS ${mb(rss)}, over the ${mb(rssCapMb)} cap`
+            : `machine MemAvailable ${mb(avail)}, under ${mb(MEM_FLOOR_MB)}`;
+        say(`${c.name}: flood stopped after ${sec(stoppedAtS)}: ${stoppedWhy}`);
         void stopFlood();
       }
     };
@@ -224,7 +231,17 @@ async function underFlood(c, rssCapMb, during) {
       sample();
       const masterCpuS = cpuSince(pid, snap);
       const alive = c.master.proc.exitCode === null && c.master.proc.signalCode === null;
-      return { ...r, peakRssMb, stoppedWhy, masterCpuS, floodCpuS, floodS: msSince(started) / 1000, alive, out };
+      return {
+        ...r,
+        peakRssMb,
+        stoppedWhy,
+        stoppedAtS,
+        masterCpuS,
+        floodCpuS,
+        floodS: msSince(started) / 1000,
+        alive,
+        out,
+      };
     } finally {
       clearInterval(timer);
       await stopFlood();
@@ -244,43 +261,62 @@ function floodCounts(out) {
 }
 
 const medP90 = (xs) => `${ms(median(xs))} (p90 ${ms(pct(xs, 90))})`;
+/** The first failed round's reason, short enough for a table cell (chars). */
+const FAILURE_CHARS = 90;
 const roundsText = (r) =>
-  `${medP90(r.times)}; ${r.failed} of ${r.times.length} failed${r.firstFailure ? ` (first: ${r.firstFailure})` : ''}`;
-function floodText(f) {
+  `${medP90(r.times)}; ${r.failed} of ${r.times.length} failed` +
+  (r.firstFailure ? ` (first: ${r.firstFailure.replace(/\/tmp\/\S+/g, '<tmp>').slice(0, FAILURE_CHARS)})` : '');
+/** What the flood sent and the master did meanwhile, and how it ended. */
+function floodText(f, recoveryS) {
   const k = floodCounts(f.out);
   const sent = k
-    ? `flood sent ${num(k.sent)} maps of ${(k.payloadBytes / 2 ** 20).toFixed(1)} MiB (${num((k.sent * k.payloadBytes) / 2 ** 20)} MiB) and ${num(k.junkSent)} junk messages, got ${num(k.replies)} + ${num(k.junkReplies)} replies`
+    ? `${num(k.sent)} maps of ${(k.payloadBytes / 2 ** 20).toFixed(1)} MiB (${num((k.sent * k.payloadBytes) / 2 ** 20)} MiB) + ${num(k.junkSent)} junk messages sent, ${num(k.replies)} + ${num(k.junkReplies)} answered`
     : 'flood counts missing';
-  return `${sent} in ${sec(f.floodS)}; master peak RSS ${mb(f.peakRssMb)}, CPU ${sec(f.masterCpuS)} in the rounds; flood CPU ${sec(f.floodCpuS)}; master ${f.alive ? 'still running' : 'ENDED'}${f.stoppedWhy ? `; ${f.stoppedWhy}` : ''}`;
+  const end = f.stoppedWhy ? `stopped after ${sec(f.stoppedAtS)} (${f.stoppedWhy})` : `ran ${sec(f.floodS)}`;
+  return (
+    `${sent}; flood ${end}; master peak RSS ${mb(f.peakRssMb)}, CPU ${sec(f.masterCpuS)} in the rounds` +
+    `${f.alive ? '' : ', master ENDED'}; flood CPU ${sec(f.floodCpuS)}` +
+    (recoveryS === null ? '' : `; ${recoveryText(recoveryS)}`)
+  );
 }
 
 function rows(t, s, o) {
   const K = `${o.keys} clients, ${o.keys} pre-accepted keys, ${o.authS} s`;
   const N = (name) => `${o.minions} ${name === 'salt' ? 'salt-minions 3006.8' : 'tsalt-minions'}`;
-  const notMeasured = `not measured: ${s.skipped}`;
-  const salt = (f) => (s.skipped ? notMeasured : f(s));
-  const authValue = (r) => authText(r);
-  const quietValue = (r) => `${medP90(r.quiet.times)}; ${r.quiet.failed} of ${r.quiet.times.length} failed`;
-  const floodValue = (r) =>
-    `${medP90(r.flood.times)}; ${r.flood.failed} of ${r.flood.times.length} failed; ${floodText(r.flood)}; ${recoveryText(r.recoveryS)}`;
+  const salt = (f) => (s.skipped ? `not measured: ${s.skipped}` : f(s));
+  const FLOOD_IS = '8 DEALERs streaming 5 MiB maps + 1 sending junk frames';
   return [
-    row('hostile', `\`_auth\` sign-ins answered with the session key, tsalt-master, ${K}`, authValue(t.auth)),
+    row('hostile', `\`_auth\` sign-ins answered with the session key, tsalt-master, ${K}`, authText(t.auth)),
     row(
       'hostile',
       `\`_auth\` sign-ins answered with the session key, salt-master 3006.8, ${K}`,
-      salt((r) => authValue(r.auth)),
+      salt((r) => authText(r.auth)),
     ),
-    row('hostile', `\`tsalt '*' test.ping\`, ${N('tsalt')}, no flood: median (p90); failed`, quietValue(t)),
-    row('hostile', `\`salt '*' test.ping\`, ${N('salt')}, no flood: median (p90); failed`, salt(quietValue)),
+    row('hostile', `\`tsalt '*' test.ping\`, ${N('tsalt')}, no flood: median (p90); failed`, roundsText(t.quiet)),
     row(
       'hostile',
-      `\`tsalt '*' test.ping\`, ${N('tsalt')}, unauthenticated flood (8 x 5 MiB maps + junk frames): median (p90); failed; flood`,
-      floodValue(t),
+      `\`salt '*' test.ping\`, ${N('salt')}, no flood: median (p90); failed`,
+      salt((r) => roundsText(r.quiet)),
     ),
     row(
       'hostile',
-      `\`salt '*' test.ping\`, ${N('salt')}, the same flood: median (p90); failed; flood`,
-      salt(floodValue),
+      `\`tsalt '*' test.ping\`, ${N('tsalt')}, during an unauthenticated flood (${FLOOD_IS}): median (p90); failed`,
+      roundsText(t.flood),
+    ),
+    row(
+      'hostile',
+      `\`salt '*' test.ping\`, ${N('salt')}, during the same flood: median (p90); failed`,
+      salt((r) => roundsText(r.flood)),
+    ),
+    row(
+      'hostile',
+      'the flood at tsalt-master: sent, answered; master memory and CPU; after',
+      floodText(t.flood, t.recoveryS),
+    ),
+    row(
+      'hostile',
+      'the flood at salt-master 3006.8: sent, answered; master memory and CPU; after',
+      salt((r) => floodText(r.flood, r.recoveryS)),
     ),
   ];
 }
@@ -290,12 +326,14 @@ async function tsaltCluster(tmp, keys) {
   const m = await startMaster('hostile', 'auto_accept: True\n');
   const forget = stopOnExit(m.proc);
   removeOnExit(m.tmp);
-  acceptKeys(path.join(m.tmp, 'etc/tsalt/pki/master'), keys);
+  const pkiDir = path.join(m.tmp, 'etc/tsalt/pki/master');
+  acceptKeys(pkiDir, keys);
   const minions = [];
   return {
     name: 'tsalt',
     daemon: 'tsalt-minion',
     ret: m.ret,
+    pkiDir,
     master: { proc: m.proc, tail: () => '' },
     minions,
     add(ids) {
@@ -325,7 +363,8 @@ async function saltCluster(tmp, keys) {
   const ports = { pub: await freePort(), ret: await freePort() };
   writeMasterConfig(dir, ports);
   fs.appendFileSync(path.join(dir, 'master'), 'log_level_logfile: error\n');
-  acceptKeys(path.join(dir, 'pki'), keys);
+  const pkiDir = path.join(dir, 'pki');
+  acceptKeys(pkiDir, keys);
   const master = startSalt('salt-master', dir, { level: 'error' });
   const minions = [];
   const stop = async () => {
@@ -351,6 +390,7 @@ async function saltCluster(tmp, keys) {
     name: 'salt',
     daemon: 'salt-minion',
     ret: ports.ret,
+    pkiDir,
     master,
     minions,
     add(ids) {
