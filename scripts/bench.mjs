@@ -23,6 +23,12 @@
 //            tsalt-master + tsalt-minions, then salt-master + salt-minions
 //            3006.8 (the Salt half skipped, saying why, when
 //            ../shared/salt-3006.8 is absent)
+//   hostile  `_auth` sign-ins per second with 20 pre-accepted keys, and
+//            `'*' test.ping` to 5 minions with no flood and during an
+//            unauthenticated flood of 5 MiB msgpack maps and junk frames
+//            at ret_port: tsalt-master + tsalt-minions, then salt-master +
+//            salt-minions 3006.8 (the Salt half skipped, saying why, when
+//            ../shared/salt-3006.8 is absent)
 //
 // Environment:
 //   BENCH_ONLY            comma list of sections to run (e.g. "swarm" or "cli,ping"), or
@@ -43,6 +49,10 @@
 //   BENCH_STATES_MINIONS  minion counts for states (default "1,10")
 //   BENCH_STATES_SALT_ONLY=1, BENCH_STATES_TSALT_ONLY=1  states measures one system only
 //                         (development: the other's rows say "not measured")
+//   BENCH_HOSTILE_KEYS, BENCH_HOSTILE_AUTH_S, BENCH_HOSTILE_MINIONS, BENCH_HOSTILE_ROUNDS:
+//                         hostile's clients (= keys, default 20), auth seconds (10),
+//                         minions (5) and ping rounds per phase (10)
+//   BENCH_HOSTILE_RSS_CAP_MB  the flood stops early when the master's RSS passes this (default 4096)
 //   BENCH_DOCS=0          print the table only: leave docs/ as they are (trial runs)
 //   BENCH_JOBS, BENCH_MINION_EXTRA, BENCH_MYSQL_RETURNS, BENCH_EVENTS, BENCH_REACTOR_S,
 //   BENCH_PILLAR_RUNS, BENCH_SALT_MINIONS: sizes of the ping, mysql, bus, reactor,
@@ -56,6 +66,7 @@
 import fs from 'node:fs';
 import { busSection, reactorSection } from './lib/bus-bench.mjs';
 import { cliSection, pingSection } from './lib/cluster-bench.mjs';
+import { hostileSection } from './lib/hostile-bench.mjs';
 import { bin } from './lib/local.mjs';
 import { mysqlSection } from './lib/mysql-bench.mjs';
 import { pillarSection } from './lib/pillar-bench.mjs';
@@ -99,6 +110,7 @@ const run = {
   pillar: pillarSection,
   'salt-peer': saltPeerSection,
   states: statesSection,
+  hostile: hostileSection,
 };
 const chosen = SECTIONS.filter((s) => !only || only.includes(s));
 const runAt = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;

@@ -16,7 +16,7 @@ const CHART = path.join(root, 'docs/bench-swarm.svg');
 const BEGIN = '<!-- bench:begin -->';
 const END = '<!-- bench:end -->';
 /** The order sections appear in, in the table and the doc. */
-export const SECTIONS = ['cli', 'ping', 'swarm', 'mysql', 'bus', 'reactor', 'pillar', 'salt-peer', 'states'];
+export const SECTIONS = ['cli', 'ping', 'swarm', 'mysql', 'bus', 'reactor', 'pillar', 'salt-peer', 'states', 'hostile'];
 
 const sectionOf = (scope) => scope.split(':')[0];
 const scopeOrder = (a, b) =>
