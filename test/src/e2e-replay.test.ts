@@ -175,7 +175,7 @@ async function setUp(masterExtra: string, minions: Record<string, string>): Prom
   await c.startMaster();
   const relay = await Relay.start(c.ports);
   const sockDir = path.join(c.root, 'var/run/tsalt/master');
-  const listener = new EventListener({ sockDir, prefixes: ['replay/', 'salt/job/', 'salt/auth'] });
+  const listener = new EventListener({ sockDir, prefixes: ['replay/', 'salt/job/'] });
   await listener.ready(5000);
   const seen: BusEvent[] = [];
   void (async () => {
