@@ -65,7 +65,8 @@ class FakeMaster {
   readonly targets = new JobTargets(3600_000);
   private server: RequestServer | undefined;
   private serial = 0;
-  readonly replay = new RequestReplayGuard();
+  /** The master's guard with the default bounds (request_replay_ttl, request_replay_max). */
+  readonly replay = new RequestReplayGuard(masterConfig().request_replay_ttl_ms, masterConfig().request_replay_max);
   /** Answer the next AES request `bad load`, as an injected reply would: the minion re-authenticates. */
   refuseNext = false;
   constructor(readonly net: MemoryTransport) {}

@@ -10,4 +10,4 @@ export { dropfilePath, SessionKeys } from './session.js';
 export { handleAuth, handleAuthRequest, type AuthDeps } from './auth-handler.js';
 export { handleAes, type AesDeps } from './aes-funcs.js';
 export { JobTargets } from './job-targets.js';
-export { RequestReplayGuard, REPLAY_MAX, REPLAY_TTL_MS } from './request-replay.js';
+export { RequestReplayGuard, requestReplayGuard } from './request-replay.js';

@@ -20,7 +20,7 @@ import { handleAuthRequest, parseAuthOrRefuse, type AuthDeps } from './auth-hand
 import { AuthQueue } from './auth-queue.js';
 import { CLEAR_COMMANDS, handlePublish } from './clear-funcs.js';
 import { handleAes } from './aes-funcs.js';
-import { RequestReplayGuard } from './request-replay.js';
+import { requestReplayGuard, type RequestReplayGuard } from './request-replay.js';
 import { SessionKeys, dropfilePath } from './session.js';
 import { writeRootKey } from './root-key.js';
 import { CacheWriter } from './cache-writer.js';
@@ -57,8 +57,8 @@ const SIGNED_REFUSALS_PER_S = 50;
 export class Master {
   private readonly keys: KeyStore;
   private readonly session = new SessionKeys();
-  /** AES requests already served: a captured one sent again is answered, not acted on. */
-  private readonly replay = new RequestReplayGuard();
+  /** AES requests already served: a captured one sent again is answered, not acted on (none: `request_replay_max: 0`). */
+  private readonly replay: RequestReplayGuard | undefined;
   private pair!: KeyPair;
   private rootKey = '';
   private bus!: EventBus;
@@ -97,6 +97,7 @@ export class Master {
     private readonly transport: Transport = zmqTransport,
   ) {
     this.keys = new KeyStore(opts.pki_dir, opts.hash_type);
+    this.replay = requestReplayGuard(opts);
     this.targets = new JobTargets(Math.max(1, opts.keep_jobs) * 3600_000);
     this.fileserver = new FileServer({ file_roots: opts.file_roots, hash_type: opts.hash_type });
     this.pillar = new PillarCompiler(pillarOptions(opts), log.child({ component: 'pillar' }));
@@ -300,7 +301,7 @@ export class Master {
         ...(this.minionData?.enabled ? { minionData: this.minionData } : {}),
         ...(this.peer ? { peer: this.peer } : {}),
         ...(this.minionData?.mineEnabled ? { mine: this.minionData } : {}),
-        replay: this.replay,
+        ...(this.replay ? { replay: this.replay } : {}),
       });
     }
     if (env.enc !== 'clear' || !isRecord(env.load)) return 'bad load';

@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RequestReplayGuard, requestIdentity } from './request-replay.js';
+import { masterConfig } from '@tsalt/config';
+import { RequestReplayGuard, requestIdentity, requestReplayGuard } from './request-replay.js';
 
 test('an identity is fresh once, then a replay logged once', () => {
-  const g = new RequestReplayGuard();
+  const g = new RequestReplayGuard(900_000, 100_000);
   assert.deepEqual(g.admit('k', 'a'), { fresh: true, firstReplay: false });
   assert.deepEqual(g.admit('k', 'a'), { fresh: false, firstReplay: true });
   assert.deepEqual(g.admit('k', 'a'), { fresh: false, firstReplay: false });
 });
 
 test('a new session key forgets every identity', () => {
-  const g = new RequestReplayGuard();
+  const g = new RequestReplayGuard(900_000, 100_000);
   g.admit('k1', 'a');
   assert.equal(g.admit('k2', 'a').fresh, true);
   assert.equal(g.size, 1);
@@ -33,7 +34,7 @@ test('identities expire after the TTL and the cap drops the oldest first', () =>
 });
 
 test('forget lets a failed request be served again', () => {
-  const g = new RequestReplayGuard();
+  const g = new RequestReplayGuard(900_000, 100_000);
   g.admit('k', 'a');
   g.forget('a');
   assert.equal(g.admit('k', 'a').fresh, true);
@@ -53,4 +54,15 @@ test('a return for a published job is one per minion and jid, whatever its nonce
     requestIdentity('_minion_event', 'm1', {}, Buffer.from('a')),
     requestIdentity('_minion_event', 'm1', {}, Buffer.from('b')),
   );
+});
+
+test('the config sizes the guard; request_replay_max 0 turns it off', () => {
+  assert.equal(requestReplayGuard(masterConfig({ request_replay_max: 0 })), undefined);
+  const g = requestReplayGuard(masterConfig({ request_replay_max: 2, request_replay_ttl: 1 }));
+  assert.ok(g);
+  g.admit('k', 'a');
+  g.admit('k', 'b');
+  g.admit('k', 'c');
+  assert.equal(g.size, 2, 'request_replay_max caps the entries');
+  assert.equal(g.admit('k', 'a').fresh, true, 'the oldest went first');
 });

@@ -1,17 +1,14 @@
 import { createHash } from 'node:crypto';
-
-/** How long a request identity is remembered (ms): well past any minion's retries (return_retry_tries × timer). */
-export const REPLAY_TTL_MS = 15 * 60 * 1000;
-/** The most identities remembered: about 150 bytes each, so at most ~15 MB; the oldest go first. */
-export const REPLAY_MAX = 100_000;
+import type { MasterConfig } from '@tsalt/config';
 
 /**
  * Requests seen on the request port, so that a captured AES request sent
  * again is not acted on again (Salt 3006.8 keeps no such record). The
  * identities are per session key: a new key forgets them all, since nothing
- * sealed with the old one decrypts any more. Bounded by a cap and a TTL:
- * past either, an exact replay under the same session key is accepted
- * again; `publish_session` bounds how long a key lives.
+ * sealed with the old one decrypts any more. Bounded by a cap and a TTL
+ * (`request_replay_max`, `request_replay_ttl`): past either, an exact replay
+ * under the same session key is accepted again; `publish_session` bounds how
+ * long a key lives.
  */
 export class RequestReplayGuard {
   /** identity → when first seen (ms); Map order is insertion order, so the oldest is first. */
@@ -21,8 +18,10 @@ export class RequestReplayGuard {
   private key: string | undefined;
 
   constructor(
-    private readonly ttlMs = REPLAY_TTL_MS,
-    private readonly max = REPLAY_MAX,
+    /** How long an identity is remembered, ms. */
+    private readonly ttlMs: number,
+    /** The most identities remembered (about 150 bytes each); the oldest go first. */
+    private readonly max: number,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -71,6 +70,14 @@ export class RequestReplayGuard {
     this.seen.delete(first.value);
     this.told.delete(first.value);
   }
+}
+
+/** The guard the config asks for: none when `request_replay_max` is 0. */
+export function requestReplayGuard(
+  opts: Pick<MasterConfig, 'request_replay_max' | 'request_replay_ttl_ms'>,
+): RequestReplayGuard | undefined {
+  if (opts.request_replay_max === 0) return undefined;
+  return new RequestReplayGuard(opts.request_replay_ttl_ms, opts.request_replay_max);
 }
 
 /**

@@ -180,9 +180,17 @@ export class MasterLink {
     if (freshSub) this.openSub(this.subPort, true);
     const session = await signIn(this.o.opts, this.o.pair, this.req, this.o.log, () => this.stopped, this.pin);
     this.session = session;
-    if (session.aes.keyString !== this.serialKey) {
+    const sameKey = session.aes.keyString === this.serialKey;
+    if (!sameKey) {
       this.serialKey = session.aes.keyString;
       this.lastSerial = 0;
+    }
+    // After the first sign-in, say whether the replay guard was kept (same key) or started over.
+    if (this.signIns > 0) {
+      this.o.log.info(
+        { serial: this.lastSerial },
+        sameKey ? 're-authenticated: same session key, publish serial kept' : 're-authenticated: new session key',
+      );
     }
     this.signIns++;
     this.openSub(session.publishPort);
