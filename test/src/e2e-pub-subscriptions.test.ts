@@ -74,32 +74,35 @@ test('random subscriptions on publish_port do not grow the publisher; only the e
   });
   const pub = publisherPid(c);
 
-  await t.test('100,000 random topics from 5 peers: RSS stays within the bound, the minion keeps answering', async () => {
-    const attackers = Array.from({ length: SOCKETS }, () => rawSub(c.ports.publish));
-    socks.push(...attackers.map((a) => a.sock));
-    await sleep(300); // let the connections come up, so the first subscriptions are not queued behind a handshake
-    const before = rssKb(pub);
-    let peak = before;
-    for (let i = 0; i < TOPICS_PER_SOCKET; i++) {
-      for (const a of attackers) a.sock.subscribe(crypto.randomBytes(1 + crypto.randomInt(MAX_TOPIC_BYTES)));
-      if (i % CHUNK === CHUNK - 1) {
-        await sleep(2);
-        peak = Math.max(peak, rssKb(pub));
+  await t.test(
+    '100,000 random topics from 5 peers: RSS stays within the bound, the minion keeps answering',
+    async () => {
+      const attackers = Array.from({ length: SOCKETS }, () => rawSub(c.ports.publish));
+      socks.push(...attackers.map((a) => a.sock));
+      await sleep(300); // let the connections come up, so the first subscriptions are not queued behind a handshake
+      const before = rssKb(pub);
+      let peak = before;
+      for (let i = 0; i < TOPICS_PER_SOCKET; i++) {
+        for (const a of attackers) a.sock.subscribe(crypto.randomBytes(1 + crypto.randomInt(MAX_TOPIC_BYTES)));
+        if (i % CHUNK === CHUNK - 1) {
+          await sleep(2);
+          peak = Math.max(peak, rssKb(pub));
+        }
       }
-    }
-    assert.equal((await ping(c)).m1, true, 'm1 answers test.ping during the attack');
-    for (let i = 0; i < 10; i++) {
-      peak = Math.max(peak, rssKb(pub));
-      await sleep(100);
-    }
-    const growth = peak - before;
-    t.diagnostic(`publisher RSS ${before} kB before, peak ${peak} kB: +${growth} kB`);
-    assert.ok(growth <= RSS_GROWTH_BOUND_KB, `publisher grew by ${growth} kB, bound ${RSS_GROWTH_BOUND_KB} kB`);
-    for (const a of attackers) assert.equal(a.received(), 0, 'a random-topic subscriber gets no publish');
-    // One summary line, not one per subscription (the next is due after 60 s).
-    const lines = (c.master?.output() ?? '').split('\n').filter((l) => l.includes('ignored subscriptions'));
-    assert.ok(lines.length <= 1, `at most one summary line: ${lines.length}`);
-  });
+      assert.equal((await ping(c)).m1, true, 'm1 answers test.ping during the attack');
+      for (let i = 0; i < 10; i++) {
+        peak = Math.max(peak, rssKb(pub));
+        await sleep(100);
+      }
+      const growth = peak - before;
+      t.diagnostic(`publisher RSS ${before} kB before, peak ${peak} kB: +${growth} kB`);
+      assert.ok(growth <= RSS_GROWTH_BOUND_KB, `publisher grew by ${growth} kB, bound ${RSS_GROWTH_BOUND_KB} kB`);
+      for (const a of attackers) assert.equal(a.received(), 0, 'a random-topic subscriber gets no publish');
+      // One summary line, not one per subscription (the next is due after 60 s).
+      const lines = (c.master?.output() ?? '').split('\n').filter((l) => l.includes('ignored subscriptions'));
+      assert.ok(lines.length <= 1, `at most one summary line: ${lines.length}`);
+    },
+  );
 
   await t.test("a SUB to '' gets every publish; one to a publish's own prefix gets none", async () => {
     const all = rawSub(c.ports.publish);

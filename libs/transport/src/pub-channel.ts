@@ -27,10 +27,11 @@ const ZMQ_UNSUBSCRIBE = 7;
 
 /**
  * Bytes a peer's handshake needs under `maxMessageSize`: libzmq's limit also
- * covers the ZMTP READY command, 25 bytes from a libzmq SUB; the rest is room
- * for peers that add properties.
+ * covers the ZMTP READY command, 25 bytes from a libzmq SUB (tsalt's and
+ * salt-minion's alike); the rest is a little room. Kept small because every
+ * topic under it reaches libzmq, which keeps it until the peer goes.
  */
-const HANDSHAKE_ALLOWANCE_BYTES = 64;
+const HANDSHAKE_ALLOWANCE_BYTES = 32;
 /** A ZMTP 3.1 SUBSCRIBE command is the topic after 10 bytes ("\x09SUBSCRIBE"). */
 const SUBSCRIBE_COMMAND_BYTES = 10;
 
