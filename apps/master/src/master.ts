@@ -155,6 +155,7 @@ export class Master {
       highWaterMark: opts.pub_hwm,
       backlog: opts.zmq_backlog,
       keepalive: opts,
+      subscriptionMaxBytes: opts.pub_subscription_max_bytes,
       logLevel: opts.log_level,
       log,
     });

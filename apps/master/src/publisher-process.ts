@@ -21,6 +21,7 @@ async function start(init: PublisherInit): Promise<void> {
     highWaterMark: init.highWaterMark,
     backlog: init.backlog,
     keepalive: init.keepalive,
+    subscriptionMaxBytes: init.subscriptionMaxBytes,
     log,
   });
   relay = new PublishRelayServer();

@@ -11,6 +11,8 @@ export interface PublisherInit {
   backlog: number;
   /** Salt's four `tcp_keepalive*` keys, for the PUB socket. */
   keepalive: TcpKeepaliveOpts;
+  /** `pub_subscription_max_bytes`: the longest subscription topic the PUB applies. */
+  subscriptionMaxBytes: number;
   logLevel: string;
 }
 

@@ -14,6 +14,8 @@ export interface PublisherOptions {
   highWaterMark: number;
   backlog: number;
   keepalive: TcpKeepaliveOpts;
+  /** `pub_subscription_max_bytes`. */
+  subscriptionMaxBytes: number;
   logLevel: string;
   log: Logger;
 }
@@ -43,6 +45,7 @@ export class Publisher {
         tcp_keepalive_cnt: o.keepalive.tcp_keepalive_cnt,
         tcp_keepalive_intvl: o.keepalive.tcp_keepalive_intvl,
       },
+      subscriptionMaxBytes: o.subscriptionMaxBytes,
       logLevel: o.logLevel,
     };
   }
