@@ -44,6 +44,13 @@ function dealer() {
 }
 
 let stopping = false;
+/**
+ * A turn of the event loop every so many sends: zeromq.js resolves sends at
+ * once while its queue has room, and a loop of them would never let the
+ * SIGTERM handler run.
+ */
+let sends = 0;
+const breathe = () => (++sends % 16 ? undefined : new Promise((r) => setImmediate(r)));
 async function readReplies(s, key) {
   try {
     for await (const _ of s) counts[key]++;
@@ -57,6 +64,7 @@ async function flood(s) {
     try {
       await s.send([EMPTY, payload]);
       counts.sent++;
+      await breathe();
     } catch {
       if (stopping) return;
       counts.errors++;
@@ -83,6 +91,7 @@ async function junk(s) {
     try {
       await s.send(junkFrames());
       counts.junkSent++;
+      await breathe();
     } catch {
       if (stopping) return;
       counts.errors++;
