@@ -21,9 +21,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startMaster } from './bench-master.mjs';
 import { acceptKeys, authKeys, authRate, authText, unacceptKeys } from './hostile-auth.mjs';
-import { bin, freePort, root, sleep } from './local.mjs';
+import { root, sleep } from './local.mjs';
 import {
   countTrue,
   cpuSeconds,
@@ -37,19 +36,8 @@ import {
   treeMemMb,
 } from './measure.mjs';
 import { mb, ms, num, row, sec } from './rows.mjs';
-import {
-  MINION_READY,
-  SALT_SH,
-  removeOnExit,
-  saltSkipReason,
-  startGroup,
-  startSalt,
-  stopOnExit,
-  tcpOpen,
-  waitUntil,
-  writeMasterConfig,
-  writeMinionConfig,
-} from './salt-daemons.mjs';
+import { removeOnExit, saltSkipReason, stopOnExit, waitUntil } from './salt-daemons.mjs';
+import { saltCluster, tsaltCluster } from './side-clusters.mjs';
 
 const FLOOD = path.join(root, 'scripts/lib/hostile-flood.mjs');
 /** The CLI's timeout per round (s), both systems' default. */
@@ -66,8 +54,6 @@ const RECOVERY_MS = 30_000;
 const MEM_FLOOR_MB = 6144;
 /** How long minions may take from spawn until all answer test.ping (ms). */
 const READY_MS = 120_000;
-/** How long a salt-master may take to bind its ports and event bus (ms). */
-const SALT_MASTER_MS = 60_000;
 const pingArgs = ['*', 'test.ping', '--out', 'json', '-t', String(TIMEOUT_S)];
 
 let sectionStart = process.hrtime.bigint();
@@ -86,14 +72,19 @@ export async function hostileSection() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tsalt-bench-hostile-'));
   removeOnExit(tmp);
   try {
+    // Both masters auto_accept their minions and have the auth keys pre-accepted.
+    const seedPki = (pkiDir) => acceptKeys(pkiDir, keys);
     say(`tsalt-master: ${o.keys} clients signing in with pre-accepted keys for ${o.authS} s`);
-    const t = await side(await tsaltCluster(tmp, keys), keys, o);
+    const tsalt = await tsaltCluster(tmp, { section: 'hostile', extra: 'auto_accept: True\n', seedPki, say });
+    const t = await side(tsalt, keys, o);
     const why = saltSkipReason();
     let s;
     if (why) say(`the Salt half is skipped: ${why}`);
     else {
       say(`salt-master 3006.8: ${o.keys} clients signing in with pre-accepted keys for ${o.authS} s`);
-      s = await side(await saltCluster(tmp, keys), keys, o);
+      // Logging errors only, as the tsalt-master does.
+      const salt = await saltCluster(tmp, { extra: 'log_level_logfile: error\n', level: 'error', seedPki, say });
+      s = await side(salt, keys, o);
     }
     return rows(t, s ?? { skipped: why }, o);
   } finally {
@@ -319,88 +310,4 @@ function rows(t, s, o) {
       salt((r) => floodText(r.flood, r.recoveryS)),
     ),
   ];
-}
-
-/** A tsalt-master (auto_accept for its minions) and the keys pre-accepted. */
-async function tsaltCluster(tmp, keys) {
-  const m = await startMaster('hostile', 'auto_accept: True\n');
-  const forget = stopOnExit(m.proc);
-  removeOnExit(m.tmp);
-  const pkiDir = path.join(m.tmp, 'etc/tsalt/pki/master');
-  acceptKeys(pkiDir, keys);
-  const minions = [];
-  return {
-    name: 'tsalt',
-    daemon: 'tsalt-minion',
-    ret: m.ret,
-    pkiDir,
-    master: { proc: m.proc, tail: () => '' },
-    minions,
-    add(ids) {
-      for (const id of ids) {
-        const dir = path.join(tmp, 'tsalt', id);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(
-          path.join(dir, 'minion'),
-          `id: ${id}\nroot_dir: ${dir}\nmaster: 127.0.0.1\nmaster_port: ${m.ret}\npublish_port: ${m.pub}\nlog_level: error\nacceptance_wait_time: 1\n`,
-        );
-        minions.push(startGroup(process.execPath, [bin('minion', 'tsalt-minion'), '-c', dir]));
-      }
-    },
-    cli: (args) => ({ cmd: process.execPath, args: [bin('cli', 'tsalt'), '-c', m.conf, ...args] }),
-    async stop() {
-      await Promise.all(minions.map((d) => d.stop()));
-      await m.stop();
-      forget();
-      say('tsalt-master and its minions stopped');
-    },
-  };
-}
-
-/** A salt-master with the keys pre-accepted (auto_accept for its minions), logging errors only, as the tsalt-master does. */
-async function saltCluster(tmp, keys) {
-  const dir = path.join(tmp, 'salt', 'master');
-  const ports = { pub: await freePort(), ret: await freePort() };
-  writeMasterConfig(dir, ports);
-  fs.appendFileSync(path.join(dir, 'master'), 'log_level_logfile: error\n');
-  const pkiDir = path.join(dir, 'pki');
-  acceptKeys(pkiDir, keys);
-  const master = startSalt('salt-master', dir, { level: 'error' });
-  const minions = [];
-  const stop = async () => {
-    await Promise.all(minions.map((d) => d.stop()));
-    await master.stop();
-    say('salt-master and its minions stopped');
-  };
-  try {
-    await waitUntil(
-      'salt-master to bind its ports and event bus',
-      async () =>
-        (await tcpOpen(ports.ret)) &&
-        (await tcpOpen(ports.pub)) &&
-        fs.existsSync(path.join(dir, 'sock', 'master_event_pub.ipc')),
-      SALT_MASTER_MS,
-      master,
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return {
-    name: 'salt',
-    daemon: 'salt-minion',
-    ret: ports.ret,
-    pkiDir,
-    master,
-    minions,
-    add(ids) {
-      for (const id of ids) {
-        const mdir = path.join(tmp, 'salt', id);
-        writeMinionConfig(mdir, id, ports);
-        minions.push(startSalt('salt-minion', mdir, { level: 'info', watch: MINION_READY }));
-      }
-    },
-    cli: (args) => ({ cmd: SALT_SH, args: ['salt', '-c', dir, ...args] }),
-    stop,
-  };
 }

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { root, sleep } from './local.mjs';
+import { freePort, root, sleep } from './local.mjs';
 import { msSince } from './measure.mjs';
 
 export const SALT_SRC = path.join(root, '..', 'shared', 'salt-3006.8');
@@ -21,6 +21,8 @@ export const SALT_PYTHONPATH = `${SALT_SRC}:${path.join(SALT_PEER, 'shim')}`;
 const STOP_WAIT_MS = 10_000;
 /** Bytes of a daemon's output kept for error messages. */
 const TAIL_BYTES = 4000;
+/** How long a salt-master may take to bind its ports and event bus (ms): 5-10 s on an idle machine. */
+const SALT_MASTER_MS = 60_000;
 
 /** Why Salt cannot run here (one line), or undefined when it can. */
 export function saltSkipReason() {
@@ -164,6 +166,31 @@ export function writeMasterConfig(dir, { pub, ret }) {
   ];
   fs.writeFileSync(path.join(dir, 'master'), `${lines.join('\n')}\n`);
 }
+
+/**
+ * A salt-master reading DIR/master (writeMasterConfig on two free ports, then
+ * `extra` YAML lines), logging at `level`; `beforeStart(pkiDir)` may fill its
+ * pki_dir first. Not waited for: see waitSaltMaster. Returns { dir, ports, master }.
+ */
+export async function startSaltMaster(dir, { extra = '', level, beforeStart } = {}) {
+  const ports = { pub: await freePort(), ret: await freePort() };
+  writeMasterConfig(dir, ports);
+  if (extra) fs.appendFileSync(path.join(dir, 'master'), extra);
+  beforeStart?.(path.join(dir, 'pki'));
+  return { dir, ports, master: startSalt('salt-master', dir, { level }) };
+}
+
+/** Until the salt-master of startSaltMaster takes connections on both ports and has made its event bus socket. */
+export const waitSaltMaster = (dir, ports, master) =>
+  waitUntil(
+    'salt-master to bind its ports and event bus',
+    async () =>
+      (await tcpOpen(ports.ret)) &&
+      (await tcpOpen(ports.pub)) &&
+      fs.existsSync(path.join(dir, 'sock', 'master_event_pub.ipc')),
+    SALT_MASTER_MS,
+    master,
+  );
 
 /** True when something accepts TCP connections on 127.0.0.1:port. */
 export function tcpOpen(port) {

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalClient } from '@tsalt/client';
 import { startMaster } from './bench-master.mjs';
-import { bin, freePort, root } from './local.mjs';
+import { bin, root } from './local.mjs';
 import {
   countTrue,
   cpuSince,
@@ -46,10 +46,10 @@ import {
   startGroup,
   removeOnExit,
   startSalt,
+  startSaltMaster,
   stopOnExit,
-  tcpOpen,
+  waitSaltMaster,
   waitUntil,
-  writeMasterConfig,
   writeMinionConfig,
 } from './salt-daemons.mjs';
 
@@ -57,8 +57,6 @@ import {
 const TIMEOUT_S = 5;
 /** How long the minions may take from spawn until every one answers test.ping (ms). */
 const READY_MS = 120_000;
-/** How long a salt-master may take to bind its ports and event bus (ms). */
-const SALT_MASTER_MS = 60_000;
 const LOCALCLIENT_PY = path.join(root, 'scripts/lib/salt-localclient.py');
 
 /** Progress lines with the seconds since the section started, so a slow phase shows. */
@@ -87,7 +85,7 @@ export async function saltPeerSection() {
     say(`tsalt-master (tokless_returns: targeted) and ${n} salt-minions 3006.8`);
     // The salt-master starts while the tsalt side stops: its 5-10 s start-up overlaps that teardown.
     const t = await tsaltSide(minions, runs, async () => {
-      saltMaster = await startSaltMaster(tmp);
+      saltMaster = await startSaltMaster(path.join(tmp, 'salt-master'));
     });
     log('tsalt', t, n, runs);
     say(`salt-master 3006.8 and the same ${n} salt-minions, restarted with its ports`);
@@ -118,7 +116,7 @@ export async function saltPeerSection() {
       ),
     ];
   } finally {
-    await saltMaster?.group.stop();
+    await saltMaster?.master.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
@@ -186,27 +184,11 @@ async function tsaltSide(minions, runs, measured) {
   }
 }
 
-/** A salt-master under tmp/salt-master on free ports; not waited for. */
-async function startSaltMaster(tmp) {
-  const dir = path.join(tmp, 'salt-master');
-  const ports = { pub: await freePort(), ret: await freePort() };
-  writeMasterConfig(dir, ports);
-  return { dir, ports, group: startSalt('salt-master', dir) };
-}
-
 async function saltSide(started, minions, runs) {
-  const { dir, ports, group: master } = started;
+  const { dir, ports, master } = started;
   let daemons = [];
   try {
-    await waitUntil(
-      'salt-master to bind its ports and event bus',
-      async () =>
-        (await tcpOpen(ports.ret)) &&
-        (await tcpOpen(ports.pub)) &&
-        fs.existsSync(path.join(dir, 'sock', 'master_event_pub.ipc')),
-      SALT_MASTER_MS,
-      master,
-    );
+    await waitSaltMaster(dir, ports, master);
     say('salt-master started');
     daemons = startMinions(minions, ports);
     return await measureSide({

@@ -25,8 +25,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startMaster } from './bench-master.mjs';
-import { bin, freePort } from './local.mjs';
 import {
   countTrue,
   cpuSince,
@@ -37,19 +35,8 @@ import {
   timeCmdAsync,
 } from './measure.mjs';
 import { row, sec } from './rows.mjs';
-import {
-  MINION_READY,
-  SALT_SH,
-  saltSkipReason,
-  removeOnExit,
-  startGroup,
-  startSalt,
-  stopOnExit,
-  tcpOpen,
-  waitUntil,
-  writeMasterConfig,
-  writeMinionConfig,
-} from './salt-daemons.mjs';
+import { saltSkipReason, removeOnExit, stopOnExit, waitUntil } from './salt-daemons.mjs';
+import { saltCluster, tsaltCluster } from './side-clusters.mjs';
 
 /** States in the tree (file.managed, one file each). */
 const STATES = 100;
@@ -59,8 +46,6 @@ const FILE_BYTES = 1024;
 const APPLY_TIMEOUT_S = 120;
 /** How long minions may take from spawn until every one answers test.ping (ms). */
 const READY_MS = 120_000;
-/** How long a salt-master may take to bind its ports and event bus (ms). */
-const SALT_MASTER_MS = 60_000;
 /** Characters of a failure reason kept in a row. */
 const WHY_CHARS = 160;
 
@@ -100,10 +85,10 @@ export async function statesSection() {
   };
   try {
     if (saltOnly) notMeasured('tsalt', 'BENCH_STATES_SALT_ONLY=1');
-    else await side('tsalt', tsaltCluster);
+    else await side('tsalt', tsaltOnTree);
     const why = tsaltOnly ? 'BENCH_STATES_TSALT_ONLY=1' : saltSkipReason();
     if (why) notMeasured('salt', why);
-    else await side('salt', saltCluster);
+    else await side('salt', saltOnTree);
     say('done');
     return { rows, skipped };
   } finally {
@@ -133,85 +118,18 @@ function writeTree(tmp) {
   return { roots, out };
 }
 
-/**
- * One system: { name, master (its group or process), minions (started so
- * far), add(ids), cli(args), stop() }. `add` starts minions; they are
- * waited for by measureSide.
- */
-async function tsaltCluster(tmp, roots) {
+/** The tree's file_roots, as master config lines. */
+const fileRoots = (roots) => `file_roots:\n  base:\n    - ${roots}\n`;
+
+/** One system (side-clusters.mjs); its minions are added and waited for by measureSide. */
+async function tsaltOnTree(tmp, roots) {
   say('tsalt-master (file_roots: the tree)');
-  const m = await startMaster('states', `auto_accept: True\nfile_roots:\n  base:\n    - ${roots}\n`);
-  const forget = stopOnExit(m.proc);
-  removeOnExit(m.tmp);
-  const minions = [];
-  return {
-    name: 'tsalt',
-    daemon: 'tsalt-minion',
-    master: { proc: m.proc, tail: () => '' },
-    minions,
-    add(ids) {
-      for (const id of ids) {
-        const dir = path.join(tmp, 'tsalt', id);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(
-          path.join(dir, 'minion'),
-          `id: ${id}\nroot_dir: ${dir}\nmaster: 127.0.0.1\nmaster_port: ${m.ret}\npublish_port: ${m.pub}\nlog_level: error\nacceptance_wait_time: 1\n`,
-        );
-        minions.push(startGroup(process.execPath, [bin('minion', 'tsalt-minion'), '-c', dir]));
-      }
-    },
-    cli: (args) => ({ cmd: process.execPath, args: [bin('cli', 'tsalt'), '-c', m.conf, ...args] }),
-    async stop() {
-      await Promise.all(minions.map((d) => d.stop()));
-      await m.stop();
-      forget();
-      say('tsalt-master and its minions stopped');
-    },
-  };
+  return tsaltCluster(tmp, { section: 'states', extra: `auto_accept: True\n${fileRoots(roots)}`, say });
 }
 
-async function saltCluster(tmp, roots) {
+async function saltOnTree(tmp, roots) {
   say('salt-master 3006.8 (file_roots: the tree)');
-  const dir = path.join(tmp, 'salt', 'master');
-  const ports = { pub: await freePort(), ret: await freePort() };
-  writeMasterConfig(dir, ports);
-  fs.appendFileSync(path.join(dir, 'master'), `file_roots:\n  base:\n    - ${roots}\n`);
-  const master = startSalt('salt-master', dir);
-  const minions = [];
-  const stop = async () => {
-    await Promise.all(minions.map((d) => d.stop()));
-    await master.stop();
-    say('salt-master and its minions stopped');
-  };
-  try {
-    await waitUntil(
-      'salt-master to bind its ports and event bus',
-      async () =>
-        (await tcpOpen(ports.ret)) &&
-        (await tcpOpen(ports.pub)) &&
-        fs.existsSync(path.join(dir, 'sock', 'master_event_pub.ipc')),
-      SALT_MASTER_MS,
-      master,
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return {
-    name: 'salt',
-    daemon: 'salt-minion',
-    master,
-    minions,
-    add(ids) {
-      for (const id of ids) {
-        const mdir = path.join(tmp, 'salt', id);
-        writeMinionConfig(mdir, id, ports);
-        minions.push(startSalt('salt-minion', mdir, { level: 'info', watch: MINION_READY }));
-      }
-    },
-    cli: (args) => ({ cmd: SALT_SH, args: ['salt', '-c', dir, ...args] }),
-    stop,
-  };
+  return saltCluster(tmp, { extra: fileRoots(roots), say });
 }
 
 /**
