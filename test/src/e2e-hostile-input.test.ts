@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO, startedCluster, waitFor, within, type Cluster } from './harness.js';
+import { REPO, sleep, startedCluster, waitFor, within, type Cluster } from './harness.js';
 
 const FLOOD = path.join(REPO, 'test/dist/flood.js');
 
@@ -58,10 +58,19 @@ describe('unauthenticated input cannot starve authenticated minions or the local
     assert.ok(out !== undefined, 'the flood did not finish in 120 s');
     assert.match(out, /"sent":100000/);
     await c.waitPing('hostile-1');
-    const afterMb = rssMb(pid);
-    t.diagnostic(`master RSS ${before.toFixed(1)} MB before, ${afterMb.toFixed(1)} MB after 100,000 random frames`);
+    const rightAfter = rssMb(pid);
+    // The bound is on what the master keeps, not on garbage V8 has yet to collect: a loaded
+    // machine collects later, so the RSS is given up to 30 s to come back under it.
+    let settled = rightAfter;
+    for (let waited = 0; settled - before >= RSS_GROWTH_BOUND_MB && waited < 30; waited++) {
+      await sleep(1000);
+      settled = rssMb(pid);
+    }
+    t.diagnostic(
+      `master RSS ${before.toFixed(1)} MB before, ${rightAfter.toFixed(1)} MB right after 100,000 random frames, ${settled.toFixed(1)} MB settled`,
+    );
     assert.equal(c.master!.proc.exitCode, null);
-    assert.ok(afterMb - before < RSS_GROWTH_BOUND_MB, `RSS grew from ${before} MB to ${afterMb} MB`);
+    assert.ok(settled - before < RSS_GROWTH_BOUND_MB, `RSS grew from ${before} MB to ${settled} MB`);
   });
 
   test('while 8 connections stream 5 MB maps, 4 stream 60 KB maps and 2 stream random bytes, every tsalt ping succeeds', async () => {
