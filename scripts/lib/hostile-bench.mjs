@@ -231,7 +231,10 @@ async function underFlood(c, rssCapMb, during) {
         floodCpuS,
         floodS: msSince(started) / 1000,
         alive,
-        out,
+        // Read later: the counts arrive once the flood is stopped, in the finally below.
+        get out() {
+          return out;
+        },
       };
     } finally {
       clearInterval(timer);

@@ -53,7 +53,10 @@ let sends = 0;
 const breathe = () => (++sends % 16 ? undefined : new Promise((r) => setImmediate(r)));
 async function readReplies(s, key) {
   try {
-    for await (const _ of s) counts[key]++;
+    for await (const _ of s) {
+      counts[key]++;
+      await breathe();
+    }
   } catch {
     // closed on stop
   }
