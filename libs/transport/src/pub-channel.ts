@@ -1,124 +1,99 @@
-import { Subscriber, XPublisher } from 'zeromq';
+import { Subscriber } from 'zeromq';
 import type { Logger } from '@tsalt/core';
-import { errorLine } from '@tsalt/core';
-import { SendQueue } from './send-queue.js';
 import { lastFrames } from './last-frames.js';
 import { retryOnEintr } from './eintr.js';
-import { useSmallPeerBuffers } from './batch-size.js';
 import type { PublishChannel, Subscription } from './types.js';
-import { parseSubscription, SubscriptionGate } from './pub-subscriptions.js';
+import { SubscriptionGate } from './pub-subscriptions.js';
 import { keepaliveSocketOptions, type TcpKeepaliveOpts } from './keepalive.js';
+import { ZmtpPubServer } from './zmtp/pub-server.js';
 
 export interface PublisherOptions {
   address: string;
   /** Per-subscriber queue limit in messages, Salt's `pub_hwm`. */
   highWaterMark: number;
   backlog: number;
-  /** Salt's `tcp_keepalive*` keys; Salt's defaults when absent. */
+  /**
+   * Salt's `tcp_keepalive*` keys; Salt's defaults when absent. Node sets
+   * only on/off and the idle time, so `tcp_keepalive_cnt`/`_intvl` are the
+   * kernel's on this port (docs/limits.md).
+   */
   keepalive?: Partial<TcpKeepaliveOpts>;
   /** The longest subscription topic applied, bytes (`pub_subscription_max_bytes`). @default 0 (only '') */
   subscriptionMaxBytes?: number;
   log: Logger;
 }
 
-/** libzmq's ZMQ_SUBSCRIBE and ZMQ_UNSUBSCRIBE; on a manual XPUB they apply to the peer whose message was read last. */
-const ZMQ_SUBSCRIBE = 6;
-const ZMQ_UNSUBSCRIBE = 7;
-
 /**
- * Bytes a peer's handshake needs under `maxMessageSize`: libzmq's limit also
- * covers the ZMTP READY command, 25 bytes from a libzmq SUB (tsalt's and
- * salt-minion's alike); the rest is a little room. Kept small because every
- * topic under it reaches libzmq, which keeps it until the peer goes.
+ * The largest frame or command a peer may send beyond the topic, bytes: a
+ * libzmq SUB's READY is 25, a ZMTP 3.1 SUBSCRIBE is 10 plus the topic; the
+ * rest is room. A larger frame closes the peer's connection.
  */
-const HANDSHAKE_ALLOWANCE_BYTES = 32;
-/** A ZMTP 3.1 SUBSCRIBE command is the topic after 10 bytes ("\x09SUBSCRIBE"). */
-const SUBSCRIBE_COMMAND_BYTES = 10;
-
-/** An XPUB in manual mode that can apply a subscription to the peer that sent it. */
-class ManualXPublisher extends XPublisher {
-  apply(subscribe: boolean, topic: Buffer): void {
-    this.setStringOption(subscribe ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, topic);
-  }
-}
+const FRAME_ALLOWANCE_BYTES = 255;
+/** Topics kept per peer ('' and a few more; a minion needs one). Past this a subscription is counted and dropped. */
+const MAX_TOPICS_PER_PEER = 8;
+/** libzmq's default ZMQ_HANDSHAKE_IVL (ms): a peer that has not finished the handshake by then is dropped. */
+const HANDSHAKE_MS = 30_000;
 
 /**
  * The publish side on `publish_port`: one frame per job, every minion
- * receives it. An XPUB in manual mode, so libzmq matches publishes only
- * against the subscriptions we apply: '' (every minion's) and topics up to
- * `subscriptionMaxBytes`; the rest are counted and ignored. Messages longer
- * than that (plus the handshake's allowance) end the peer's connection in
- * libzmq, which frees everything it subscribed.
+ * receives it. Our own ZMTP 3.0 PUB (zmtp/), not libzmq's, because a libzmq
+ * XPUB keeps every subscription a peer sends until it goes; here a peer
+ * holds at most `MAX_TOPICS_PER_PEER` topics of at most
+ * `subscriptionMaxBytes`, and the rest are counted and ignored.
  */
 export class PubServer implements PublishChannel {
-  private readonly sock: ManualXPublisher;
-  private readonly queue: SendQueue;
+  private readonly server: ZmtpPubServer;
   private readonly gate: SubscriptionGate;
-  private reading: Promise<void> | undefined;
 
-  constructor(private readonly opts: PublisherOptions) {
+  constructor(opts: PublisherOptions) {
     const maxBytes = opts.subscriptionMaxBytes ?? 0;
-    this.sock = new ManualXPublisher({
-      manual: true,
-      sendHighWaterMark: opts.highWaterMark,
-      backlog: opts.backlog,
-      linger: 0,
-      maxMessageSize: Math.max(HANDSHAKE_ALLOWANCE_BYTES, SUBSCRIBE_COMMAND_BYTES + maxBytes),
-      ...keepaliveSocketOptions(opts.keepalive),
-    });
-    useSmallPeerBuffers(this.sock);
     this.gate = new SubscriptionGate({ maxBytes, log: opts.log });
-    this.queue = new SendQueue(
-      (f) => this.sock.send(f),
-      (err) => opts.log.warn({ err: errorLine(err) }, 'publish send failed'),
-    );
+    const ka = keepaliveSocketOptions(opts.keepalive);
+    this.server = new ZmtpPubServer({
+      address: opts.address,
+      backlog: opts.backlog,
+      highWaterMark: opts.highWaterMark,
+      maxFrameBytes: FRAME_ALLOWANCE_BYTES + maxBytes,
+      maxTopics: MAX_TOPICS_PER_PEER,
+      // -1 (the OS default) becomes 0, which Node reads as "leave the idle time alone".
+      keepalive: { enable: ka.tcpKeepalive === 1, idleMs: Math.max(0, ka.tcpKeepaliveIdle) * 1000 },
+      handshakeMs: HANDSHAKE_MS,
+      sink: {
+        admit: (subscribe, topic) => this.gate.admit({ subscribe, topic }),
+        overCount: () => this.gate.ignore(),
+      },
+      log: opts.log,
+    });
   }
 
-  /** The socket, for tests that read its options back. */
-  get socket(): XPublisher {
-    return this.sock;
+  /** `tcp://host:port` as bound, once started. */
+  get endpoint(): string | undefined {
+    return this.server.endpoint;
   }
 
-  /** Subscriptions ignored since start (over `subscriptionMaxBytes`). */
+  /** The ZMTP server, for tests that look at its peers. */
+  get zmtp(): ZmtpPubServer {
+    return this.server;
+  }
+
+  /** Subscriptions ignored since start (over `subscriptionMaxBytes`, or past the per-peer count). */
   get ignoredSubscriptions(): number {
     return this.gate.ignoredCount;
   }
 
-  async start(): Promise<void> {
-    await this.sock.bind(this.opts.address);
-    this.reading ??= this.readSubscriptions();
+  start(): Promise<void> {
+    return this.server.listen();
   }
 
+  /** Resolves once written to every ready peer; a slow peer at its high-water mark misses this one. */
   publish(payload: Buffer): Promise<void> {
-    return this.queue.send([payload]);
+    this.server.publish(payload);
+    return Promise.resolve();
   }
 
   close(): void {
     this.gate.close();
-    this.sock.close();
-  }
-
-  /** Reads every (un)subscription until closed; a peer's message never ends the loop. */
-  private async readSubscriptions(): Promise<void> {
-    while (!this.sock.closed) {
-      let frames: Buffer[];
-      try {
-        frames = await this.sock.receive();
-      } catch (err) {
-        if (this.sock.closed) return;
-        this.opts.log.warn({ err: errorLine(err) }, 'reading subscriptions failed');
-        // A failing socket must not spin this loop: give the event loop a turn.
-        await new Promise((resolve) => setImmediate(resolve));
-        continue;
-      }
-      try {
-        const m = parseSubscription(frames);
-        if (m && this.gate.admit(m)) this.sock.apply(m.subscribe, m.topic);
-      } catch (err) {
-        // The peer may be gone already (libzmq forgets it): nothing to apply to.
-        this.opts.log.debug({ err: errorLine(err) }, 'applying a subscription failed');
-      }
-    }
+    this.server.close();
   }
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Subscriber } from 'zeromq';
 import { silentLogger, type Logger } from '@tsalt/core';
 import { PubServer } from './index.js';
-import { IGNORED_LOG_INTERVAL_MS, parseSubscription, SubscriptionGate } from './pub-subscriptions.js';
+import { IGNORED_LOG_INTERVAL_MS, SubscriptionGate } from './pub-subscriptions.js';
 
 /** A logger whose warn lines land in `lines`. */
 function capturing(): { log: Logger; lines: unknown[] } {
@@ -12,14 +12,6 @@ function capturing(): { log: Logger; lines: unknown[] } {
   log.warn = (obj: unknown) => void lines.push(obj);
   return { log, lines };
 }
-
-test('a subscription message is byte 1 or 0 then the topic; anything else is not one', () => {
-  assert.deepEqual(parseSubscription([Buffer.from('\x01abc')]), { subscribe: true, topic: Buffer.from('abc') });
-  assert.deepEqual(parseSubscription([Buffer.from([0])]), { subscribe: false, topic: Buffer.alloc(0) });
-  assert.equal(parseSubscription([Buffer.from('\x02abc')]), undefined);
-  assert.equal(parseSubscription([Buffer.alloc(0)]), undefined);
-  assert.equal(parseSubscription([Buffer.from([1]), Buffer.from('x')]), undefined);
-});
 
 test('the gate applies topics up to max_bytes, counts the rest, and logs one summary line per interval', () => {
   const { log, lines } = capturing();
@@ -78,7 +70,7 @@ test('the PUB delivers only to applied subscriptions, honours unsubscribe, and o
     log,
   });
   await pub.start();
-  const endpoint = pub.socket.lastEndpoint ?? '';
+  const endpoint = pub.endpoint ?? '';
   const all = sub(endpoint);
   const short = sub(endpoint, 'abcd');
   const long = sub(endpoint, 'abcde');

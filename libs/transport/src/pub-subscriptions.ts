@@ -1,19 +1,9 @@
 import type { Logger } from '@tsalt/core';
 
-/** One subscription message an XPUB receives from a peer: byte 1 or 0, then the topic. */
+/** One subscription a publish-port peer sent: subscribe (byte 1 or SUBSCRIBE) or cancel, and the topic. */
 export interface SubscriptionMessage {
   subscribe: boolean;
   topic: Buffer;
-}
-
-/** Parses a message read from the XPUB; anything else (a peer's stray data) is undefined. */
-export function parseSubscription(frames: Buffer[]): SubscriptionMessage | undefined {
-  if (frames.length !== 1) return undefined;
-  const [frame] = frames;
-  if (!frame || frame.length < 1) return undefined;
-  const flag = frame[0];
-  if (flag !== 0 && flag !== 1) return undefined;
-  return { subscribe: flag === 1, topic: frame.subarray(1) };
 }
 
 /** At most one summary line about ignored subscriptions per this long (ms). */
@@ -47,7 +37,7 @@ export class SubscriptionGate {
   admit(m: SubscriptionMessage): boolean {
     if (m.topic.length <= this.o.maxBytes) return true;
     // An unsubscribe of a topic never applied has nothing to undo.
-    if (m.subscribe) this.ignored();
+    if (m.subscribe) this.ignore();
     return false;
   }
 
@@ -61,7 +51,8 @@ export class SubscriptionGate {
     this.flushTimer = undefined;
   }
 
-  private ignored(): void {
+  /** Counts a subscription not applied for another reason (the peer holds its quota of topics). */
+  ignore(): void {
     this.ignoredTotal++;
     this.ignoredSinceLog++;
     const wait = this.lastLogAt + IGNORED_LOG_INTERVAL_MS - this.now();
@@ -78,7 +69,7 @@ export class SubscriptionGate {
     if (this.ignoredSinceLog === 0) return;
     this.o.log.warn(
       { ignored: this.ignoredSinceLog, total: this.ignoredTotal, max_bytes: this.o.maxBytes },
-      'ignored subscriptions on the publish port longer than pub_subscription_max_bytes',
+      'ignored subscriptions on the publish port (longer than pub_subscription_max_bytes, or past the per-peer count)',
     );
     this.ignoredSinceLog = 0;
     this.lastLogAt = this.now();
