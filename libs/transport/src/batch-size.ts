@@ -7,8 +7,8 @@ const ZMQ_OUT_BATCH_SIZE = 102;
 /**
  * Per-connection read and write buffers for a socket with thousands of
  * peers (bytes). libzmq's default, 8 KB each way, costs the master ~86 MB
- * of RSS on the request port and ~48 MB on the publish port at 10,000
- * minions; our requests and publishes are mostly under 1 KB, and larger
+ * of RSS on the request port at 10,000 minions; our requests are mostly
+ * under 1 KB, and larger
  * messages go straight to and from their own buffers, not through these.
  */
 const MANY_PEERS_BATCH_BYTES = 1024;

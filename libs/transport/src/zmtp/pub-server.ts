@@ -82,7 +82,6 @@ export class ZmtpPubServer {
     try {
       s.setNoDelay(true);
       s.setKeepAlive(this.o.keepalive.enable, this.o.keepalive.idleMs);
-      let timer: NodeJS.Timeout | undefined;
       const conn = new PubConnection(s, {
         maxFrameBytes: this.o.maxFrameBytes,
         maxTopics: this.o.maxTopics,
@@ -94,7 +93,8 @@ export class ZmtpPubServer {
           if (reason) this.o.log.debug({ peer: s.remoteAddress, reason }, 'publish port peer closed');
         },
       });
-      timer = setTimeout(() => {
+      // onClose runs only on a later socket event, after this is set.
+      const timer = setTimeout(() => {
         if (!conn.isOpen) conn.close('handshake timed out');
       }, this.o.handshakeMs);
       timer.unref();
