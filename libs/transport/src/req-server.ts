@@ -95,24 +95,15 @@ export class ReqServer implements RequestServer {
 
   private async handle(frames: Buffer[]): Promise<void> {
     this.inFlight++;
-    const identity = frames[0];
-    const peer = identity ? identity.toString('hex') : '?';
     try {
-      if (!identity) return;
-      let head: Buffer[];
-      let payload: Buffer | undefined;
-      if (frames.length === 3 && frames[1]?.length === 0) {
-        head = [identity, Buffer.alloc(0)];
-        payload = frames[2];
-      } else if (frames.length === 2) {
-        head = [identity];
-        payload = frames[1];
-      } else {
-        this.reader.noteDrop('dropped request with unexpected framing', { peer, frames: frames.length });
-        return;
-      }
-      if (!payload) return;
-      const reply = await this.reader.answer(payload, this.handler, peer);
+      const req = this.split(frames);
+      // The frames are not needed past here: while the reply waits its turn to be
+      // sent, only the routing head stays referenced, not a payload of up to
+      // max_request_size (thousands of replies can wait behind a busy socket).
+      frames.length = 0;
+      if (!req) return;
+      const { head, peer } = req;
+      const reply = await this.reader.answer(req.take(), this.handler, peer);
       if (!this.closed && reply !== NO_REPLY) await this.queue.send([...head, pack(reply ?? null)]);
     } finally {
       this.inFlight--;
@@ -120,6 +111,28 @@ export class ReqServer implements RequestServer {
       this.wake = undefined;
       w?.();
     }
+  }
+
+  /** `[identity, '', payload]` (REQ peers) or `[identity, payload]` (bare DEALER peers); else undefined. */
+  private split(frames: Buffer[]): { head: Buffer[]; take: () => Buffer; peer: string } | undefined {
+    const identity = frames[0];
+    if (!identity) return undefined;
+    const peer = identity.toString('hex');
+    // take() hands the payload over once and forgets it, so the caller's context does not hold it.
+    const once = (b: Buffer): (() => Buffer) => {
+      let held: Buffer | undefined = b;
+      return () => {
+        const out = held ?? Buffer.alloc(0);
+        held = undefined;
+        return out;
+      };
+    };
+    if (frames.length === 3 && frames[1]?.length === 0 && frames[2]) {
+      return { head: [identity, Buffer.alloc(0)], take: once(frames[2]), peer };
+    }
+    if (frames.length === 2 && frames[1]) return { head: [identity], take: once(frames[1]), peer };
+    this.reader.noteDrop('dropped request with unexpected framing', { peer, frames: frames.length });
+    return undefined;
   }
 
   async close(): Promise<void> {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { silentLogger } from '@tsalt/core';
 import { isFlatAesEnvelope } from './envelope-peek.js';
-import { DecodeBudgetError } from './errors.js';
+import { BadMessageError, DecodeBudgetError } from './errors.js';
 import { NO_REPLY, RequestReader, type ClearLimits } from './request-reader.js';
-import { pack, unpackWithin } from './serialize.js';
+import { pack, unpack, unpackWithin } from './serialize.js';
 
 const log = silentLogger();
 const limits: ClearLimits = { maxSize: 4096, perPeer: 2, total: 3, decodeBudgetMs: 50 };
@@ -32,6 +32,19 @@ describe('isFlatAesEnvelope: which requests skip the clear limits', () => {
     assert.ok(!isFlatAesEnvelope(Buffer.concat([pack({ enc: 'aes', load: 'x' }), Buffer.from([0])])));
     assert.ok(!isFlatAesEnvelope(pack({ enc: 'aes', load: 'x' }).subarray(0, 8)));
     for (let i = 0; i < 2000; i++) isFlatAesEnvelope(randomBytes(1 + (i % 64)));
+  });
+});
+
+describe('unpack: a length header cannot make the decoder allocate more than the message holds', () => {
+  test('an array or map header claiming 2^32 - 1 items in a few bytes is refused before any allocation', () => {
+    for (const head of [0xdd, 0xdf]) {
+      const frame = Buffer.from([head, 0xff, 0xff, 0xff, 0xff, 0x01]);
+      assert.throws(() => unpack(frame), BadMessageError);
+      assert.throws(() => unpack(Buffer.concat([frame, Buffer.alloc(70_000)])), BadMessageError);
+    }
+    // Within the message's own length, arrays decode as ever.
+    assert.deepEqual(unpack(pack([1, 2, 3])), [1, 2, 3]);
+    assert.equal((unpack(pack(new Array(100_000).fill(0))) as unknown[]).length, 100_000);
   });
 });
 

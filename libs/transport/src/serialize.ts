@@ -10,7 +10,19 @@ const encoder = new Encoder({ ignoreUndefined: true });
 // and bin value is read as raw bytes; textFromPeer() then turns back into
 // text the values that are valid UTF-8, as Salt's own readers do. Map keys
 // are always text.
-const decoder = new Decoder({ rawStrings: true });
+//
+// A msgpack array or map header states its length before its items, and the
+// decoder allocates that many slots at once: five bytes claiming 2^32 items
+// would cost gigabytes before the message is found short. No item takes less
+// than one byte, so a message of n bytes is never allowed more than n.
+const SMALL_MESSAGE_BYTES = 64 * 1024;
+const lengthLimits = (bytes: number) => ({ maxArrayLength: bytes, maxMapLength: bytes, maxExtLength: bytes });
+const smallDecoder = new Decoder({ rawStrings: true, ...lengthLimits(SMALL_MESSAGE_BYTES) });
+
+/** A decoder whose length limits fit a message of `bytes`: the shared one for small messages. */
+function decoderFor(bytes: number): Decoder {
+  return bytes <= SMALL_MESSAGE_BYTES ? smallDecoder : new Decoder({ rawStrings: true, ...lengthLimits(bytes) });
+}
 
 /** msgpack, as Salt's `salt.payload.dumps`. Binary goes out as msgpack bin. */
 export function pack(value: unknown): Buffer {
@@ -47,7 +59,7 @@ function textFromPeer(v: unknown, depth: number): unknown {
 export function unpack(data: Uint8Array): unknown {
   let v: unknown;
   try {
-    v = decoder.decode(data);
+    v = decoderFor(data.length).decode(data);
   } catch (err) {
     throw new BadMessageError(`not msgpack: ${(err as Error).message}`);
   }
@@ -90,7 +102,7 @@ export async function unpackWithin(data: Uint8Array, budgetMs: number): Promise<
   if (data.length <= DECODE_SLICE) return unpack(data);
   let v: unknown;
   try {
-    v = await new Decoder({ rawStrings: true }).decodeAsync(slices(data, budgetMs));
+    v = await new Decoder({ rawStrings: true, ...lengthLimits(data.length) }).decodeAsync(slices(data, budgetMs));
   } catch (err) {
     if (err instanceof DecodeBudgetError) throw err;
     throw new BadMessageError(`not msgpack: ${(err as Error).message}`);
