@@ -7,6 +7,7 @@ import { KeyStore, loadOrCreateKeyPair, type KeyPair } from '@tsalt/crypto';
 import {
   localRequestAddress,
   parseCommand,
+  tcpAddress,
   zmqTransport,
   type Envelope,
   type RequestServer,
@@ -35,10 +36,6 @@ import { checkMinions, resolveNodegroups } from '@tsalt/targeting';
 import type { PeerDeps } from './peer-funcs.js';
 import { PeerRunner } from './peer-runner.js';
 import { TokenBucket } from './token-bucket.js';
-
-function tcp(host: string, port: number): string {
-  return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
 
 /** Requests the master holds at once before it stops reading more: an auth storm of 10,000 fits. */
 const MAX_IN_FLIGHT = 20_000;
@@ -150,7 +147,7 @@ export class Master {
     this.eventReturner = new EventReturner(opts, this.returners, log.child({ component: 'event_return' }));
     this.eventReturner.start(this.bus);
     this.pub = new Publisher({
-      address: tcp(opts.interface, opts.publish_port),
+      address: tcpAddress(opts.interface, opts.publish_port),
       sockDir: opts.sock_dir,
       highWaterMark: opts.pub_hwm,
       backlog: opts.zmq_backlog,
@@ -163,7 +160,7 @@ export class Master {
     this.req = this.transport.requestServer(
       // In flight includes sign-ins waiting in the auth queue: one per minion in a storm (~2 KB each).
       {
-        address: tcp(opts.interface, opts.ret_port),
+        address: tcpAddress(opts.interface, opts.ret_port),
         maxRequestSize: opts.max_request_size,
         maxInFlight: MAX_IN_FLIGHT,
         clear: {

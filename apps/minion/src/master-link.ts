@@ -11,6 +11,7 @@ import {
   parsePublishLoad,
   parsePublishSerial,
   signIn,
+  tcpAddress,
   zmqTransport,
   type MasterPin,
   type MinionChannel,
@@ -39,10 +40,6 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 export function asctime(d = new Date()): string {
   const p2 = (n: number): string => String(n).padStart(2, '0');
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}`;
-}
-
-function tcp(host: string, port: number): string {
-  return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export interface MasterLinkOptions {
@@ -99,7 +96,7 @@ export class MasterLink {
     this.pin = o.pin ?? filePin(opts.pki_dir);
     this.transport = o.transport ?? zmqTransport;
     this.req = this.transport.requestChannel({
-      address: tcp(this.masterHost, opts.master_port),
+      address: tcpAddress(this.masterHost, opts.master_port),
       reconnectInterval: this.reconInterval(),
       reconnectMaxInterval: opts.recon_max_ms,
       maxMessageSize: opts.max_request_size * 2,
@@ -157,7 +154,7 @@ export class MasterLink {
     const { opts } = this.o;
     this.subPort = port;
     this.sub = this.transport.subscription({
-      address: tcp(this.masterHost, port),
+      address: tcpAddress(this.masterHost, port),
       identity: opts.id,
       reconnectInterval: this.reconInterval(),
       reconnectMaxInterval: opts.recon_max_ms,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorLine } from '@tsalt/core';
-import { localRequestAddress } from '@tsalt/transport';
+import { localRequestAddress, tcpAddress } from '@tsalt/transport';
 import { RootKeyUnreadableError } from './errors.js';
 import type { ClientOpts } from './types.js';
 
@@ -28,5 +28,5 @@ export function masterReqAddress(opts: Pick<ClientOpts, 'interface' | 'ret_port'
   const local = localRequestAddress(opts.sock_dir);
   if (fs.existsSync(local.slice('ipc://'.length))) return local;
   const host = opts.interface === '0.0.0.0' || opts.interface === '::' ? '127.0.0.1' : opts.interface;
-  return `tcp://${host.includes(':') ? `[${host}]` : host}:${opts.ret_port}`;
+  return tcpAddress(host, opts.ret_port);
 }

@@ -57,6 +57,11 @@ function skipFlat(b: Buffer, pos: number): number | undefined {
   }
 }
 
+/** A str (fixstr, str 8/16/32) or bin (8/16/32) header byte. */
+function isBytesHead(h: number): boolean {
+  return (h >= 0xa0 && h <= 0xbf) || (h >= 0xc4 && h <= 0xc6) || (h >= 0xd9 && h <= 0xdb);
+}
+
 /** The text of a str at `pos` with its end, when it is one of at most 255 bytes. */
 function shortStr(b: Buffer, pos: number): { text: string; end: number } | undefined {
   const h = b[pos];
@@ -88,9 +93,7 @@ export function isFlatAesEnvelope(payload: Buffer): boolean {
     const end = skipFlat(payload, valueAt);
     if (end === undefined) return false;
     if (key.text === 'enc') enc = shortStr(payload, valueAt)?.text;
-    if (key.text === 'load')
-      loadIsBytes =
-        (payload[valueAt]! & 0xe0) === 0xa0 || [0xc4, 0xc5, 0xc6, 0xd9, 0xda, 0xdb].includes(payload[valueAt]!);
+    if (key.text === 'load') loadIsBytes = isBytesHead(payload[valueAt]!);
     pos = end;
   }
   return pos === payload.length && enc === 'aes' && loadIsBytes;

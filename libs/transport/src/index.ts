@@ -32,6 +32,7 @@ export {
 } from './request-reader.js';
 export { isFlatAesEnvelope } from './envelope-peek.js';
 export { localRequestAddress } from './local-address.js';
+export { tcpAddress } from './tcp-address.js';
 export type { RequestServer, RequestChannel, PublishChannel, Subscription, Transport } from './types.js';
 export { zmqTransport } from './zmq-transport.js';
 export { MemoryTransport } from './memory/index.js';

@@ -5,6 +5,7 @@ import { minionAesRequest, minionFireMaster, minionPrivateRequest, type MinionCh
 import { filePin, signIn, type MasterPin, type Session } from './sign-in.js';
 import type { RequestChannel, Transport } from './types.js';
 import { zmqTransport } from './zmq-transport.js';
+import { tcpAddress } from './tcp-address.js';
 
 export interface MasterClientOptions {
   opts: MinionConfig;
@@ -20,7 +21,7 @@ export interface MasterClientOptions {
 export function masterAddress(opts: MinionConfig, port: number): string {
   const m = opts.master;
   const host = Array.isArray(m) ? String(m[0] ?? 'salt') : m;
-  return `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return tcpAddress(host, port);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ZmtpProtocolError } from './codec.js';
+import { tcpAddress } from '../tcp-address.js';
 
 export interface TcpEndpoint {
   host: string;
@@ -23,5 +24,5 @@ export function parseTcpAddress(address: string): TcpEndpoint {
 
 /** The `tcp://` form of a bound endpoint, IPv6 hosts in brackets. */
 export function formatTcpAddress(e: TcpEndpoint): string {
-  return `tcp://${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
+  return tcpAddress(e.host, e.port);
 }
